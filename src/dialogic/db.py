@@ -1,0 +1,129 @@
+"""Open a dialogic DuckDB file and bring its schema up to date.
+
+The schema lives in SQL files: ``sql/migrations/NNN_name.sql`` are applied once each, in order,
+and recorded in ``schema_migrations``; ``sql/views/<view>.sql`` (one view per file, file name =
+view name) are created after the migrations, so every database has every view. Views that read
+other views are retried until their dependencies exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from dialogic.errors import StoreError
+from dialogic.paths import sql_dir
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def list_migrations(directory: Path | None = None) -> list[tuple[int, Path]]:
+    directory = directory or sql_dir() / "migrations"
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise StoreError(f"{path}: migration files must be named NNN_name.sql")
+        found.append((int(match.group(1)), path))
+    versions = [v for v, _ in found]
+    if len(set(versions)) != len(versions):
+        raise StoreError(f"{directory}: two migrations share a number: {versions}")
+    return found
+
+
+def list_views(directory: Path | None = None) -> list[Path]:
+    directory = directory or sql_dir() / "views"
+    return sorted(directory.glob("*.sql"))
+
+
+def connect(path: str | Path, *, read_only: bool = False, migrate: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` (created if missing unless read-only) and apply pending migrations."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError(f"{path}: no such database (run `dialogic process` first)")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise StoreError(f"{path}: cannot open database: {exc}") from exc
+    if migrate and not read_only:
+        apply_migrations(con)
+    return con
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations, then (re)create every view. Returns the migrations applied."""
+    con.execute(
+        """
+        create table if not exists schema_migrations (
+            version integer primary key,
+            name varchar not null,
+            sha256 varchar not null,
+            applied_at timestamp not null default current_timestamp
+        )
+        """
+    )
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    applied = []
+    for version, path in list_migrations():
+        if version in done:
+            continue
+        text = path.read_text()
+        try:
+            with transaction(con):
+                con.execute(text)
+                con.execute(
+                    "insert into schema_migrations (version, name, sha256) values (?, ?, ?)",
+                    [version, path.stem, hashlib.sha256(text.encode()).hexdigest()],
+                )
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: migration failed: {exc}") from exc
+        applied.append(path.stem)
+    create_views(con)
+    return applied
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    pending = list_views()
+    last_error: dict[Path, Exception] = {}
+    while pending:
+        still = []
+        for path in pending:
+            try:
+                con.execute(_view_statement(path))
+            except duckdb.CatalogException as exc:  # a view it reads is not created yet
+                last_error[path] = exc
+                still.append(path)
+            except duckdb.Error as exc:
+                raise StoreError(f"{path}: view does not compile: {exc}") from exc
+        if len(still) == len(pending):
+            details = "; ".join(f"{p.name}: {last_error[p]}" for p in still)
+            raise StoreError(f"views could not be created: {details}")
+        pending = still
+
+
+def _view_statement(path: Path) -> str:
+    text = path.read_text()
+    body = text.strip().rstrip(";")
+    if re.search(r"^\s*create\s+(or\s+replace\s+)?(view|macro)", body, re.I | re.M):
+        return re.sub(r"create\s+(or\s+replace\s+)?", "create or replace ", body, count=1, flags=re.I)
+    # A bare query: the file name is the view's name.
+    return f"create or replace view {path.stem} as\n{body}"
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    else:
+        con.execute("commit")

@@ -1,0 +1,43 @@
+"""Every error dialogic raises on purpose.
+
+    DialogicError
+    ├── ManifestError          a manifest file or one of its meetings is invalid
+    ├── ConsentError           a meeting may not be processed for the requested purpose
+    ├── AudioError             an audio file is missing, unreadable or empty
+    ├── ModelError             a model's weights are missing, altered or not loadable
+    ├── StoreError             the DuckDB file cannot be opened, migrated or written
+    └── LookupFailed           a meeting, speaker, view or participant named by the user does not exist
+
+Third-party exceptions are translated at the boundary with ``raise X(...) from exc`` so that
+callers (the CLI, the flows) can report one line naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+
+class DialogicError(Exception):
+    """Base class for every error dialogic raises on purpose."""
+
+
+class ManifestError(DialogicError):
+    """A manifest file or one of its meetings is invalid."""
+
+
+class ConsentError(DialogicError):
+    """A meeting lacks the consent needed for the requested purpose."""
+
+
+class AudioError(DialogicError):
+    """An audio file is missing, unreadable or holds no audio."""
+
+
+class ModelError(DialogicError):
+    """A model's weights are missing, differ from the recorded sha256, or do not load."""
+
+
+class StoreError(DialogicError):
+    """The DuckDB database cannot be opened, migrated or written."""
+
+
+class LookupFailed(DialogicError):
+    """A meeting, speaker, participant or view named by the user does not exist."""

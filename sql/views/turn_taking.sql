@@ -1,0 +1,68 @@
+-- one row per meeting with utterances: pace of turn-taking, silences and overlaps.
+-- meeting_min = meetings.duration_s / 60, or the last utterance end when duration_s is null.
+-- A gap is the silence between the end of one speaking turn and the start of the next (turns
+-- always change voice); turns that start before the previous ends are not gaps. Overlap and
+-- interruption counts come from stg_overlaps (diarisation 'overlap' track).
+with
+
+speaking_turns as (
+    select meeting_id, turn_no, start_s, end_s, previous_end_s
+    from stg_speaking_turns
+),
+
+overlap_events as (
+    select meeting_id, overlap_s, is_interruption
+    from stg_overlaps
+),
+
+source_meetings as (
+    select meeting_id, duration_s
+    from meetings
+),
+
+turn_stats as (
+    select
+        meeting_id,
+        count(*) as turn_count,
+        max(end_s) as last_end_s,
+        count(*) filter (where start_s - previous_end_s > 0) as gap_count,
+        coalesce(sum(start_s - previous_end_s) filter (where start_s - previous_end_s > 0), 0) as gap_s,
+        avg(start_s - previous_end_s) filter (where start_s - previous_end_s > 0) as mean_gap_s,
+        median(start_s - previous_end_s) filter (where start_s - previous_end_s > 0) as median_gap_s,
+        max(start_s - previous_end_s) filter (where start_s - previous_end_s > 0) as longest_gap_s
+    from speaking_turns
+    group by meeting_id
+),
+
+overlap_stats as (
+    select
+        meeting_id,
+        count(*) as overlap_count,
+        sum(overlap_s) as overlap_s,
+        count(*) filter (where is_interruption) as interruption_count
+    from overlap_events
+    group by meeting_id
+),
+
+final as (
+    select
+        t.meeting_id,
+        coalesce(m.duration_s, t.last_end_s) / 60 as meeting_min,
+        t.turn_count,
+        t.turn_count / nullif(coalesce(m.duration_s, t.last_end_s) / 60, 0) as turns_per_min,
+        t.gap_count,
+        t.gap_s,
+        t.mean_gap_s,
+        t.median_gap_s,
+        t.longest_gap_s,
+        coalesce(o.overlap_count, 0) as overlap_count,
+        coalesce(o.overlap_s, 0) as overlap_s,
+        coalesce(o.interruption_count, 0) as interruption_count,
+        coalesce(o.interruption_count, 0) / nullif(coalesce(m.duration_s, t.last_end_s) / 60, 0)
+            as interruptions_per_min
+    from turn_stats as t
+    left join source_meetings as m on m.meeting_id = t.meeting_id
+    left join overlap_stats as o on o.meeting_id = t.meeting_id
+)
+
+select * from final

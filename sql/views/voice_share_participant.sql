@@ -1,0 +1,72 @@
+-- one row per meeting × voice: every registered participant of a meeting that has utterances
+-- (silent ones with zeros) plus every unmapped diarised speaker that spoke ('unmapped:<label>').
+-- speech_s sums utterance durations; a turn is a maximal run of consecutive utterances by one voice.
+-- *_pct are shares of the meeting's total (null when the meeting's total is 0).
+with
+
+speaking_turns as (
+    select * from stg_speaking_turns
+),
+
+source_participants as (
+    select meeting_id, participant_id, role
+    from participants
+),
+
+spoken as (
+    select
+        meeting_id,
+        voice_id,
+        any_value(participant_id) as participant_id,
+        any_value(role) as role,
+        sum(speech_s) as speech_s,
+        sum(word_count) as word_count,
+        sum(utterance_count) as utterance_count,
+        count(*) as turn_count,
+        max(speech_s) as longest_turn_s
+    from speaking_turns
+    group by meeting_id, voice_id
+),
+
+silent as (
+    select
+        p.meeting_id,
+        p.participant_id as voice_id,
+        p.participant_id,
+        p.role,
+        0.0 as speech_s,
+        0 as word_count,
+        0 as utterance_count,
+        0 as turn_count,
+        null as longest_turn_s
+    from source_participants as p
+    semi join spoken as s on s.meeting_id = p.meeting_id
+    anti join spoken as v on v.meeting_id = p.meeting_id and v.voice_id = p.participant_id
+),
+
+voices as (
+    select * from spoken
+    union all by name
+    select * from silent
+),
+
+final as (
+    select
+        meeting_id,
+        voice_id,
+        participant_id,
+        role,
+        speech_s,
+        word_count,
+        utterance_count,
+        turn_count,
+        100 * speech_s / nullif(sum(speech_s) over by_meeting, 0) as speech_pct,
+        100 * word_count / nullif(sum(word_count) over by_meeting, 0) as words_pct,
+        100 * turn_count / nullif(sum(turn_count) over by_meeting, 0) as turns_pct,
+        longest_turn_s,
+        speech_s / nullif(turn_count, 0) as mean_turn_s
+    from voices
+    window by_meeting as (partition by meeting_id)
+)
+
+select * from final

@@ -23,6 +23,7 @@ app = typer.Typer(
 # One module per area; each defines register(app: typer.Typer) -> None.
 _COMMAND_MODULES = [
     "dialogic.cli_pipeline",
+    "dialogic.cli_review",
 ]
 
 

@@ -1,0 +1,99 @@
+"""Commands for the fidelity raters: the review web app and rater accounts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from dialogic.errors import DialogicError
+from dialogic.paths import default_db_path
+
+raters_app = typer.Typer(
+    help="Rater accounts for the review app.\n\nExample: dialogic raters add alice",
+    no_args_is_help=True,
+)
+
+_DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb).")
+
+
+def review(
+    db: Path = _DB_OPTION,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; keep localhost unless behind a TLS proxy."),
+    port: int = typer.Option(8765, help="Port to listen on."),
+    blind: bool = typer.Option(False, "--blind", help="Hide the model's probabilities from every rater."),
+) -> None:
+    """Serve the raters' review web app (queue, item, speakers, agreement pages).
+
+    Example: dialogic review --db dialogic.duckdb --port 8765  (then open http://127.0.0.1:8765)
+    """
+    import uvicorn
+
+    from dialogic.review.app import create_app
+
+    try:
+        app = create_app(db or default_db_path(), blind=blind)
+    except DialogicError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--db") from exc
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: listening on {host}; raters' data is health data — use a TLS proxy", err=True)
+    typer.echo(f"dialogic review on http://{host}:{port}  (Ctrl+C stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@raters_app.command("add")
+def add(
+    name: str = typer.Argument(..., help="Login name: lowercase letters, digits, '.', '_' or '-'."),
+    db: Path = _DB_OPTION,
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    blind: bool = typer.Option(False, "--blind", help="Never show this rater the model's probabilities."),
+) -> None:
+    """Create a rater account (the password is stored as a salted scrypt hash).
+
+    Example: dialogic raters add alice   (asks for the password twice)
+    """
+    from dialogic.db import connect
+    from dialogic.review.auth import add_rater
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    con = connect(db or default_db_path())
+    try:
+        add_rater(con, name, password, blind=blind)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    except DialogicError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        con.close()
+    typer.echo(f"rater {name} added")
+
+
+@raters_app.command("list")
+def list_(db: Path = _DB_OPTION) -> None:
+    """List rater accounts with how many answers each has given.
+
+    Example: dialogic raters list --db dialogic.duckdb
+    """
+    from dialogic.db import connect
+    from dialogic.review.auth import list_raters
+
+    con = connect(db or default_db_path())
+    try:
+        raters = list_raters(con)
+    finally:
+        con.close()
+    if not raters:
+        typer.echo("no raters yet (add one with `dialogic raters add NAME`)")
+    for rater in raters:
+        blind = " blind" if rater.blind else ""
+        typer.echo(f"{rater.rater_id}\t{rater.n_answers} answers\tsince {rater.created_at:%Y-%m-%d}{blind}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("review")(review)
+    app.add_typer(raters_app, name="raters")

@@ -1,0 +1,485 @@
+"""The fidelity raters' web app: a Starlette app with server-rendered pages.
+
+Every route except the login form needs a live session (checked by :class:`RaterGate`, so a
+new route is protected without remembering to be), every POST needs the session's CSRF token,
+and every response carries headers that keep pages out of caches, frames and other origins.
+Nothing is loaded from outside the app: its CSS and JS are served from ``static/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import hashlib
+import json
+import re
+import secrets
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from dialogic.errors import AudioError, LookupFailed
+from dialogic.review import audio, auth, store
+from dialogic.review.agreement import compute_agreement
+
+_HERE = Path(__file__).resolve().parent
+SESSION_COOKIE = "dialogic_session"
+LOGIN_CSRF_COOKIE = "dialogic_login_csrf"
+PUBLIC_PATHS = frozenset({"/login"})
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def create_app(
+    db_path: str | Path,
+    *,
+    blind: bool = False,
+    secure_cookies: bool = False,
+    throttle: auth.LoginThrottle | None = None,
+) -> Starlette:
+    """Build the review app over the DuckDB file at ``db_path`` (migrated on open).
+
+    ``blind`` hides the model's probabilities from every rater (a rater's own ``blind`` flag
+    does so for that rater only). ``secure_cookies`` marks cookies HTTPS-only, for when the
+    app sits behind a TLS proxy; on plain localhost it must stay off.
+    """
+    review_store = store.ReviewStore(db_path)
+    templates = Jinja2Templates(directory=str(_HERE / "templates"))
+    templates.env.globals["TAGS"] = store.TAGS
+    templates.env.globals["TAG_TITLES"] = store.TAG_TITLES
+    templates.env.filters["item_url"] = _item_url
+    login_css = (_HERE / "static" / "review.css").read_text()
+    login_css_hash = base64.b64encode(hashlib.sha256(login_css.encode()).digest()).decode()
+
+    app = Starlette(
+        routes=[
+            Route("/", _home),
+            Route("/login", _login_form, methods=["GET"]),
+            Route("/login", _login, methods=["POST"]),
+            Route("/logout", _logout, methods=["POST"]),
+            Route("/queue", _queue),
+            Route("/next", _next),
+            Route("/item/{utterance_id:path}", _item, methods=["GET"]),
+            Route("/item/{utterance_id:path}", _submit_item, methods=["POST"]),
+            Route("/api/ratings", _api_ratings, methods=["POST"]),
+            Route("/audio/utterance/{utterance_id:path}", _utterance_audio),
+            Route("/audio/speaker/{meeting_id}/{speaker_label}/{clip_index:int}", _speaker_audio),
+            Route("/speakers", _speaker_meetings),
+            Route("/speakers/{meeting_id}", _speakers, methods=["GET"]),
+            Route("/speakers/{meeting_id}", _map_speakers, methods=["POST"]),
+            Route("/agreement", _agreement),
+            Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
+        ],
+        lifespan=_closing(review_store),
+    )
+    app.state.store = review_store
+    app.state.templates = templates
+    app.state.blind = blind
+    app.state.secure_cookies = secure_cookies
+    app.state.throttle = throttle or auth.LoginThrottle()
+    app.state.login_css = login_css
+    app.add_middleware(RaterGate, review_store=review_store, login_css_hash=login_css_hash)
+    return app
+
+
+def _closing(review_store: store.ReviewStore):
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        review_store.close()
+
+    return lifespan
+
+
+class RaterGate:
+    """ASGI middleware: attaches the session, refuses anonymous requests, adds security headers."""
+
+    def __init__(self, app, review_store: store.ReviewStore, login_css_hash: str) -> None:
+        self.app = app
+        self.store = review_store
+        self.headers = [
+            (b"content-security-policy", (
+                "default-src 'self'; media-src 'self'; img-src 'self' data:; "
+                f"style-src 'self' 'sha256-{login_css_hash}'; script-src 'self'; "
+                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+            ).encode()),
+            (b"x-frame-options", b"DENY"),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"cache-control", b"no-store"),
+        ]
+
+    def _load(self, token: str) -> auth.Session | None:
+        with self.store.reading() as cur:
+            return auth.load_session(cur, token)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                extra = [(n, v) for n, v in self.headers if n not in names]
+                message = {**message, "headers": list(message.get("headers", [])) + extra}
+            await send(message)
+
+        request = Request(scope)
+        token = request.cookies.get(SESSION_COOKIE)
+        session = await run_in_threadpool(self._load, token) if token else None
+        scope.setdefault("state", {})["session"] = session
+        if session is None and scope["path"] not in PUBLIC_PATHS:
+            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+                target = scope["path"] + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
+                response: Response = RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+            else:
+                response = PlainTextResponse("login required", status_code=401)
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+
+def csrf_protected(endpoint):
+    """Refuse a POST whose CSRF token (form field or X-CSRF-Token header) is not the session's."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        session: auth.Session = request.state.session
+        given = request.headers.get("x-csrf-token")
+        if given is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            given = (await request.form()).get("csrf_token")
+        if not auth.tokens_match(session.csrf_token, given):
+            return PlainTextResponse("CSRF token missing or wrong; reload the page", status_code=403)
+        return await endpoint(request)
+
+    return wrapper
+
+
+async def _read(request: Request, fn, *args, **kwargs):
+    def run():
+        with request.app.state.store.reading() as cur:
+            return fn(cur, *args, **kwargs)
+
+    return await run_in_threadpool(run)
+
+
+async def _write(request: Request, fn, *args, **kwargs):
+    def run():
+        with request.app.state.store.writing() as cur:
+            return fn(cur, *args, **kwargs)
+
+    return await run_in_threadpool(run)
+
+
+def _render(request: Request, name: str, context: dict | None = None, status_code: int = 200) -> Response:
+    session: auth.Session | None = request.state.session
+    base = {
+        "rater": session.rater if session else None,
+        "csrf_token": session.csrf_token if session else None,
+        "blind": _is_blind(request),
+    }
+    return request.app.state.templates.TemplateResponse(
+        request, name, base | (context or {}), status_code=status_code
+    )
+
+
+def _is_blind(request: Request) -> bool:
+    session: auth.Session | None = request.state.session
+    return bool(request.app.state.blind or (session and session.rater.blind))
+
+
+def _item_url(utterance_id: str, params: dict | None = None) -> str:
+    url = "/item/" + quote(utterance_id, safe="/")
+    return url + (f"?{urlencode(params)}" if params else "")
+
+
+def _queue_filter(request: Request) -> store.QueueFilter:
+    tag = request.query_params.get("tag") or None
+    return store.QueueFilter(
+        meeting_id=request.query_params.get("meeting") or None,
+        tag=tag if tag in store.TAGS else None,
+        unrated_only=request.query_params.get("unrated") == "1",
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: "//host" or "/\host" would send the rater elsewhere after login.
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/queue"
+
+
+# --- login -------------------------------------------------------------------------------
+
+
+async def _home(request: Request) -> Response:
+    return RedirectResponse("/queue", status_code=303)
+
+
+async def _login_form(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    # Login CSRF: a random value in a SameSite=Strict cookie must come back in the form.
+    login_csrf = secrets.token_urlsafe(32)
+    response = _render(
+        request,
+        "login.html",
+        {
+            "login_csrf": login_csrf,
+            "next": _safe_next(request.query_params.get("next")),
+            "error": error,
+            "login_css": request.app.state.login_css,
+        },
+        status_code=status_code,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, login_csrf, httponly=True, samesite="strict",
+        secure=request.app.state.secure_cookies, max_age=3600,
+    )
+    return response
+
+
+async def _login(request: Request) -> Response:
+    form = await request.form()
+    if not auth.tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf_token")):
+        return PlainTextResponse("CSRF token missing or wrong; reload the login page", status_code=403)
+    rater_id = str(form.get("rater", "")).strip().lower()
+    password = str(form.get("password", ""))
+    throttle: auth.LoginThrottle = request.app.state.throttle
+    client = f"client:{request.client.host if request.client else '?'}"
+    name_key = f"rater:{rater_id}"
+    if not throttle.allowed(client, name_key):
+        return await _login_form(request, "Too many failed logins; wait five minutes.", status_code=429)
+    rater = await _read(request, auth.authenticate, rater_id, password)
+    if rater is None:
+        throttle.record_failure(client, name_key)
+        return await _login_form(request, "Unknown rater or wrong password.", status_code=401)
+    throttle.reset(name_key)
+    token, _ = await _write(request, auth.start_session, rater.rater_id)
+    response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict",
+        secure=request.app.state.secure_cookies, max_age=auth.SESSION_LIFETIME_S,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@csrf_protected
+async def _logout(request: Request) -> Response:
+    await _write(request, auth.end_session, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# --- queue and items ---------------------------------------------------------------------
+
+
+async def _queue(request: Request) -> Response:
+    session: auth.Session = request.state.session
+    queue_filter = _queue_filter(request)
+    items = await _read(request, store.list_queue, session.rater.rater_id, queue_filter)
+    meetings = await _read(request, store.list_meetings)
+    return _render(
+        request,
+        "queue.html",
+        {"items": items, "filter": queue_filter, "params": queue_filter.query_params(), "meetings": meetings},
+    )
+
+
+async def _next(request: Request) -> Response:
+    session: auth.Session = request.state.session
+    queue_filter = _queue_filter(request)
+    after = request.query_params.get("after") or None
+    next_id = await _read(request, store.next_utterance_id, session.rater.rater_id, queue_filter, after)
+    if next_id is None:
+        return RedirectResponse("/queue?" + urlencode(queue_filter.query_params() | {"done": "1"}), status_code=303)
+    return RedirectResponse(_item_url(next_id, queue_filter.query_params()), status_code=303)
+
+
+async def _item(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    session: auth.Session = request.state.session
+    utterance_id = request.path_params["utterance_id"]
+    try:
+        item = await _read(request, store.load_item, session.rater.rater_id, utterance_id)
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    queue_filter = _queue_filter(request)
+    return _render(
+        request,
+        "item.html",
+        {
+            "item": item,
+            "params": queue_filter.query_params(),
+            "error": error,
+            "audio_url": "/audio/utterance/" + quote(utterance_id, safe="/"),
+            "skip_url": "/next?" + urlencode(queue_filter.query_params() | {"after": utterance_id}),
+        },
+        status_code=status_code,
+    )
+
+
+@csrf_protected
+async def _submit_item(request: Request) -> Response:
+    session: auth.Session = request.state.session
+    utterance_id = request.path_params["utterance_id"]
+    form = await request.form()
+    answers = {}
+    for tag in store.TAGS:
+        value = form.get(f"answer_{tag}")
+        if value in ("yes", "no"):
+            answers[tag] = value == "yes"
+    missing = [store.TAG_TITLES[t] for t in store.TAGS if t not in answers]
+    if missing:
+        return await _item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
+    try:
+        await _write(request, store.record_answers, session.rater.rater_id, utterance_id, answers, form.get("note"))
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    queue_filter = _queue_filter(request)
+    return RedirectResponse(
+        "/next?" + urlencode(queue_filter.query_params() | {"after": utterance_id}), status_code=303
+    )
+
+
+@csrf_protected
+async def _api_ratings(request: Request) -> Response:
+    """JSON: {"utterance_id": ..., "answers": {tag: true|false}, "note": ...} → {"added": n}."""
+    session: auth.Session = request.state.session
+    try:
+        body = await request.json()
+        utterance_id = str(body["utterance_id"])
+        answers = {str(tag): bool(value) for tag, value in dict(body["answers"]).items()}
+        note = body.get("note")
+        note = None if note is None else str(note)
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        return JSONResponse({"error": "expected {utterance_id, answers: {tag: bool}, note?}"}, status_code=400)
+    if not answers:
+        return JSONResponse({"error": "no answers given"}, status_code=400)
+    try:
+        added = await _write(request, store.record_answers, session.rater.rater_id, utterance_id, answers, note)
+    except LookupFailed as exc:
+        return JSONResponse({"error": str(exc)}, status_code=404)
+    except ValueError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return JSONResponse({"added": added})
+
+
+# --- audio -------------------------------------------------------------------------------
+
+
+async def _utterance_audio(request: Request) -> Response:
+    try:
+        span = await _read(request, audio.utterance_span, request.path_params["utterance_id"])
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    return await _clip_response(request, span)
+
+
+async def _speaker_audio(request: Request) -> Response:
+    p = request.path_params
+    try:
+        span = await _read(request, audio.speaker_span, p["meeting_id"], p["speaker_label"], p["clip_index"])
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    return await _clip_response(request, span)
+
+
+async def _clip_response(request: Request, span: audio.ClipSpan) -> Response:
+    try:
+        data = await run_in_threadpool(audio.extract_clip, span.audio_path, span.start_s, span.end_s)
+    except AudioError as exc:
+        return PlainTextResponse(f"audio unavailable: {exc}", status_code=404)
+    headers = {"accept-ranges": "bytes", "cache-control": "private, no-store"}
+    match = _RANGE.match(request.headers.get("range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        total = len(data)
+        if match.group(1):
+            start = int(match.group(1))
+            end = min(int(match.group(2)), total - 1) if match.group(2) else total - 1
+        else:  # "bytes=-N": the last N bytes
+            start, end = max(0, total - int(match.group(2))), total - 1
+        if start >= total or start > end:
+            return Response(status_code=416, headers={"content-range": f"bytes */{total}"})
+        headers["content-range"] = f"bytes {start}-{end}/{total}"
+        return Response(data[start : end + 1], status_code=206, media_type="audio/wav", headers=headers)
+    return Response(data, media_type="audio/wav", headers=headers)
+
+
+# --- speaker mapping ---------------------------------------------------------------------
+
+
+async def _speaker_meetings(request: Request) -> Response:
+    meetings = await _read(request, store.list_speaker_meetings)
+    return _render(request, "speaker_meetings.html", {"meetings": meetings})
+
+
+async def _speakers(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    meeting_id = request.path_params["meeting_id"]
+
+    def load(cur):
+        speakers = store.list_speakers(cur, meeting_id)
+        for speaker in speakers:
+            speaker["n_clips"] = len(audio.speaker_spans(cur, meeting_id, speaker["speaker_label"]))
+        return speakers, store.list_participants(cur, meeting_id)
+
+    try:
+        speakers, participants = await _read(request, load)
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    return _render(
+        request,
+        "speakers.html",
+        {
+            "meeting_id": meeting_id,
+            "speakers": speakers,
+            "participants": participants,
+            "error": error,
+            "saved": request.query_params.get("saved") == "1",
+        },
+        status_code=status_code,
+    )
+
+
+@csrf_protected
+async def _map_speakers(request: Request) -> Response:
+    from dialogic.speakers import map_speakers  # the same mapping `dialogic speakers map` writes
+
+    session: auth.Session = request.state.session
+    meeting_id = request.path_params["meeting_id"]
+    form = await request.form()
+    mapping = {
+        key.removeprefix("speaker:"): str(value)
+        for key, value in form.multi_items()
+        if key.startswith("speaker:") and value
+    }
+    if mapping:
+        try:
+            await run_in_threadpool(_map_with_store, request, map_speakers, meeting_id, mapping, session.rater.rater_id)
+        except LookupFailed as exc:
+            return await _speakers(request, str(exc), status_code=400)
+    return RedirectResponse(f"/speakers/{quote(meeting_id, safe='')}?saved=1", status_code=303)
+
+
+def _map_with_store(request: Request, map_speakers, meeting_id: str, mapping: dict, mapped_by: str) -> None:
+    # map_speakers opens its own transaction, so it gets a plain cursor under the write lock.
+    review_store: store.ReviewStore = request.app.state.store
+    with review_store.locked() as cur:
+        map_speakers(cur, meeting_id, mapping, mapped_by)
+
+
+# --- agreement ---------------------------------------------------------------------------
+
+
+async def _agreement(request: Request) -> Response:
+    report = await _read(request, compute_agreement)
+    return _render(request, "agreement.html", {"report": report})

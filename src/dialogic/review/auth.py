@@ -1,0 +1,216 @@
+"""Rater accounts, passwords, login sessions and CSRF tokens for the review app.
+
+Passwords are stored as scrypt keys with a per-rater random salt (the parameters travel with
+the hash, so they can be raised later without breaking old accounts). A session is a random
+token in a cookie; the database keeps only its sha256, so a copy of the database does not let
+anyone log in. Each session carries its own CSRF token, which every form posts back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import duckdb
+
+from dialogic.errors import LookupFailed, StoreError
+
+# scrypt cost: 16 MiB of memory and ~50 ms per check — slow enough to make guessing expensive.
+_SCRYPT_N = 2**14
+_SCRYPT_R = 8
+_SCRYPT_P = 1
+_KEY_BYTES = 32
+MIN_PASSWORD_CHARS = 10
+SESSION_LIFETIME_S = 12 * 3600  # one working day
+_RATER_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
+
+
+@dataclass(frozen=True)
+class Rater:
+    rater_id: str
+    blind: bool
+
+
+@dataclass(frozen=True)
+class RaterRecord:
+    rater_id: str
+    blind: bool
+    created_at: datetime
+    n_answers: int
+
+
+@dataclass(frozen=True)
+class Session:
+    rater: Rater
+    csrf_token: str
+    expires_at: datetime
+
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """Derive an scrypt key; returns 'scrypt$n$r$p$salt_hex$key_hex'."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    key = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P,
+        dklen=_KEY_BYTES, maxmem=64 * 1024 * 1024,
+    )
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${key.hex()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Check ``password`` against a hash made by :func:`hash_password`, in constant time."""
+    try:
+        scheme, n, r, p, salt_hex, key_hex = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        key = hashlib.scrypt(
+            password.encode("utf-8"), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r), p=int(p),
+            dklen=len(key_hex) // 2, maxmem=64 * 1024 * 1024,
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(key.hex(), key_hex)
+
+
+# Checked against when the rater does not exist, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = hash_password("no such rater", salt=b"\0" * 16)
+
+
+def check_rater_name(rater_id: str) -> str:
+    if not _RATER_NAME.match(rater_id):
+        raise ValueError(
+            f"rater name {rater_id!r} is not allowed: expected 2-40 lowercase letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit"
+        )
+    return rater_id
+
+
+def add_rater(con: duckdb.DuckDBPyConnection, rater_id: str, password: str, *, blind: bool = False) -> None:
+    """Create a rater account. Raises ValueError for a bad name or short password, StoreError if taken."""
+    check_rater_name(rater_id)
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
+    try:
+        con.execute(
+            "insert into raters (rater_id, password_hash, blind) values (?, ?, ?)",
+            [rater_id, hash_password(password), blind],
+        )
+    except duckdb.ConstraintException as exc:
+        raise StoreError(f"rater {rater_id!r} already exists") from exc
+
+
+def list_raters(con: duckdb.DuckDBPyConnection) -> list[RaterRecord]:
+    """Every rater with the number of answers they have given (all rows, not only current ones)."""
+    rows = con.execute(
+        """
+        select raters.rater_id, raters.blind, raters.created_at, count(ratings.rating_id)
+        from raters left join ratings on ratings.rater_id = raters.rater_id
+        group by all order by raters.rater_id
+        """
+    ).fetchall()
+    return [RaterRecord(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, rater_id: str, password: str) -> Rater | None:
+    """The rater when name and password match, else None (same work done either way)."""
+    row = con.execute("select password_hash, blind from raters where rater_id = ?", [rater_id]).fetchone()
+    if row is None:
+        verify_password(password, _DUMMY_HASH)
+        return None
+    if not verify_password(password, row[0]):
+        return None
+    return Rater(rater_id=rater_id, blind=row[1])
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def start_session(
+    con: duckdb.DuckDBPyConnection, rater_id: str, *, lifetime_s: int = SESSION_LIFETIME_S
+) -> tuple[str, str]:
+    """Record a new session; returns (cookie token, CSRF token)."""
+    token = secrets.token_urlsafe(32)
+    csrf_token = secrets.token_urlsafe(32)
+    expires_at = datetime.now() + timedelta(seconds=lifetime_s)
+    con.execute(
+        "insert into review_sessions (token_sha256, rater_id, csrf_token, expires_at) values (?, ?, ?, ?)",
+        [_token_digest(token), rater_id, csrf_token, expires_at],
+    )
+    return token, csrf_token
+
+
+def load_session(con: duckdb.DuckDBPyConnection, token: str) -> Session | None:
+    """The live session for a cookie token, or None when unknown, ended or expired."""
+    row = con.execute(
+        """
+        select review_sessions.rater_id, raters.blind, review_sessions.csrf_token, review_sessions.expires_at
+        from review_sessions inner join raters on raters.rater_id = review_sessions.rater_id
+        where review_sessions.token_sha256 = ?
+          and review_sessions.ended_at is null
+          and review_sessions.expires_at > ?
+        """,
+        [_token_digest(token), datetime.now()],
+    ).fetchone()
+    if row is None:
+        return None
+    return Session(rater=Rater(rater_id=row[0], blind=row[1]), csrf_token=row[2], expires_at=row[3])
+
+
+def end_session(con: duckdb.DuckDBPyConnection, token: str) -> None:
+    con.execute(
+        "update review_sessions set ended_at = ? where token_sha256 = ? and ended_at is null",
+        [datetime.now(), _token_digest(token)],
+    )
+
+
+def tokens_match(expected: str | None, given: str | None) -> bool:
+    """Constant-time comparison of two CSRF tokens; a missing one never matches."""
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8", "replace"), given.encode("utf-8", "replace"))
+
+
+class LoginThrottle:
+    """Refuses logins for a name or client after too many recent failures (in memory).
+
+    ``clock`` is a parameter so tests can pass a fake one instead of waiting.
+    """
+
+    def __init__(self, max_failures: int = 5, window_s: float = 300.0, clock=time.monotonic) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._clock = clock
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(key, []) if now - t < self.window_s]
+        self._failures[key] = kept
+        return kept
+
+    def allowed(self, *keys: str) -> bool:
+        with self._lock:
+            now = self._clock()
+            return all(len(self._recent(k, now)) < self.max_failures for k in keys)
+
+    def record_failure(self, *keys: str) -> None:
+        with self._lock:
+            now = self._clock()
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def reset(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+def require_rater(con: duckdb.DuckDBPyConnection, rater_id: str) -> None:
+    if con.execute("select 1 from raters where rater_id = ?", [rater_id]).fetchone() is None:
+        raise LookupFailed(f"no rater named {rater_id!r} (add one with `dialogic raters add NAME`)")

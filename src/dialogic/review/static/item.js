@@ -1,0 +1,72 @@
+// Keyboard shortcuts for the item page; every action has a key (listed on the page).
+"use strict";
+(function () {
+  const form = document.getElementById("rating-form");
+  const audio = document.getElementById("utterance-audio");
+  const note = document.getElementById("note");
+  const status = document.getElementById("audio-status");
+  const tags = Array.from(document.querySelectorAll("table.tags tr[data-tag]")).map((row) => row.dataset.tag);
+
+  function togglePlay() {
+    if (audio.paused) {
+      audio.currentTime = 0;
+      audio.play().catch((err) => { status.textContent = "cannot play: " + err.message; });
+    } else {
+      audio.pause();
+    }
+  }
+  document.getElementById("play").addEventListener("click", togglePlay);
+  audio.addEventListener("loadedmetadata", () => { status.textContent = audio.duration.toFixed(1) + " s"; });
+  audio.addEventListener("error", () => { status.textContent = "audio unavailable"; });
+
+  function answer(index, value) {
+    const tag = tags[index];
+    if (!tag) return;
+    const input = document.getElementById("answer-" + tag + "-" + value);
+    input.checked = true;
+    document.querySelectorAll("table.tags tr").forEach((row) => row.classList.toggle("selected", row.dataset.tag === tag));
+  }
+
+  function submit() {
+    if (typeof form.requestSubmit === "function") form.requestSubmit(); else form.submit();
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.target === note) {
+      if (event.key === "Escape") { note.blur(); event.preventDefault(); }
+      else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    // event.code, not event.key, so Shift+1 means "no for tag 1" on every keyboard layout.
+    const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
+    if (digit) {
+      event.preventDefault();
+      answer(Number(digit[1]) - 1, event.shiftKey ? "no" : "yes");
+      return;
+    }
+    switch (event.key) {
+      case " ":
+      case "p":
+        event.preventDefault();
+        togglePlay();
+        break;
+      case "Enter":
+        event.preventDefault();
+        submit();
+        break;
+      case "n":
+        event.preventDefault();
+        note.focus();
+        break;
+      case "j":
+        event.preventDefault();
+        window.location.assign(document.getElementById("skip").href);
+        break;
+      case "q":
+        event.preventDefault();
+        window.location.assign(document.querySelector(".crumbs a").href);
+        break;
+    }
+  });
+})();

@@ -1,0 +1,372 @@
+"""The review app's reads and writes: the rating queue, one item's context, and new answers.
+
+Every function takes a DuckDB connection (or cursor) so it works the same from the web app,
+the CLI and tests. Answers are only ever inserted: a changed answer is a new row.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from dialogic.db import connect, transaction
+from dialogic.errors import LookupFailed
+
+TAGS = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_disclosure")
+TAG_TITLES = {
+    "persuasion": "Persuasion",
+    "option_discussion": "Option discussion",
+    "preference_elicitation": "Preference elicitation",
+    "peer_self_disclosure": "Peer self-disclosure",
+}
+MAX_NOTE_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a rater asked to see; every field is optional."""
+
+    meeting_id: str | None = None
+    tag: str | None = None
+    unrated_only: bool = False
+
+    def query_params(self) -> dict[str, str]:
+        params = {}
+        if self.meeting_id:
+            params["meeting"] = self.meeting_id
+        if self.tag:
+            params["tag"] = self.tag
+        if self.unrated_only:
+            params["unrated"] = "1"
+        return params
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    utterance_id: str
+    meeting_id: str
+    utterance_index: int
+    speaker_label: str | None
+    text: str
+    threshold_distance: float | None  # |probability − threshold| of the closest tag; None if untagged
+    answered_by_me: int  # how many of the four tags this rater has a current answer for
+
+
+@dataclass(frozen=True)
+class ModelTag:
+    tag: str
+    probability: float
+    threshold: float
+    label: bool
+
+
+@dataclass(frozen=True)
+class Utterance:
+    utterance_id: str
+    meeting_id: str
+    utterance_index: int
+    speaker_label: str | None
+    speaker_role: str | None
+    speaker_pseudonym: str | None
+    start_s: float
+    end_s: float
+    text: str
+
+
+@dataclass
+class ItemContext:
+    utterance: Utterance
+    previous: Utterance | None
+    following: Utterance | None
+    model_tags: dict[str, ModelTag]
+    my_answers: dict[str, bool]
+    my_note: str | None
+    tag_titles: dict[str, str] = field(default_factory=lambda: dict(TAG_TITLES))
+
+
+class ReviewStore:
+    """One DuckDB connection for the whole app; writes are serialised by a lock.
+
+    DuckDB allows one writing process per file, and one connection object must not be used
+    from two threads at once, so each operation takes its own cursor, and writers queue on a
+    lock so that concurrent submissions are appended one after another and none is lost.
+    """
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.db_path = Path(db_path)
+        self._con = connect(self.db_path)
+        self._cursor_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._cursor_lock:
+            return self._con.cursor()
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._write_lock:
+            cur = self._cursor()
+            try:
+                with transaction(cur):
+                    yield cur
+            finally:
+                cur.close()
+
+    @contextmanager
+    def locked(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor under the write lock, for writers that open their own transaction."""
+        with self._write_lock:
+            with self.reading() as cur:
+                yield cur
+
+    def close(self) -> None:
+        self._con.close()
+
+
+_QUEUE_BASE = """
+with
+model as (
+    select * from rating_model_tags
+),
+mine as (
+    select utterance_id, tag from rating_current where rater_id = $rater and not is_stale
+),
+items as (
+    select
+        u.utterance_id,
+        u.meeting_id,
+        u.utterance_index,
+        u.speaker_label,
+        u.text,
+        min(model.threshold_distance) filter (where $tag is null or model.tag = $tag) as threshold_distance,
+        (select count(*) from mine where mine.utterance_id = u.utterance_id) as answered_by_me
+    from utterances as u
+    left join model on model.utterance_id = u.utterance_id
+    where ($meeting is null or u.meeting_id = $meeting)
+    group by all
+),
+filtered as (
+    select *, coalesce(threshold_distance, 2.0) as sort_distance  -- untagged last
+    from items
+    where not $unrated
+       or not exists (
+           select 1 from mine
+           where mine.utterance_id = items.utterance_id and ($tag is null or mine.tag = $tag)
+       )
+)
+"""
+
+_QUEUE_KEY_SQL = _QUEUE_BASE + """
+select sort_distance, meeting_id, utterance_index from filtered where utterance_id = $current
+"""
+
+_QUEUE_LIST_SQL = _QUEUE_BASE + """
+select utterance_id, meeting_id, utterance_index, speaker_label, text, threshold_distance, answered_by_me
+from filtered
+where $after_distance is null
+   or (sort_distance, meeting_id, utterance_index) > ($after_distance, $after_meeting, $after_index)
+order by sort_distance, meeting_id, utterance_index
+limit $limit
+"""
+
+
+def list_queue(
+    con: duckdb.DuckDBPyConnection,
+    rater_id: str,
+    queue_filter: QueueFilter,
+    *,
+    limit: int = 200,
+    after_utterance_id: str | None = None,
+) -> list[QueueItem]:
+    """Utterances in rating order: the model's least certain first.
+
+    An utterance's uncertainty is the smallest |probability − threshold| over its tags (or over
+    the filtered tag only); untagged utterances come last. With ``after_utterance_id`` the list
+    starts after that utterance's place in the same order, which is how "next" is found.
+    """
+    base = {"rater": rater_id, "tag": queue_filter.tag, "meeting": queue_filter.meeting_id}
+    after = (None, None, None)
+    if after_utterance_id is not None:
+        # The current item may have just left an "unrated" queue, so its place is looked up
+        # in the queue without that filter.
+        key = con.execute(
+            _QUEUE_KEY_SQL, base | {"unrated": False, "current": after_utterance_id}
+        ).fetchone()
+        if key is not None:
+            after = key
+    rows = con.execute(
+        _QUEUE_LIST_SQL,
+        base
+        | {
+            "unrated": queue_filter.unrated_only,
+            "after_distance": after[0],
+            "after_meeting": after[1],
+            "after_index": after[2],
+            "limit": limit,
+        },
+    ).fetchall()
+    return [QueueItem(*row) for row in rows]
+
+
+def next_utterance_id(
+    con: duckdb.DuckDBPyConnection, rater_id: str, queue_filter: QueueFilter, current_utterance_id: str | None
+) -> str | None:
+    """The item after ``current_utterance_id`` in the queue, wrapping round to the start."""
+    if current_utterance_id is not None:
+        after = list_queue(con, rater_id, queue_filter, limit=1, after_utterance_id=current_utterance_id)
+        if after:
+            return after[0].utterance_id
+    first = list_queue(con, rater_id, queue_filter, limit=2)
+    for item in first:
+        if item.utterance_id != current_utterance_id:
+            return item.utterance_id
+    return None
+
+
+def list_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """(meeting_id, number of utterances) for every meeting with utterances."""
+    return con.execute(
+        "select meeting_id, count(*) from utterances group by meeting_id order by meeting_id"
+    ).fetchall()
+
+
+_UTTERANCE_SQL = """
+select u.utterance_id, u.meeting_id, u.utterance_index, u.speaker_label, p.role, p.pseudonym,
+       u.start_s, u.end_s, u.text
+from utterances as u
+left join speakers as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
+left join participants as p on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
+"""
+
+
+def load_item(con: duckdb.DuckDBPyConnection, rater_id: str, utterance_id: str) -> ItemContext:
+    """An utterance with its neighbours, the model's tags and this rater's own current answers.
+
+    Other raters' answers are never read here: a rater must not see them.
+    """
+    row = con.execute(_UTTERANCE_SQL + " where u.utterance_id = ?", [utterance_id]).fetchone()
+    if row is None:
+        raise LookupFailed(f"no utterance {utterance_id!r}")
+    utterance = Utterance(*row)
+    neighbours = con.execute(
+        _UTTERANCE_SQL + " where u.meeting_id = ? and u.utterance_index in (?, ?)",
+        [utterance.meeting_id, utterance.utterance_index - 1, utterance.utterance_index + 1],
+    ).fetchall()
+    by_index = {r[2]: Utterance(*r) for r in neighbours}
+    model_tags = {
+        tag: ModelTag(tag, probability, threshold, label)
+        for tag, probability, threshold, label in con.execute(
+            "select tag, probability, threshold, label from rating_model_tags where utterance_id = ?",
+            [utterance_id],
+        ).fetchall()
+    }
+    mine = con.execute(
+        """
+        select tag, value, note from rating_current
+        where rater_id = ? and utterance_id = ? and not is_stale
+        order by rating_id desc
+        """,
+        [rater_id, utterance_id],
+    ).fetchall()
+    return ItemContext(
+        utterance=utterance,
+        previous=by_index.get(utterance.utterance_index - 1),
+        following=by_index.get(utterance.utterance_index + 1),
+        model_tags=model_tags,
+        my_answers={tag: value for tag, value, _ in mine},
+        my_note=mine[0][2] if mine else None,
+    )
+
+
+def record_answers(
+    con: duckdb.DuckDBPyConnection,
+    rater_id: str,
+    utterance_id: str,
+    answers: dict[str, bool],
+    note: str | None,
+) -> int:
+    """Append the rater's answers for one utterance; returns how many rows were added.
+
+    Only answers that differ from the rater's current ones (value or note) add a row, so
+    submitting the same page twice does not inflate the history. Text goes in through bound
+    parameters only, so anything typed into the note is stored as typed.
+    """
+    unknown = set(answers) - set(TAGS)
+    if unknown:
+        raise ValueError(f"unknown tags {sorted(unknown)}; expected some of {list(TAGS)}")
+    note = (note or "").strip()[:MAX_NOTE_CHARS] or None
+    row = con.execute("select meeting_id, text from utterances where utterance_id = ?", [utterance_id]).fetchone()
+    if row is None:
+        raise LookupFailed(f"no utterance {utterance_id!r}")
+    meeting_id, text = row
+    current = {
+        tag: (value, old_note)
+        for tag, value, old_note in con.execute(
+            "select tag, value, note from rating_current where rater_id = ? and utterance_id = ? and not is_stale",
+            [rater_id, utterance_id],
+        ).fetchall()
+    }
+    new_rows = [
+        [rater_id, utterance_id, meeting_id, tag, value, note, text]
+        for tag, value in answers.items()
+        if current.get(tag) != (value, note)
+    ]
+    if new_rows:
+        con.executemany(
+            """
+            insert into ratings (rater_id, utterance_id, meeting_id, tag, value, note, utterance_text)
+            values (?, ?, ?, ?, ?, ?, ?)
+            """,
+            new_rows,
+        )
+    return len(new_rows)
+
+
+def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]:
+    """Diarised speakers of a meeting with their current mapping, most speech first."""
+    if con.execute("select 1 from meetings where meeting_id = ?", [meeting_id]).fetchone() is None:
+        raise LookupFailed(f"no meeting {meeting_id!r}")
+    rows = con.execute(
+        """
+        select speaker_label, participant_id, speech_s, mapped_by, mapped_at
+        from speakers where meeting_id = ? order by speech_s desc, speaker_label
+        """,
+        [meeting_id],
+    ).fetchall()
+    keys = ("speaker_label", "participant_id", "speech_s", "mapped_by", "mapped_at")
+    return [dict(zip(keys, row)) for row in rows]
+
+
+def list_participants(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]:
+    rows = con.execute(
+        """
+        select participant_id, role, pseudonym, relation, profession
+        from participants where meeting_id = ? order by participant_id
+        """,
+        [meeting_id],
+    ).fetchall()
+    keys = ("participant_id", "role", "pseudonym", "relation", "profession")
+    return [dict(zip(keys, row)) for row in rows]
+
+
+def list_speaker_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int]]:
+    """(meeting_id, speakers, speakers still unmapped) for meetings with diarised speakers."""
+    return con.execute(
+        """
+        select meeting_id, count(*), count(*) filter (where participant_id is null)
+        from speakers group by meeting_id order by meeting_id
+        """
+    ).fetchall()

@@ -6,6 +6,7 @@
     ├── AudioError             an audio file is missing, unreadable or empty
     ├── ModelError             a model's weights are missing, altered or not loadable
     ├── StoreError             the DuckDB file cannot be opened, migrated or written
+    ├── QueryError             an analyst's SQL query does not run (bad SQL, or it tries to write)
     └── LookupFailed           a meeting, speaker, view or participant named by the user does not exist
 
 Third-party exceptions are translated at the boundary with ``raise X(...) from exc`` so that
@@ -37,6 +38,10 @@ class ModelError(DialogicError):
 
 class StoreError(DialogicError):
     """The DuckDB database cannot be opened, migrated or written."""
+
+
+class QueryError(DialogicError):
+    """An analyst's SQL query fails: it does not parse or bind, or it tries to write."""
 
 
 class LookupFailed(DialogicError):

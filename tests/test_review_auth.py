@@ -1,0 +1,84 @@
+"""Rater accounts: scrypt hashes, sessions, CSRF token comparison and login throttling."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from dialogic.db import connect
+from dialogic.errors import StoreError
+from dialogic.review import auth
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = connect(tmp_path / "auth.duckdb")
+    yield con
+    con.close()
+
+
+def test_password_hash_is_salted_scrypt_and_verifies():
+    first, second = auth.hash_password("a long password"), auth.hash_password("a long password")
+    assert first.startswith("scrypt$") and first != second  # a fresh salt each time
+    assert "a long password" not in first
+    assert auth.verify_password("a long password", first)
+    assert not auth.verify_password("a long passwore", first)
+    assert not auth.verify_password("a long password", "md5$abc")
+    assert not auth.verify_password("a long password", "garbage")
+
+
+def test_add_rater_checks_name_password_and_uniqueness(con):
+    auth.add_rater(con, "alice", "long enough password")
+    with pytest.raises(StoreError, match="already exists"):
+        auth.add_rater(con, "alice", "another long password")
+    with pytest.raises(ValueError, match="at least"):
+        auth.add_rater(con, "bob", "short")
+    for bad in ("Alice", "a", "x' or 1=1 --", "../bob", ""):
+        with pytest.raises(ValueError, match="not allowed"):
+            auth.add_rater(con, bad, "long enough password")
+    assert [r.rater_id for r in auth.list_raters(con)] == ["alice"]
+    stored = con.execute("select password_hash from raters").fetchone()[0]
+    assert "long enough password" not in stored
+
+
+def test_authenticate(con):
+    auth.add_rater(con, "alice", "long enough password", blind=True)
+    assert auth.authenticate(con, "alice", "long enough password") == auth.Rater("alice", blind=True)
+    assert auth.authenticate(con, "alice", "wrong password!!") is None
+    assert auth.authenticate(con, "nobody", "long enough password") is None
+
+
+def test_sessions_end_at_logout_and_expire(con):
+    auth.add_rater(con, "alice", "long enough password")
+    token, csrf = auth.start_session(con, "alice")
+    session = auth.load_session(con, token)
+    assert session.rater.rater_id == "alice" and session.csrf_token == csrf
+    assert con.execute("select count(*) from review_sessions where token_sha256 = ?", [token]).fetchone()[0] == 0
+    auth.end_session(con, token)
+    assert auth.load_session(con, token) is None
+    short, _ = auth.start_session(con, "alice", lifetime_s=60)
+    con.execute("update review_sessions set expires_at = ? where ended_at is null", [datetime.now() - timedelta(seconds=1)])
+    assert auth.load_session(con, short) is None
+    assert auth.load_session(con, "made-up") is None
+
+
+def test_tokens_match():
+    assert auth.tokens_match("abc", "abc")
+    assert not auth.tokens_match("abc", "abd")
+    assert not auth.tokens_match("abc", None)
+    assert not auth.tokens_match(None, None)
+    assert not auth.tokens_match("", "")
+
+
+def test_throttle_blocks_after_failures_and_forgets_after_the_window():
+    now = [1000.0]
+    throttle = auth.LoginThrottle(max_failures=3, window_s=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert throttle.allowed("rater:alice", "client:1")
+        throttle.record_failure("rater:alice", "client:1")
+    assert not throttle.allowed("rater:alice")
+    assert not throttle.allowed("rater:bob", "client:1")  # same client, other name: still blocked
+    assert throttle.allowed("rater:bob", "client:2")
+    now[0] += 61
+    assert throttle.allowed("rater:alice", "client:1")

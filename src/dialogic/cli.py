@@ -24,6 +24,7 @@ app = typer.Typer(
 _COMMAND_MODULES = [
     "dialogic.cli_pipeline",
     "dialogic.cli_review",
+    "dialogic.cli_sql",
 ]
 
 

@@ -1,0 +1,84 @@
+"""Commands for analysts: `dialogic sql` and `dialogic export-view` (see docs/sql.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dialogic import analytics
+from dialogic.errors import DialogicError
+from dialogic.paths import default_db_path
+
+_TABLE_ROW_LIMIT = 200  # the terminal table is for a look; csv/json/parquet carry every row
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sql")(sql_command)
+    app.command("export-view")(export_view_command)
+
+
+def sql_command(
+    query: str = typer.Argument(..., help="SQL to run; the database is opened read-only."),
+    db: Path = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb)."),
+    fmt: str = typer.Option("table", "--format", help="table, csv, json or parquet (parquet needs --output)."),
+    output: Path = typer.Option(None, "--output", help="Write the result to this file instead of stdout."),
+) -> None:
+    """Run a read-only SQL query on the dialogic database.
+
+    Example:
+
+        dialogic sql "select * from balance limit 5" --format csv
+    """
+    db = db or default_db_path()
+    if fmt not in analytics.QUERY_FORMATS:
+        _fail(f"unknown --format {fmt!r}; expected one of: {', '.join(analytics.QUERY_FORMATS)}")
+    try:
+        frame = analytics.run_query(db, query)
+        if fmt == "table" and output is None:
+            _print_table(frame)
+            return
+        text = analytics.write_frame(frame, "csv" if fmt == "table" else fmt, output)
+    except DialogicError as exc:
+        _fail(str(exc))
+    if text is not None:
+        typer.echo(text, nl=False)
+    else:
+        typer.echo(f"wrote {frame.height} rows to {output}", err=True)
+
+
+def export_view_command(
+    view: str = typer.Argument(..., help="Name of a view (or table), e.g. voice_share_role."),
+    fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
+    output: Path = typer.Option(None, "--output", help="File to write (default: ./<view>.<format>)."),
+    db: Path = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb)."),
+) -> None:
+    """Write every row of a view to a Parquet or CSV file.
+
+    Example:
+
+        dialogic export-view voice_share_role --format csv --output vsr.csv
+    """
+    db = db or default_db_path()
+    try:
+        summary = analytics.export_view(db, view, fmt, output)
+    except DialogicError as exc:
+        _fail(str(exc))
+    typer.echo(f"wrote {summary.row_count} rows of {summary.view} to {summary.path}")
+
+
+def _print_table(frame) -> None:
+    console = Console()
+    table = Table(*frame.columns, show_lines=False)
+    for row in frame.head(_TABLE_ROW_LIMIT).iter_rows():
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console.print(table)
+    if frame.height > _TABLE_ROW_LIMIT:
+        console.print(f"… {frame.height - _TABLE_ROW_LIMIT} more rows (use --format csv or --output)")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)

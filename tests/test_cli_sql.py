@@ -1,0 +1,97 @@
+"""`dialogic sql` and `dialogic export-view` through the real typer app."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from dialogic.cli import app
+from dialogic.db import connect
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = tmp_path / "cli.duckdb"
+    con = connect(path)
+    con.execute(
+        "insert into meetings (meeting_id, audio_path, duration_s, site, consent_status, consent_scope) "
+        "values ('m1', 'm1.wav', 20, 'north', 'granted', ['analysis'])"
+    )
+    con.execute("insert into participants (meeting_id, participant_id, role) values "
+                "('m1', 'a', 'service_user'), ('m1', 'b', 'clinician')")
+    con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values "
+                "('m1', 'S0', 'a', 3), ('m1', 'S1', 'b', 9)")
+    con.execute("insert into utterances values ('m1/u00000', 'm1', 0, 'S1', 0, 9, 'one two three'), "
+                "('m1/u00001', 'm1', 1, 'S0', 10, 13, 'four')")
+    con.close()
+    return path
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_sql_csv_to_stdout(db_path):
+    result = invoke("sql", "select role, speech_pct from voice_share_role order by role", "--db", db_path,
+                    "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "role,speech_pct\nclinician,75.0\nservice_user,25.0\n"
+
+
+def test_sql_json_and_table(db_path):
+    result = invoke("sql", "select service_user_speech_pct from balance", "--db", db_path, "--format", "json")
+    assert json.loads(result.stdout) == [{"service_user_speech_pct": 25.0}]
+    table = invoke("sql", "select voice_id, speech_s from voice_share_participant order by 1", "--db", db_path)
+    assert table.exit_code == 0
+    assert "voice_id" in table.stdout and "9.0" in table.stdout
+
+
+def test_sql_parquet_needs_output(db_path, tmp_path):
+    assert invoke("sql", "select 1 as one", "--db", db_path, "--format", "parquet").exit_code == 1
+    out = tmp_path / "one.parquet"
+    result = invoke("sql", "select 1 as one", "--db", db_path, "--format", "parquet", "--output", out)
+    assert result.exit_code == 0
+    assert pl.read_parquet(out)["one"].to_list() == [1]
+
+
+def test_sql_write_statement_fails_clearly(db_path):
+    result = invoke("sql", "delete from utterances", "--db", db_path)
+    assert result.exit_code == 1
+    assert "read-only" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_sql_db_defaults_to_dialogic_db_env(db_path, monkeypatch):
+    monkeypatch.setenv("DIALOGIC_DB", str(db_path))
+    result = invoke("sql", "select count(*) as n from utterances", "--format", "csv")
+    assert result.stdout == "n\n2\n"
+
+
+def test_sql_unknown_format(db_path):
+    result = invoke("sql", "select 1", "--db", db_path, "--format", "xml")
+    assert result.exit_code == 1 and "expected one of" in result.stderr
+
+
+def test_export_view_csv(db_path, tmp_path):
+    out = tmp_path / "vsr.csv"
+    result = invoke("export-view", "voice_share_role", "--format", "csv", "--output", out, "--db", db_path)
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 rows" in result.stdout
+    assert sorted(pl.read_csv(out)["role"].to_list()) == ["clinician", "service_user"]
+
+
+def test_export_view_unknown_view(db_path, tmp_path):
+    result = invoke("export-view", "nope", "--output", tmp_path / "x.parquet", "--db", db_path)
+    assert result.exit_code == 1 and "no view or table named 'nope'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["sql", "export-view"])
+def test_help_has_an_example(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout and f"dialogic {command} " in result.stdout

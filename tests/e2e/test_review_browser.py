@@ -1,0 +1,125 @@
+"""End to end in a real headless Chromium: a rater logs in and works from the keyboard only.
+
+Uses Debian's /usr/bin/chromium (Playwright's own browser download is not available here).
+Set DIALOGIC_DOCS_SCREENSHOT=1 to refresh docs/img/review-item.png from this run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dialogic.db import connect
+from dialogic.review.app import create_app
+from dialogic.review.store import TAGS, record_answers
+from e2e.review_db import build_review_db
+from e2e.review_server import serve
+
+CHROMIUM = Path("/usr/bin/chromium")
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium"),
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def test_rater_rates_five_items_with_the_keyboard(tmp_path, browser):
+    fixture = build_review_db(tmp_path)
+    con = connect(fixture.db_path)
+    # bob answered everything already, so alice's answers create rater-pair figures.
+    for utterance_id in fixture.utterances["m1"] + fixture.utterances["m2"]:
+        record_answers(con, "bob", utterance_id, {tag: i % 2 == 0 for i, tag in enumerate(TAGS)}, None)
+    con.close()
+    app = create_app(fixture.db_path)
+
+    with serve(app) as base_url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        console_errors = []
+        page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+
+        # Log in with the keyboard; the login page sends the rater on to where they were going.
+        page.goto(f"{base_url}/agreement")
+        assert "/login" in page.url
+        page.keyboard.type("alice")
+        page.keyboard.press("Tab")
+        page.keyboard.type(fixture.passwords["alice"])
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base_url}/agreement")
+        assert page.locator("#agreement-persuasion .model-rater tr[data-rater=alice]").count() == 0
+        assert page.locator("#agreement-persuasion .pairs").inner_text().count("alice") == 0
+
+        page.goto(f"{base_url}/queue")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base_url}/item/**")
+
+        # Play the clip: Space starts it; the browser must find a real, non-empty duration.
+        page.keyboard.press("Space")
+        page.wait_for_function(
+            "() => { const a = document.getElementById('utterance-audio');"
+            " return a.readyState >= 1 && a.duration > 0 && (a.currentTime > 0 || a.ended); }",
+            timeout=15000,
+        )
+        duration_s = page.evaluate("document.getElementById('utterance-audio').duration")
+        assert 1.5 < duration_s < 2.1  # 1.5 s utterance plus 0.15 s padding each side
+        page.keyboard.press("Space")  # pause again
+
+        # Answer tag 1 yes, tag 2 no, tag 3 yes, tag 4 no, then Enter — five times.
+        page.keyboard.press("1")
+        page.keyboard.press("Shift+Digit2")
+        page.keyboard.press("3")
+        page.keyboard.press("Shift+Digit4")
+        shot = tmp_path / "review-item.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        if os.environ.get("DIALOGIC_DOCS_SCREENSHOT") == "1":
+            DOCS_IMG.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shot, DOCS_IMG / "review-item.png")
+
+        rated = []
+        for n in range(5):
+            current = page.url
+            rated.append(current.removeprefix(f"{base_url}/item/"))
+            if n:
+                page.keyboard.press("1")
+                page.keyboard.press("Shift+Digit2")
+                page.keyboard.press("3")
+                page.keyboard.press("Shift+Digit4")
+            page.keyboard.press("Enter")
+            page.wait_for_url(lambda url, current=current: url != current and "/item/" in url)
+        assert len(set(rated)) == 5
+
+        with app.state.store.reading() as cur:
+            stored = cur.execute(
+                "select utterance_id, tag, value from rating_current where rater_id = 'alice' order by all"
+            ).fetchall()
+        expected_values = {"persuasion": True, "option_discussion": False,
+                           "preference_elicitation": True, "peer_self_disclosure": False}
+        assert sorted({u for u, _, _ in stored}) == sorted(rated)
+        assert len(stored) == 20 and all(value == expected_values[tag] for _, tag, value in stored)
+
+        # The agreement page now counts alice's five answers against the model and against bob.
+        page.goto(f"{base_url}/agreement")
+        model_row = page.locator("#agreement-persuasion .model-rater tr[data-rater=alice] td.n")
+        assert model_row.inner_text() == "5"
+        assert "alice · bob" in page.locator("#agreement-persuasion .pairs").inner_text()
+        assert not console_errors, console_errors

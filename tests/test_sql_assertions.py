@@ -1,0 +1,80 @@
+"""Run every zero-row assertion query in sql/tests/ on the fixture meeting and a small synthetic DB."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from dialogic.db import connect
+from dialogic.paths import sql_dir
+from test_views import build_fixture_db
+
+ASSERTIONS = sorted((sql_dir() / "tests").glob("assert_*.sql"))
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def _load_synth_module():
+    spec = importlib.util.spec_from_file_location("synth_db", _REPO / "benchmarks" / "synth_db.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def databases(tmp_path_factory):
+    base = tmp_path_factory.mktemp("assertions")
+    synth = _load_synth_module()
+    synth.make_synthetic_db(base / "synth.duckdb", synth.SynthOptions(meeting_count=20, utterances_per_meeting=150))
+    build_fixture_db(base / "fixture.duckdb").close()
+    return {"fixture": base / "fixture.duckdb", "synthetic": base / "synth.duckdb"}
+
+
+def failures(db_path: Path, assertion: Path) -> list[tuple]:
+    con = connect(db_path, read_only=True)
+    try:
+        return con.execute(assertion.read_text()).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("assertion", ASSERTIONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("db", ["fixture", "synthetic"])
+def test_assertion_returns_no_rows(databases, db, assertion):
+    assert failures(databases[db], assertion) == []
+
+
+def test_synthetic_db_is_not_empty(databases):
+    # The assertions above prove nothing on empty views.
+    con = connect(databases["synthetic"], read_only=True)
+    try:
+        counts = con.execute(
+            "select (select count(*) from voice_share_participant), (select count(*) from stg_overlaps), "
+            "(select count(*) from stg_tag_hits), (select count(*) from sdm_preference_elicitation)"
+        ).fetchone()
+    finally:
+        con.close()
+    assert all(n > 0 for n in counts), counts
+
+
+def test_every_view_has_an_assertion():
+    views = [p.stem for p in (sql_dir() / "views").glob("*.sql")
+             if not p.stem.startswith(("agreement_", "rating_", "rater_"))
+             and "create macro" not in p.read_text()]
+    missing = [v for v in views if not any(a.stem.startswith(f"assert_{v}_") for a in ASSERTIONS)]
+    assert missing == []
+
+
+def test_assertions_catch_broken_data(tmp_path):
+    # An utterance that ends before it starts, and two voices' shares that no longer add up.
+    con = build_fixture_db(tmp_path / "broken.duckdb")
+    con.execute("update utterances set end_s = start_s - 1 where utterance_id = 'fx/u00003'")
+    con.close()
+    by_name = {a.stem: a for a in ASSERTIONS}
+    negative = failures(tmp_path / "broken.duckdb", by_name["assert_stg_utterances_unique_nonnegative"])
+    assert ("negative duration_s", "fx", "fx/u00003") in negative
+    window = failures(tmp_path / "broken.duckdb", by_name["assert_voice_share_window_shares_sum_to_100"])
+    assert any(row[0] == "negative speech_s" or row[0].startswith("window speech differs") for row in window)

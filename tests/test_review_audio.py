@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import wave
 
-import httpx
 import numpy as np
 import pytest
 
@@ -110,4 +109,3 @@ def test_range_requests_return_parts_of_the_clip(fixture_db):
         assert tail.content == whole.content[-10:]
         beyond = client.get("/audio/utterance/m1/u00004", headers={"range": f"bytes={total + 5}-"})
         assert beyond.status_code == 416
-        assert isinstance(client, httpx.Client)

@@ -316,4 +316,10 @@ def test_speaker_page_offers_clips_and_saves_the_mapping(app, base_url, fixture_
     assert rows[2][1] is None  # "not mapped" leaves a speaker alone
     assert "service user" in client.get("/item/m1/u00001").text  # u00001 is SPEAKER_01
     assert client.post("/speakers/m1", data={"speaker:SPEAKER_09": "p1", "csrf_token": csrf}).status_code == 400
+    # Choosing "not mapped" for a mapped speaker clears the mapping.
+    client.post("/speakers/m1", data={"speaker:SPEAKER_00": "", "speaker:SPEAKER_01": "p1", "csrf_token": csrf})
+    with app.state.store.reading() as con:
+        assert con.execute(
+            "select participant_id from speakers where meeting_id = 'm1' and speaker_label = 'SPEAKER_00'"
+        ).fetchone()[0] is None
     assert client.get("/speakers/nope").status_code == 404

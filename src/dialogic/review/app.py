@@ -457,10 +457,16 @@ async def _map_speakers(request: Request) -> Response:
     session: auth.Session = request.state.session
     meeting_id = request.path_params["meeting_id"]
     form = await request.form()
+    try:
+        current = {s["speaker_label"]: s["participant_id"] for s in await _read(request, store.list_speakers, meeting_id)}
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    # Only changes are written: choosing "not mapped" ('') for a mapped speaker clears it,
+    # and speakers left as they were keep their mapped_by / mapped_at.
     mapping = {
         key.removeprefix("speaker:"): str(value)
         for key, value in form.multi_items()
-        if key.startswith("speaker:") and value
+        if key.startswith("speaker:") and str(value) != (current.get(key.removeprefix("speaker:")) or "")
     }
     if mapping:
         try:

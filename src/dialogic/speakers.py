@@ -1,13 +1,8 @@
-"""Map diarised speaker labels to a meeting's manifest participants.
-
-A diarised speaker ('SPEAKER_01') only gets a role once someone who listened says which
-participant it is; `dialogic speakers map` and the review app's speaker page both write the
-mapping through :func:`map_speakers`.
-"""
+"""Map diarised speaker labels to the meeting's participants (and so to roles)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import datetime as dt
 
 import duckdb
 
@@ -15,39 +10,49 @@ from dialogic.db import transaction
 from dialogic.errors import LookupFailed
 
 
-def map_speakers(
-    con: duckdb.DuckDBPyConnection, meeting_id: str, mapping: dict[str, str], mapped_by: str
-) -> None:
-    """Set ``speakers.participant_id`` for each ``{speaker_label: participant_id}`` of a meeting.
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """``["SPEAKER_00=p1", "SPEAKER_01=p3"]`` → ``{"SPEAKER_00": "p1", ...}``; ``=`` alone unmaps."""
+    mapping = {}
+    for pair in pairs:
+        label, sep, participant = pair.partition("=")
+        if not sep or not label:
+            raise LookupFailed(f"expected SPEAKER=PARTICIPANT, got {pair!r}")
+        mapping[label.strip()] = participant.strip()
+    return mapping
 
-    Every label and participant is checked before anything is written, and all rows change in
-    one transaction, so a mapping is applied whole or not at all. Raises LookupFailed naming
-    the meeting, speaker label or participant that does not exist.
+
+def map_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, mapping: dict[str, str], mapped_by: str) -> None:
+    """Set each speaker's participant; an empty participant id clears the mapping.
+
+    Raises LookupFailed naming the meeting, label or participant that does not exist.
     """
-    if con.execute("select 1 from meetings where meeting_id = ?", [meeting_id]).fetchone() is None:
-        raise LookupFailed(f"no meeting {meeting_id!r}")
-    labels = {row[0] for row in con.execute(
-        "select speaker_label from speakers where meeting_id = ?", [meeting_id]
-    ).fetchall()}
-    participants = {row[0] for row in con.execute(
-        "select participant_id from participants where meeting_id = ?", [meeting_id]
-    ).fetchall()}
-    for label, participant_id in mapping.items():
+    if not con.execute("select 1 from meetings where meeting_id = ?", [meeting_id]).fetchone():
+        raise LookupFailed(f"no meeting {meeting_id!r} in the database")
+    labels = {r[0] for r in con.execute("select speaker_label from speakers where meeting_id = ?", [meeting_id]).fetchall()}
+    participants = {r[0] for r in con.execute("select participant_id from participants where meeting_id = ?", [meeting_id]).fetchall()}
+    for label, participant in mapping.items():
         if label not in labels:
+            raise LookupFailed(f"meeting {meeting_id}: no speaker {label!r}; speakers are: {', '.join(sorted(labels)) or 'none'}")
+        if participant and participant not in participants:
             raise LookupFailed(
-                f"meeting {meeting_id!r} has no diarised speaker {label!r}; expected one of {sorted(labels)}"
+                f"meeting {meeting_id}: no participant {participant!r}; participants are: {', '.join(sorted(participants))}"
             )
-        if participant_id not in participants:
-            raise LookupFailed(
-                f"meeting {meeting_id!r} has no participant {participant_id!r}; expected one of {sorted(participants)}"
-            )
-    mapped_at = datetime.now()
+    now = dt.datetime.now()
     with transaction(con):
-        for label, participant_id in mapping.items():
+        for label, participant in mapping.items():
             con.execute(
-                """
-                update speakers set participant_id = ?, mapped_at = ?, mapped_by = ?
-                where meeting_id = ? and speaker_label = ?
-                """,
-                [participant_id, mapped_at, mapped_by, meeting_id, label],
+                "update speakers set participant_id = ?, mapped_at = ?, mapped_by = ? where meeting_id = ? and speaker_label = ?",
+                [participant or None, now, mapped_by, meeting_id, label],
             )
+
+
+def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[tuple]:
+    """(label, participant_id, role, speech_s) for each speaker of the meeting."""
+    return con.execute(
+        """
+        select s.speaker_label, s.participant_id, p.role, s.speech_s
+        from speakers s left join participants p using (meeting_id, participant_id)
+        where s.meeting_id = ? order by s.speaker_label
+        """,
+        [meeting_id],
+    ).fetchall()

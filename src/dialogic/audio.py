@@ -1,0 +1,58 @@
+"""Decode meeting audio once, to 16 kHz mono float32, for every later stage."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dialogic.errors import AudioError
+
+SAMPLE_RATE = 16000
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    path: Path
+    samples: np.ndarray  # float32, mono, SAMPLE_RATE
+    sample_rate: int
+    sha256: str
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+def hash_audio_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def decode_audio(path: str | Path) -> DecodedAudio:
+    """Read any format FFmpeg (through PyAV) reads, resampled to 16 kHz mono.
+
+    Raises AudioError naming the file when it is missing, unreadable or holds no audio.
+    """
+    import av  # PyAV ships its own FFmpeg; no system FFmpeg is needed
+    from faster_whisper.audio import decode_audio as _decode
+
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: no such audio file")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: file is empty")
+    sha256 = hash_audio_file(path)
+    try:
+        samples = _decode(str(path), sampling_rate=SAMPLE_RATE)
+    except (av.error.FFmpegError, IndexError, ValueError, StopIteration) as exc:
+        # IndexError/StopIteration: PyAV opened the container but found no audio stream.
+        raise AudioError(f"{path}: cannot decode audio ({exc.__class__.__name__}: {exc})") from exc
+    samples = np.ascontiguousarray(samples, dtype=np.float32)
+    if samples.size < SAMPLE_RATE // 10:
+        raise AudioError(f"{path}: holds {samples.size / SAMPLE_RATE:.3f} s of audio, too short to process")
+    return DecodedAudio(path=path, samples=samples, sample_rate=SAMPLE_RATE, sha256=sha256)

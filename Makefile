@@ -1,0 +1,46 @@
+# Quick start on a fresh machine (Python 3.11, pip, git, make):
+#   make demo    install, fetch the offline models, process the bundled recording, print results
+#   make test    install, fetch the models, install Debian's chromium, run the whole suite
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+# Nothing leaves the machine: no hub downloads, no telemetry (dialogic also sets these itself).
+export HF_HUB_OFFLINE ?= 1
+export PYANNOTE_METRICS_ENABLED := 0
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install models browser demo test bench bench-views bench-tagger clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/dialogic: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(BIN)/dialogic
+
+models: install
+	$(BIN)/dialogic models fetch
+
+# Debian's chromium for the review app's browser tests (Playwright's own download does not work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+demo: models
+	$(BIN)/dialogic demo --workdir demo
+
+test: models browser
+	$(BIN)/pytest
+
+bench: models
+	$(BIN)/python benchmarks/bench_pipeline.py
+
+clean:
+	rm -rf demo .pytest_cache bench-out

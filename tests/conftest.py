@@ -1,0 +1,48 @@
+"""Shared fixtures: the real bundled recording, processed once per session by the real models."""
+
+from __future__ import annotations
+
+import importlib.resources
+import shutil
+from pathlib import Path
+
+import pytest
+
+import dialogic  # noqa: F401  (telemetry off, hub offline before any model library loads)
+
+SAMPLE_MANIFEST = """\
+meetings:
+  - id: sample
+    audio: sample.wav
+    recorded_on: 2026-01-15
+    site: test
+    consent: {status: given, scope: [transcribe, analyse, review], reference: test}
+    participants:
+      - {id: p1, role: service_user}
+      - {id: p2, role: peer}
+"""
+
+
+def sample_dir() -> Path:
+    return Path(str(importlib.resources.files("pyannote.audio") / "sample"))
+
+
+@pytest.fixture(scope="session")
+def sample_workdir(tmp_path_factory) -> Path:
+    """A folder with the bundled two-speaker recording, its reference RTTM and a manifest."""
+    workdir = tmp_path_factory.mktemp("sample")
+    shutil.copyfile(sample_dir() / "sample.wav", workdir / "sample.wav")
+    shutil.copyfile(sample_dir() / "sample.rttm", workdir / "sample.rttm")
+    (workdir / "manifest.yaml").write_text(SAMPLE_MANIFEST)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def processed_sample(sample_workdir):
+    """(database path, batch report) after processing the sample once with the default models."""
+    from dialogic.manifest import load_manifest
+    from dialogic.pipeline import PipelineOptions, process_manifest
+
+    db_path = sample_workdir / "sample.duckdb"
+    report = process_manifest(db_path, load_manifest(sample_workdir / "manifest.yaml"), PipelineOptions())
+    return db_path, report

@@ -1,0 +1,105 @@
+import datetime as dt
+
+import pytest
+
+from dialogic.errors import ConsentError, ManifestError
+from dialogic.manifest import check_consent, load_manifest
+
+
+def write(tmp_path, text, audio=("a.wav",)):
+    for name in audio:
+        (tmp_path / name).write_bytes(b"RIFF")
+    path = tmp_path / "manifest.yaml"
+    path.write_text(text)
+    return path
+
+
+GOOD = """
+meetings:
+  - id: m001
+    audio: a.wav
+    recorded_on: 2026-03-02
+    consent: {status: given, scope: [transcribe, analyse, review], reference: form-2026-031}
+    participants:
+      - {id: p1, role: service_user, pseudonym: Alex}
+      - {id: p2, role: network, relation: mother}
+      - {id: p3, role: clinician, profession: psychiatrist}
+      - {id: p4, role: peer}
+"""
+
+
+def test_valid_manifest_is_parsed(tmp_path):
+    m = load_manifest(write(tmp_path, GOOD))
+    assert m.problems == []
+    (meeting,) = m.meetings
+    assert meeting.id == "m001"
+    assert meeting.audio == (tmp_path / "a.wav").resolve()
+    assert meeting.recorded_on == dt.date(2026, 3, 2)
+    assert [p.role for p in meeting.participants] == ["service_user", "network", "clinician", "peer"]
+    assert meeting.participants[1].relation == "mother"
+    assert meeting.consent.scope == ("transcribe", "analyse", "review")
+    check_consent(meeting, "transcribe")
+
+
+def test_bad_yaml_names_the_file(tmp_path):
+    path = write(tmp_path, "meetings: [\n  - id: x\n  bad")
+    with pytest.raises(ManifestError, match=r"manifest\.yaml: not valid YAML"):
+        load_manifest(path)
+
+
+def test_missing_manifest_names_the_file(tmp_path):
+    with pytest.raises(ManifestError, match="nope.yaml: no such manifest file"):
+        load_manifest(tmp_path / "nope.yaml")
+
+
+def test_manifest_without_meetings_list(tmp_path):
+    with pytest.raises(ManifestError, match="expected a mapping with a 'meetings' list"):
+        load_manifest(write(tmp_path, "participants: []"))
+
+
+def test_bad_meetings_are_reported_and_the_rest_kept(tmp_path):
+    text = GOOD + """
+  - id: m002
+    audio: missing.wav
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: service_user}]
+  - id: m003
+    audio: a.wav
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: nurse}]
+  - id: m001
+    audio: a.wav
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: peer}]
+  - id: m004
+    audio: a.wav
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: peer}, {id: p1, role: clinician}]
+  - audio: a.wav
+"""
+    m = load_manifest(write(tmp_path, text))
+    assert [x.id for x in m.meetings] == ["m001"]
+    reasons = {p.meeting: p.reason for p in m.problems}
+    assert "audio file not found" in reasons["m002"] and "missing.wav" in reasons["m002"]
+    assert "unknown role 'nurse'" in reasons["m003"]
+    assert "duplicate meeting id 'm001'" in reasons["m001"]
+    assert "duplicate participant id(s): p1" in reasons["m004"]
+    assert "id must be" in reasons["meetings[5]"]
+
+
+def test_consent_gate(tmp_path):
+    text = GOOD.replace("status: given", "status: withdrawn")
+    (meeting,) = load_manifest(write(tmp_path, text)).meetings
+    with pytest.raises(ConsentError, match="consent status is 'withdrawn'"):
+        check_consent(meeting, "transcribe")
+    text = GOOD.replace("scope: [transcribe, analyse, review]", "scope: [review]")
+    (meeting,) = load_manifest(write(tmp_path, text)).meetings
+    with pytest.raises(ConsentError, match="does not include 'transcribe'"):
+        check_consent(meeting, "transcribe")
+
+
+def test_unknown_scope_and_fields_are_rejected(tmp_path):
+    m = load_manifest(write(tmp_path, GOOD.replace("review]", "publish]")))
+    assert "unknown consent scope ['publish']" in m.problems[0].reason
+    m = load_manifest(write(tmp_path, GOOD.replace("recorded_on", "recorded")))
+    assert "unknown field(s): recorded" in m.problems[0].reason

@@ -1,0 +1,43 @@
+import pytest
+from pyannote.core import Annotation, Segment
+from pyannote.database.util import load_rttm
+from pyannote.metrics.diarization import DiarizationErrorRate
+
+from dialogic.audio import decode_audio
+from dialogic.diarisation import DiarisationOptions, diarise_audio
+from dialogic.errors import ModelError
+
+from conftest import sample_dir
+
+
+def as_annotation(turns) -> Annotation:
+    annotation = Annotation(uri="sample")
+    for t in turns:
+        annotation[Segment(t.start_s, t.end_s)] = t.speaker
+    return annotation
+
+
+@pytest.fixture(scope="module")
+def diarised():
+    return diarise_audio(decode_audio(sample_dir() / "sample.wav"), max_speakers=2)
+
+
+def test_sample_der_is_at_most_15_percent(diarised):
+    reference = load_rttm(str(sample_dir() / "sample.rttm"))["sample"]
+    der = DiarizationErrorRate(collar=0.0, skip_overlap=False)(reference, as_annotation(diarised.turns))
+    assert der <= 0.15, f"DER {der:.3f}"  # measured 0.056
+    assert diarised.speakers == ["SPEAKER_00", "SPEAKER_01"]
+
+
+def test_exclusive_track_never_overlaps_and_overlap_track_does(diarised):
+    exclusive = sorted(diarised.exclusive_turns, key=lambda t: t.start_s)
+    for a, b in zip(exclusive, exclusive[1:]):
+        assert a.end_s <= b.start_s + 1e-6
+    overlap = sorted(diarised.turns, key=lambda t: t.start_s)
+    assert any(a.end_s > b.start_s + 0.05 and a.speaker != b.speaker for a, b in zip(overlap, overlap[1:]))
+
+
+def test_hub_pipeline_offline_fails_at_once(monkeypatch):
+    monkeypatch.delenv("DIALOGIC_ALLOW_HUB", raising=False)
+    with pytest.raises(ModelError, match=r"speaker-diarization-community-1.*needs the Hugging Face hub.*DIALOGIC_ALLOW_HUB=1"):
+        diarise_audio(decode_audio(sample_dir() / "sample.wav"), DiarisationOptions(pipeline="pyannote/speaker-diarization-community-1"))

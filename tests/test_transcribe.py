@@ -1,0 +1,43 @@
+import pytest
+
+from dialogic.audio import decode_audio
+from dialogic.errors import AudioError, ModelError
+from dialogic.transcribe import TranscriptionOptions, resolve_asr_model, transcribe_audio
+
+from conftest import sample_dir
+
+
+def test_tiny_en_transcribes_the_sample_with_word_timestamps():
+    transcript = transcribe_audio(decode_audio(sample_dir() / "sample.wav"))
+    text = " ".join(w.word for w in transcript.words).lower()
+    for expected in ("hello", "chicago", "new jersey", "texas"):
+        assert expected in text, text
+    assert all(0 <= w.start_s <= w.end_s <= 30.5 for w in transcript.words)
+    assert all(0 < w.probability <= 1 for w in transcript.words)
+    starts = [w.start_s for w in transcript.words]
+    assert starts == sorted(starts)
+    assert transcript.model_sha256 == "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+
+
+def test_hub_model_offline_fails_at_once_naming_the_remedy(monkeypatch):
+    monkeypatch.delenv("DIALOGIC_ALLOW_HUB", raising=False)
+    with pytest.raises(ModelError, match=r"'large-v3' is not available offline.*DIALOGIC_ALLOW_HUB=1"):
+        resolve_asr_model("large-v3")
+
+
+def test_unknown_model_name_lists_valid_ones():
+    with pytest.raises(ModelError, match=r"Invalid faster-whisper model 'huge-v9'.*distil-large-v3"):
+        transcribe_audio(decode_audio(sample_dir() / "sample.wav"), TranscriptionOptions(model="huge-v9"))
+
+
+def test_bad_audio_names_the_file(tmp_path):
+    junk = tmp_path / "junk.wav"
+    junk.write_bytes(b"RIFF0000WAVEfmt not really audio" * 10)
+    with pytest.raises(AudioError, match=r"junk\.wav: cannot decode audio"):
+        decode_audio(junk)
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(AudioError, match=r"empty\.wav: file is empty"):
+        decode_audio(empty)
+    with pytest.raises(AudioError, match=r"gone\.wav: no such audio file"):
+        decode_audio(tmp_path / "gone.wav")

@@ -112,8 +112,10 @@ def process_meeting(
     started = dt.datetime.now()
     run_id = uuid.uuid4().hex
     timings: dict[str, float] = {}
+    current = {"stage": "consent"}
 
     def stage(name: str):
+        current["stage"] = name
         report(meeting.id, name, "")
         return time.perf_counter()
 
@@ -172,9 +174,11 @@ def process_meeting(
         )
         return result
     except DialogicError as exc:
-        reason = str(exc)
+        reason = f"{current['stage']}: {exc}"
     except Exception as exc:  # a library failure on one recording must not stop the batch
-        reason = f"{meeting.audio}: {exc.__class__.__name__}: {exc}"
+        reason = f"{current['stage']}: {meeting.audio}: {exc.__class__.__name__}: {exc}"
+    if current["stage"] == "tag":
+        reason += " (transcript and speakers are stored; re-run to tag)"
     try:
         record_run(con, run_id=run_id, meeting_id=meeting.id, status="failed", reason=reason, started_at=started,
                    audio_sha256=audio.sha256 if audio else None, processing_key=key, timings_s=timings)

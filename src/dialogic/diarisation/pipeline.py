@@ -33,6 +33,8 @@ class DiarisationOptions:
     min_cluster_size: clusters smaller than this are merged into the nearest large one.
     min_duration_off: fill non-speech gaps shorter than this, in seconds.
     segmentation_step: sliding-window step as a fraction of the 10 s window (0.1 = 1 s).
+    embedding_mode: ``file`` computes CAM++ frame features once per file and pools them per
+        (chunk, speaker); ``chunk`` is pyannote's stock per-chunk embedding (about 7× the work).
     embedding_batch_size, segmentation_batch_size: chunks per forward pass.
     device: ``cpu`` or ``cuda``.
     """
@@ -42,6 +44,7 @@ class DiarisationOptions:
     min_cluster_size: int = 12
     min_duration_off: float = 0.0
     segmentation_step: float = 0.1
+    embedding_mode: str = "file"
     embedding_batch_size: int = 32
     segmentation_batch_size: int = 32
     device: str = "cpu"
@@ -80,16 +83,10 @@ def _model_record(name: str) -> dict:
 
 def _offline_pipeline(options: DiarisationOptions):
     from pyannote.audio import Model
-    from pyannote.audio.core.plda import PLDA
-    from pyannote.audio.pipelines import SpeakerDiarization
 
     from dialogic.diarisation.campplus import CAMPPlus
+    from dialogic.diarisation.offline import NoPLDA, OfflineSpeakerDiarization
     from dialogic.weights import require_weights
-
-    class _NoPLDA(PLDA):
-        # Agglomerative clustering uses no PLDA, but SpeakerDiarization insists on being given one.
-        def __init__(self) -> None:
-            pass
 
     segmentation_path = require_weights("pyannote-segmentation-3.0") / "pytorch_model.bin"
     embedding_path = require_weights("campplus-zh-en-common") / "campplus_cn_en_common.pt"
@@ -100,11 +97,12 @@ def _offline_pipeline(options: DiarisationOptions):
         raise ModelError(f"offline diarisation weights did not load: {exc}") from exc
     if segmentation is None:
         raise ModelError(f"{segmentation_path}: pyannote.audio could not load the segmentation checkpoint")
-    pipeline = SpeakerDiarization(
+    pipeline = OfflineSpeakerDiarization(
+        embedding_mode=options.embedding_mode,
         segmentation=segmentation,
         segmentation_step=options.segmentation_step,
         embedding=embedding,
-        plda=_NoPLDA(),
+        plda=NoPLDA(),
         clustering="AgglomerativeClustering",
         embedding_batch_size=options.embedding_batch_size,
         segmentation_batch_size=options.segmentation_batch_size,

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from dialogic.errors import DialogicError
 from dialogic.paths import default_db_path, models_dir
@@ -25,7 +26,8 @@ def _db(db: Path | None) -> Path:
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {exc}")
+    # Messages hold paths and lists ("[...]"): print them verbatim, unwrapped.
+    console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -89,7 +91,7 @@ def process(
         colour = {"processed": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}[r.status]
         table.add_row(
             r.meeting_id, f"[{colour}]{r.status}[/{colour}]", str(r.speakers or ""), str(r.utterances or ""),
-            str(r.words or ""), f"{sum(r.timings_s.values()):.1f}" if r.timings_s else "", r.reason or "",
+            str(r.words or ""), f"{sum(r.timings_s.values()):.1f}" if r.timings_s else "", Text(r.reason or ""),
         )
     out.print(table)
     counts = {s: len(report.by_status(s)) for s in ("processed", "unchanged", "skipped", "failed")}
@@ -187,16 +189,13 @@ def models_list(ctx: typer.Context) -> None:
         return
     from dialogic.weights import check_weights, load_manifests
 
-    table = Table(title="offline models (weights under " + str(next(iter(load_manifests().values())).directory.parent) + ")")
-    for column in ("name", "kind", "version", "source", "licence", "status"):
-        table.add_column(column)
-    for m in load_manifests().values():
+    manifests = load_manifests()
+    out.print(f"offline models (weights under {next(iter(manifests.values())).directory.parent}):")
+    for m in manifests.values():
         status = check_weights(m)
-        table.add_row(
-            m.name, m.kind, m.version, f"{m.source.package}=={m.source.package_version}", m.licence,
-            "[green]present, sha256 ok[/green]" if status.present else "[red]" + "; ".join(status.problems) + "[/red]",
-        )
-    out.print(table)
+        state = "[green]present, sha256 ok[/green]" if status.present else "[red]" + "; ".join(status.problems) + "[/red]"
+        out.print(f"  {m.name} ({m.kind}, {m.version}): {state}", soft_wrap=True)
+        out.print(f"      from {m.source.package}=={m.source.package_version}; licence {m.licence}", soft_wrap=True)
     taggers = sorted(p.name for p in models_dir().glob("*-v*") if p.is_dir())
     if taggers:
         out.print("tagger artifacts: " + ", ".join(taggers))

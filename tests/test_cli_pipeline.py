@@ -1,0 +1,83 @@
+"""The CLI, through typer's runner: every command documented, and the pipeline commands end to end."""
+
+import json
+import shutil
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from dialogic.cli import app
+
+runner = CliRunner()
+
+
+def all_commands(typer_app: typer.Typer, prefix=()):
+    for info in typer_app.registered_commands:
+        yield prefix + (info.name or info.callback.__name__.replace("_", "-"),), info.callback
+    for group in typer_app.registered_groups:
+        if group.typer_instance.registered_callback and group.typer_instance.registered_callback.callback:
+            yield prefix + (group.name,), group.typer_instance.registered_callback.callback
+        yield from all_commands(group.typer_instance, prefix + (group.name,))
+
+
+def test_every_command_has_help_with_an_example():
+    commands = list(all_commands(app))
+    assert len(commands) >= 12
+    for name, callback in commands:
+        assert callback.__doc__ and "Example:" in callback.__doc__, f"`dialogic {' '.join(name)}` needs an example in its help"
+        result = runner.invoke(app, [*name, "--help"])
+        assert result.exit_code == 0, (name, result.output)
+
+
+def test_process_export_and_map_from_the_command_line(processed_sample, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    shutil.copyfile(processed_sample[0], db)
+    manifest = processed_sample[0].parent / "manifest.yaml"
+    result = runner.invoke(app, ["process", str(manifest), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "unchanged" in result.output and "0 failed" in result.output
+
+    result = runner.invoke(app, ["speakers", "map", "sample", "SPEAKER_00=p1", "SPEAKER_01=p2", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "service_user" in result.output and "peer" in result.output
+
+    result = runner.invoke(app, ["export", "sample", "--format", "json", "--db", str(db)])
+    assert result.exit_code == 0
+    roles = {u["role"] for u in json.loads(result.stdout)["utterances"]}
+    assert roles <= {"service_user", "peer"} and roles
+
+    out = tmp_path / "sample.rttm"
+    result = runner.invoke(app, ["export", "sample", "--format", "rttm", "--output", str(out), "--db", str(db)])
+    assert result.exit_code == 0 and out.read_text().startswith("SPEAKER sample 1 ")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["speakers", "map", "sample", "SPEAKER_09=p1"], "no speaker 'SPEAKER_09'"),
+        (["speakers", "map", "sample", "SPEAKER_00=p7"], "no participant 'p7'"),
+        (["speakers", "map", "sample", "SPEAKER_00"], "expected SPEAKER=PARTICIPANT"),
+        (["export", "nope"], "no meeting 'nope'"),
+    ],
+)
+def test_user_errors_are_one_clear_line(processed_sample, tmp_path, args, message):
+    db = tmp_path / "err.duckdb"
+    shutil.copyfile(processed_sample[0], db)
+    result = runner.invoke(app, [*args, "--db", str(db)])
+    assert result.exit_code == 1
+    assert message in result.output.replace("\n", " ")
+
+
+def test_process_reports_a_broken_manifest(tmp_path):
+    (tmp_path / "m.yaml").write_text("meetings: [")
+    result = runner.invoke(app, ["process", str(tmp_path / "m.yaml"), "--db", str(tmp_path / "x.duckdb")])
+    assert result.exit_code == 1 and "m.yaml: not valid YAML" in result.output
+
+
+def test_models_command_lists_present_weights():
+    result = runner.invoke(app, ["models"])
+    assert result.exit_code == 0
+    for name in ("faster-whisper-tiny.en", "pyannote-segmentation-3.0", "campplus-zh-en-common", "all-minilm-l6-v2"):
+        assert name[:10] in result.output
+    assert "missing" not in result.output

@@ -1,0 +1,52 @@
+import json
+
+import pytest
+from pyannote.database.util import load_rttm
+from pyannote.metrics.diarization import DiarizationErrorRate
+
+from dialogic.db import connect
+from dialogic.errors import LookupFailed
+from dialogic.export import export_meeting
+
+
+@pytest.fixture
+def con(processed_sample):
+    con = connect(processed_sample[0], read_only=True)
+    yield con
+    con.close()
+
+
+def test_json_export_follows_the_contract(con):
+    data = json.loads(export_meeting(con, "sample", "json"))
+    assert set(data) == {"meeting_id", "duration_s", "utterances"}
+    assert data["meeting_id"] == "sample" and data["duration_s"] == pytest.approx(30.0, abs=0.01)
+    for u in data["utterances"]:
+        assert set(u) == {"id", "speaker", "participant_id", "role", "start_s", "end_s", "text", "words"}
+        assert u["id"].startswith("sample/u")
+        assert u["text"] == " ".join(w["word"] for w in u["words"])
+        for w in u["words"]:
+            assert set(w) == {"start_s", "end_s", "word", "probability"}
+
+
+def test_rttm_export_loads_with_pyannote_and_matches_the_reference(con, tmp_path, processed_sample):
+    path = tmp_path / "sample.rttm"
+    path.write_text(export_meeting(con, "sample", "rttm"))
+    hypothesis = load_rttm(str(path))["sample"]
+    reference = load_rttm(str(processed_sample[0].parent / "sample.rttm"))["sample"]
+    der = DiarizationErrorRate(collar=0.0)(reference, hypothesis)
+    assert der <= 0.15, der
+
+
+def test_subtitles(con):
+    vtt = export_meeting(con, "sample", "vtt")
+    assert vtt.startswith("WEBVTT\n\n00:00:0")
+    assert "<v SPEAKER_0" in vtt
+    srt = export_meeting(con, "sample", "srt")
+    assert srt.startswith("1\n00:00:0") and " --> " in srt and "," in srt.splitlines()[1]
+
+
+def test_unknown_meeting_and_format(con):
+    with pytest.raises(LookupFailed, match="no meeting 'nope'"):
+        export_meeting(con, "nope", "json")
+    with pytest.raises(LookupFailed, match="unknown export format 'docx'"):
+        export_meeting(con, "sample", "docx")

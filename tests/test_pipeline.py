@@ -1,0 +1,111 @@
+import dataclasses
+import shutil
+
+import duckdb
+
+from dialogic.db import connect
+from dialogic.manifest import load_manifest
+from dialogic.pipeline import PipelineOptions, process_manifest
+
+
+def rows(db_path, sql, params=()):
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def test_sample_is_processed_into_every_table(processed_sample):
+    db_path, report = processed_sample
+    (result,) = report.results
+    assert result.status == "processed", result.reason
+    assert result.speakers == 2 and result.utterances > 5 and result.words > 40
+    assert rows(db_path, "select count(*) from words")[0][0] == result.words
+    assert rows(db_path, "select count(*) from utterances")[0][0] == result.utterances
+    assert rows(db_path, "select sort(list(distinct track)) from turns")[0][0] == ["exclusive", "overlap"]
+    assert rows(db_path, "select speaker_label, participant_id from speakers order by 1") == [
+        ("SPEAKER_00", None), ("SPEAKER_01", None),
+    ]
+    (run,) = rows(db_path, "select status, models, timings_s from pipeline_runs")
+    assert run[0] == "processed"
+    assert "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a" in run[1]  # tiny.en weights
+    assert "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199" in run[1]  # CAM++ weights
+    assert {"decode", "transcribe", "diarise", "align", "store"} <= set(duckdb.sql(f"select json_keys('{run[2]}')").fetchone()[0])
+    # every word belongs to an utterance of the same speaker, in time order
+    assert rows(db_path, """
+        select count(*) from words w join utterances u using (utterance_id)
+        where w.speaker_label is distinct from u.speaker_label or w.start_s < u.start_s or w.end_s > u.end_s
+    """)[0][0] == 0
+
+
+def test_rerun_with_same_audio_and_models_is_a_no_op(processed_sample):
+    db_path, _ = processed_sample
+    before = rows(db_path, "select processed_at, processing_key from meetings")
+    words_before = rows(db_path, "select * from words order by word_index")
+    manifest = load_manifest(db_path.parent / "manifest.yaml")
+    report = process_manifest(db_path, manifest, PipelineOptions())
+    assert [r.status for r in report.results] == ["unchanged"]
+    assert rows(db_path, "select processed_at, processing_key from meetings") == before
+    assert rows(db_path, "select * from words order by word_index") == words_before
+
+
+def test_rerun_with_other_models_replaces_derived_rows_and_keeps_mappings(processed_sample, tmp_path):
+    db_path = tmp_path / "copy.duckdb"
+    shutil.copyfile(processed_sample[0], db_path)
+    workdir = processed_sample[0].parent
+    con = connect(db_path)
+    con.execute("update speakers set participant_id = 'p1', mapped_by = 'test' where speaker_label = 'SPEAKER_00'")
+    key_before = con.execute("select processing_key from meetings").fetchone()[0]
+    con.close()
+    options = PipelineOptions(align=dataclasses.replace(PipelineOptions().align, split_at_sentence_end=False))
+    report = process_manifest(db_path, load_manifest(workdir / "manifest.yaml"), options)
+    assert [r.status for r in report.results] == ["processed"]
+    assert rows(db_path, "select processing_key != ? from meetings", [key_before])[0][0]
+    # fewer, longer utterances, and no leftovers from the first run
+    n_old = rows(processed_sample[0], "select count(*) from utterances")[0][0]
+    assert rows(db_path, "select count(*) from utterances")[0][0] < n_old
+    assert rows(db_path, "select count(*) from words where utterance_id not in (select utterance_id from utterances)")[0][0] == 0
+    assert rows(db_path, "select participant_id, mapped_by from speakers where speaker_label = 'SPEAKER_00'") == [("p1", "test")]
+    assert rows(db_path, "select count(*) from pipeline_runs where status = 'processed'")[0][0] == 2
+
+
+def test_bad_recordings_and_missing_consent_do_not_stop_the_batch(sample_workdir, tmp_path):
+    shutil.copyfile(sample_workdir / "sample.wav", tmp_path / "good.wav")
+    (tmp_path / "broken.wav").write_bytes(b"RIFF....WAVEfmt " + bytes(200))
+    (tmp_path / "manifest.yaml").write_text("""
+meetings:
+  - id: broken
+    audio: broken.wav
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: service_user}]
+  - id: refused
+    audio: good.wav
+    consent: {status: refused, scope: [transcribe]}
+    participants: [{id: p1, role: service_user}]
+  - id: review-only
+    audio: good.wav
+    consent: {status: given, scope: [review]}
+    participants: [{id: p1, role: service_user}]
+  - id: nofile
+    audio: nowhere.wav
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: service_user}]
+  - id: good
+    audio: good.wav
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: service_user}, {id: p2, role: clinician}]
+""")
+    report = process_manifest(tmp_path / "b.duckdb", load_manifest(tmp_path / "manifest.yaml"), PipelineOptions())
+    status = {r.meeting_id: (r.status, r.reason) for r in report.results}
+    assert status["good"][0] == "processed"
+    assert status["broken"][0] == "failed" and "broken.wav: cannot decode audio" in status["broken"][1]
+    assert status["refused"][0] == "skipped" and "consent status is 'refused'" in status["refused"][1]
+    assert status["review-only"][0] == "skipped" and "does not include 'transcribe'" in status["review-only"][1]
+    assert status["nofile"][0] == "failed" and "nowhere.wav" in status["nofile"][1]
+    runs = dict(rows(tmp_path / "b.duckdb", "select meeting_id, status from pipeline_runs"))
+    assert runs == {"broken": "failed", "refused": "skipped", "review-only": "skipped", "good": "processed"}
+    # nothing is derived for meetings that were not processed
+    assert rows(tmp_path / "b.duckdb", "select distinct meeting_id from utterances") == [("good",)]
+    # consent of 'good' lacks 'analyse', so nothing was tagged
+    assert rows(tmp_path / "b.duckdb", "select count(*) from tags")[0][0] == 0

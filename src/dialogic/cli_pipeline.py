@@ -85,8 +85,9 @@ def process(
         bar.update(stage_task, completed=len(STAGES), description="done")
 
     table = Table(title=f"{manifest} → {_db(db)}")
-    for column in ("meeting", "status", "speakers", "utterances", "words", "seconds", "reason"):
-        table.add_column(column)
+    for column in ("meeting", "status", "speakers", "utterances", "words", "seconds"):
+        table.add_column(column, no_wrap=column in ("meeting", "status"))
+    table.add_column("reason", overflow="fold", ratio=1)
     for r in report.results:
         colour = {"processed": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}[r.status]
         table.add_row(

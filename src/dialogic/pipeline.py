@@ -190,6 +190,7 @@ def process_meeting(
 def _maybe_tag(con, meeting: MeetingSpec, options: PipelineOptions, timings, stage, *, only_if_missing: bool) -> int:
     if not options.tag or "analyse" not in meeting.consent.scope or meeting.consent.status != "given":
         return 0
+    t = stage("tag")
     from dialogic.tagging.store import tag_meeting
     from dialogic.tagging.tagger import load_tagger
 
@@ -200,7 +201,6 @@ def _maybe_tag(con, meeting: MeetingSpec, options: PipelineOptions, timings, sta
         ).fetchone()[0]
         if done:
             return 0
-    t = stage("tag")
     written = tag_meeting(con, meeting.id, tagger)
     timings["tag"] = time.perf_counter() - t
     return written

@@ -371,6 +371,16 @@ PERSUASION_FRAMES = [
     "The evidence is really clear, so there's no point debating it, you should {push}.",
     "If you care about the kids at all you'll {push}.",
     "It has to be done, you need to {push}, there's nothing else for it.",
+    "Honestly, what else is there? You {push}, that's the only real answer.",
+    "I'm not sure you understand how serious this is, you need to {push}.",
+    "Don't take this the wrong way, but your plan won't work. You need to {push}.",
+    "I'll keep saying it until it sinks in, {push}.",
+    "You've had your chance to try it your way, now you {push}.",
+    'Nobody here agrees with you on this, so you {push}.',
+    "It's really simple, {push}, or {cons}.",
+    "You'll {push}, won't you? Because I'm not asking again.",
+    "Sorry but I'm putting my foot down, you {push}.",
+    "We're not debating it anymore, {auth}.",
 ]
 
 PERSUASION_WHOLE = [
@@ -452,6 +462,22 @@ OPTION_FRAMES = [
     "So the alternatives to that would be to {b}, or to {c}.",
     "Last time we said we'd look at two routes, to {a} or to {b}, so shall we go through them?",
     "I know the team suggested we {a}, but I read you can also {b}, is that right?",
+    "What's the difference between trying to {a} and trying to {b}, in practice?",
+    'Do people usually {a}, or is it more common to {b}?',
+    "Can I ask what the alternatives are, if I didn't want to {a}?",
+    'What happens if we wait instead of deciding to {a} now?',
+    'Apart from trying to {a}, what else could we do?',
+    "There's more than one way to do this. We could {a}. Or {b}. Or we just wait.",
+    'I suppose the question is whether we {a} or whether we {b}.',
+    'Is waiting an option, or do we have to {a} now?',
+    "Could we do both, {a} first and then {b} if that doesn't help?",
+    'On one hand we could {a}, on the other hand we could {b}.',
+    "The pros of trying to {a} are it's quicker, the cons are it's a bigger change, whereas to {b} is slower but gentler.",
+    "What's stopping us trying to {b} instead of having to {a}?",
+    'Is it a case of {a} or {b}, or are there other routes?',
+    "I was reading that some people {a} and others {b}, so there's a range.",
+    "If we don't {a}, the other thing would be to {b}.",
+    'Or, and this is just another possibility, we could {c} instead.',
 ]
 
 OPTION_WHOLE = [
@@ -518,6 +544,17 @@ PREF_FRAMES = [
     "I'm curious what you'd want, given everything, about {thing}?",
     "{person}, what are you worried about, with {thing}?",
     "Which bits of {thing} matter to you and which bits don't?",
+    'How would you feel about trying to {a}?',
+    'What do you make of the idea to {a}, honestly?',
+    "Is trying to {a} something you'd want?",
+    'What would be your worry if we were to {a}?',
+    "What's your hope for the next few months with {thing}?",
+    "What's on your mind about {thing}, what concerns you?",
+    "Is there anything you'd like to say about {thing} before we make any decisions?",
+    'Are there things about {thing} you feel strongly about?',
+    'If you were in charge of {thing}, what would you change?',
+    'What would it mean to you to {a}?',
+    "{person}, what do you reckon you'd want to happen with {thing}?",
 ]
 
 PREF_WHOLE = [
@@ -702,6 +739,11 @@ NOT_PERSUASION_FRAMES = [  # open offers, neutral information, balanced talk, ow
     "You know yourself best, and I trust that.",
     "The team's view is just one view, yours matters just as much.",
     "I've got some leaflets about {thing} if you want to take one, no pressure.",
+    "You really don't have to decide anything about {thing} today.",
+    "You need to know that {thing} is your choice, nobody else's.",
+    'You have to do what feels right for you with {thing}.',
+    "I'd lean towards trying to {a}, but it's your call and I'll back you either way.",
+    'One thing you might want to know is that {fact_lower}',
 ]
 
 NOT_OPTION_FRAMES = [  # single suggestion, single instruction, decisions already made
@@ -719,6 +761,13 @@ NOT_OPTION_FRAMES = [  # single suggestion, single instruction, decisions alread
     "One idea, and it's just an idea, is to {a}.",
     "We made the decision to {a} in the summer, so that's all in place.",
     "Can you {a} this week and let me know how it goes?",
+    'Shall we try to {a}?',
+    "Why don't you {a}?",
+    'Would it help to {a}?',
+    'How about you {a} for now?',
+    "Let's {a} then, as we said.",
+    'How did it go when you tried to {a}?',
+    "The plan from last time was to {a}, and that's still the plan.",
 ]
 
 NOT_PREF_FRAMES = [  # own preferences, factual and symptom questions, checking understanding
@@ -741,6 +790,10 @@ NOT_PREF_FRAMES = [  # own preferences, factual and symptom questions, checking 
     "Did you understand what the doctor said about {thing}?",
     "What time's the appointment about {thing}?",
     "Is anyone else involved with {thing} at the moment?",
+    'Did you say you wanted to {a}, is that what you said?',
+    "You told me you'd prefer to {a}, didn't you?",
+    'How did it feel when you tried to {a} before?',
+    'Who suggested you {a}?',
 ]
 
 NOT_DISCLOSURE_FRAMES = [  # someone else's experience, professional experience, current symptoms
@@ -871,6 +924,14 @@ NEUTRAL_WHOLE = [
     "Is it alright if I call you Jo?",
     "That's a good question, I'll find out and come back to you.",
     "I think we're all a bit tired today.",
+    'Would anyone like a glass of water?',
+    'How was your weekend?',
+    'What did you get up to at half term?',
+    "How's the new puppy getting on?",
+    'Does anyone mind if I take my coat off?',
+    'Shall I put the kettle on?',
+    'Do you want me to close the door?',
+    'Is it alright if we sit here?',
 ]
 
 # Hand-written sentences that sit on the persuasion boundary but are not persuasion: information
@@ -978,7 +1039,6 @@ DISCLOSURE_PREF_FRAMES = [
     "{disclosure}. What worries you most about it?",
 ]
 DISCLOSURE_OPTION_FRAMES = [
-    "{disclosure}. So for me the choice was between coming off slowly or staying on, and there are other ways too.",
     "{disclosure}. There's the group, there's one-to-one, or there's just waiting till you're ready.",
 ]
 
@@ -1100,11 +1160,11 @@ def build(rng: random.Random) -> list[dict]:
             for _ in range(copies):
                 add(f"{prefix}{i}", category, labels, text)
 
-    from_frames("pf", PERSUASION_FRAMES, {P}, "persuasion", 7)
+    from_frames("pf", PERSUASION_FRAMES, {P}, "persuasion", 6)
     from_whole("pw", PERSUASION_WHOLE, {P}, "persuasion", 2)
-    from_frames("of", OPTION_FRAMES, {O}, "option", 9)
+    from_frames("of", OPTION_FRAMES, {O}, "option", 7)
     from_whole("ow", OPTION_WHOLE, {O}, "option", 2)
-    from_frames("ef", PREF_FRAMES, {E}, "pref", 9)
+    from_frames("ef", PREF_FRAMES, {E}, "pref", 7)
     from_whole("ew", PREF_WHOLE, {E}, "pref", 2)
     from_frames("opf", OPTION_PREF_FRAMES, {O, E}, "option_pref", 8)
     from_frames("pof", PERSUASION_OPTION_FRAMES, {P, O}, "persuasion_option", 8)
@@ -1121,13 +1181,13 @@ def build(rng: random.Random) -> list[dict]:
         for _ in range(10):
             add(f"dpf{i}", "disclosure_pref", {D, E}, frame.format(disclosure=disclosure(rng).rstrip(".")))
     for i, frame in enumerate(DISCLOSURE_OPTION_FRAMES):
-        for _ in range(10):
+        for _ in range(16):
             add(f"dof{i}", "disclosure_option", {D, O}, frame.format(disclosure=disclosure(rng).rstrip(".")))
 
     # Near misses.
     from_frames("npf", NOT_PERSUASION_FRAMES, set(), "not_persuasion", 8)
     from_whole("npw", NOT_PERSUASION_WHOLE, set(), "not_persuasion", 2)
-    from_frames("nof", NOT_OPTION_FRAMES, set(), "not_option", 10)
+    from_frames("nof", NOT_OPTION_FRAMES, set(), "not_option", 8)
     from_whole("now", NOT_OPTION_WHOLE, set(), "not_option", 2)
     for i, frame in enumerate(NOT_PREF_FRAMES):
         category = "not_pref_own" if frame in ("{own_wish}",) or frame.startswith(("Personally", "What I want", "I'd really rather")) else "not_pref"

@@ -1,0 +1,104 @@
+"""Commands for utterance tags: `dialogic train` and `dialogic tag`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from dialogic.errors import DialogicError
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(1)
+
+
+def train(
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file whose rater_labels view adds rater-confirmed labels to the train split."),
+    recipe: str = typer.Option("both", "--recipe", help="head, finetune or both (the better on dev is kept)."),
+    name: str = typer.Option("dialogic-tagger", "--name", help="Artifact name; written to models/<name>-v<N>/."),
+    version: Optional[int] = typer.Option(None, "--version", help="Version number N (default: next free)."),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Seed corpus JSONL (default data/seed/utterances.jsonl)."),
+    output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Folder that receives <name>-v<N>/ (default models/)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing folder of the same version."),
+    threads: int = typer.Option(2, "--threads", help="CPU threads for torch."),
+) -> None:
+    """Train a tagger version from the seed corpus (+ rater labels) and write its model card.
+
+    Example: dialogic train --db dialogic.duckdb --recipe both
+    """
+    from dialogic.db import connect
+    from dialogic.tagging.corpus import load_rater_labels, load_seed_corpus
+    from dialogic.tagging.train import TrainOptions, train_tagger, write_artifact
+
+    recipes = ("head", "finetune") if recipe == "both" else (recipe,)
+    try:
+        rows = load_seed_corpus(corpus)
+        if db is not None:
+            con = connect(db, read_only=True)
+            try:
+                rated = load_rater_labels(con)
+            finally:
+                con.close()
+            typer.echo(f"{len(rated)} rater-confirmed utterances from {db} added to the train split", err=True)
+            rows += rated
+        options = TrainOptions(name=name, version=version, recipes=recipes, threads=threads)
+        started = time.perf_counter()
+        last = {"step": None}
+
+        def progress(step: str, completed: int, total: int) -> None:
+            if step != last["step"] or completed == total or completed % 20 == 0:
+                typer.echo(f"  {step}: {completed}/{total} ({time.perf_counter() - started:.0f} s)", err=True)
+                last["step"] = step
+
+        report = train_tagger(rows, options, progress=progress)
+        target = write_artifact(report, options, output_dir, overwrite=overwrite)
+    except DialogicError as exc:
+        _fail(exc)
+    for name_, result in report.results.items():
+        kept = " (kept)" if name_ == report.chosen else ""
+        per_tag = ", ".join(f"{t} {s.f1:.3f}" for t, s in result.test.per_tag.items())
+        typer.echo(f"{name_}{kept}: dev macro-F1 {result.dev.macro_f1:.3f}, test macro-F1 {result.test.macro_f1:.3f} "
+                   f"[{per_tag}], test ECE {result.test.ece:.3f}, {result.train_s:.0f} s")
+    typer.echo(f"wrote {target} in {time.perf_counter() - started:.0f} s")
+
+
+def tag(
+    input: Path = typer.Argument(..., help="A .txt file (one utterance per line) or .jsonl (text, optional id, speaker_role)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write JSON lines here instead of standard output."),
+    model: Optional[str] = typer.Option(None, "--model", help="Tagger name, <name>-v<N> or folder (default: newest dialogic-tagger)."),
+) -> None:
+    """Tag utterances from a transcript that did not come from dialogic's audio pipeline.
+
+    Prints one JSON object per input line, in order:
+    {"id", "text", "probabilities": {tag: p}, "labels": [tags over threshold]}.
+
+    Example: dialogic tag notes.txt --output tags.jsonl
+    """
+    import torch
+
+    from dialogic.tagging.tagger import load_tagger, read_tag_input, tag_inputs
+
+    torch.set_num_threads(2)
+    try:
+        items = read_tag_input(input)
+        records = tag_inputs(load_tagger(model), items)
+    except DialogicError as exc:
+        _fail(exc)
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if output is None:
+        sys.stdout.write(lines)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(lines, encoding="utf-8")
+        typer.echo(f"tagged {len(records)} utterances into {output}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)
+    app.command("tag")(tag)

@@ -1,0 +1,110 @@
+"""Scores for multi-label taggers: per-tag precision / recall / F1, macro-F1, calibration error,
+and the two things fitted on the dev split — Platt calibration and a threshold per tag."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from dialogic.tagging.codebook import TAGS
+
+
+@dataclass(frozen=True)
+class TagScore:
+    precision: float
+    recall: float
+    f1: float
+    support: int  # positives among the judged utterances
+    n: int  # judged utterances
+    ece: float
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Figures for one split; ``ece`` pools every (utterance, tag) probability into 10 bins."""
+
+    per_tag: dict[str, TagScore]
+    macro_f1: float
+    ece: float
+
+    def as_dict(self) -> dict:
+        return {"macro_f1": self.macro_f1, "ece": self.ece, "per_tag": {t: asdict(s) for t, s in self.per_tag.items()}}
+
+
+def _f1(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
+    tp = float(np.sum(pred & y))
+    fp = float(np.sum(pred & ~y))
+    fn = float(np.sum(~pred & y))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Mean |observed rate - mean probability| over equal-width probability bins, weighted by count."""
+    y, p = y.astype(float).ravel(), p.ravel()
+    if len(p) == 0:
+        return 0.0
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            total += mask.sum() * abs(y[mask].mean() - p[mask].mean())
+    return float(total / len(p))
+
+
+def score_predictions(labels: np.ndarray, probs: np.ndarray, thresholds: dict[str, float]) -> Scores:
+    """``labels`` is n × tags with 1, 0 or -1 (not judged); ``probs`` n × tags."""
+    per_tag = {}
+    ys, ps = [], []
+    for j, tag in enumerate(TAGS):
+        judged = labels[:, j] >= 0
+        y = labels[judged, j].astype(bool)
+        p = probs[judged, j]
+        precision, recall, f1 = _f1(y, p >= thresholds[tag])
+        per_tag[tag] = TagScore(round(precision, 4), round(recall, 4), round(f1, 4), int(y.sum()), int(judged.sum()),
+                                round(expected_calibration_error(y, p), 4))
+        ys.append(y)
+        ps.append(p)
+    macro = float(np.mean([s.f1 for s in per_tag.values()]))
+    ece = expected_calibration_error(np.concatenate(ys), np.concatenate(ps))
+    return Scores(per_tag=per_tag, macro_f1=round(macro, 4), ece=round(ece, 4))
+
+
+def choose_thresholds(labels: np.ndarray, probs: np.ndarray) -> dict[str, float]:
+    """Per tag, the probability cut that maximises F1 on these (dev) labels; among equal F1s the
+    one closest to 0.5, so a flat stretch does not push the cut to an extreme."""
+    grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    chosen = {}
+    for j, tag in enumerate(TAGS):
+        judged = labels[:, j] >= 0
+        y, p = labels[judged, j].astype(bool), probs[judged, j]
+        best = max(grid, key=lambda t: (round(_f1(y, p >= t)[2], 4), -abs(t - 0.5)))
+        chosen[tag] = float(best)
+    return chosen
+
+
+def fit_platt(labels: np.ndarray, logits: np.ndarray) -> dict[str, tuple[float, float]]:
+    """Per tag, (a, b) so that sigmoid(a * logit + b) is calibrated on these (dev) labels."""
+    from sklearn.linear_model import LogisticRegression
+
+    params = {}
+    for j, tag in enumerate(TAGS):
+        judged = labels[:, j] >= 0
+        y = labels[judged, j].astype(int)
+        if len(set(y.tolist())) < 2:
+            params[tag] = (1.0, 0.0)  # nothing to fit against; keep the raw logits
+            continue
+        model = LogisticRegression(C=100.0).fit(logits[judged, j : j + 1], y)
+        params[tag] = (float(model.coef_[0, 0]), float(model.intercept_[0]))
+    return params
+
+
+def apply_platt(logits: np.ndarray, params: dict[str, tuple[float, float]]) -> np.ndarray:
+    a = np.array([params[t][0] for t in TAGS])
+    b = np.array([params[t][1] for t in TAGS])
+    return 1.0 / (1.0 + np.exp(-(logits * a + b)))

@@ -1,0 +1,100 @@
+"""Tags in DuckDB: one row per utterance × tag × model version (tables in 002_tags.sql).
+
+Re-tagging a meeting with the same model version replaces that meeting's rows for that version;
+another version adds its own rows next to the old ones, so versions can be compared.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Protocol
+
+import duckdb
+import pyarrow as pa
+
+from dialogic.db import transaction
+from dialogic.errors import LookupFailed, StoreError
+from dialogic.tagging.codebook import TAGS
+
+
+class TaggerLike(Protocol):
+    model_version: str
+    thresholds: dict[str, float]
+
+    def predict(self, texts: list[str], roles: list[str | None] | None = None) -> list[dict[str, float]]: ...
+
+
+_UTTERANCES = """
+select utterances.utterance_id, utterances.text, participants.role
+from utterances
+left join speakers
+    on speakers.meeting_id = utterances.meeting_id and speakers.speaker_label = utterances.speaker_label
+left join participants
+    on participants.meeting_id = speakers.meeting_id and participants.participant_id = speakers.participant_id
+where utterances.meeting_id = ?
+order by utterances.utterance_index
+"""
+
+
+def register_tagger(con: duckdb.DuckDBPyConnection, tagger: TaggerLike) -> None:
+    """Upsert the tagger's row in ``tagger_models`` and mark it the most recently activated."""
+    manifest = getattr(tagger, "manifest", {}) or {}
+    metrics = manifest.get("metrics", {}).get(manifest.get("recipe"), {}).get("test")
+    name, _, version = tagger.model_version.rpartition("-v")
+    con.execute(
+        """
+        insert into tagger_models (model_version, name, version, thresholds, metrics, sha256, activated_at)
+        values (?, ?, ?, ?, ?, ?, current_timestamp)
+        on conflict (model_version) do update set
+            thresholds = excluded.thresholds, metrics = excluded.metrics,
+            sha256 = excluded.sha256, activated_at = excluded.activated_at
+        """,
+        [tagger.model_version, getattr(tagger, "name", name) or name, int(getattr(tagger, "version", version or 0) or 0),
+         json.dumps(tagger.thresholds), json.dumps(metrics) if metrics else None, getattr(tagger, "sha256", None)],
+    )
+
+
+def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerLike, *, batch_size: int = 256) -> int:
+    """Tag every utterance of ``meeting_id`` (with its speaker's role when mapped), replace that
+    meeting's rows for ``tagger.model_version`` in one transaction, and return the rows written."""
+    try:
+        exists = con.execute("select count(*) from meetings where meeting_id = ?", [meeting_id]).fetchone()[0]
+        rows = con.execute(_UTTERANCES, [meeting_id]).fetchall()
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot read utterances of meeting {meeting_id!r}: {exc}") from exc
+    if not exists:
+        raise LookupFailed(f"no meeting {meeting_id!r} in the database")
+    ids = [r[0] for r in rows]
+    texts = [r[1] for r in rows]
+    roles = [r[2] for r in rows]
+    probabilities: list[dict[str, float]] = []
+    for start in range(0, len(rows), batch_size):
+        probabilities += tagger.predict(texts[start : start + batch_size], roles[start : start + batch_size])
+    columns: dict[str, list] = {k: [] for k in ("utterance_id", "tag", "probability", "label", "threshold")}
+    for utterance_id, probs in zip(ids, probabilities):
+        for tag in TAGS:
+            p = min(1.0, max(0.0, float(probs[tag])))
+            columns["utterance_id"].append(utterance_id)
+            columns["tag"].append(tag)
+            columns["probability"].append(p)
+            columns["label"].append(p >= tagger.thresholds[tag])
+            columns["threshold"].append(float(tagger.thresholds[tag]))
+    new_rows = pa.table(columns)
+    try:
+        with transaction(con):
+            con.execute("delete from tags where meeting_id = ? and model_version = ?", [meeting_id, tagger.model_version])
+            con.register("new_tag_rows", new_rows)
+            try:
+                con.execute(
+                    """
+                    insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version)
+                    select utterance_id, ?, tag, probability, label, threshold, ? from new_tag_rows
+                    """,
+                    [meeting_id, tagger.model_version],
+                )
+            finally:
+                con.unregister("new_tag_rows")
+            register_tagger(con, tagger)
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot write tags of meeting {meeting_id!r}: {exc}") from exc
+    return len(columns["tag"])

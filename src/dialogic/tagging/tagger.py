@@ -1,0 +1,222 @@
+"""A trained tagger artifact (``models/<name>-v<N>/``) loaded for prediction.
+
+An artifact holds ``manifest.json`` (recipe, encoder sha256, calibration, thresholds, test
+figures and the sha256 of each of its files), ``head.safetensors`` and — when the encoder was
+fine-tuned — ``encoder.safetensors`` in fp16. The shipped encoder weights are never copied in:
+a head-only artifact is a few hundred kilobytes and always runs on the verified offline encoder.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file
+
+from dialogic.errors import ModelError
+from dialogic.paths import models_dir
+from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.encoder import Encoder, encoder_dir, encoder_sha256, format_input, load_encoder
+from dialogic.tagging.evaluate import apply_platt
+from dialogic.weights import sha256_file
+
+ARTIFACT_NAME = "dialogic-tagger"
+_VERSION_DIR = re.compile(r"^(?P<name>[a-z0-9-]+)-v(?P<version>\d+)$")
+
+
+class TagHead(torch.nn.Module):
+    """A small MLP from the L2-normalised pooled embedding to one logit per tag."""
+
+    def __init__(self, dim: int = 384, hidden: int = 256, n_tags: int = len(TAGS), dropout: float = 0.1):
+        super().__init__()
+        self.net = torch.nn.Sequential(
+            torch.nn.Dropout(dropout), torch.nn.Linear(dim, hidden), torch.nn.GELU(),
+            torch.nn.Dropout(dropout), torch.nn.Linear(hidden, n_tags),
+        )
+
+    def forward(self, pooled: torch.Tensor) -> torch.Tensor:
+        return self.net(F.normalize(pooled, dim=-1))
+
+
+def artifact_digest(files: dict[str, str]) -> str:
+    """One sha256 for a whole artifact: the hash of its sorted ``{file: sha256}`` listing."""
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class Tagger:
+    """A loaded artifact. ``predict`` returns calibrated probabilities per tag; an utterance
+    carries a tag when its probability is at or over ``thresholds[tag]``."""
+
+    model_version: str
+    name: str
+    version: int
+    thresholds: dict[str, float]
+    calibration: dict[str, tuple[float, float]]
+    encoder: Encoder
+    head: TagHead
+    manifest: dict
+    sha256: str
+    batch_size: int = 64
+
+    @torch.inference_mode()
+    def logits(self, texts: list[str], roles: list[str | None] | None = None) -> np.ndarray:
+        if roles is not None and len(roles) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(roles)} roles")
+        inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
+        self.head.eval()
+        out = np.zeros((len(inputs), len(TAGS)), dtype=np.float64)
+        order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            pooled = self.encoder.pooled(self.encoder.tokenize([inputs[i] for i in idx]))
+            out[idx] = self.head(pooled.float()).double().numpy()
+        return out
+
+    def predict_array(self, texts: list[str], roles: list[str | None] | None = None) -> np.ndarray:
+        """Calibrated probabilities, n × tags in `TAGS` order."""
+        if not texts:
+            return np.zeros((0, len(TAGS)))
+        return apply_platt(self.logits(texts, roles), self.calibration)
+
+    def predict(self, texts: list[str], roles: list[str | None] | None = None) -> list[dict[str, float]]:
+        """One ``{tag: probability}`` per text, in input order."""
+        probs = self.predict_array(texts, roles)
+        return [{tag: round(float(row[j]), 4) for j, tag in enumerate(TAGS)} for row in probs]
+
+    def labels(self, probabilities: dict[str, float]) -> list[str]:
+        """The tags whose probability reaches this tagger's threshold."""
+        return [tag for tag in TAGS if probabilities[tag] >= self.thresholds[tag]]
+
+
+def list_artifacts(directory: Path | None = None) -> list[tuple[str, int, Path]]:
+    """Every ``<name>-v<N>/`` folder with a manifest, oldest version first."""
+    directory = directory or models_dir()
+    found = []
+    for path in directory.iterdir() if directory.is_dir() else []:
+        match = _VERSION_DIR.match(path.name)
+        if match and (path / "manifest.json").is_file():
+            found.append((match["name"], int(match["version"]), path))
+    return sorted(found, key=lambda item: (item[0], item[1]))
+
+
+def resolve_artifact(name: str | None = None, directory: Path | None = None) -> Path:
+    """A model folder from a path, a ``<name>-v<N>`` version, a bare name (newest version) or None
+    (newest ``dialogic-tagger-v*``)."""
+    if name and Path(name).is_dir() and (Path(name) / "manifest.json").is_file():
+        return Path(name)
+    artifacts = list_artifacts(directory)
+    wanted = name or ARTIFACT_NAME
+    exact = [p for n, v, p in artifacts if f"{n}-v{v}" == wanted]
+    if exact:
+        return exact[0]
+    same_name = [p for n, v, p in artifacts if n == wanted]
+    if same_name:
+        return same_name[-1]
+    known = ", ".join(f"{n}-v{v}" for n, v, _ in artifacts) or "none"
+    raise ModelError(f"no tagger model {wanted!r} in {directory or models_dir()}, expected one of: {known} (train one with `dialogic train`)")
+
+
+def load_tagger_from(path: Path, *, encoder_directory: Path | None = None) -> Tagger:
+    """Load and verify one artifact folder: every file's sha256 and the encoder it was built on."""
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path}/manifest.json: unreadable: {exc}") from exc
+    for relative, expected in manifest["files"].items():
+        file = path / relative
+        if not file.is_file():
+            raise ModelError(f"{file}: missing from the tagger artifact")
+        if sha256_file(file) != expected:
+            raise ModelError(f"{file}: sha256 differs from the one recorded in {path}/manifest.json; the artifact was altered")
+    recorded = manifest["encoder"]["sha256"]
+    if encoder_directory is None:
+        actual = encoder_sha256()
+        encoder_directory = encoder_dir()  # verifies the files against that sha256
+    else:
+        actual = sha256_file(encoder_directory / "model.safetensors")
+    if actual != recorded:
+        raise ModelError(
+            f"{path.name} was built on encoder weights with sha256 {recorded}, but the encoder here has {actual}; "
+            "retrain with `dialogic train` or fetch the matching weights"
+        )
+    state = load_file(str(path / "encoder.safetensors")) if "encoder.safetensors" in manifest["files"] else None
+    encoder = load_encoder(encoder_directory, max_length=manifest["max_length"], state_dict=state)
+    head_state = load_file(str(path / "head.safetensors"))
+    head = TagHead(dim=encoder.model.config.hidden_size, hidden=manifest["head_hidden"])
+    head.load_state_dict(head_state)
+    head.eval()
+    return Tagger(
+        model_version=manifest["model_version"],
+        name=manifest["name"],
+        version=int(manifest["version"]),
+        thresholds={t: float(manifest["thresholds"][t]) for t in TAGS},
+        calibration={t: tuple(manifest["calibration"][t]) for t in TAGS},
+        encoder=encoder,
+        head=head,
+        manifest=manifest,
+        sha256=artifact_digest(manifest["files"]),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def load_tagger(name: str | None = None) -> Tagger:
+    """The tagger ``name`` (a ``<name>-v<N>`` version, a name, or a folder); default: the newest
+    ``models/dialogic-tagger-v*/``. Loaded once per process."""
+    return load_tagger_from(resolve_artifact(name))
+
+
+@dataclass(frozen=True)
+class TagInput:
+    """One utterance to tag from a file: ``utterance_id`` is the file's ``id`` or the line number."""
+
+    utterance_id: str | int
+    text: str
+    speaker_role: str | None = None
+
+
+def read_tag_input(path: Path) -> list[TagInput]:
+    """Read ``.txt`` (one utterance per line) or ``.jsonl`` (``text``, optional ``id`` and
+    ``speaker_role``). Blank lines are skipped; ids default to the 1-based line number."""
+    import json as _json
+
+    from dialogic.errors import LookupFailed, ManifestError
+
+    if not path.is_file():
+        raise LookupFailed(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in (".txt", ".jsonl"):
+        raise ManifestError(f"{path}: expected a .txt (one utterance per line) or .jsonl file, got {suffix or 'no suffix'!r}")
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip():
+            continue
+        if suffix == ".txt":
+            items.append(TagInput(utterance_id=n, text=line.strip()))
+            continue
+        try:
+            data = _json.loads(line)
+        except ValueError as exc:
+            raise ManifestError(f"{path}:{n}: not valid JSON: {exc}") from exc
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise ManifestError(f"{path}:{n}: each line needs a string field 'text'")
+        role = data.get("speaker_role")
+        items.append(TagInput(utterance_id=data.get("id", n), text=data["text"], speaker_role=role if isinstance(role, str) else None))
+    return items
+
+
+def tag_inputs(tagger: Tagger, items: list[TagInput]) -> list[dict]:
+    """One output record per input, in order: id, text, probabilities and the labels over threshold."""
+    roles = [item.speaker_role for item in items]
+    probabilities = tagger.predict([item.text for item in items], roles if any(roles) else None)
+    return [
+        {"id": item.utterance_id, "text": item.text, "probabilities": probs, "labels": tagger.labels(probs)}
+        for item, probs in zip(items, probabilities)
+    ]

@@ -1,0 +1,440 @@
+"""Train utterance taggers on the encoder and write a versioned artifact with its model card.
+
+Two recipes start from the same all-MiniLM-L6-v2 checkpoint:
+
+- ``head``: the encoder stays frozen; pooled embeddings are computed once (with and without the
+  speaker-role token) and a small MLP head is trained on them. Minutes on two cores.
+- ``finetune``: the encoder and the head are trained together (max_length 64, a few epochs),
+  with the role token dropped at random so the model also works on plain text.
+
+Both are calibrated on dev (Platt scaling per tag) and get a threshold per tag chosen on dev;
+the one with the better dev macro-F1 is kept. Both sets of test figures go into the model card.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import platform
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+
+import dialogic
+from dialogic.errors import ModelError
+from dialogic.paths import models_dir
+from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.corpus import LabelledUtterance, split_rows
+from dialogic.tagging.encoder import ENCODER_NAME, Encoder, encoder_sha256, format_input, load_encoder
+from dialogic.tagging.evaluate import Scores, apply_platt, choose_thresholds, fit_platt, score_predictions
+from dialogic.tagging.tagger import ARTIFACT_NAME, TagHead, artifact_digest, list_artifacts
+from dialogic.weights import sha256_file
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(step: str, completed: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class TrainOptions:
+    """Knobs of `train_tagger`.
+
+    recipes: which recipes to run; the better on dev macro-F1 is kept.
+    max_length: tokens per utterance (64 covers nearly every spoken utterance).
+    head_hidden / head_epochs / head_lr: the MLP head (frozen-encoder recipe).
+    finetune_epochs / finetune_lr / head_lr_finetune / batch_size: the fine-tuning recipe.
+    finetune_frozen_layers: the embeddings and this many lowest layers are not trained, which
+        saves a third of the backward pass on two cores and keeps the stored difference small.
+    role_dropout: share of training utterances shown without their speaker role.
+    threads: torch CPU threads (the target machine has two cores).
+    """
+
+    name: str = ARTIFACT_NAME
+    version: int | None = None  # None: one more than the newest existing version
+    recipes: tuple[str, ...] = ("head", "finetune")
+    max_length: int = 64
+    head_hidden: int = 256
+    head_epochs: int = 80
+    head_lr: float = 2e-3
+    finetune_epochs: int = 4
+    finetune_frozen_layers: int = 2  # word embeddings and the lowest layers stay as shipped
+    finetune_lr: float = 8e-5
+    head_lr_finetune: float = 1e-3
+    batch_size: int = 32
+    role_dropout: float = 0.3
+    seed: int = 13
+    threads: int = 2
+
+
+@dataclass
+class RecipeResult:
+    """One trained recipe, calibrated and thresholded on dev, scored on dev and test."""
+
+    recipe: str
+    head: TagHead
+    encoder_state: dict[str, torch.Tensor] | None
+    calibration: dict[str, tuple[float, float]]
+    thresholds: dict[str, float]
+    dev: Scores
+    test: Scores
+    test_without_role: Scores
+    train_s: float
+    best_epoch: int
+
+
+@dataclass
+class TrainReport:
+    results: dict[str, RecipeResult]
+    chosen: str
+    data: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def best(self) -> RecipeResult:
+        return self.results[self.chosen]
+
+
+def label_matrix(rows: list[LabelledUtterance]) -> np.ndarray:
+    """n × tags of 1 / 0, or -1 where nobody judged that tag for that utterance."""
+    return np.array([[row.labels.get(tag, -1) for tag in TAGS] for row in rows], dtype=np.int64).reshape(len(rows), len(TAGS))
+
+
+def _masked_bce(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    mask = (labels >= 0).float()
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels.clamp(min=0).float(), reduction="none")
+    return (loss * mask).sum() / mask.sum().clamp(min=1.0)
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _dev_quality(labels: np.ndarray, logits: np.ndarray) -> float:
+    """Dev macro-F1 after calibration and threshold choice — how each recipe picks its epoch."""
+    probs = apply_platt(logits, fit_platt(labels, logits))
+    return score_predictions(labels, probs, choose_thresholds(labels, probs)).macro_f1
+
+
+def train_head(encoder: Encoder, train: list[LabelledUtterance], dev: list[LabelledUtterance],
+               options: TrainOptions, progress: Progress = _no_progress) -> tuple[TagHead, int]:
+    """Frozen encoder: embed every training utterance with and without its role, fit the MLP,
+    keep the epoch with the best dev macro-F1."""
+    texts = [format_input(r.text, r.speaker_role) for r in train] + [format_input(r.text, None) for r in train]
+    progress("embed", 0, len(texts))
+    x = encoder.embed(texts)
+    y = torch.from_numpy(np.concatenate([label_matrix(train)] * 2))
+    x_dev = encoder.embed([format_input(r.text, r.speaker_role) for r in dev])
+    y_dev = label_matrix(dev)
+    progress("embed", len(texts), len(texts))
+    head = TagHead(dim=x.shape[1], hidden=options.head_hidden)
+    optimiser = torch.optim.AdamW(head.parameters(), lr=options.head_lr, weight_decay=1e-2)
+    best = (-1.0, 0, copy.deepcopy(head.state_dict()))
+    generator = torch.Generator().manual_seed(options.seed)
+    for epoch in range(1, options.head_epochs + 1):
+        head.train()
+        for idx in torch.randperm(len(x), generator=generator).split(64):
+            optimiser.zero_grad()
+            _masked_bce(head(x[idx]), y[idx]).backward()
+            optimiser.step()
+        if epoch % 5 == 0 or epoch == options.head_epochs:
+            head.eval()
+            with torch.inference_mode():
+                quality = _dev_quality(y_dev, head(x_dev).double().numpy())
+            if quality > best[0]:
+                best = (quality, epoch, copy.deepcopy(head.state_dict()))
+        progress("head", epoch, options.head_epochs)
+    head.load_state_dict(best[2])
+    head.eval()
+    return head, best[1]
+
+
+def train_finetune(encoder: Encoder, train: list[LabelledUtterance], dev: list[LabelledUtterance],
+                   options: TrainOptions, progress: Progress = _no_progress) -> tuple[Encoder, TagHead, int]:
+    """Fine-tune a copy of the encoder with a fresh head; keep the epoch with the best dev macro-F1."""
+    tuned = Encoder(tokenizer=encoder.tokenizer, model=copy.deepcopy(encoder.model), max_length=options.max_length)
+    frozen = ("embeddings.",) + tuple(f"encoder.layer.{i}." for i in range(options.finetune_frozen_layers))
+    for pname, param in tuned.model.named_parameters():
+        param.requires_grad = not pname.startswith(frozen)
+    trainable = [p for p in tuned.model.parameters() if p.requires_grad]
+    head = TagHead(dim=tuned.model.config.hidden_size, hidden=options.head_hidden)
+    optimiser = torch.optim.AdamW(
+        [{"params": trainable, "lr": options.finetune_lr},
+         {"params": head.parameters(), "lr": options.head_lr_finetune}],
+        weight_decay=1e-2,
+    )
+    steps_per_epoch = math.ceil(len(train) / options.batch_size)
+    total = steps_per_epoch * options.finetune_epochs
+    warmup = max(1, total // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (total - s) / max(1, total - warmup))
+    )
+    labels = label_matrix(train)
+    y_dev = label_matrix(dev)
+    dev_texts = [r.text for r in dev]
+    dev_roles = [r.speaker_role for r in dev]
+    rng = random.Random(options.seed)
+    best = (-1.0, 0, None, None)
+    step = 0
+    for epoch in range(1, options.finetune_epochs + 1):
+        tuned.model.train()
+        head.train()
+        for idx in _length_bucketed_batches(train, options.batch_size, rng):
+            texts = [format_input(train[i].text, None if rng.random() < options.role_dropout else train[i].speaker_role) for i in idx]
+            optimiser.zero_grad()
+            loss = _masked_bce(head(tuned.pooled(tuned.tokenize(texts))), torch.from_numpy(labels[idx]))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable + list(head.parameters()), 1.0)
+            optimiser.step()
+            scheduler.step()
+            step += 1
+            progress("finetune", step, total)
+        tuned.model.eval()
+        head.eval()
+        quality = _dev_quality(y_dev, _logits(tuned, head, dev_texts, dev_roles))
+        if quality > best[0]:
+            best = (quality, epoch, copy.deepcopy(tuned.model.state_dict()), copy.deepcopy(head.state_dict()))
+    tuned.model.load_state_dict(best[2])
+    head.load_state_dict(best[3])
+    tuned.model.eval()
+    head.eval()
+    return tuned, head, best[1]
+
+
+def _length_bucketed_batches(rows: list[LabelledUtterance], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length: padding costs real time on two cores."""
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    batches = []
+    window = batch_size * 8
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: len(rows[i].text))
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+@torch.inference_mode()
+def _logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None) -> np.ndarray:
+    inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
+    out = np.zeros((len(inputs), len(TAGS)))
+    order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
+    for start in range(0, len(order), 64):
+        idx = order[start : start + 64]
+        out[idx] = head(encoder.pooled(encoder.tokenize([inputs[i] for i in idx])).float()).double().numpy()
+    return out
+
+
+def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | None, dev: list[LabelledUtterance],
+            test: list[LabelledUtterance], train_s: float, best_epoch: int) -> RecipeResult:
+    y_dev, y_test = label_matrix(dev), label_matrix(test)
+    dev_logits = _logits(encoder, head, [r.text for r in dev], [r.speaker_role for r in dev])
+    calibration = fit_platt(y_dev, dev_logits)
+    dev_probs = apply_platt(dev_logits, calibration)
+    thresholds = choose_thresholds(y_dev, dev_probs)
+    test_texts = [r.text for r in test]
+    test_probs = apply_platt(_logits(encoder, head, test_texts, [r.speaker_role for r in test]), calibration)
+    bare_probs = apply_platt(_logits(encoder, head, test_texts, None), calibration)
+    return RecipeResult(
+        recipe=recipe, head=head, encoder_state=encoder_state, calibration=calibration, thresholds=thresholds,
+        dev=score_predictions(y_dev, dev_probs, thresholds),
+        test=score_predictions(y_test, test_probs, thresholds) if test else score_predictions(y_dev[:0], dev_probs[:0], thresholds),
+        test_without_role=score_predictions(y_test, bare_probs, thresholds) if test else score_predictions(y_dev[:0], dev_probs[:0], thresholds),
+        train_s=round(train_s, 1), best_epoch=best_epoch,
+    )
+
+
+def train_tagger(rows: list[LabelledUtterance], options: TrainOptions | None = None, *,
+                 encoder_directory: Path | None = None, progress: Progress = _no_progress) -> TrainReport:
+    """Train every recipe in ``options.recipes`` on the train split of ``rows``, calibrate and
+    threshold on dev, score on test, and keep the recipe with the better dev macro-F1."""
+    options = options or TrainOptions()
+    unknown = set(options.recipes) - {"head", "finetune"}
+    if unknown or not options.recipes:
+        raise ModelError(f"unknown training recipe(s) {sorted(unknown)}, expected 'head' and/or 'finetune'")
+    torch.set_num_threads(options.threads)
+    train, dev, test = split_rows(rows, "train"), split_rows(rows, "dev"), split_rows(rows, "test")
+    if not train or not dev:
+        raise ModelError(f"training needs utterances in the train and dev splits (got {len(train)} train, {len(dev)} dev)")
+    encoder = load_encoder(encoder_directory, max_length=options.max_length)
+    results = {}
+    for recipe in options.recipes:
+        _seed_everything(options.seed)
+        started = time.perf_counter()
+        if recipe == "head":
+            head, epoch = train_head(encoder, train, dev, options, progress)
+            used, state = encoder, None
+        else:
+            tuned, head, epoch = train_finetune(encoder, train, dev, options, progress)
+            # Round-trip through fp16 now, so the reported figures are those of the stored weights.
+            changed = {n for n, p in tuned.model.named_parameters() if p.requires_grad}
+            state = {k: v.detach().half().contiguous() for k, v in tuned.model.state_dict().items() if k in changed}
+            tuned.model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+            used = tuned
+        results[recipe] = _finish(recipe, used, head, state, dev, test, time.perf_counter() - started, epoch)
+    chosen = max(results, key=lambda r: (results[r].dev.macro_f1, r == "head"))  # ties go to the smaller artifact
+    data = {
+        "train": len(train), "dev": len(dev), "test": len(test),
+        "rater_confirmed_in_train": sum(1 for r in train if r.source == "rater"),
+        "positives_in_train": {t: int(sum(r.labels.get(t, 0) == 1 for r in train)) for t in TAGS},
+    }
+    return TrainReport(results=results, chosen=chosen, data=data)
+
+
+def next_version(name: str, directory: Path | None = None) -> int:
+    versions = [v for n, v, _ in list_artifacts(directory) if n == name]
+    return max(versions, default=0) + 1
+
+
+def write_artifact(report: TrainReport, options: TrainOptions, directory: Path | None = None,
+                   *, encoder_directory: Path | None = None, overwrite: bool = False) -> Path:
+    """Write ``<directory>/<name>-v<N>/`` with weights, manifest.json and MODEL_CARD.md."""
+    directory = directory or models_dir()
+    version = options.version or next_version(options.name, directory)
+    model_version = f"{options.name}-v{version}"
+    target = directory / model_version
+    if target.exists() and not overwrite:
+        raise ModelError(f"{target} already exists; pass another version or overwrite")
+    target.mkdir(parents=True, exist_ok=True)
+    best = report.best
+    save_file({k: v.contiguous() for k, v in best.head.state_dict().items()}, str(target / "head.safetensors"))
+    if best.encoder_state is not None:
+        save_file(best.encoder_state, str(target / "encoder.safetensors"))
+    elif (target / "encoder.safetensors").exists():
+        (target / "encoder.safetensors").unlink()
+    files = {p.name: sha256_file(p) for p in sorted(target.glob("*.safetensors"))}
+    enc_sha = sha256_file(encoder_directory / "model.safetensors") if encoder_directory else encoder_sha256()
+    manifest = {
+        "name": options.name,
+        "version": version,
+        "model_version": model_version,
+        "recipe": best.recipe,
+        "tags": list(TAGS),
+        "encoder": {"name": ENCODER_NAME, "sha256": enc_sha},
+        "max_length": options.max_length,
+        "head_hidden": options.head_hidden,
+        "input_format": "'[<speaker_role>] <text>' when the role is known, else '<text>'",
+        "calibration": {t: list(best.calibration[t]) for t in TAGS},
+        "thresholds": best.thresholds,
+        "metrics": {
+            recipe: {"dev": r.dev.as_dict(), "test": r.test.as_dict(), "test_without_role": r.test_without_role.as_dict(),
+                     "train_s": r.train_s, "best_epoch": r.best_epoch}
+            for recipe, r in report.results.items()
+        },
+        "data": report.data,
+        "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(options).items()},
+        "files": files,
+        "artifact_sha256": artifact_digest(files),
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "trained_with": {"dialogic": dialogic.__version__, "torch": torch.__version__, "python": platform.python_version()},
+    }
+    (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    (target / "MODEL_CARD.md").write_text(render_model_card(manifest))
+    return target
+
+
+def _table(scores: dict) -> str:
+    lines = ["| tag | precision | recall | F1 | positives / judged | ECE |", "|---|---|---|---|---|---|"]
+    for tag, s in scores["per_tag"].items():
+        lines.append(f"| `{tag}` | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} / {s['n']} | {s['ece']:.3f} |")
+    lines.append(f"| **macro** | | | **{scores['macro_f1']:.3f}** | | {scores['ece']:.3f} (pooled) |")
+    return "\n".join(lines)
+
+
+def render_model_card(manifest: dict) -> str:
+    """The model card of an artifact, from its manifest alone (so it can be re-rendered)."""
+    chosen = manifest["recipe"]
+    metrics = manifest["metrics"]
+    best = metrics[chosen]
+    data = manifest["data"]
+    comparison = "\n".join(
+        f"| {recipe}{' (kept)' if recipe == chosen else ''} | {m['dev']['macro_f1']:.3f} | {m['test']['macro_f1']:.3f} | "
+        f"{min(s['f1'] for s in m['test']['per_tag'].values()):.3f} | {m['test_without_role']['macro_f1']:.3f} | "
+        f"{m['test']['ece']:.3f} | {m['train_s']:.0f} |"
+        for recipe, m in metrics.items()
+    )
+    weights = ("the fine-tuned upper encoder layers in fp16 (`encoder.safetensors`, only what differs from the shipped "
+               "checkpoint) + MLP head (`head.safetensors`)" if chosen == "finetune"
+               else "MLP head only (`head.safetensors`); the encoder is the shipped checkpoint, unchanged")
+    return f"""# Model card: {manifest['model_version']}
+
+Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
+`option_discussion`, `preference_elicitation`, `peer_self_disclosure`, as defined in
+`docs/codebook.md`. Written by `dialogic train` on {manifest['trained_at']}.
+
+## Model
+
+- Encoder: `{manifest['encoder']['name']}` (sentence-transformers all-MiniLM-L6-v2, from the registry
+  package named in `models/all-minilm-l6-v2.yaml`), weights sha256 `{manifest['encoder']['sha256']}`.
+  Loading refuses any other encoder weights.
+- Recipe kept: **{chosen}** — {weights}. Mean pooling, L2 normalisation, MLP head
+  ({manifest['head_hidden']} hidden units), one logit per tag, max {manifest['max_length']} tokens.
+- Input: {manifest['input_format']}. Training showed {int(manifest['options']['role_dropout'] * 100)} %
+  (fine-tuning) or a full copy (head) of the utterances without a role, so plain text works.
+- Probabilities: Platt-scaled per tag on the dev split. Labels: a threshold per tag chosen on dev
+  to maximise F1: {', '.join(f"`{t}` {v:.2f}" for t, v in manifest['thresholds'].items())}.
+- Artifact sha256 (over its files' sha256 listing): `{manifest['artifact_sha256']}`;
+  each file's sha256 is in `manifest.json` and is checked on load.
+
+## Data
+
+- The dialogic seed corpus (`data/seed/utterances.jsonl`, see `data/seed/DATA_CARD.md`): utterances
+  **written for this project, not recorded**, in spoken network-meeting style. Fixed split by
+  sentence frame: {data['train']} train / {data['dev']} dev / {data['test']} test utterances.
+- Rater-confirmed labels: `dialogic train --db PATH` adds the majority labels of the `rater_labels`
+  view (utterances with no tie among current answers) to the **training** split only; dev and test
+  stay the seed splits so versions remain comparable. This version used
+  {data['rater_confirmed_in_train']} rater-confirmed utterances.
+- Positives in train: {', '.join(f"`{t}` {n}" for t, n in data['positives_in_train'].items())}.
+- The worked examples of `docs/codebook.md` are excluded from the corpus and used as a check.
+
+## Results on the test split ({chosen}, speaker role given)
+
+{_table(best['test'])}
+
+Without the speaker role (plain text): macro-F1 {best['test_without_role']['macro_f1']:.3f}.
+ECE is the expected calibration error over 10 equal-width bins.
+
+## Both recipes
+
+| recipe | dev macro-F1 | test macro-F1 | lowest test tag F1 | test macro-F1 without role | test ECE | train s |
+|---|---|---|---|---|---|---|
+{comparison}
+
+The recipe with the higher dev macro-F1 is kept (test figures are reported, never used to choose).
+
+## Intended use
+
+Ranking and pre-screening utterances for fidelity researchers who then check them; summarising
+how often each behaviour occurs across meetings. Every label is a model's guess: sort by
+probability, read the utterance, and let raters confirm (their labels feed the next version).
+
+## Not intended for
+
+Judging an individual clinician, family member or service user; any decision about a person's
+care; meetings in languages other than English.
+
+## Known failure modes
+
+- The training utterances are written, not recorded. Real meetings are messier: long multi-clause
+  turns, crosstalk, misrecognised words. Expect lower figures on real transcripts; the separate
+  acceptance set and rater-confirmed labels are the real measure.
+- Test figures measure unseen sentence frames over a shared vocabulary of topics (medication,
+  admission, housing, work, …); unfamiliar topics or very different phrasings score lower.
+- `persuasion` vs firm-but-open advice, and `peer_self_disclosure` by non-peers (a parent's own
+  history) versus someone else's experience, are the hardest boundaries, as for raters.
+- Utterances longer than {manifest['max_length']} word pieces are truncated; a tag expressed only at the end of a
+  long turn can be missed.
+- Very short or garbled ASR fragments ("yeah no so the") get low probabilities for every tag.
+- The speaker role shifts `peer_self_disclosure`; a wrong speaker mapping can flip that tag.
+"""

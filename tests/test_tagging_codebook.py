@@ -1,0 +1,34 @@
+"""The codebook's worked examples: well formed, kept out of the corpus, and tagged as it says."""
+
+import pytest
+
+from dialogic.errors import ModelError
+from dialogic.tagging.codebook import TAGS, load_codebook_examples, normalise_text
+from dialogic.tagging.corpus import load_seed_corpus
+
+
+def test_every_tag_has_five_positive_and_five_negative_examples():
+    examples = load_codebook_examples()
+    for tag in TAGS:
+        assert sum(1 for e in examples if e.tag == tag and e.expected) >= 5, tag
+        assert sum(1 for e in examples if e.tag == tag and not e.expected) >= 5, tag
+
+
+def test_examples_are_kept_out_of_the_corpus():
+    corpus = {normalise_text(r.text) for r in load_seed_corpus()}
+    leaked = [e.example_id for e in load_codebook_examples() if normalise_text(e.text) in corpus]
+    assert leaked == []
+
+
+@pytest.mark.models
+def test_committed_model_tags_at_least_90_percent_of_examples_as_the_codebook_says():
+    from dialogic.tagging.tagger import load_tagger
+
+    try:
+        tagger = load_tagger()
+    except ModelError as exc:
+        pytest.skip(f"encoder weights not fetched: {exc}")
+    examples = load_codebook_examples()
+    probs = tagger.predict([e.text for e in examples], [e.speaker_role for e in examples])
+    wrong = [e.example_id for e, p in zip(examples, probs) if (p[e.tag] >= tagger.thresholds[e.tag]) != e.expected]
+    assert (len(examples) - len(wrong)) / len(examples) >= 0.9, wrong

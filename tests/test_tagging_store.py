@@ -1,0 +1,89 @@
+"""tag_meeting writes tags rows into a real DuckDB and keeps other model versions."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from dialogic.db import connect
+from dialogic.errors import LookupFailed, ModelError
+from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.store import tag_meeting
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = connect(tmp_path / "t.duckdb")
+    con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m1', 'a.wav', 'given', ['analyse'])")
+    con.execute("insert into participants values ('m1', 'p1', 'peer', null, null, null), ('m1', 'p2', 'clinician', null, null, null)")
+    con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values "
+                "('m1', 'SPEAKER_00', 'p1', 10), ('m1', 'SPEAKER_01', 'p2', 10), ('m1', 'SPEAKER_02', null, 3)")
+    texts = [
+        ("SPEAKER_00", "I was in hospital myself a few years ago, and it did get better."),
+        ("SPEAKER_01", "We could lower the dose, or wait a month, what would you prefer?"),
+        ("SPEAKER_02", "Shall we make a start?"),
+    ]
+    for i, (label, text) in enumerate(texts):
+        con.execute("insert into utterances values (?, 'm1', ?, ?, ?, ?, ?)", [f"m1/u{i:05d}", i, label, i * 5.0, i * 5.0 + 4, text])
+    yield con
+    con.close()
+
+
+@dataclass
+class RoleEcho:
+    """A fake tagger for the store's own logic: probability 0.9 for peers' persuasion, else 0.1."""
+
+    model_version: str = "fake-tagger-v1"
+    name: str = "fake-tagger"
+    version: int = 1
+    thresholds: dict = None
+    seen_roles: list = None
+
+    def __post_init__(self):
+        self.thresholds = {t: 0.5 for t in TAGS}
+        self.seen_roles = []
+
+    def predict(self, texts, roles=None):
+        self.seen_roles += list(roles)
+        return [{t: 0.9 if (r == "peer" and t == "persuasion") else 0.1 for t in TAGS} for r in roles]
+
+
+def test_rows_roles_and_replacement_of_the_same_version(con):
+    fake = RoleEcho()
+    assert tag_meeting(con, "m1", fake) == 12
+    assert fake.seen_roles == ["peer", "clinician", None]
+    assert tag_meeting(con, "m1", fake) == 12  # same version: replaced, not duplicated
+    rows = con.execute("select utterance_id, tag, label from tags where label order by all").fetchall()
+    assert rows == [("m1/u00000", "persuasion", True)]
+    assert con.execute("select count(*) from tags").fetchone()[0] == 12
+    assert con.execute("select thresholds from tagger_models").fetchone()[0] is not None
+
+
+def test_a_new_version_keeps_the_old_rows(con):
+    tag_meeting(con, "m1", RoleEcho())
+    tag_meeting(con, "m1", RoleEcho(model_version="fake-tagger-v2", version=2))
+    counts = con.execute("select model_version, count(*) from tags group by 1 order by 1").fetchall()
+    assert counts == [("fake-tagger-v1", 12), ("fake-tagger-v2", 12)]
+    newest = con.execute("select model_version from tagger_models order by activated_at desc limit 1").fetchone()[0]
+    assert newest == "fake-tagger-v2"
+
+
+def test_unknown_meeting(con):
+    with pytest.raises(LookupFailed, match="nope"):
+        tag_meeting(con, "nope", RoleEcho())
+
+
+@pytest.mark.models
+def test_committed_model_tags_a_stored_meeting(con):
+    from dialogic.tagging.tagger import load_tagger
+
+    try:
+        tagger = load_tagger()
+    except ModelError as exc:
+        pytest.skip(f"encoder weights not fetched: {exc}")
+    assert tag_meeting(con, "m1", tagger) == 12
+    labels = dict(con.execute(
+        "select utterance_id, list(tag order by tag) filter (where label) from tags group by 1").fetchall())
+    assert "peer_self_disclosure" in labels["m1/u00000"]
+    assert "option_discussion" in labels["m1/u00001"]
+    row = con.execute("select model_version, sha256, metrics from tagger_models").fetchone()
+    assert row[0] == tagger.model_version and row[1] == tagger.sha256 and row[2] is not None

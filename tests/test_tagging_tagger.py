@@ -1,0 +1,90 @@
+"""`dialogic tag` round-trips .txt and .jsonl input with the committed model."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from dialogic.cli import app
+from dialogic.errors import ManifestError, ModelError
+from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.tagger import TagInput, read_tag_input, resolve_artifact
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    from dialogic.tagging.tagger import load_tagger
+
+    try:
+        return load_tagger()
+    except ModelError as exc:
+        pytest.skip(f"encoder weights not fetched: {exc}")
+
+
+def _check_records(records, texts, ids, tagger):
+    assert [r["text"] for r in records] == texts
+    assert [r["id"] for r in records] == ids
+    for r in records:
+        assert set(r["probabilities"]) == set(TAGS)
+        assert r["labels"] == [t for t in TAGS if r["probabilities"][t] >= tagger.thresholds[t]]
+
+
+@pytest.mark.models
+def test_txt_round_trip(tmp_path, tagger):
+    texts = ["We could reduce it or wait a month, what would you prefer?", "", "I was sectioned myself years ago, so I get it."]
+    src = tmp_path / "notes.txt"
+    src.write_text("\n".join(texts) + "\n")
+    out = tmp_path / "tags.jsonl"
+    result = runner.invoke(app, ["tag", str(src), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    _check_records(records, [texts[0], texts[2]], [1, 3], tagger)  # blank line skipped, ids are line numbers
+    assert "option_discussion" in records[0]["labels"]
+    assert "peer_self_disclosure" in records[1]["labels"]
+
+
+@pytest.mark.models
+def test_jsonl_round_trip_to_stdout_with_ids_and_roles(tmp_path, tagger):
+    lines = [
+        {"id": "m1/u00001", "text": "You need to stay on the depot, there's no other option.", "speaker_role": "clinician"},
+        {"text": "what are you hoping for with the flat"},
+        {"id": 7, "text": "Thanks for coming, everyone.", "speaker_role": None},
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = runner.invoke(app, ["tag", str(src), "--model", "dialogic-tagger"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    _check_records(records, [x["text"] for x in lines], ["m1/u00001", 2, 7], tagger)
+    assert "persuasion" in records[0]["labels"]
+    assert records[2]["labels"] == []
+
+
+def test_roles_from_jsonl_are_read(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "hi", "speaker_role": "peer"}\n')
+    assert read_tag_input(src) == [TagInput("a", "hi", "peer")]
+
+
+def test_other_formats_and_broken_lines_are_refused(tmp_path):
+    (tmp_path / "x.csv").write_text("a,b\n")
+    with pytest.raises(ManifestError, match=".txt"):
+        read_tag_input(tmp_path / "x.csv")
+    (tmp_path / "x.jsonl").write_text('{"id": 1}\n')
+    with pytest.raises(ManifestError, match="'text'"):
+        read_tag_input(tmp_path / "x.jsonl")
+    result = runner.invoke(app, ["tag", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1 and "error:" in result.output
+
+
+def test_unknown_model_names_the_known_ones():
+    with pytest.raises(ModelError, match="dialogic-tagger-v1"):
+        resolve_artifact("no-such-tagger")
+
+
+def test_commands_document_an_example():
+    for command in ("train", "tag"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "Example: dialogic " + command in result.output

@@ -1,0 +1,70 @@
+"""Training on a tiny corpus runs end to end, and artifacts refuse to load when altered."""
+
+import json
+import random
+
+import pytest
+
+from dialogic.errors import ModelError
+from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.corpus import load_seed_corpus
+from dialogic.tagging.encoder import encoder_dir
+from dialogic.tagging.tagger import load_tagger_from
+from dialogic.tagging.train import TrainOptions, train_tagger, write_artifact
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def tiny_artifact(tmp_path_factory):
+    try:
+        encoder_dir()
+    except ModelError as exc:
+        pytest.skip(f"encoder weights not fetched: {exc}")
+    rows = load_seed_corpus()
+    rng = random.Random(0)
+    tiny = []
+    for split, n in (("train", 64), ("dev", 32), ("test", 24)):
+        tiny += rng.sample([r for r in rows if r.split == split], n)
+    options = TrainOptions(version=1, recipes=("head", "finetune"), head_epochs=10, finetune_epochs=1, max_length=32)
+    report = train_tagger(tiny, options)
+    return report, write_artifact(report, options, tmp_path_factory.mktemp("models"))
+
+
+def test_tiny_training_writes_a_loadable_artifact_with_card(tiny_artifact):
+    report, path = tiny_artifact
+    assert set(report.results) == {"head", "finetune"}
+    assert path.name == "dialogic-tagger-v1"
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert set(manifest["thresholds"]) == set(TAGS)
+    assert set(manifest["metrics"]) == {"head", "finetune"}
+    card = (path / "MODEL_CARD.md").read_text()
+    assert "precision" in card and "Known failure modes" in card and "not recorded" in card
+    tagger = load_tagger_from(path)
+    probs = tagger.predict(["we could wait or reduce it, what would you prefer?", "hello"], ["clinician", None])
+    assert len(probs) == 2 and all(0.0 <= p[t] <= 1.0 for p in probs for t in TAGS)
+
+
+def test_altered_weights_are_refused(tiny_artifact, tmp_path):
+    _, path = tiny_artifact
+    copy = tmp_path / path.name
+    copy.mkdir()
+    for f in path.iterdir():
+        copy.joinpath(f.name).write_bytes(f.read_bytes())
+    with open(copy / "head.safetensors", "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelError, match="sha256 differs"):
+        load_tagger_from(copy)
+
+
+def test_a_different_encoder_is_refused(tiny_artifact, tmp_path):
+    _, path = tiny_artifact
+    copy = tmp_path / path.name
+    copy.mkdir()
+    for f in path.iterdir():
+        copy.joinpath(f.name).write_bytes(f.read_bytes())
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["encoder"]["sha256"] = "0" * 64
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="encoder"):
+        load_tagger_from(copy)

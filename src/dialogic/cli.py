@@ -25,6 +25,7 @@ _COMMAND_MODULES = [
     "dialogic.cli_pipeline",
     "dialogic.cli_review",
     "dialogic.cli_sql",
+    "dialogic.cli_tagging",
 ]
 
 

@@ -8,8 +8,16 @@ import duckdb
 import polars as pl
 import pytest
 
-from dialogic.analytics import export_view, list_views, run_query, write_frame
-from dialogic.db import connect
+from dialogic.analytics import (
+    FACT_TABLES,
+    export_view,
+    list_views,
+    refresh_all_facts,
+    refresh_meeting_facts,
+    run_query,
+    write_frame,
+)
+from dialogic.db import connect, transaction
 from dialogic.errors import LookupFailed, QueryError, StoreError
 
 
@@ -27,6 +35,8 @@ def db_path(tmp_path):
                 "('m1', 'S0', 'a', 3), ('m1', 'S1', 'b', 9)")
     con.execute("insert into utterances values ('m1/u00000', 'm1', 0, 'S1', 0, 9, 'one two three'), "
                 "('m1/u00001', 'm1', 1, 'S0', 10, 13, 'four')")
+    with transaction(con):
+        refresh_meeting_facts(con, "m1")
     con.close()
     return path
 
@@ -111,3 +121,78 @@ def test_read_only_connection_does_not_block_other_readers(db_path):
         assert run_query(db_path, "select count(*) as n from utterances").item() == 2
     finally:
         other.close()
+
+
+# --- analytics facts -------------------------------------------------------------------------
+
+from test_views import build_fixture_db  # noqa: E402  (the hand-computed fixture meetings)
+
+
+def fact_rows(con) -> dict[str, list[tuple]]:
+    return {table: sorted(con.execute(f"select * from {table}").fetchall(), key=repr) for table in FACT_TABLES}
+
+
+def test_refresh_all_facts_equals_refreshing_each_meeting(tmp_path):
+    con = build_fixture_db(tmp_path / "facts.duckdb")  # refreshed meeting by meeting
+    per_meeting = fact_rows(con)
+    assert all(per_meeting[table] for table in FACT_TABLES)  # the comparison below is not vacuous
+    with transaction(con):
+        refresh_all_facts(con)
+    assert fact_rows(con) == per_meeting
+    con.close()
+
+
+def test_refresh_meeting_facts_rewrites_only_that_meeting(tmp_path):
+    con = build_fixture_db(tmp_path / "facts.duckdb")
+    con.execute("update utterances set end_s = 6.0 where meeting_id = 'fy'")
+    con.execute("update utterances set end_s = 58.0 where utterance_id = 'fx/u00008'")
+    with transaction(con):
+        refresh_meeting_facts(con, "fy")
+    speech = dict(con.execute("select meeting_id, speech_s from meeting_facts").fetchall())
+    assert speech == {"fx": 50.0, "fy": 6.0}  # fx still has its old facts until it is refreshed
+    with transaction(con):
+        refresh_meeting_facts(con, "fx")
+    assert con.execute("select speech_s from meeting_facts where meeting_id = 'fx'").fetchone() == (51.0,)
+    con.close()
+
+
+def test_refresh_meeting_facts_clears_a_meeting_without_utterances(tmp_path):
+    con = build_fixture_db(tmp_path / "facts.duckdb")
+    con.execute("delete from utterances where meeting_id = 'fy'")
+    with transaction(con):
+        refresh_meeting_facts(con, "fy")
+    left = {table: con.execute(f"select count(*) from {table} where meeting_id = 'fy'").fetchone()[0]
+            for table in FACT_TABLES}
+    assert left == {table: 0 for table in FACT_TABLES}
+    assert con.execute("select count(*) from utterance_facts where meeting_id = 'fx'").fetchone() == (9,)
+    con.close()
+
+
+def test_refresh_meeting_facts_rolls_back_with_the_callers_transaction(tmp_path):
+    con = build_fixture_db(tmp_path / "facts.duckdb")
+    before = fact_rows(con)
+    with pytest.raises(RuntimeError):
+        with transaction(con):
+            con.execute("delete from utterances where meeting_id = 'fx'")
+            refresh_meeting_facts(con, "fx")
+            assert con.execute("select count(*) from utterance_facts where meeting_id = 'fx'").fetchone() == (0,)
+            raise RuntimeError("the writer failed after refreshing")
+    assert fact_rows(con) == before
+    con.close()
+
+
+def test_migration_005_backfills_a_database_made_before_it(tmp_path):
+    # An old database: base rows present, no facts tables, migration 005 not recorded.
+    path = tmp_path / "old.duckdb"
+    con = build_fixture_db(path)
+    expected = fact_rows(con)
+    for table in FACT_TABLES:
+        con.execute(f"drop table {table} cascade")
+        con.execute(f"drop macro table compute_{table}")
+    con.execute("delete from schema_migrations where version = 5")
+    con.close()
+    con = connect(path)  # applies 005, which back-fills
+    assert fact_rows(con) == expected
+    assert con.execute("select speech_pct from voice_share_role where meeting_id = 'fx' and role = 'clinician'"
+                       ).fetchone() == (48.0,)
+    con.close()

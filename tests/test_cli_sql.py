@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dialogic.cli import app
-from dialogic.db import connect
+from dialogic.analytics import refresh_meeting_facts
+from dialogic.db import connect, transaction
 
 runner = CliRunner()
 
@@ -28,6 +29,8 @@ def db_path(tmp_path):
                 "('m1', 'S0', 'a', 3), ('m1', 'S1', 'b', 9)")
     con.execute("insert into utterances values ('m1/u00000', 'm1', 0, 'S1', 0, 9, 'one two three'), "
                 "('m1/u00001', 'm1', 1, 'S0', 10, 13, 'four')")
+    with transaction(con):
+        refresh_meeting_facts(con, "m1")
     con.close()
     return path
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dialogic.db import connect
+from dialogic.analytics import refresh_meeting_facts
+from dialogic.db import connect, transaction
 from dialogic.paths import sql_dir
 from test_views import build_fixture_db
 
@@ -71,10 +72,45 @@ def test_every_view_has_an_assertion():
 def test_assertions_catch_broken_data(tmp_path):
     # An utterance that ends before it starts, and two voices' shares that no longer add up.
     con = build_fixture_db(tmp_path / "broken.duckdb")
-    con.execute("update utterances set end_s = start_s - 1 where utterance_id = 'fx/u00003'")
+    with transaction(con):
+        con.execute("update utterances set end_s = start_s - 1 where utterance_id = 'fx/u00003'")
+        refresh_meeting_facts(con, "fx")
     con.close()
     by_name = {a.stem: a for a in ASSERTIONS}
     negative = failures(tmp_path / "broken.duckdb", by_name["assert_stg_utterances_unique_nonnegative"])
     assert ("negative duration_s", "fx", "fx/u00003") in negative
     window = failures(tmp_path / "broken.duckdb", by_name["assert_voice_share_window_shares_sum_to_100"])
     assert any(row[0] == "negative speech_s" or row[0].startswith("window speech differs") for row in window)
+
+
+_FRESHNESS = [a for a in ASSERTIONS if a.stem.endswith("_facts_fresh")]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "update utterances set end_s = end_s + 1 where utterance_id = 'fx/u00004'",
+        "update utterances set text = 'one two three' where utterance_id = 'fx/u00004'",
+        "delete from utterances where utterance_id = 'fx/u00008'",
+        "insert into utterances values ('fx/u00009', 'fx', 9, 'S1', 58.0, 59.0, 'yes')",
+        "update speakers set participant_id = 'dad' where meeting_id = 'fx' and speaker_label = 'S4'",
+        "update participants set role = 'other' where meeting_id = 'fx' and participant_id = 'mum'",
+        "update tags set label = not label where utterance_id = 'fx/u00002' and tag = 'persuasion' "
+        "and model_version = 'tagger-v2'",
+        "update tagger_models set activated_at = timestamp '2025-01-01' where model_version = 'tagger-v1'",
+        "update turns set end_s = 31.0 where meeting_id = 'fx' and turn_index = 2",
+    ],
+    ids=["end_s", "text", "deleted", "added", "mapped", "role", "tag", "activation", "overlap_track"],
+)
+def test_freshness_assertions_catch_unrefreshed_changes(tmp_path, change):
+    # A writer that changes base rows without refresh_meeting_facts leaves stale facts: caught.
+    con = build_fixture_db(tmp_path / "stale.duckdb")
+    con.execute(change)
+    con.close()
+    assert [row for a in _FRESHNESS for row in failures(tmp_path / "stale.duckdb", a)] != []
+    # ...and refreshing the meeting puts everything right again.
+    con = connect(tmp_path / "stale.duckdb")
+    with transaction(con):
+        refresh_meeting_facts(con, "fx")
+    con.close()
+    assert [row for a in ASSERTIONS for row in failures(tmp_path / "stale.duckdb", a)] == []

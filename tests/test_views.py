@@ -31,7 +31,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dialogic.db import connect
+from dialogic.analytics import refresh_meeting_facts
+from dialogic.db import connect, transaction
 
 approx = pytest.approx
 
@@ -121,6 +122,10 @@ def build_fixture_db(path: Path) -> duckdb.DuckDBPyConnection:
         "values (?, 'fx', ?, ?, ?, 0.5, ?)",
         rows,
     )
+    # The views read the analytics facts; writers refresh them per meeting, in their transaction.
+    with transaction(con):
+        for meeting_id in ("fx", "fy"):
+            refresh_meeting_facts(con, meeting_id)
     return con
 
 

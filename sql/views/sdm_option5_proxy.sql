@@ -13,9 +13,8 @@
 with
 
 current_tagger as (
-    select c.meeting_id, c.model_version
-    from stg_current_tagger as c
-    semi join stg_utterances as u on u.meeting_id = c.meeting_id
+    select meeting_id, model_version
+    from stg_current_tagger
 ),
 
 hits as (

@@ -4,7 +4,7 @@
 with
 
 source_meetings as (
-    select distinct meeting_id from stg_utterances
+    select meeting_id from meeting_facts
 ),
 
 current_tagger as (

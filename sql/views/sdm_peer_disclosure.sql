@@ -6,9 +6,8 @@
 with
 
 staged as (
-    select meeting_id, max(end_s) as last_end_s
-    from stg_utterances
-    group by meeting_id
+    select meeting_id, last_end_s
+    from meeting_facts
 ),
 
 current_tagger as (

@@ -3,8 +3,8 @@
 -- persuasion_pct = share of the role's own utterances; per_hour uses the role's speaking time.
 with
 
-staged as (
-    select meeting_id, role, duration_s from stg_utterances
+voices as (
+    select meeting_id, role, utterance_count, speech_s from voice_facts
 ),
 
 current_tagger as (
@@ -18,10 +18,10 @@ hits as (
 ),
 
 spoken as (
-    select s.meeting_id, s.role, count(*) as utterance_count, sum(s.duration_s) as speech_s
-    from staged as s
-    semi join current_tagger as c on c.meeting_id = s.meeting_id
-    group by s.meeting_id, s.role
+    select v.meeting_id, v.role, sum(v.utterance_count) as utterance_count, sum(v.speech_s) as speech_s
+    from voices as v
+    semi join current_tagger as c on c.meeting_id = v.meeting_id
+    group by v.meeting_id, v.role
 ),
 
 per_role as (

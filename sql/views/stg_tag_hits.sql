@@ -2,43 +2,46 @@
 -- utterance's speaking turn and the roles of the turns just before and after it.
 -- followed_role = role of the previous speaking turn ('none' when the utterance's turn opens the meeting);
 -- answered_by_role = role of the next speaking turn ('none' when it closes the meeting).
+-- Read from utterance_facts, where labels and turn context are stored when the meeting is written.
 with
 
+facts as (
+    select * from utterance_facts
+    where option_discussion_label or preference_elicitation_label or persuasion_label
+        or peer_self_disclosure_label
+),
+
 hits as (
-    select utterance_id, meeting_id, tag, probability, model_version
-    from stg_current_tags
-    where label
-),
-
-utterance_turns as (
-    select utterance_id, meeting_id, voice_id, participant_id, role, start_s, end_s, turn_no
-    from stg_utterance_turns
-),
-
-speaking_turns as (
-    select meeting_id, turn_no, previous_role, next_role, next_start_s, end_s as turn_end_s
-    from stg_speaking_turns
+    select *, 'option_discussion' as tag, option_discussion_p as probability
+    from facts where option_discussion_label
+    union all
+    select *, 'preference_elicitation' as tag, preference_elicitation_p as probability
+    from facts where preference_elicitation_label
+    union all
+    select *, 'persuasion' as tag, persuasion_p as probability
+    from facts where persuasion_label
+    union all
+    select *, 'peer_self_disclosure' as tag, peer_self_disclosure_p as probability
+    from facts where peer_self_disclosure_label
 ),
 
 final as (
     select
-        h.meeting_id,
-        h.utterance_id,
-        h.tag,
-        h.probability,
-        h.model_version,
-        u.voice_id,
-        u.participant_id,
-        u.role,
-        u.start_s,
-        u.end_s,
-        u.turn_no,
-        coalesce(t.previous_role, 'none') as followed_role,
-        coalesce(t.next_role, 'none') as answered_by_role,
-        t.next_start_s as answer_start_s
-    from hits as h
-    inner join utterance_turns as u on u.utterance_id = h.utterance_id
-    inner join speaking_turns as t on t.meeting_id = u.meeting_id and t.turn_no = u.turn_no
+        meeting_id,
+        utterance_id,
+        tag,
+        probability,
+        tagger_model_version as model_version,
+        voice_id,
+        participant_id,
+        role,
+        start_s,
+        end_s,
+        turn_no,
+        coalesce(turn_previous_role, 'none') as followed_role,
+        coalesce(turn_next_role, 'none') as answered_by_role,
+        turn_next_start_s as answer_start_s
+    from hits
 )
 
 select * from final

@@ -1,23 +1,19 @@
 -- one row per utterance (exclusive diarisation track): who said it, when, for how long, how many words.
 -- voice_id is the participant_id once the speaker is mapped, else 'unmapped:<speaker_label>'
 -- ('unmapped:none' when no diarised speaker overlapped the words); role is 'unknown' until mapped.
--- word_count counts the space-separated tokens of the text (no join with words; a regex split
--- cost 20x more on 10 million utterances).
+-- word_count counts the space-separated tokens of the text. Everything but site, recorded_on and
+-- text comes from utterance_facts (migration 005), refreshed when the meeting is written.
 with
 
+facts as (
+    select meeting_id, utterance_id, utterance_index, speaker_label, participant_id, voice_id, role,
+        start_s, end_s, duration_s, word_count
+    from utterance_facts
+),
+
 source_utterances as (
-    select utterance_id, meeting_id, utterance_index, speaker_label, start_s, end_s, text
+    select meeting_id, utterance_index, text
     from utterances
-),
-
-source_speakers as (
-    select meeting_id, speaker_label, participant_id
-    from speakers
-),
-
-source_participants as (
-    select meeting_id, participant_id, role
-    from participants
 ),
 
 source_meetings as (
@@ -27,26 +23,24 @@ source_meetings as (
 
 final as (
     select
-        u.utterance_id,
-        u.meeting_id,
+        f.utterance_id,
+        f.meeting_id,
         m.site,
         m.recorded_on,
-        u.utterance_index,
-        u.speaker_label,
-        p.participant_id,
-        coalesce(p.participant_id, 'unmapped:' || coalesce(u.speaker_label, 'none')) as voice_id,
-        coalesce(p.role, 'unknown') as role,
-        u.start_s,
-        u.end_s,
-        u.end_s - u.start_s as duration_s,
-        len(list_filter(string_split(u.text, ' '), lambda w: w <> '')) as word_count,
+        f.utterance_index,
+        f.speaker_label,
+        f.participant_id,
+        f.voice_id,
+        f.role,
+        f.start_s,
+        f.end_s,
+        f.duration_s,
+        f.word_count,
         u.text
-    from source_utterances as u
-    left join source_meetings as m on m.meeting_id = u.meeting_id
-    left join source_speakers as s
-        on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
-    left join source_participants as p
-        on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
+    from facts as f
+    inner join source_utterances as u
+        on u.meeting_id = f.meeting_id and u.utterance_index = f.utterance_index
+    left join source_meetings as m on m.meeting_id = f.meeting_id
 )
 
 select * from final

@@ -2,12 +2,13 @@
 -- meeting_min = meetings.duration_s / 60, or the last utterance end when duration_s is null.
 -- A gap is the silence between the end of one speaking turn and the start of the next (turns
 -- always change voice); turns that start before the previous ends are not gaps. Overlap and
--- interruption counts come from stg_overlaps (diarisation 'overlap' track).
+-- interruption counts come from stg_overlaps (diarisation 'overlap' track). Turn and gap
+-- figures are summed per meeting in meeting_facts when the meeting is written.
 with
 
-speaking_turns as (
-    select meeting_id, turn_no, start_s, end_s, previous_end_s
-    from stg_speaking_turns
+turn_stats as (
+    select meeting_id, turn_count, last_end_s, gap_count, gap_s, mean_gap_s, median_gap_s, longest_gap_s
+    from meeting_facts
 ),
 
 overlap_events as (
@@ -18,20 +19,6 @@ overlap_events as (
 source_meetings as (
     select meeting_id, duration_s
     from meetings
-),
-
-turn_stats as (
-    select
-        meeting_id,
-        count(*) as turn_count,
-        max(end_s) as last_end_s,
-        count(*) filter (where start_s - previous_end_s > 0) as gap_count,
-        coalesce(sum(start_s - previous_end_s) filter (where start_s - previous_end_s > 0), 0) as gap_s,
-        avg(start_s - previous_end_s) filter (where start_s - previous_end_s > 0) as mean_gap_s,
-        median(start_s - previous_end_s) filter (where start_s - previous_end_s > 0) as median_gap_s,
-        max(start_s - previous_end_s) filter (where start_s - previous_end_s > 0) as longest_gap_s
-    from speaking_turns
-    group by meeting_id
 ),
 
 overlap_stats as (

@@ -1,35 +1,31 @@
--- one row per utterance: stg_utterances plus, as columns, each tag's probability (<tag>_p) and
--- label (<tag>_label) from the meeting's current tagger model version (null when not tagged).
+-- one row per utterance: the columns of stg_utterances plus, as columns, each tag's probability
+-- (<tag>_p) and label (<tag>_label) from the meeting's current tagger model version (null when
+-- not tagged). The tag columns are pivoted into utterance_facts when the meeting is written.
 with
 
 staged as (
     select * from stg_utterances
 ),
 
-current_tags as (
-    select * from stg_current_tags
-),
-
-pivoted as (
+facts as (
     select
         utterance_id,
-        any_value(model_version) as tagger_model_version,
-        max(probability) filter (where tag = 'option_discussion') as option_discussion_p,
-        bool_or(label) filter (where tag = 'option_discussion') as option_discussion_label,
-        max(probability) filter (where tag = 'preference_elicitation') as preference_elicitation_p,
-        bool_or(label) filter (where tag = 'preference_elicitation') as preference_elicitation_label,
-        max(probability) filter (where tag = 'persuasion') as persuasion_p,
-        bool_or(label) filter (where tag = 'persuasion') as persuasion_label,
-        max(probability) filter (where tag = 'peer_self_disclosure') as peer_self_disclosure_p,
-        bool_or(label) filter (where tag = 'peer_self_disclosure') as peer_self_disclosure_label
-    from current_tags
-    group by utterance_id
+        tagger_model_version,
+        option_discussion_p,
+        option_discussion_label,
+        preference_elicitation_p,
+        preference_elicitation_label,
+        persuasion_p,
+        persuasion_label,
+        peer_self_disclosure_p,
+        peer_self_disclosure_label
+    from utterance_facts
 ),
 
 final as (
-    select s.*, p.* exclude (utterance_id)
+    select s.*, f.* exclude (utterance_id)
     from staged as s
-    left join pivoted as p on p.utterance_id = s.utterance_id
+    inner join facts as f on f.utterance_id = s.utterance_id
 )
 
 select * from final

@@ -2,30 +2,18 @@
 -- (silent ones with zeros) plus every unmapped diarised speaker that spoke ('unmapped:<label>').
 -- speech_s sums utterance durations; a turn is a maximal run of consecutive utterances by one voice.
 -- *_pct are shares of the meeting's total (null when the meeting's total is 0).
+-- Speaking voices are summed per meeting × voice in voice_facts when the meeting is written.
 with
 
-speaking_turns as (
-    select * from stg_speaking_turns
+spoken as (
+    select meeting_id, voice_id, participant_id, role, speech_s, word_count, utterance_count,
+        turn_count, longest_turn_s
+    from voice_facts
 ),
 
 source_participants as (
     select meeting_id, participant_id, role
     from participants
-),
-
-spoken as (
-    select
-        meeting_id,
-        voice_id,
-        any_value(participant_id) as participant_id,
-        any_value(role) as role,
-        sum(speech_s) as speech_s,
-        sum(word_count) as word_count,
-        sum(utterance_count) as utterance_count,
-        count(*) as turn_count,
-        max(speech_s) as longest_turn_s
-    from speaking_turns
-    group by meeting_id, voice_id
 ),
 
 silent as (

@@ -9,7 +9,7 @@ with
 
 staged as (
     select meeting_id, role, start_s, end_s, word_count
-    from stg_utterances
+    from utterance_facts
 ),
 
 pieces as (

@@ -1,8 +1,13 @@
-"""Analysts' access to a dialogic database: run a query read-only, write a view to a file.
+"""Analysts' access to a dialogic database, and the analytics facts the views read.
 
-The views themselves live in ``sql/views/`` (documented in docs/sql.md); this module only opens
-the database read-only, so that an analyst's query can never change the evidence, and hands the
-result over as a polars DataFrame or a file written by DuckDB's own COPY.
+The views themselves live in ``sql/views/`` (documented in docs/sql.md). For analysts this module
+only opens the database read-only, so that an analyst's query can never change the evidence, and
+hands the result over as a polars DataFrame or a file written by DuckDB's own COPY.
+
+For writers it keeps the analytics facts (tables ``utterance_facts``, ``speaking_turn_facts``,
+``voice_facts``, ``meeting_facts``, ``overlap_facts``; migration 005) in step with the base
+tables: ``refresh_meeting_facts`` after one meeting's rows change, ``refresh_all_facts`` for the
+whole database. The facts are computed by the ``compute_*`` table macros of that migration.
 """
 
 from __future__ import annotations
@@ -21,6 +26,16 @@ QueryFormat = Literal["table", "csv", "json", "parquet"]
 ExportFormat = Literal["parquet", "csv"]
 QUERY_FORMATS: tuple[str, ...] = ("table", "csv", "json", "parquet")
 EXPORT_FORMATS: tuple[str, ...] = ("parquet", "csv")
+
+
+# In dependency order: each fact table's macro reads the tables refreshed before it.
+FACT_TABLES: tuple[str, ...] = (
+    "utterance_facts",
+    "speaking_turn_facts",
+    "voice_facts",
+    "meeting_facts",
+    "overlap_facts",
+)
 
 
 @dataclass
@@ -101,6 +116,38 @@ def export_view(db_path: str | Path, view: str, fmt: ExportFormat, output: str |
     finally:
         con.close()
     return ExportSummary(view=view, path=path, format=fmt, row_count=row_count)
+
+
+def refresh_meeting_facts(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
+    """Recompute the analytics facts of one meeting from its base rows (delete, then insert).
+
+    Call it inside the caller's transaction (``with dialogic.db.transaction(con): ...``), after
+    the meeting's utterances, speakers, participants, diarised turns or tags were written, so that
+    readers never see the new rows with old facts; it opens no transaction of its own. A meeting
+    without utterances is left with no fact rows.
+    """
+    for table in FACT_TABLES:
+        _write(con, f"delete from {table} where meeting_id = ?", [meeting_id])
+        _write(con, f"insert into {table} by name select * from compute_{table}(?)", [meeting_id])
+
+
+def refresh_all_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every analytics fact from the base tables, set-based (one statement per table).
+
+    Use it after bulk loads or after changing ``tagger_models.activated_at`` of a version that
+    already has tags (that can change the current version of many meetings). Like
+    refresh_meeting_facts, it runs inside the caller's transaction and opens none itself.
+    """
+    for table in FACT_TABLES:
+        _write(con, f"delete from {table}")
+        _write(con, f"insert into {table} by name select * from compute_{table}(null)")
+
+
+def _write(con: duckdb.DuckDBPyConnection, statement: str, parameters: list | None = None) -> None:
+    try:
+        con.execute(statement, parameters)
+    except duckdb.Error as exc:
+        raise StoreError(f"refreshing analytics facts failed: {exc}") from exc
 
 
 def _relation_names(con: duckdb.DuckDBPyConnection) -> list[str]:

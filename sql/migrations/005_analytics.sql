@@ -1,0 +1,433 @@
+-- Analytics facts: what the analytics views need, worked out once when a meeting's rows are
+-- written instead of on every query. Numbering speaking turns means sorting every meeting's
+-- utterances; done in a view that took 6–43 s per view on 10 million utterances. The views in
+-- sql/views read these tables with plain group-bys.
+--
+-- The facts are derived data. They are rebuilt for one meeting by
+-- dialogic.analytics.refresh_meeting_facts (after its utterances, speakers, participants, turns
+-- or tags change) and for the whole database by refresh_all_facts; both insert what the
+-- compute_* table macros below return, so the definitions live in one place. Each macro takes
+-- a meeting_id, or null for every meeting. sql/tests/assert_*_facts_fresh.sql compare the tables
+-- with the macros, so stale facts fail the suite.
+--
+-- No primary keys: an index would slow the bulk rebuild of 10 million rows; the assertion
+-- queries check the grains instead.
+
+-- one row per utterance (exclusive diarisation track), in time order within its meeting
+create table utterance_facts (
+    meeting_id                   varchar not null,
+    utterance_id                 varchar not null,
+    utterance_index              integer not null,
+    position                     bigint not null,   -- 1, 2, … in time order (start_s, then utterance_index)
+    speaker_label                varchar,
+    participant_id               varchar,           -- null until the speaker is mapped
+    voice_id                     varchar not null,  -- participant_id, or 'unmapped:<label>' / 'unmapped:none'
+    role                         varchar not null,  -- participants.role, 'unknown' until mapped
+    start_s                      double not null,
+    end_s                        double not null,
+    duration_s                   double not null,
+    word_count                   integer not null,  -- space-separated tokens of the text
+    turn_no                      bigint not null,   -- speaking turn: maximal run of one voice, 1, 2, …
+    is_turn_start                boolean not null,
+    turn_previous_role           varchar,           -- role of the speaking turn before this one's (null: first)
+    turn_next_role               varchar,           -- role of the speaking turn after this one's (null: last)
+    turn_next_start_s            double,            -- when that next turn starts
+    tagger_model_version         varchar,           -- the meeting's current tagger version, null if untagged
+    option_discussion_p          double,
+    option_discussion_label      boolean,
+    preference_elicitation_p     double,
+    preference_elicitation_label boolean,
+    persuasion_p                 double,
+    persuasion_label             boolean,
+    peer_self_disclosure_p       double,
+    peer_self_disclosure_label   boolean
+);
+
+-- one row per meeting × speaking turn
+create table speaking_turn_facts (
+    meeting_id         varchar not null,
+    turn_no            bigint not null,
+    voice_id           varchar not null,
+    participant_id     varchar,
+    role               varchar not null,
+    start_s            double not null,
+    end_s              double not null,
+    speech_s           double not null,   -- sum of the turn's utterance durations
+    word_count         bigint not null,
+    utterance_count    bigint not null,
+    first_utterance_id varchar not null,
+    last_utterance_id  varchar not null,
+    previous_voice_id  varchar,
+    previous_role      varchar,
+    previous_end_s     double,
+    next_role          varchar,
+    next_start_s       double
+);
+
+-- one row per meeting × voice that spoke
+create table voice_facts (
+    meeting_id      varchar not null,
+    voice_id        varchar not null,
+    participant_id  varchar,
+    role            varchar not null,
+    speech_s        double not null,
+    word_count      bigint not null,
+    utterance_count bigint not null,
+    turn_count      bigint not null,
+    longest_turn_s  double not null
+);
+
+-- one row per meeting with utterances
+create table meeting_facts (
+    meeting_id           varchar not null,
+    utterance_count      bigint not null,
+    turn_count           bigint not null,
+    speech_s             double not null,
+    word_count           bigint not null,
+    last_end_s           double not null,
+    gap_count            bigint not null,   -- turns starting after the previous turn ended
+    gap_s                double not null,
+    mean_gap_s           double,
+    median_gap_s         double,
+    longest_gap_s        double,
+    tagger_model_version varchar,
+    tagger_activated_at  timestamp
+);
+
+-- one row per overlap on the diarisation 'overlap' track (definitions: sql/views/stg_overlaps.sql)
+create table overlap_facts (
+    meeting_id           varchar not null,
+    turn_index           integer not null,
+    start_s              double not null,
+    interrupter_voice_id varchar not null,
+    interrupter_role     varchar not null,
+    interrupted_voice_id varchar not null,
+    interrupted_role     varchar not null,
+    overlap_s            double not null,
+    is_interruption      boolean not null
+);
+
+-- one row per utterance of only_meeting (every meeting when null), from the base tables
+create macro compute_utterance_facts(only_meeting) as table
+with
+
+source_utterances as (
+    select utterance_id, meeting_id, utterance_index, speaker_label, start_s, end_s, text
+    from utterances
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+source_speakers as (
+    select meeting_id, speaker_label, participant_id
+    from speakers
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+source_participants as (
+    select meeting_id, participant_id, role
+    from participants
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+source_tags as (
+    select utterance_id, meeting_id, tag, probability, label, model_version
+    from tags
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+-- The current version: latest activated_at among versions with rows for the meeting (ties: the
+-- greater model_version); versions missing from tagger_models are ignored.
+current_tagger as (
+    select
+        v.meeting_id,
+        arg_max(v.model_version, (m.activated_at, v.model_version)) as model_version
+    from (select distinct meeting_id, model_version from source_tags) as v
+    inner join tagger_models as m on m.model_version = v.model_version
+    group by v.meeting_id
+),
+
+current_tags as (
+    select
+        t.utterance_id,
+        any_value(t.model_version) as tagger_model_version,
+        max(t.probability) filter (where t.tag = 'option_discussion') as option_discussion_p,
+        bool_or(t.label) filter (where t.tag = 'option_discussion') as option_discussion_label,
+        max(t.probability) filter (where t.tag = 'preference_elicitation') as preference_elicitation_p,
+        bool_or(t.label) filter (where t.tag = 'preference_elicitation') as preference_elicitation_label,
+        max(t.probability) filter (where t.tag = 'persuasion') as persuasion_p,
+        bool_or(t.label) filter (where t.tag = 'persuasion') as persuasion_label,
+        max(t.probability) filter (where t.tag = 'peer_self_disclosure') as peer_self_disclosure_p,
+        bool_or(t.label) filter (where t.tag = 'peer_self_disclosure') as peer_self_disclosure_label
+    from source_tags as t
+    semi join current_tagger as c on c.meeting_id = t.meeting_id and c.model_version = t.model_version
+    group by t.utterance_id
+),
+
+voiced as (
+    select
+        u.meeting_id,
+        u.utterance_id,
+        u.utterance_index,
+        u.speaker_label,
+        p.participant_id,
+        coalesce(p.participant_id, 'unmapped:' || coalesce(u.speaker_label, 'none')) as voice_id,
+        coalesce(p.role, 'unknown') as role,
+        u.start_s,
+        u.end_s,
+        u.end_s - u.start_s as duration_s,
+        -- a regex split cost 20x more on 10 million utterances
+        len(list_filter(string_split(u.text, ' '), lambda w: w <> ''))::integer as word_count
+    from source_utterances as u
+    left join source_speakers as s
+        on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
+    left join source_participants as p
+        on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
+),
+
+ordered as (
+    select
+        *,
+        row_number() over by_time as position,
+        lag(voice_id) over by_time is distinct from voice_id as is_turn_start
+    from voiced
+    window by_time as (partition by meeting_id order by start_s, utterance_index)
+),
+
+numbered as (
+    select
+        *,
+        sum(is_turn_start::integer) over (
+            partition by meeting_id order by position rows between unbounded preceding and current row
+        ) as turn_no
+    from ordered
+),
+
+turn_context as (
+    select
+        meeting_id,
+        turn_no,
+        lag(role) over by_turn as turn_previous_role,
+        lead(role) over by_turn as turn_next_role,
+        lead(start_s) over by_turn as turn_next_start_s
+    from (
+        select meeting_id, turn_no, any_value(role) as role, min(start_s) as start_s
+        from numbered
+        group by meeting_id, turn_no
+    )
+    window by_turn as (partition by meeting_id order by turn_no)
+),
+
+final as (
+    select
+        n.meeting_id,
+        n.utterance_id,
+        n.utterance_index,
+        n.position,
+        n.speaker_label,
+        n.participant_id,
+        n.voice_id,
+        n.role,
+        n.start_s,
+        n.end_s,
+        n.duration_s,
+        n.word_count,
+        n.turn_no,
+        n.is_turn_start,
+        c.turn_previous_role,
+        c.turn_next_role,
+        c.turn_next_start_s,
+        t.tagger_model_version,
+        t.option_discussion_p,
+        t.option_discussion_label,
+        t.preference_elicitation_p,
+        t.preference_elicitation_label,
+        t.persuasion_p,
+        t.persuasion_label,
+        t.peer_self_disclosure_p,
+        t.peer_self_disclosure_label
+    from numbered as n
+    inner join turn_context as c on c.meeting_id = n.meeting_id and c.turn_no = n.turn_no
+    left join current_tags as t on t.utterance_id = n.utterance_id
+)
+
+select * from final;
+
+-- one row per meeting × speaking turn of only_meeting, from utterance_facts
+create macro compute_speaking_turn_facts(only_meeting) as table
+with
+
+utterance_turns as (
+    select *
+    from utterance_facts
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+turns as (
+    select
+        meeting_id,
+        turn_no,
+        any_value(voice_id) as voice_id,
+        any_value(participant_id) as participant_id,
+        any_value(role) as role,
+        min(start_s) as start_s,
+        max(end_s) as end_s,
+        sum(duration_s) as speech_s,
+        sum(word_count) as word_count,
+        count(*) as utterance_count,
+        arg_min(utterance_id, position) as first_utterance_id,
+        arg_max(utterance_id, position) as last_utterance_id
+    from utterance_turns
+    group by meeting_id, turn_no
+),
+
+final as (
+    select
+        *,
+        lag(voice_id) over by_turn as previous_voice_id,
+        lag(role) over by_turn as previous_role,
+        lag(end_s) over by_turn as previous_end_s,
+        lead(role) over by_turn as next_role,
+        lead(start_s) over by_turn as next_start_s
+    from turns
+    window by_turn as (partition by meeting_id order by turn_no)
+)
+
+select * from final;
+
+-- one row per meeting × voice that spoke in only_meeting, from speaking_turn_facts
+create macro compute_voice_facts(only_meeting) as table
+select
+    meeting_id,
+    voice_id,
+    any_value(participant_id) as participant_id,
+    any_value(role) as role,
+    sum(speech_s) as speech_s,
+    sum(word_count) as word_count,
+    sum(utterance_count) as utterance_count,
+    count(*) as turn_count,
+    max(speech_s) as longest_turn_s
+from speaking_turn_facts
+where only_meeting is null or meeting_id = only_meeting
+group by meeting_id, voice_id;
+
+-- one row per meeting with utterances (only_meeting, or all), from speaking_turn_facts and
+-- utterance_facts; a gap is a positive silence between the end of a turn and the next turn's start
+create macro compute_meeting_facts(only_meeting) as table
+with
+
+speaking_turns as (
+    select meeting_id, start_s, end_s, speech_s, word_count, utterance_count,
+        start_s - previous_end_s as gap_s
+    from speaking_turn_facts
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+tagger as (
+    select u.meeting_id, max(u.tagger_model_version) as model_version
+    from utterance_facts as u
+    where (only_meeting is null or u.meeting_id = only_meeting) and u.tagger_model_version is not null
+    group by u.meeting_id
+),
+
+per_meeting as (
+    select
+        meeting_id,
+        sum(utterance_count) as utterance_count,
+        count(*) as turn_count,
+        sum(speech_s) as speech_s,
+        sum(word_count) as word_count,
+        max(end_s) as last_end_s,
+        count(*) filter (where gap_s > 0) as gap_count,
+        coalesce(sum(gap_s) filter (where gap_s > 0), 0) as gap_s,
+        avg(gap_s) filter (where gap_s > 0) as mean_gap_s,
+        median(gap_s) filter (where gap_s > 0) as median_gap_s,
+        max(gap_s) filter (where gap_s > 0) as longest_gap_s
+    from speaking_turns
+    group by meeting_id
+),
+
+final as (
+    select
+        p.*,
+        t.model_version as tagger_model_version,
+        m.activated_at as tagger_activated_at
+    from per_meeting as p
+    left join tagger as t on t.meeting_id = p.meeting_id
+    left join tagger_models as m on m.model_version = t.model_version
+)
+
+select * from final;
+
+-- one row per overlap in only_meeting (or all), from the diarisation 'overlap' track
+create macro compute_overlap_facts(only_meeting) as table
+with
+
+diarised as (
+    select meeting_id, turn_index, speaker_label, start_s, end_s
+    from turns
+    where track = 'overlap' and (only_meeting is null or meeting_id = only_meeting)
+),
+
+source_speakers as (
+    select meeting_id, speaker_label, participant_id
+    from speakers
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+source_participants as (
+    select meeting_id, participant_id, role
+    from participants
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+voiced as (
+    select
+        d.meeting_id,
+        d.turn_index,
+        coalesce(p.participant_id, 'unmapped:' || d.speaker_label) as voice_id,
+        coalesce(p.role, 'unknown') as role,
+        d.start_s,
+        d.end_s
+    from diarised as d
+    left join source_speakers as s
+        on s.meeting_id = d.meeting_id and s.speaker_label = d.speaker_label
+    left join source_participants as p
+        on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
+),
+
+with_floor as (
+    select
+        *,
+        max(end_s) over earlier as floor_end_s,
+        arg_max(voice_id, end_s) over earlier as floor_voice_id,
+        arg_max(role, end_s) over earlier as floor_role
+    from voiced
+    window earlier as (
+        partition by meeting_id order by start_s, turn_index
+        rows between unbounded preceding and 1 preceding
+    )
+),
+
+final as (
+    select
+        meeting_id,
+        turn_index,
+        start_s,
+        voice_id as interrupter_voice_id,
+        role as interrupter_role,
+        floor_voice_id as interrupted_voice_id,
+        floor_role as interrupted_role,
+        least(end_s, floor_end_s) - start_s as overlap_s,
+        (floor_end_s - start_s >= 1.0 and floor_end_s <= end_s) as is_interruption
+    from with_floor
+    where start_s < floor_end_s and voice_id <> floor_voice_id
+)
+
+select * from final;
+
+-- Back-fill databases that already hold meetings (same statements as refresh_all_facts).
+insert into utterance_facts by name select * from compute_utterance_facts(null);
+insert into speaking_turn_facts by name select * from compute_speaking_turn_facts(null);
+insert into voice_facts by name select * from compute_voice_facts(null);
+insert into meeting_facts by name select * from compute_meeting_facts(null);
+insert into overlap_facts by name select * from compute_overlap_facts(null);

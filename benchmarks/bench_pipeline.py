@@ -59,12 +59,14 @@ def write_wav(path: Path, samples: np.ndarray) -> None:
         out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], label: str) -> float:
+    print(f"running: {label} ...", file=sys.stderr, flush=True)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"benchmark step failed: {' '.join(command)}\n{done.stdout}\n{done.stderr}")
+    print(f"  {elapsed:.1f} s", file=sys.stderr, flush=True)
     return elapsed
 
 
@@ -73,6 +75,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the tiled sample (ignored with --audio)")
     parser.add_argument("--audio", type=Path, help="benchmark this recording instead")
     parser.add_argument("--skip-reference", action="store_true", help="skip pyannote's stock per-chunk timings")
+    parser.add_argument("--no-tag", action="store_true", help="leave the tagging stage out of the full run")
     args = parser.parse_args()
 
     import dialogic  # noqa: F401
@@ -99,20 +102,20 @@ def main() -> None:
     env_note = f"torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}, {os.cpu_count()} cores"
 
     rows = []
-    asr_s = timed([python, "-c", BARE_ASR, str(audio_path)])
+    asr_s = timed([python, "-c", BARE_ASR, str(audio_path)], "bare ASR")
     rows.append(("bare faster-whisper tiny.en (int8)", asr_s, duration_s))
-    diar_s = timed([python, "-c", BARE_DIARISATION, str(audio_path), "file", "32"])
+    diar_s = timed([python, "-c", BARE_DIARISATION, str(audio_path), "file", "32"], "bare diarisation")
     rows.append(("bare diarisation (offline pipeline)", diar_s, duration_s))
-    full_s = timed([dialogic_cli, "process", str(work / "manifest.yaml"), "--db", str(work / "bench.duckdb")])
-    rows.append(("dialogic process (all stages + tagging)", full_s, duration_s))
+    full_s = timed([dialogic_cli, "process", str(work / "manifest.yaml"), "--db", str(work / "bench.duckdb")] + (["--no-tag"] if args.no_tag else []), "dialogic process")
+    rows.append(("dialogic process (all stages" + (")" if args.no_tag else " + tagging)"), full_s, duration_s))
 
     if not args.skip_reference:
         excerpt = work / "excerpt.wav"
         samples = decode_audio(audio_path).samples[: 120 * 16000]
         write_wav(excerpt, samples)
         excerpt_s = len(samples) / 16000
-        rows.append(("reference: pyannote per-chunk CAM++, batch 32", timed([python, "-c", BARE_DIARISATION, str(excerpt), "chunk", "32"]), excerpt_s))
-        rows.append(("reference: naive unbatched (batch 1)", timed([python, "-c", BARE_DIARISATION, str(excerpt), "chunk", "1"]), excerpt_s))
+        rows.append(("reference: pyannote per-chunk CAM++, batch 32", timed([python, "-c", BARE_DIARISATION, str(excerpt), "chunk", "32"], "per-chunk reference"), excerpt_s))
+        rows.append(("reference: naive unbatched (batch 1)", timed([python, "-c", BARE_DIARISATION, str(excerpt), "chunk", "1"], "naive reference"), excerpt_s))
 
     print(f"\naudio: {audio_path.name}, {duration_s / 60:.1f} min; {env_note}; each row a fresh process, imports and model loading included\n")
     print(f"{'step':<46} {'audio_s':>8} {'wall_s':>8} {'RTF':>7}")

@@ -94,6 +94,39 @@ create table meeting_facts (
     tagger_activated_at  timestamp
 );
 
+-- one row per utterance × tag labelled true by the meeting's current tagger version, with the
+-- turn context the SDM views need (definitions: sql/views/stg_tag_hits.sql)
+create table tag_hit_facts (
+    meeting_id       varchar not null,
+    utterance_id     varchar not null,
+    tag              varchar not null,
+    probability      double not null,
+    model_version    varchar not null,
+    voice_id         varchar not null,
+    participant_id   varchar,
+    role             varchar not null,
+    start_s          double not null,
+    end_s            double not null,
+    turn_no          bigint not null,
+    followed_role    varchar not null,  -- role of the previous speaking turn, 'none' at the start
+    answered_by_role varchar not null,  -- role of the next speaking turn, 'none' at the end
+    answer_start_s   double
+);
+
+-- one row per meeting × 2-minute window × role: voice_share_window, kept because 10 million
+-- utterances cut into windows take seconds (definitions: compute_voice_share_windows below)
+create table window_facts (
+    meeting_id      varchar not null,
+    window_index    bigint not null,
+    window_start_s  double not null,
+    window_end_s    double not null,
+    role            varchar not null,
+    speech_s        double not null,
+    word_count      bigint not null,
+    utterance_count bigint not null,
+    speech_pct      double
+);
+
 -- one row per overlap on the diarisation 'overlap' track (definitions: sql/views/stg_overlaps.sql)
 create table overlap_facts (
     meeting_id           varchar not null,
@@ -358,6 +391,132 @@ final as (
 
 select * from final;
 
+-- one row per utterance × tag labelled true in only_meeting (or all), from utterance_facts
+create macro compute_tag_hit_facts(only_meeting) as table
+with
+
+facts as (
+    select meeting_id, utterance_id, tagger_model_version as model_version, voice_id, participant_id,
+        role, start_s, end_s, turn_no,
+        coalesce(turn_previous_role, 'none') as followed_role,
+        coalesce(turn_next_role, 'none') as answered_by_role,
+        turn_next_start_s as answer_start_s,
+        [
+            {'tag': 'option_discussion', 'probability': option_discussion_p, 'label': option_discussion_label},
+            {'tag': 'preference_elicitation', 'probability': preference_elicitation_p, 'label': preference_elicitation_label},
+            {'tag': 'persuasion', 'probability': persuasion_p, 'label': persuasion_label},
+            {'tag': 'peer_self_disclosure', 'probability': peer_self_disclosure_p, 'label': peer_self_disclosure_label}
+        ] as scored
+    from utterance_facts
+    where (only_meeting is null or meeting_id = only_meeting)
+        and (option_discussion_label or preference_elicitation_label or persuasion_label
+            or peer_self_disclosure_label)
+),
+
+unnested as (
+    select * exclude (scored), unnest(scored, recursive := true)
+    from facts
+),
+
+final as (
+    select meeting_id, utterance_id, tag, probability, model_version, voice_id, participant_id, role,
+        start_s, end_s, turn_no, followed_role, answered_by_role, answer_start_s
+    from unnested
+    where label
+)
+
+select * from final;
+
+-- one row per meeting × time window × role of only_meeting (or all), from utterance_facts;
+-- window_s = window length in seconds. Windows are [window_index * window_s,
+-- (window_index + 1) * window_s) from 0 to the meeting's last utterance end. An utterance crossing
+-- a boundary gives each window the seconds inside it; its words and the utterance itself count in
+-- the window where it starts. Every role that speaks somewhere in the meeting has a row in every
+-- window (zeros when silent there). speech_pct = the role's share of the window's speech (null
+-- for a silent window). The view macro voice_share_window_at(window_s) calls this one.
+create macro compute_voice_share_windows(only_meeting, window_s) as table
+with
+
+staged as (
+    select meeting_id, role, start_s, end_s, word_count
+    from utterance_facts
+    where only_meeting is null or meeting_id = only_meeting
+),
+
+pieces as (
+    select
+        meeting_id,
+        role,
+        start_s,
+        end_s,
+        word_count,
+        unnest(range(
+            floor(start_s / window_s)::bigint,
+            floor(greatest(end_s, start_s) / window_s)::bigint + 1
+        )) as window_index
+    from staged
+),
+
+clipped as (
+    select
+        meeting_id,
+        role,
+        window_index,
+        greatest(least(end_s, (window_index + 1) * window_s) - greatest(start_s, window_index * window_s), 0) as speech_s,
+        case when window_index = floor(start_s / window_s) then word_count else 0 end as word_count,
+        case when window_index = floor(start_s / window_s) then 1 else 0 end as utterance_count
+    from pieces
+),
+
+per_window as (
+    select meeting_id, window_index, role,
+        sum(speech_s) as speech_s,
+        sum(word_count) as word_count,
+        sum(utterance_count) as utterance_count
+    from clipped
+    group by meeting_id, window_index, role
+),
+
+meeting_windows as (
+    select meeting_id, unnest(range(0, max(window_index) + 1)) as window_index
+    from per_window
+    group by meeting_id
+),
+
+meeting_roles as (
+    select distinct meeting_id, role from per_window
+),
+
+grid as (
+    select w.meeting_id, w.window_index, r.role
+    from meeting_windows as w
+    inner join meeting_roles as r on r.meeting_id = w.meeting_id
+),
+
+final as (
+    select
+        g.meeting_id,
+        g.window_index,
+        g.window_index * window_s as window_start_s,
+        (g.window_index + 1) * window_s as window_end_s,
+        g.role,
+        coalesce(p.speech_s, 0) as speech_s,
+        coalesce(p.word_count, 0) as word_count,
+        coalesce(p.utterance_count, 0) as utterance_count,
+        100 * coalesce(p.speech_s, 0)
+            / nullif(sum(coalesce(p.speech_s, 0)) over (partition by g.meeting_id, g.window_index), 0)
+            as speech_pct
+    from grid as g
+    left join per_window as p
+        on p.meeting_id = g.meeting_id and p.window_index = g.window_index and p.role = g.role
+)
+
+select * from final;
+
+-- one row per meeting × 2-minute window × role of only_meeting (or all): the default windows
+create macro compute_window_facts(only_meeting) as table
+select * from compute_voice_share_windows(only_meeting, 120);
+
 -- one row per overlap in only_meeting (or all), from the diarisation 'overlap' track
 create macro compute_overlap_facts(only_meeting) as table
 with
@@ -430,4 +589,6 @@ insert into utterance_facts by name select * from compute_utterance_facts(null);
 insert into speaking_turn_facts by name select * from compute_speaking_turn_facts(null);
 insert into voice_facts by name select * from compute_voice_facts(null);
 insert into meeting_facts by name select * from compute_meeting_facts(null);
+insert into tag_hit_facts by name select * from compute_tag_hit_facts(null);
+insert into window_facts by name select * from compute_window_facts(null);
 insert into overlap_facts by name select * from compute_overlap_facts(null);

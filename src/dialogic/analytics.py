@@ -4,9 +4,8 @@ The views themselves live in ``sql/views/`` (documented in docs/sql.md). For ana
 only opens the database read-only, so that an analyst's query can never change the evidence, and
 hands the result over as a polars DataFrame or a file written by DuckDB's own COPY.
 
-For writers it keeps the analytics facts (tables ``utterance_facts``, ``speaking_turn_facts``,
-``voice_facts``, ``meeting_facts``, ``overlap_facts``; migration 005) in step with the base
-tables: ``refresh_meeting_facts`` after one meeting's rows change, ``refresh_all_facts`` for the
+For writers it keeps the analytics facts (the ``*_facts`` tables of migration 005, listed in
+FACT_TABLES) in step with the base tables: ``refresh_meeting_facts`` after one meeting's rows change, ``refresh_all_facts`` for the
 whole database. The facts are computed by the ``compute_*`` table macros of that migration.
 """
 
@@ -34,6 +33,8 @@ FACT_TABLES: tuple[str, ...] = (
     "speaking_turn_facts",
     "voice_facts",
     "meeting_facts",
+    "tag_hit_facts",
+    "window_facts",
     "overlap_facts",
 )
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import duckdb
 
+from dialogic.analytics import refresh_meeting_facts
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed
 
@@ -44,6 +45,7 @@ def map_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, mapping: dict[
                 "update speakers set participant_id = ?, mapped_at = ?, mapped_by = ? where meeting_id = ? and speaker_label = ?",
                 [participant or None, now, mapped_by, meeting_id, label],
             )
+        refresh_meeting_facts(con, meeting_id)  # roles of utterances follow the mapping
 
 
 def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[tuple]:

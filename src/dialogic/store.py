@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from dialogic.align import AttributedWord, Utterance
+from dialogic.analytics import refresh_meeting_facts
 from dialogic.audio import DecodedAudio
 from dialogic.db import transaction
 from dialogic.diarisation.pipeline import Diarisation
@@ -30,6 +31,7 @@ def upsert_meeting_record(con: duckdb.DuckDBPyConnection, meeting: MeetingSpec, 
     """Meeting metadata and participants from the manifest (kept even when processing fails)."""
     with transaction(con):
         _write_meeting_metadata(con, meeting, manifest_path)
+        refresh_meeting_facts(con, meeting.id)  # roles may have changed in the manifest
 
 
 def _write_meeting_metadata(con, meeting: MeetingSpec, manifest_path: str | None) -> None:
@@ -163,6 +165,7 @@ def store_meeting(
             "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ? where meeting_id = ?",
             [audio.sha256, round(audio.duration_s, 3), processing_key, dt.datetime.now(), mid],
         )
+        refresh_meeting_facts(con, mid)
 
 
 def record_run(

@@ -13,6 +13,7 @@ from dialogic.analytics import (
     export_view,
     list_views,
     refresh_all_facts,
+    refresh_current_tagger_facts,
     refresh_meeting_facts,
     run_query,
     write_frame,
@@ -198,4 +199,18 @@ def test_migration_005_backfills_a_database_made_before_it(tmp_path):
     assert fact_rows(con) == expected
     assert con.execute("select speech_pct from voice_share_role where meeting_id = 'fx' and role = 'clinician'"
                        ).fetchone() == (48.0,)
+    con.close()
+
+
+def test_refresh_current_tagger_facts_follows_a_reactivated_version(tmp_path):
+    # Re-registering tagger-v1 (as tag_meeting does for another meeting) makes it fx's current
+    # version again although fx was not re-tagged: only fx's facts must change.
+    con = build_fixture_db(tmp_path / "facts.duckdb")
+    with transaction(con):
+        assert refresh_current_tagger_facts(con) == []  # everything fresh: nothing to do
+        con.execute("update tagger_models set activated_at = timestamp '2025-01-01' where model_version = 'tagger-v1'")
+        assert refresh_current_tagger_facts(con) == ["fx"]
+    assert con.execute("select model_version from stg_current_tagger").fetchall() == [("tagger-v1",)]
+    # v1 said persuasion on every utterance
+    assert con.execute("select count(*) from stg_tag_hits where tag = 'persuasion'").fetchone() == (9,)
     con.close()

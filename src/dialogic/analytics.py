@@ -144,6 +144,35 @@ def refresh_all_facts(con: duckdb.DuckDBPyConnection) -> None:
         _write(con, f"insert into {table} by name select * from compute_{table}(null)")
 
 
+def refresh_current_tagger_facts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Refresh the meetings whose current tagger version is no longer the one in their facts.
+
+    A meeting's current version is the most recently activated one among the versions with tag
+    rows for it, so moving ``tagger_models.activated_at`` (re-registering a tagger) can switch
+    meetings that were not re-tagged. Call it, in the same transaction, after changing
+    ``tagger_models``; it costs one pass over the distinct (meeting, version) pairs of ``tags``
+    plus a refresh per switched meeting. Returns the meeting ids it refreshed.
+    """
+    try:
+        switched = [
+            meeting_id
+            for (meeting_id,) in con.execute(
+                """
+                select f.meeting_id
+                from meeting_facts as f
+                left join compute_current_tagger(null) as c on c.meeting_id = f.meeting_id
+                where f.tagger_model_version is distinct from c.model_version
+                order by f.meeting_id
+                """
+            ).fetchall()
+        ]
+    except duckdb.Error as exc:
+        raise StoreError(f"finding meetings whose tagger version changed failed: {exc}") from exc
+    for meeting_id in switched:
+        refresh_meeting_facts(con, meeting_id)
+    return switched
+
+
 def _write(con: duckdb.DuckDBPyConnection, statement: str, parameters: list | None = None) -> None:
     try:
         con.execute(statement, parameters)

@@ -40,7 +40,8 @@ class SynthOptions:
 
     meeting_count: meetings to create (10,000 for the benchmark).
     utterances_per_meeting: utterances per meeting (1,000 → 10 million in all, one hour each).
-    seed: DuckDB setseed() value in [-1, 1]; the same seed gives the same database.
+    seed: DuckDB setseed() value in [-1, 1]. With more than one thread the rows still differ a
+        little from run to run (random() is drawn in parallel); sizes and shape do not.
     threads: DuckDB threads (None: DuckDB's default, all cores).
     """
 

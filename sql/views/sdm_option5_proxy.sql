@@ -10,80 +10,26 @@
 --   item4_preferences_elicited professionals' preference_elicitation utterances
 --   item5_preferences_used     professionals' option_discussion utterances starting after the
 --                              service user answered (next turn) a professional's elicitation
+-- Computed by compute_sdm_option5_facts (migration 005) into sdm_option5_facts when the meeting is
+-- written: five ordered evidence lists over a million tag hits took about a second per query.
 with
-
-current_tagger as (
-    select meeting_id, model_version
-    from stg_current_tagger
-),
-
-hits as (
-    select meeting_id, utterance_id, tag, role, start_s, turn_no, answered_by_role, answer_start_s,
-        role in ('clinician', 'peer') as by_professional
-    from stg_tag_hits
-    where tag in ('option_discussion', 'preference_elicitation')
-),
-
-first_option_turn as (
-    select meeting_id, min(turn_no) as turn_no
-    from hits
-    where tag = 'option_discussion'
-    group by meeting_id
-),
-
-first_answer as (
-    select meeting_id, min(answer_start_s) as answer_start_s
-    from hits
-    where tag = 'preference_elicitation' and by_professional and answered_by_role = 'service_user'
-    group by meeting_id
-),
-
-evidence as (
-    select
-        h.meeting_id,
-        list(h.utterance_id order by h.start_s, h.utterance_id)
-            filter (where h.tag = 'option_discussion' and h.by_professional) as item1_evidence_ids,
-        list(h.utterance_id order by h.start_s, h.utterance_id)
-            filter (where h.tag = 'option_discussion' and h.role in ('service_user', 'network')) as item2_evidence_ids,
-        list(h.utterance_id order by h.start_s, h.utterance_id)
-            filter (where h.tag = 'option_discussion' and h.turn_no > f.turn_no) as item3_evidence_ids,
-        list(h.utterance_id order by h.start_s, h.utterance_id)
-            filter (where h.tag = 'preference_elicitation' and h.by_professional) as item4_evidence_ids,
-        list(h.utterance_id order by h.start_s, h.utterance_id)
-            filter (where h.tag = 'option_discussion' and h.by_professional and h.start_s >= a.answer_start_s)
-            as item5_evidence_ids
-    from hits as h
-    left join first_option_turn as f on f.meeting_id = h.meeting_id
-    left join first_answer as a on a.meeting_id = h.meeting_id
-    group by h.meeting_id
-),
-
-items as (
-    select
-        c.meeting_id,
-        c.model_version as tagger_model_version,
-        least(len(coalesce(e.item1_evidence_ids, [])), 4) as item1_options_raised,
-        least(len(coalesce(e.item2_evidence_ids, [])), 4) as item2_deliberation_shared,
-        least(len(coalesce(e.item3_evidence_ids, [])), 4) as item3_options_revisited,
-        least(len(coalesce(e.item4_evidence_ids, [])), 4) as item4_preferences_elicited,
-        least(len(coalesce(e.item5_evidence_ids, [])), 4) as item5_preferences_used,
-        coalesce(e.item1_evidence_ids, []) as item1_evidence_ids,
-        coalesce(e.item2_evidence_ids, []) as item2_evidence_ids,
-        coalesce(e.item3_evidence_ids, []) as item3_evidence_ids,
-        coalesce(e.item4_evidence_ids, []) as item4_evidence_ids,
-        coalesce(e.item5_evidence_ids, []) as item5_evidence_ids
-    from current_tagger as c
-    left join evidence as e on e.meeting_id = c.meeting_id
-),
 
 final as (
     select
         meeting_id,
         tagger_model_version,
-        5 * (item1_options_raised + item2_deliberation_shared + item3_options_revisited
-            + item4_preferences_elicited + item5_preferences_used) as score_0_100,
-        * exclude (meeting_id, tagger_model_version)
-    from items
+        score_0_100,
+        item1_options_raised,
+        item2_deliberation_shared,
+        item3_options_revisited,
+        item4_preferences_elicited,
+        item5_preferences_used,
+        item1_evidence_ids,
+        item2_evidence_ids,
+        item3_evidence_ids,
+        item4_evidence_ids,
+        item5_evidence_ids
+    from sdm_option5_facts
 )
 
 select * from final

@@ -34,6 +34,7 @@ FACT_TABLES: tuple[str, ...] = (
     "voice_facts",
     "meeting_facts",
     "tag_hit_facts",
+    "sdm_option5_facts",
     "window_facts",
     "overlap_facts",
 )

@@ -244,8 +244,6 @@ def demo(
     import importlib.resources
 
     from dialogic.db import connect
-    from dialogic.export import load_meeting_export
-
     sample = importlib.resources.files("pyannote.audio") / "sample"
     workdir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(str(sample / "sample.wav"), workdir / "sample.wav")
@@ -255,30 +253,41 @@ def demo(
     db = workdir / "dialogic.duckdb"
     process(manifest=manifest, db=db, asr_model="tiny.en", diarisation="offline", device="cpu", speaker_hint="max", tag=True)
 
+    from dialogic.speakers import map_speakers
+
     con = connect(db)
-    data = load_meeting_export(con, "demo-sample")
-    out.rule("speaker-attributed transcript")
-    for u in data["utterances"]:
-        out.print(f"[{u['start_s']:6.2f}–{u['end_s']:6.2f}] {u['speaker'] or '?':<10} {u['text']}")
-    out.rule("voice share per speaker")
+    # A rater would listen first (`dialogic review` has a speaker page); the demo knows the answer.
+    map_speakers(con, "demo-sample", {"SPEAKER_00": "p1", "SPEAKER_01": "p2"}, mapped_by="demo")
     rows = con.execute(
         """
-        select coalesce(speaker_label, 'unattributed') as speaker, count(*) as utterances,
-               round(sum(end_s - start_s), 1) as speech_s,
-               round(100 * sum(end_s - start_s) / sum(sum(end_s - start_s)) over (), 1) as share_pct
-        from utterances where meeting_id = 'demo-sample' group by all order by speaker
+        select start_s, end_s, speaker_label, role, text,
+               list_filter([
+                   case when persuasion_label then 'persuasion' end,
+                   case when option_discussion_label then 'option_discussion' end,
+                   case when preference_elicitation_label then 'preference_elicitation' end,
+                   case when peer_self_disclosure_label then 'peer_self_disclosure' end], lambda x: x is not null)
+        from utterances_tagged where meeting_id = 'demo-sample' order by start_s
         """
     ).fetchall()
+    out.rule("speaker-attributed transcript (tags in brackets)")
+    for start_s, end_s, speaker, role, text, tags in rows:
+        line = Text(f"[{start_s:6.2f}–{end_s:6.2f}] {speaker or '?'} ({role}) {text}")
+        if tags:
+            line.append(f"  [{', '.join(tags)}]", style="bold")
+        out.print(line)
+    out.rule("voice share per role (view voice_share_role)")
     table = Table()
-    for column in ("speaker", "utterances", "speech_s", "share_pct"):
+    columns = ("role", "speech_s", "speech_pct", "words_pct", "turn_count", "longest_turn_s")
+    for column in columns:
         table.add_column(column, justify="right")
-    for row in rows:
-        table.add_row(*map(str, row))
+    for row in con.execute(f"select {', '.join(columns)} from voice_share_role where meeting_id = 'demo-sample' order by role").fetchall():
+        table.add_row(*(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row))
     out.print(table)
+    con.close()
     out.print(
-        f"Database: {db}. Next: `dialogic speakers map demo-sample SPEAKER_00=p1 SPEAKER_01=p2 --db {db}`, "
-        f"`dialogic export demo-sample --format rttm --db {db}`, `dialogic sql \"select * from voice_share_role\" --db {db}`, "
-        f"`dialogic raters add NAME --db {db}` then `dialogic review --db {db}`."
+        f"Database: {db}. Try: `dialogic export demo-sample --format rttm --db {db}`, "
+        f"`dialogic sql \"select * from balance\" --db {db}`, "
+        f"`dialogic raters add NAME --db {db}` then `dialogic review --db {db}` (http://127.0.0.1:8765)."
     )
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from dialogic.errors import AudioError
+from dialogic.files import sha256_file
 
 SAMPLE_RATE = 16000
 
@@ -25,14 +25,6 @@ class DecodedAudio:
         return len(self.samples) / self.sample_rate
 
 
-def hash_audio_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def decode_audio(path: str | Path) -> DecodedAudio:
     """Read any format FFmpeg (through PyAV) reads, resampled to 16 kHz mono.
 
@@ -46,7 +38,7 @@ def decode_audio(path: str | Path) -> DecodedAudio:
         raise AudioError(f"{path}: no such audio file")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: file is empty")
-    sha256 = hash_audio_file(path)
+    sha256 = sha256_file(path)
     try:
         samples = _decode(str(path), sampling_rate=SAMPLE_RATE)
     except (av.error.FFmpegError, IndexError, ValueError, StopIteration) as exc:

@@ -65,7 +65,7 @@ def resolve_asr_model(name: str) -> tuple[str, str | None]:
     if path.is_dir():
         if not (path / "model.bin").is_file():
             raise ModelError(f"{path}: not a CTranslate2 model folder (no model.bin)")
-        from dialogic.weights import sha256_file
+        from dialogic.files import sha256_file
 
         return str(path), sha256_file(path / "model.bin")
     from faster_whisper import available_models

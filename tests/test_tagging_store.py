@@ -87,3 +87,9 @@ def test_committed_model_tags_a_stored_meeting(con):
     assert "option_discussion" in labels["m1/u00001"]
     row = con.execute("select model_version, sha256, metrics from tagger_models").fetchone()
     assert row[0] == tagger.model_version and row[1] == tagger.sha256 and row[2] is not None
+
+
+def test_a_meeting_without_utterances_writes_nothing(con):
+    con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m2', 'b.wav', 'given', ['analyse'])")
+    assert tag_meeting(con, "m2", RoleEcho()) == 0
+    assert con.execute("select count(*) from tags where meeting_id = 'm2'").fetchone()[0] == 0

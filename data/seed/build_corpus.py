@@ -424,6 +424,14 @@ PERSUASION_WHOLE = [
     "Look, I've been doing this job fifteen years, and I'm telling you, you need the medication.",
     "Fine, you don't like it, but you're still taking it.",
     "Right, I think we've heard enough, the sensible choice is obvious and we'll go with it.",
+    'The licence conditions say you go to every appointment, so you go, end of.',
+    "It's in the tenancy, you let the support worker in, whether you like it or not.",
+    "The court's told you to engage with the team, so there's nothing to discuss really.",
+    "Your work coach says if you miss another one they'll sanction you, so you're going.",
+    "Rules are rules, I'm afraid, you'll have to do the group if you want to stay in the hostel.",
+    "The ward policy says you take your evening meds, so that's what's happening.",
+    "The DWP aren't going to care about your reasons, you'll go to that assessment.",
+    "The order's there for a reason, you stick to it, whatever you think of it.",
 ]
 
 OPTION_FRAMES = [
@@ -478,6 +486,10 @@ OPTION_FRAMES = [
     "I was reading that some people {a} and others {b}, so there's a range.",
     "If we don't {a}, the other thing would be to {b}.",
     'Or, and this is just another possibility, we could {c} instead.',
+    "The good thing about trying to {a} is it's quicker, whereas if you {b} you keep a bit more control.",
+    "The benefit of trying to {a} is you'd know where you stand, but to {b} would be less disruptive.",
+    'To {a} would suit the mornings better, while to {b} might suit the weekends, so it depends.',
+    'With the first one, to {a}, you get things moving, and with the second, to {b}, you get more time.',
 ]
 
 OPTION_WHOLE = [
@@ -717,6 +729,18 @@ DISCLOSURE_WHOLE = [
     "I've been through that groggy feeling from the sleeping tablets too, I used to sleep till noon.",
     "The first time I tried the group I left after ten minutes. Second time I stayed, and I'm glad I did.",
     "I was told I'd never work again, and I've been in this job six years.",
+    'I was on antidepressants for years after my divorce, so I know a bit about how that feels.',
+    'I had postnatal depression myself after you were born, love, so I do understand more than you think.',
+    "I've had my own breakdown, years back, before I was a nurse, and I came through it.",
+    "As your dad, I'll be honest, I've struggled with my own nerves for most of my life, and I'm still here.",
+    "I had a spell in hospital myself in my thirties, and I've never told you that.",
+    "Me too, mate, I was on the ward at your age, and now I've got my own place.",
+    "I've been where you are, honestly, I sat in these meetings and hated them, and it got better for me.",
+    'I had panic attacks for years myself, so I know that feeling of not being able to breathe.',
+    "I'm in recovery myself, I've been through the crisis team twice, so you're not the only one.",
+    'Can I say, as someone else who uses the service, the depot was awful at first for me too, and then it settled.',
+    "I've had depression on and off since I was a teenager, so when you say that, I get it.",
+    "I went through something really similar myself, the voices, the not sleeping, all of it, and I'm okay now.",
 ]
 
 # ---- Near misses: look like a tag but are not --------------------------------------------
@@ -957,6 +981,12 @@ NOT_PERSUASION_WHOLE = [
     "there's no pressure we can talk about it again next time",
     "The depot would mean fewer things to remember, though I know needles aren't for everyone.",
     "Your mum's worried, and that's understandable, but it's still your decision to make.",
+    "Whatever you choose, you've got all of us behind you.",
+    "You've got our support either way, honestly.",
+    "Whichever way you go, we'll help you make it work.",
+    "Whatever happens with it, you won't be on your own.",
+    "If you decide against it, that's okay, we'll still be here.",
+    "We'll back you, whatever you decide to do.",
 ]
 
 NOT_OPTION_WHOLE = [
@@ -1125,7 +1155,7 @@ ROLE_WEIGHTS: dict[str, dict[str, float]] = {
     "option": {"clinician": 0.45, "peer": 0.15, "network": 0.15, "service_user": 0.2, "other": 0.05},
     "option_pref": {"clinician": 0.6, "peer": 0.2, "network": 0.2},
     "pref": {"clinician": 0.5, "peer": 0.25, "network": 0.2, "other": 0.05},
-    "disclosure": {"peer": 0.72, "network": 0.12, "service_user": 0.1, "clinician": 0.06},
+    "disclosure": {"peer": 0.55, "network": 0.2, "service_user": 0.17, "clinician": 0.08},
     "not_persuasion": {"clinician": 0.5, "peer": 0.2, "network": 0.2, "service_user": 0.1},
     "not_option": {"clinician": 0.55, "peer": 0.2, "network": 0.2, "other": 0.05},
     "not_pref": {"clinician": 0.5, "peer": 0.2, "network": 0.2, "service_user": 0.1},
@@ -1176,7 +1206,7 @@ def build(rng: random.Random) -> list[dict]:
         text = text[0].upper() + text[1:]
         text = (text + closer).strip() if closer.strip() else text + "."
         add(f"dx{exp_i}", "disclosure", {D}, text)
-    from_whole("dw", DISCLOSURE_WHOLE, {D}, "disclosure", 2)
+    from_whole("dw", DISCLOSURE_WHOLE, {D}, "disclosure", 3)
     for i, frame in enumerate(DISCLOSURE_PREF_FRAMES):
         for _ in range(10):
             add(f"dpf{i}", "disclosure_pref", {D, E}, frame.format(disclosure=disclosure(rng).rstrip(".")))

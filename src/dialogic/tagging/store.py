@@ -79,7 +79,11 @@ def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerL
             columns["probability"].append(p)
             columns["label"].append(p >= tagger.thresholds[tag])
             columns["threshold"].append(float(tagger.thresholds[tag]))
-    new_rows = pa.table(columns)
+    new_rows = pa.table({
+        "utterance_id": pa.array(columns["utterance_id"], pa.string()), "tag": pa.array(columns["tag"], pa.string()),
+        "probability": pa.array(columns["probability"], pa.float64()), "label": pa.array(columns["label"], pa.bool_()),
+        "threshold": pa.array(columns["threshold"], pa.float64()),
+    })
     try:
         with transaction(con):
             con.execute("delete from tags where meeting_id = ? and model_version = ?", [meeting_id, tagger.model_version])

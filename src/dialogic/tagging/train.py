@@ -31,7 +31,7 @@ from safetensors.torch import save_file
 import dialogic
 from dialogic.errors import ModelError
 from dialogic.paths import models_dir
-from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.codebook import TAGS, load_codebook_examples
 from dialogic.tagging.corpus import LabelledUtterance, split_rows
 from dialogic.tagging.encoder import ENCODER_NAME, Encoder, encoder_sha256, format_input, load_encoder
 from dialogic.tagging.evaluate import Scores, apply_platt, choose_thresholds, fit_platt, score_predictions
@@ -90,6 +90,7 @@ class RecipeResult:
     test_without_role: Scores
     train_s: float
     best_epoch: int
+    codebook: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -235,6 +236,15 @@ def _logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[str |
     return out
 
 
+def codebook_check(probabilities: Callable[[list[str], list[str | None]], np.ndarray], thresholds: dict[str, float]) -> dict:
+    """How many worked examples of docs/codebook.md (never trained on) are tagged as it says."""
+    examples = load_codebook_examples()
+    probs = probabilities([e.text for e in examples], [e.speaker_role for e in examples])
+    column = {tag: j for j, tag in enumerate(TAGS)}
+    wrong = [e.example_id for e, p in zip(examples, probs) if (p[column[e.tag]] >= thresholds[e.tag]) != e.expected]
+    return {"agree": len(examples) - len(wrong), "total": len(examples), "wrong": wrong}
+
+
 def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | None, dev: list[LabelledUtterance],
             test: list[LabelledUtterance], train_s: float, best_epoch: int) -> RecipeResult:
     y_dev, y_test = label_matrix(dev), label_matrix(test)
@@ -245,12 +255,13 @@ def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | 
     test_texts = [r.text for r in test]
     test_probs = apply_platt(_logits(encoder, head, test_texts, [r.speaker_role for r in test]), calibration)
     bare_probs = apply_platt(_logits(encoder, head, test_texts, None), calibration)
+    codebook = codebook_check(lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles), calibration), thresholds)
     return RecipeResult(
         recipe=recipe, head=head, encoder_state=encoder_state, calibration=calibration, thresholds=thresholds,
         dev=score_predictions(y_dev, dev_probs, thresholds),
         test=score_predictions(y_test, test_probs, thresholds) if test else score_predictions(y_dev[:0], dev_probs[:0], thresholds),
         test_without_role=score_predictions(y_test, bare_probs, thresholds) if test else score_predictions(y_dev[:0], dev_probs[:0], thresholds),
-        train_s=round(train_s, 1), best_epoch=best_epoch,
+        train_s=round(train_s, 1), best_epoch=best_epoch, codebook=codebook,
     )
 
 
@@ -328,7 +339,7 @@ def write_artifact(report: TrainReport, options: TrainOptions, directory: Path |
         "thresholds": best.thresholds,
         "metrics": {
             recipe: {"dev": r.dev.as_dict(), "test": r.test.as_dict(), "test_without_role": r.test_without_role.as_dict(),
-                     "train_s": r.train_s, "best_epoch": r.best_epoch}
+                     "train_s": r.train_s, "best_epoch": r.best_epoch, "codebook": r.codebook}
             for recipe, r in report.results.items()
         },
         "data": report.data,
@@ -351,6 +362,14 @@ def _table(scores: dict) -> str:
     return "\n".join(lines)
 
 
+def _codebook_line(metrics: dict) -> str:
+    check = metrics.get("codebook")
+    if not check:
+        return "not checked"
+    wrong = ", ".join(check["wrong"]) or "none"
+    return f"{check['agree']} of {check['total']} tagged as the codebook says ({100 * check['agree'] / check['total']:.0f} %; missed: {wrong})"
+
+
 def render_model_card(manifest: dict) -> str:
     """The model card of an artifact, from its manifest alone (so it can be re-rendered)."""
     chosen = manifest["recipe"]
@@ -360,7 +379,7 @@ def render_model_card(manifest: dict) -> str:
     comparison = "\n".join(
         f"| {recipe}{' (kept)' if recipe == chosen else ''} | {m['dev']['macro_f1']:.3f} | {m['test']['macro_f1']:.3f} | "
         f"{min(s['f1'] for s in m['test']['per_tag'].values()):.3f} | {m['test_without_role']['macro_f1']:.3f} | "
-        f"{m['test']['ece']:.3f} | {m['train_s']:.0f} |"
+        f"{m['test']['ece']:.3f} | {m.get('codebook', {}).get('agree', '–')}/{m.get('codebook', {}).get('total', '–')} | {m['train_s']:.0f} |"
         for recipe, m in metrics.items()
     )
     weights = ("the fine-tuned upper encoder layers in fp16 (`encoder.safetensors`, only what differs from the shipped "
@@ -379,8 +398,8 @@ Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
   Loading refuses any other encoder weights.
 - Recipe kept: **{chosen}** — {weights}. Mean pooling, L2 normalisation, MLP head
   ({manifest['head_hidden']} hidden units), one logit per tag, max {manifest['max_length']} tokens.
-- Input: {manifest['input_format']}. Training showed {int(manifest['options']['role_dropout'] * 100)} %
-  (fine-tuning) or a full copy (head) of the utterances without a role, so plain text works.
+- Input: {manifest['input_format']}. Training also showed utterances without their role (a random
+  {int(manifest['options']['role_dropout'] * 100)} % of them when fine-tuning; every one both ways for the head), so plain text works.
 - Probabilities: Platt-scaled per tag on the dev split. Labels: a threshold per tag chosen on dev
   to maximise F1: {', '.join(f"`{t}` {v:.2f}" for t, v in manifest['thresholds'].items())}.
 - Artifact sha256 (over its files' sha256 listing): `{manifest['artifact_sha256']}`;
@@ -403,12 +422,13 @@ Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
 {_table(best['test'])}
 
 Without the speaker role (plain text): macro-F1 {best['test_without_role']['macro_f1']:.3f}.
+Worked examples of the codebook (kept out of training): {_codebook_line(best)}.
 ECE is the expected calibration error over 10 equal-width bins.
 
 ## Both recipes
 
-| recipe | dev macro-F1 | test macro-F1 | lowest test tag F1 | test macro-F1 without role | test ECE | train s |
-|---|---|---|---|---|---|---|
+| recipe | dev macro-F1 | test macro-F1 | lowest test tag F1 | test macro-F1 without role | test ECE | codebook examples | train s |
+|---|---|---|---|---|---|---|---|
 {comparison}
 
 The recipe with the higher dev macro-F1 is kept (test figures are reported, never used to choose).

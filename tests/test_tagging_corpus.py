@@ -49,3 +49,34 @@ def test_spoken_style_share_is_asr_like():
 def test_data_card_says_written_not_recorded():
     card = (seed_corpus_path().parent / "DATA_CARD.md").read_text().lower()
     assert "written" in card and "not recorded" in card
+
+
+def test_rater_labels_from_duckdb_join_the_train_split(tmp_path):
+    from dialogic.db import connect
+    from dialogic.tagging.corpus import load_rater_labels
+
+    con = connect(tmp_path / "r.duckdb")
+    con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m1', 'a.wav', 'given', ['review'])")
+    con.execute("insert into participants values ('m1', 'p1', 'peer', null, null, null)")
+    con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values ('m1', 'S0', 'p1', 5)")
+    con.execute("insert into utterances values ('m1/u00000', 'm1', 0, 'S0', 0, 4, 'I was in hospital myself once.')")
+    for rater, value in (("a", True), ("b", True), ("c", False)):
+        con.execute("insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) values "
+                    "(?, 'm1/u00000', 'm1', 'peer_self_disclosure', ?, 'I was in hospital myself once.')", [rater, value])
+    # a tie on another tag is no majority and must not be used
+    for rater, value in (("a", True), ("b", False)):
+        con.execute("insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) values "
+                    "(?, 'm1/u00000', 'm1', 'persuasion', ?, 'I was in hospital myself once.')", [rater, value])
+    rows = load_rater_labels(con)
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.split, row.source, row.speaker_role) == ("train", "rater", "peer")
+    assert row.labels == {"peer_self_disclosure": 1}
+
+
+def test_no_rater_labels_view_means_no_extra_rows():
+    import duckdb
+
+    from dialogic.tagging.corpus import load_rater_labels
+
+    assert load_rater_labels(duckdb.connect()) == []

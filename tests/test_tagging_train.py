@@ -68,3 +68,25 @@ def test_a_different_encoder_is_refused(tiny_artifact, tmp_path):
     (copy / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match="encoder"):
         load_tagger_from(copy)
+
+
+def test_train_command_on_a_tiny_corpus(tmp_path):
+    from typer.testing import CliRunner
+
+    from dialogic.cli import app
+    from dialogic.tagging.corpus import seed_corpus_path
+
+    try:
+        encoder_dir()
+    except ModelError as exc:
+        pytest.skip(f"encoder weights not fetched: {exc}")
+    lines = seed_corpus_path().read_text().splitlines()
+    rng = random.Random(1)
+    tiny = [line for split in ("train", "dev", "test") for line in rng.sample([x for x in lines if f'"split": "{split}"' in x], 30)]
+    corpus = tmp_path / "tiny.jsonl"
+    corpus.write_text("\n".join(tiny) + "\n")
+    result = CliRunner().invoke(app, ["train", "--corpus", str(corpus), "--recipe", "head", "--output-dir", str(tmp_path / "m"), "--name", "tiny-tagger"])
+    assert result.exit_code == 0, result.output
+    assert "head (kept)" in result.output
+    assert (tmp_path / "m" / "tiny-tagger-v1" / "MODEL_CARD.md").is_file()
+    assert not (tmp_path / "m" / "tiny-tagger-v1" / "encoder.safetensors").exists()

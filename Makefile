@@ -42,9 +42,9 @@ test: models browser
 bench: models
 	$(BIN)/python benchmarks/bench_pipeline.py
 
-# About 2.5 minutes and 6 GB in /tmp for 10,000 meetings / 10 million utterances.
+# About 5 minutes and 7 GB in /tmp for 10,000 meetings / 10 million utterances.
 bench-views: install
-	$(BIN)/python benchmarks/synth_db.py --out /tmp/dialogic_synth.duckdb
+	$(BIN)/python benchmarks/synth_db.py --out /tmp/dialogic_synth.duckdb --threads 2
 	$(BIN)/python benchmarks/bench_views.py --db /tmp/dialogic_synth.duckdb --threads 2
 
 bench-tagger: models

@@ -110,3 +110,33 @@ meetings:
     assert rows(tmp_path / "b.duckdb", "select distinct meeting_id from utterances") == [("good",)]
     # consent of 'good' lacks 'analyse', so nothing was tagged
     assert rows(tmp_path / "b.duckdb", "select count(*) from tags")[0][0] == 0
+
+
+def test_analytics_facts_are_fresh_after_processing_tagging_and_mapping(processed_sample, tmp_path):
+    # sql/tests/assert_*_fresh.sql compare every fact table with a recomputation from base rows.
+    from dialogic.db import connect
+    from dialogic.paths import sql_dir
+    from dialogic.speakers import map_speakers
+
+    db_path = tmp_path / "facts.duckdb"
+    shutil.copyfile(processed_sample[0], db_path)
+    con = connect(db_path)
+    assert con.execute("select count(*) from tags").fetchone()[0] > 0
+    checks = sorted((sql_dir() / "tests").glob("assert_*_fresh.sql"))
+    assert checks
+    for when in ("after processing and tagging", "after mapping"):
+        for check in checks:
+            stale = con.execute(check.read_text()).fetchall()
+            assert stale == [], f"{check.name} {when}: {stale[:3]}"
+        map_speakers(con, "sample", {"SPEAKER_00": "p1", "SPEAKER_01": "p2"}, mapped_by="test")
+    roles = dict(con.execute("select role, speech_pct from voice_share_role where meeting_id = 'sample'").fetchall())
+    assert set(roles) == {"service_user", "peer"} and abs(sum(roles.values()) - 100) < 1e-6
+
+
+def test_parallel_and_sequential_runs_store_the_same_words(processed_sample, tmp_path):
+    # The default (transcription in a worker process beside diarisation) must not change results.
+    db_path = tmp_path / "seq.duckdb"
+    report = process_manifest(db_path, load_manifest(processed_sample[0].parent / "manifest.yaml"), PipelineOptions(parallel_cpu=False, tag=False))
+    assert [r.status for r in report.results] == ["processed"]
+    words = "select word, start_s, end_s, speaker_label from words order by word_index"
+    assert rows(db_path, words) == rows(processed_sample[0], words)

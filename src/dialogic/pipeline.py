@@ -7,7 +7,9 @@ utterances → store (one transaction) → tag. Progress goes to an optional cal
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 import hashlib
 import json
 import time
@@ -25,7 +27,7 @@ from dialogic.diarisation.pipeline import DiarisationOptions, diarise_audio, loa
 from dialogic.errors import ConsentError, DialogicError
 from dialogic.manifest import Manifest, MeetingSpec, check_consent
 from dialogic.store import record_run, store_meeting, stored_processing_key, upsert_meeting_record
-from dialogic.transcribe import TranscriptionOptions, resolve_asr_model, transcribe_audio
+from dialogic.transcribe import TranscriptionOptions, resolve_asr_model, submit_transcription, transcribe_audio
 
 Progress = Callable[[str, str, str], None]
 STAGES = ("decode", "transcribe", "diarise", "align", "store", "tag")
@@ -40,6 +42,7 @@ class PipelineOptions:
         many speakers; default, since a listed participant may stay silent), ``exact`` or ``none``.
     tag: run the utterance taggers after storing (needs consent scope ``analyse``).
     tagger: tagger model version to use; None picks the newest shipped one.
+    parallel_cpu: on CPU, transcribe in a worker process while diarising here, half the cores each.
     """
 
     transcription: TranscriptionOptions = field(default_factory=TranscriptionOptions)
@@ -48,6 +51,7 @@ class PipelineOptions:
     speaker_hint: str = "max"
     tag: bool = True
     tagger: str | None = None
+    parallel_cpu: bool = True
 
 
 @dataclass
@@ -142,13 +146,7 @@ def process_meeting(
                        started_at=started, audio_sha256=audio.sha256, processing_key=key, timings_s=timings)
             return result
 
-        t = stage("transcribe")
-        transcript = transcribe_audio(audio, options.transcription)
-        timings["transcribe"] = time.perf_counter() - t
-
-        t = stage("diarise")
-        diarisation = diarise_audio(audio, options.diarisation, **_speaker_counts(meeting, options.speaker_hint))
-        timings["diarise"] = time.perf_counter() - t
+        transcript, diarisation = _transcribe_and_diarise(meeting, audio, options, timings, stage)
 
         t = stage("align")
         words = align_words_to_speakers(transcript.words, diarisation.exclusive_turns, options.align)
@@ -185,6 +183,38 @@ def process_meeting(
     except duckdb.Error:
         pass  # the failure itself is what the caller needs to see
     return MeetingResult(meeting.id, "failed", reason, timings)
+
+
+def _transcribe_and_diarise(meeting: MeetingSpec, audio, options: PipelineOptions, timings, stage):
+    """On CPU, transcription runs in a worker process while diarisation runs here, the cores split
+    between them; on a GPU (or with ``parallel_cpu=False``) they run one after the other here."""
+    speakers = _speaker_counts(meeting, options.speaker_hint)
+    on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
+    if not (on_cpu and options.parallel_cpu):
+        t = stage("transcribe")
+        transcript = transcribe_audio(audio, options.transcription)
+        timings["transcribe"] = time.perf_counter() - t
+        t = stage("diarise")
+        diarisation = diarise_audio(audio, options.diarisation, **speakers)
+        timings["diarise"] = time.perf_counter() - t
+        return transcript, diarisation
+
+    import torch
+
+    cores = os.cpu_count() or 2
+    asr_threads = options.transcription.cpu_threads or max(1, cores // 2)
+    torch_threads = torch.get_num_threads()
+    stage("transcribe")
+    pending = submit_transcription(audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads))
+    t = stage("diarise")
+    torch.set_num_threads(max(1, cores - asr_threads))
+    try:
+        diarisation = diarise_audio(audio, options.diarisation, **speakers)
+    finally:
+        torch.set_num_threads(torch_threads)
+    timings["diarise"] = time.perf_counter() - t
+    transcript, timings["transcribe"] = pending.result()
+    return transcript, diarisation
 
 
 def _maybe_tag(con, meeting: MeetingSpec, options: PipelineOptions, timings, stage, *, only_if_missing: bool) -> int:

@@ -12,6 +12,7 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
+from dialogic.analytics import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed, StoreError
 from dialogic.tagging.codebook import TAGS
@@ -99,6 +100,10 @@ def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerL
             finally:
                 con.unregister("new_tag_rows")
             register_tagger(con, tagger)
+            # Views read the analytics facts: this meeting's tag values changed, and re-activating
+            # the tagger can switch the current version of meetings that were not re-tagged.
+            refresh_meeting_facts(con, meeting_id)
+            refresh_current_tagger_facts(con)
     except duckdb.Error as exc:
         raise StoreError(f"cannot write tags of meeting {meeting_id!r}: {exc}") from exc
     return len(columns["tag"])

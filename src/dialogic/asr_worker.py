@@ -1,0 +1,128 @@
+"""A long-lived child process that runs faster-whisper for the pipeline.
+
+Why a process: on CPU, once CTranslate2 has run in a process, PyTorch work in that same process
+runs about twice as slowly (diarising 3 min of audio: 6.6 s before a transcription, 12.9 s after;
+the two libraries' OpenMP runtimes do not share a process well). A separate process also lets
+transcription and diarisation run at the same time, each on part of the cores.
+
+It is started with ``python -m dialogic.asr_worker`` (not multiprocessing), so it works from any
+caller, scripts without a ``__main__`` guard included. Requests and replies are length-prefixed
+pickles over the child's stdin/stdout; the child inherits the environment, so the privacy
+defaults hold there too.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future
+
+from dialogic.errors import DialogicError
+
+_HEADER = struct.Struct("<Q")
+
+
+def _send(stream, payload) -> None:
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _receive(stream):
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(stream.read(size))
+
+
+class TranscriptionWorker:
+    """One child process; requests are served one at a time, in order."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "dialogic.asr_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        self._lock = threading.Lock()
+
+    def submit(self, samples, sample_rate: int, options) -> Future:
+        future: Future = Future()
+
+        def run() -> None:
+            with self._lock:
+                try:
+                    _send(self._process.stdin, (samples, sample_rate, options))
+                    status, *value = _receive(self._process.stdout)
+                except (OSError, EOFError, pickle.PickleError) as exc:
+                    future.set_exception(DialogicError(f"the transcription worker process stopped: {exc!r}"))
+                    return
+            if status == "ok":
+                future.set_result(tuple(value))
+            else:
+                future.set_exception(value[0])
+
+        threading.Thread(target=run, name="dialogic-asr", daemon=True).start()
+        return future
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def close(self) -> None:
+        if self.alive:
+            try:
+                self._process.stdin.close()
+                self._process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+
+
+_SHARED: TranscriptionWorker | None = None
+
+
+def shared_worker() -> TranscriptionWorker:
+    """The process-wide worker, (re)started on first use and closed at exit."""
+    global _SHARED
+    if _SHARED is None or not _SHARED.alive:
+        _SHARED = TranscriptionWorker()
+        atexit.register(_SHARED.close)
+    return _SHARED
+
+
+def serve(stdin=None, stdout=None) -> None:
+    """The child's loop: transcribe each request until stdin closes."""
+    import dialogic  # noqa: F401  (privacy defaults before faster-whisper loads)
+    from pathlib import Path
+
+    from dialogic.audio import DecodedAudio
+    from dialogic.transcribe import transcribe_audio
+
+    if stdout is None:
+        # Keep a private handle on the reply pipe, then point fd 1 at stderr so that anything a
+        # library prints cannot corrupt the replies.
+        stdout = os.fdopen(os.dup(1), "wb")
+        os.dup2(2, 1)
+    stdin = stdin or sys.stdin.buffer
+    while True:
+        try:
+            samples, sample_rate, options = _receive(stdin)
+        except EOFError:
+            return
+        start = time.perf_counter()
+        try:
+            transcript = transcribe_audio(DecodedAudio(Path("<worker>"), samples, sample_rate, ""), options)
+            reply = ("ok", transcript, time.perf_counter() - start)
+        except Exception as exc:  # sent back to the caller, which raises it there
+            reply = ("error", exc)
+        _send(stdout, reply)
+
+
+if __name__ == "__main__":
+    serve()

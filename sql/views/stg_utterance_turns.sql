@@ -4,44 +4,22 @@
 -- when the meeting is written).
 with
 
-facts as (
-    select meeting_id, utterance_id, utterance_index, speaker_label, participant_id, voice_id, role,
-        start_s, end_s, duration_s, word_count, position, turn_no
+utterances as (
+    select * from stg_utterances
+),
+
+positions as (
+    select utterance_id, position, turn_no
     from utterance_facts
-),
-
-source_utterances as (
-    select meeting_id, utterance_index, text
-    from utterances
-),
-
-source_meetings as (
-    select meeting_id, site, recorded_on
-    from meetings
 ),
 
 final as (
     select
-        f.utterance_id,
-        f.meeting_id,
-        m.site,
-        m.recorded_on,
-        f.utterance_index,
-        f.speaker_label,
-        f.participant_id,
-        f.voice_id,
-        f.role,
-        f.start_s,
-        f.end_s,
-        f.duration_s,
-        f.word_count,
-        u.text,
-        f.position,
-        f.turn_no
-    from facts as f
-    inner join source_utterances as u
-        on u.meeting_id = f.meeting_id and u.utterance_index = f.utterance_index
-    left join source_meetings as m on m.meeting_id = f.meeting_id
+        utterances.*,
+        positions.position,
+        positions.turn_no
+    from utterances
+    inner join positions on positions.utterance_id = utterances.utterance_id
 )
 
 select * from final

@@ -65,6 +65,7 @@ class Tagger:
     manifest: dict
     sha256: str
     batch_size: int = 64
+    variant: str = "fp32"
 
     @torch.inference_mode()
     def logits(self, texts: list[str], roles: list[str | None] | None = None) -> np.ndarray:
@@ -124,8 +125,12 @@ def resolve_artifact(name: str | None = None, directory: Path | None = None) -> 
     raise ModelError(f"no tagger model {wanted!r} in {directory or models_dir()}, expected one of: {known} (train one with `dialogic train`)")
 
 
-def load_tagger_from(path: Path, *, encoder_directory: Path | None = None) -> Tagger:
-    """Load and verify one artifact folder: every file's sha256 and the encoder it was built on."""
+def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, variant: str = "auto") -> Tagger:
+    """Load and verify one artifact folder: every file's sha256 and the encoder it was built on.
+
+    ``variant``: ``fp32``, or ``auto`` to use the artifact's int8 feed-forward variant (see
+    `dialogic.tagging.quantise`) when its manifest records one whose test F1 is within 0.01.
+    """
     try:
         manifest = json.loads((path / "manifest.json").read_text())
     except (OSError, ValueError) as exc:
@@ -153,7 +158,7 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None) -> Ta
     head = TagHead(dim=encoder.model.config.hidden_size, hidden=manifest["head_hidden"])
     head.load_state_dict(head_state)
     head.eval()
-    return Tagger(
+    tagger = Tagger(
         model_version=manifest["model_version"],
         name=manifest["name"],
         version=int(manifest["version"]),
@@ -164,6 +169,12 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None) -> Ta
         manifest=manifest,
         sha256=artifact_digest(manifest["files"]),
     )
+    block = manifest.get("int8_ffn")
+    if variant == "auto" and block and block.get("usable"):
+        from dialogic.tagging.quantise import quantise_tagger
+
+        return quantise_tagger(tagger, block["calibration"], block["thresholds"])
+    return tagger
 
 
 @functools.lru_cache(maxsize=4)

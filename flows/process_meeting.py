@@ -45,7 +45,7 @@ def transcribe_words(decoded: audio.DecodedAudio, options: pipeline.PipelineOpti
 
 @task(**cpu_task)
 def diarise(decoded: audio.DecodedAudio, meeting: manifest.MeetingSpec, options: pipeline.PipelineOptions):
-    return diarisation.diarise_audio(decoded, options.diarisation, max_speakers=len(meeting.participants))
+    return diarisation.diarise_audio(decoded, options.diarisation, **pipeline.speaker_counts(meeting, options.speaker_hint))
 
 
 @task(**cpu_task)

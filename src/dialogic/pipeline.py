@@ -94,7 +94,8 @@ def model_records(options: PipelineOptions) -> list[dict]:
     return [{"name": options.transcription.model, "kind": "asr", "sha256": asr_sha}, *diar_models]
 
 
-def _speaker_counts(meeting: MeetingSpec, hint: str) -> dict[str, int | None]:
+def speaker_counts(meeting: MeetingSpec, hint: str) -> dict[str, int | None]:
+    """The manifest's participant count as diarisation keyword arguments, per ``hint``."""
     n = len(meeting.participants)
     if hint == "exact":
         return {"num_speakers": n}
@@ -188,7 +189,7 @@ def process_meeting(
 def _transcribe_and_diarise(meeting: MeetingSpec, audio, options: PipelineOptions, timings, stage):
     """On CPU, transcription runs in a worker process while diarisation runs here, the cores split
     between them; on a GPU (or with ``parallel_cpu=False``) they run one after the other here."""
-    speakers = _speaker_counts(meeting, options.speaker_hint)
+    speakers = speaker_counts(meeting, options.speaker_hint)
     on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
     if not (on_cpu and options.parallel_cpu):
         t = stage("transcribe")

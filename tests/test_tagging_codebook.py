@@ -21,11 +21,12 @@ def test_examples_are_kept_out_of_the_corpus():
 
 
 @pytest.mark.models
-def test_committed_model_tags_at_least_90_percent_of_examples_as_the_codebook_says():
-    from dialogic.tagging.tagger import load_tagger
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_committed_model_tags_at_least_90_percent_of_examples_as_the_codebook_says(precision):
+    from dialogic.tagging.tagger import load_tagger_from, resolve_artifact
 
     try:
-        tagger = load_tagger()
+        tagger = load_tagger_from(resolve_artifact(), precision=precision)
     except ModelError as exc:
         pytest.skip(f"encoder weights not fetched: {exc}")
     examples = load_codebook_examples()

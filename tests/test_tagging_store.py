@@ -87,6 +87,7 @@ def test_committed_model_tags_a_stored_meeting(con):
     assert "option_discussion" in labels["m1/u00001"]
     row = con.execute("select model_version, sha256, metrics from tagger_models").fetchone()
     assert row[0] == tagger.model_version and row[1] == tagger.sha256 and row[2] is not None
+    assert con.execute("select distinct precision from tags").fetchall() == [(tagger.precision,)]
 
 
 def test_a_meeting_without_utterances_writes_nothing(con):

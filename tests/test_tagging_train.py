@@ -38,8 +38,11 @@ def test_tiny_training_writes_a_loadable_artifact_with_card(tiny_artifact):
     manifest = json.loads((path / "manifest.json").read_text())
     assert set(manifest["thresholds"]) == set(TAGS)
     assert set(manifest["metrics"]) == {"head", "finetune"}
+    check = manifest["precision"]["bf16"]
+    assert check["labels_judged"] == 24 * len(TAGS) and check["codebook"]["total"] >= 40
+    assert isinstance(check["usable"], bool) and check["verdict"]
     card = (path / "MODEL_CARD.md").read_text()
-    assert "precision" in card and "Known failure modes" in card and "not recorded" in card
+    assert "## Precision and throughput" in card and "Known failure modes" in card and "not recorded" in card
     tagger = load_tagger_from(path)
     probs = tagger.predict(["we could wait or reduce it, what would you prefer?", "hello"], ["clinician", None])
     assert len(probs) == 2 and all(0.0 <= p[t] <= 1.0 for p in probs for t in TAGS)

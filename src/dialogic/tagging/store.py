@@ -21,6 +21,7 @@ from dialogic.tagging.codebook import TAGS
 class TaggerLike(Protocol):
     model_version: str
     thresholds: dict[str, float]
+    precision: str  # 'fp32' or 'bf16'
 
     def predict(self, texts: list[str], roles: list[str | None] | None = None) -> list[dict[str, float]]: ...
 
@@ -92,10 +93,10 @@ def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerL
             try:
                 con.execute(
                     """
-                    insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version)
-                    select utterance_id, ?, tag, probability, label, threshold, ? from new_tag_rows
+                    insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version, precision)
+                    select utterance_id, ?, tag, probability, label, threshold, ?, ? from new_tag_rows
                     """,
-                    [meeting_id, tagger.model_version],
+                    [meeting_id, tagger.model_version, getattr(tagger, "precision", "fp32")],
                 )
             finally:
                 con.unregister("new_tag_rows")

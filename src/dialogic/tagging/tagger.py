@@ -25,6 +25,7 @@ from dialogic.paths import models_dir
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.encoder import Encoder, encoder_dir, encoder_sha256, format_input, load_encoder
 from dialogic.tagging.evaluate import apply_platt
+from dialogic.tagging.precision import BATCH_SIZE, autocast, choose_precision
 from dialogic.weights import sha256_file
 
 ARTIFACT_NAME = "dialogic-tagger"
@@ -64,8 +65,8 @@ class Tagger:
     head: TagHead
     manifest: dict
     sha256: str
-    batch_size: int = 64
-    variant: str = "fp32"
+    precision: str = "fp32"  # or "bf16": see `dialogic.tagging.precision`
+    batch_size: int = 32
 
     @torch.inference_mode()
     def logits(self, texts: list[str], roles: list[str | None] | None = None) -> np.ndarray:
@@ -77,7 +78,8 @@ class Tagger:
         order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            pooled = self.encoder.pooled(self.encoder.tokenize([inputs[i] for i in idx]))
+            with autocast(self.precision):
+                pooled = self.encoder.pooled(self.encoder.tokenize([inputs[i] for i in idx]))
             out[idx] = self.head(pooled.float()).double().numpy()
         return out
 
@@ -125,11 +127,12 @@ def resolve_artifact(name: str | None = None, directory: Path | None = None) -> 
     raise ModelError(f"no tagger model {wanted!r} in {directory or models_dir()}, expected one of: {known} (train one with `dialogic train`)")
 
 
-def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, variant: str = "auto") -> Tagger:
+def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, precision: str | None = None) -> Tagger:
     """Load and verify one artifact folder: every file's sha256 and the encoder it was built on.
 
-    ``variant``: ``fp32``, or ``auto`` to use the artifact's int8 feed-forward variant (see
-    `dialogic.tagging.quantise`) when its manifest records one whose test F1 is within 0.01.
+    ``precision``: ``fp32``, ``bf16``, or ``auto`` (default, or ``$DIALOGIC_TAGGER_PRECISION``):
+    bf16 when the artifact passed its bf16 check and this CPU has bf16 units, else fp32 (see
+    `dialogic.tagging.precision`).
     """
     try:
         manifest = json.loads((path / "manifest.json").read_text())
@@ -158,7 +161,8 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, varia
     head = TagHead(dim=encoder.model.config.hidden_size, hidden=manifest["head_hidden"])
     head.load_state_dict(head_state)
     head.eval()
-    tagger = Tagger(
+    chosen = choose_precision(precision, manifest)
+    return Tagger(
         model_version=manifest["model_version"],
         name=manifest["name"],
         version=int(manifest["version"]),
@@ -168,13 +172,9 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, varia
         head=head,
         manifest=manifest,
         sha256=artifact_digest(manifest["files"]),
+        precision=chosen,
+        batch_size=BATCH_SIZE[chosen],
     )
-    block = manifest.get("int8_ffn")
-    if variant == "auto" and block and block.get("usable"):
-        from dialogic.tagging.quantise import quantise_tagger
-
-        return quantise_tagger(tagger, block["calibration"], block["thresholds"])
-    return tagger
 
 
 @functools.lru_cache(maxsize=4)

@@ -35,6 +35,7 @@ from dialogic.tagging.codebook import TAGS, load_codebook_examples
 from dialogic.tagging.corpus import LabelledUtterance, split_rows
 from dialogic.tagging.encoder import ENCODER_NAME, Encoder, encoder_sha256, format_input, load_encoder
 from dialogic.tagging.evaluate import Scores, apply_platt, choose_thresholds, fit_platt, score_predictions
+from dialogic.tagging.precision import autocast, bf16_check
 from dialogic.tagging.tagger import ARTIFACT_NAME, TagHead, artifact_digest, list_artifacts
 from dialogic.weights import sha256_file
 
@@ -91,6 +92,7 @@ class RecipeResult:
     train_s: float
     best_epoch: int
     codebook: dict = field(default_factory=dict)
+    bf16: dict | None = None  # `dialogic.tagging.precision.bf16_check` on test; None without a test split
 
 
 @dataclass
@@ -226,13 +228,16 @@ def _length_bucketed_batches(rows: list[LabelledUtterance], batch_size: int, rng
 
 
 @torch.inference_mode()
-def _logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None) -> np.ndarray:
+def _logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None,
+            precision: str = "fp32") -> np.ndarray:
     inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
     out = np.zeros((len(inputs), len(TAGS)))
     order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
     for start in range(0, len(order), 64):
         idx = order[start : start + 64]
-        out[idx] = head(encoder.pooled(encoder.tokenize([inputs[i] for i in idx])).float()).double().numpy()
+        with autocast(precision):
+            pooled = encoder.pooled(encoder.tokenize([inputs[i] for i in idx]))
+        out[idx] = head(pooled.float()).double().numpy()
     return out
 
 
@@ -255,13 +260,19 @@ def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | 
     test_texts = [r.text for r in test]
     test_probs = apply_platt(_logits(encoder, head, test_texts, [r.speaker_role for r in test]), calibration)
     bare_probs = apply_platt(_logits(encoder, head, test_texts, None), calibration)
-    codebook = codebook_check(lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles), calibration), thresholds)
+
+    def probabilities(precision: str):
+        return lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles, precision), calibration)
+
+    codebook = codebook_check(probabilities("fp32"), thresholds)
+    roles = [r.speaker_role for r in test]
+    bf16 = bf16_check(probabilities("fp32"), probabilities("bf16"), test_texts, roles, y_test, thresholds) if test else None
     return RecipeResult(
         recipe=recipe, head=head, encoder_state=encoder_state, calibration=calibration, thresholds=thresholds,
         dev=score_predictions(y_dev, dev_probs, thresholds),
         test=score_predictions(y_test, test_probs, thresholds) if test else score_predictions(y_dev[:0], dev_probs[:0], thresholds),
         test_without_role=score_predictions(y_test, bare_probs, thresholds) if test else score_predictions(y_dev[:0], dev_probs[:0], thresholds),
-        train_s=round(train_s, 1), best_epoch=best_epoch, codebook=codebook,
+        train_s=round(train_s, 1), best_epoch=best_epoch, codebook=codebook, bf16=bf16,
     )
 
 
@@ -337,6 +348,7 @@ def write_artifact(report: TrainReport, options: TrainOptions, directory: Path |
         "input_format": "'[<speaker_role>] <text>' when the role is known, else '<text>'",
         "calibration": {t: list(best.calibration[t]) for t in TAGS},
         "thresholds": best.thresholds,
+        "precision": {"bf16": best.bf16} if best.bf16 else {},
         "metrics": {
             recipe: {"dev": r.dev.as_dict(), "test": r.test.as_dict(), "test_without_role": r.test_without_role.as_dict(),
                      "train_s": r.train_s, "best_epoch": r.best_epoch, "codebook": r.codebook}
@@ -368,6 +380,35 @@ def _codebook_line(metrics: dict) -> str:
         return "not checked"
     wrong = ", ".join(check["wrong"]) or "none"
     return f"{check['agree']} of {check['total']} tagged as the codebook says ({100 * check['agree'] / check['total']:.0f} %; missed: {wrong})"
+
+
+def _precision_section(manifest: dict, best: dict) -> str:
+    check = manifest.get("precision", {}).get("bf16")
+    if not check:
+        return "Served in fp32 only: this version had no test split to check a bf16 run on."
+    speed = check.get("throughput")
+    rate = (lambda key: f"{speed[key]}") if speed else (lambda key: "–")
+    fp32_codebook = best.get("codebook") or {}
+    bf16_codebook = check["codebook"]
+    served = ("Served in **bf16** on CPUs with bfloat16 units (Intel AMX or AVX-512 BF16, AMD Zen 4) and in fp32 elsewhere"
+              if check["usable"] else f"Served in **fp32** only: the bf16 run failed its check ({check['verdict']})")
+    measured = (f"Throughput measured on {speed['cpu']} ({'with' if speed['native_bf16'] else 'without'} bf16 units), "
+                f"{speed['threads']} threads, {speed['utterances']} test utterances, best of 3, {speed['measured_at']}, by "
+                "`python -m dialogic.tagging.precision`; `make bench-tagger` measures it again against the bare encoder."
+                if speed else "Throughput: `make bench-tagger` measures it on this machine.")
+    return f"""{served}.
+`DIALOGIC_TAGGER_PRECISION=fp32` forces fp32. In bf16 the encoder's matrix multiplies run in
+bfloat16 under `torch.autocast`; the head, calibration and thresholds stay fp32, so a label
+changes only where a probability sits at its threshold. bf16 is served only while test
+macro-F1 stays within 0.01 of fp32 and at least 90 % of the codebook's worked examples are
+tagged as the codebook says.
+
+| precision | test macro-F1 | codebook examples | labels changed vs fp32 | utterances/s |
+|---|---|---|---|---|
+| fp32 | {check['fp32_test_macro_f1']:.4f} | {fp32_codebook.get('agree', '–')}/{fp32_codebook.get('total', '–')} | – | {rate('fp32_per_s')} |
+| bf16 | {check['test_macro_f1']:.4f} | {bf16_codebook['agree']}/{bf16_codebook['total']} | {check['label_changes']} of {check['labels_judged']} (max probability change {check['max_probability_change']:.3f}) | {rate('bf16_per_s')} |
+
+{measured}"""
 
 
 def render_model_card(manifest: dict) -> str:
@@ -432,6 +473,10 @@ ECE is the expected calibration error over 10 equal-width bins.
 {comparison}
 
 The recipe with the higher dev macro-F1 is kept (test figures are reported, never used to choose).
+
+## Precision and throughput
+
+{_precision_section(manifest, best)}
 
 ## Intended use
 

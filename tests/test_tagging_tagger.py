@@ -39,6 +39,7 @@ def test_txt_round_trip(tmp_path, tagger):
     out = tmp_path / "tags.jsonl"
     result = runner.invoke(app, ["tag", str(src), "--output", str(out)])
     assert result.exit_code == 0, result.output
+    assert f"tagged 2 utterances into {out} with {tagger.model_version} ({tagger.precision})" in result.output
     records = [json.loads(line) for line in out.read_text().splitlines()]
     _check_records(records, [texts[0], texts[2]], [1, 3], tagger)  # blank line skipped, ids are line numbers
     assert "option_discussion" in records[0]["labels"]

@@ -87,7 +87,8 @@ def tag(
     torch.set_num_threads(2)
     try:
         items = read_tag_input(input)
-        records = tag_inputs(load_tagger(model), items)
+        tagger = load_tagger(model)
+        records = tag_inputs(tagger, items)
     except DialogicError as exc:
         _fail(exc)
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
@@ -96,7 +97,7 @@ def tag(
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(lines, encoding="utf-8")
-        typer.echo(f"tagged {len(records)} utterances into {output}", err=True)
+        typer.echo(f"tagged {len(records)} utterances into {output} with {tagger.model_version} ({tagger.precision})", err=True)
 
 
 def register(app: typer.Typer) -> None:

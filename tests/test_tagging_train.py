@@ -2,6 +2,7 @@
 
 import json
 import random
+import shutil
 
 import pytest
 
@@ -50,10 +51,7 @@ def test_tiny_training_writes_a_loadable_artifact_with_card(tiny_artifact):
 
 def test_altered_weights_are_refused(tiny_artifact, tmp_path):
     _, path = tiny_artifact
-    copy = tmp_path / path.name
-    copy.mkdir()
-    for f in path.iterdir():
-        copy.joinpath(f.name).write_bytes(f.read_bytes())
+    copy = shutil.copytree(path, tmp_path / path.name)
     with open(copy / "head.safetensors", "ab") as handle:
         handle.write(b"\0")
     with pytest.raises(ModelError, match="sha256 differs"):
@@ -62,10 +60,7 @@ def test_altered_weights_are_refused(tiny_artifact, tmp_path):
 
 def test_a_different_encoder_is_refused(tiny_artifact, tmp_path):
     _, path = tiny_artifact
-    copy = tmp_path / path.name
-    copy.mkdir()
-    for f in path.iterdir():
-        copy.joinpath(f.name).write_bytes(f.read_bytes())
+    copy = shutil.copytree(path, tmp_path / path.name)
     manifest = json.loads((copy / "manifest.json").read_text())
     manifest["encoder"]["sha256"] = "0" * 64
     (copy / "manifest.json").write_text(json.dumps(manifest))

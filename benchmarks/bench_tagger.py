@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
-import time
 import warnings
 
 import torch
@@ -21,19 +20,9 @@ import dialogic  # noqa: F401  (offline, no telemetry)
 from dialogic.tagging.corpus import load_seed_corpus, split_rows
 from dialogic.tagging.encoder import format_input
 from dialogic.tagging.evaluate import score_predictions
-from dialogic.tagging.precision import BATCH_SIZE, cpu_name, native_bf16
+from dialogic.tagging.precision import BATCH_SIZE, cpu_name, measure_rate, native_bf16
 from dialogic.tagging.tagger import Tagger, load_tagger_from, resolve_artifact
-from dialogic.tagging.train import codebook_check, label_matrix
-
-
-def _rate(fn, n: int, repeat: int) -> float:
-    fn()  # warm-up: first call pays for allocation and kernel selection
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return n / best
+from dialogic.tagging.evaluate import codebook_check, label_matrix
 
 
 def int8_dynamic(tagger: Tagger) -> Tagger:
@@ -41,7 +30,7 @@ def int8_dynamic(tagger: Tagger) -> Tagger:
     encoder = copy.copy(tagger.encoder)
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="torch.ao")
     encoder.model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(tagger.encoder.model), {torch.nn.Linear}, dtype=torch.qint8)
-    return dataclasses.replace(tagger, encoder=encoder, precision="fp32", batch_size=BATCH_SIZE["fp32"])
+    return dataclasses.replace(tagger, encoder=encoder).in_precision("fp32")
 
 
 def main() -> None:
@@ -57,7 +46,7 @@ def main() -> None:
     served = load_tagger_from(artifact)  # what `dialogic tag` and the pipeline use here
     variants = [
         ("tagger fp32", fp32),
-        ("tagger bf16 (autocast)", dataclasses.replace(fp32, precision="bf16", batch_size=BATCH_SIZE["bf16"])),
+        ("tagger bf16 (autocast)", fp32.in_precision("bf16")),
         (f"tagger as served here ({served.precision})", served),
         ("tagger int8 dynamic, every Linear (not served)", int8_dynamic(fp32)),
     ]
@@ -66,9 +55,8 @@ def main() -> None:
     labels = label_matrix(test)
     n = len(texts)
     inputs = [format_input(t, r) for t, r in zip(texts, roles)]
-    bare = _rate(lambda: fp32.encoder.embed(inputs, batch_size=BATCH_SIZE["fp32"]), n, args.repeat)
-    with torch.autocast("cpu", dtype=torch.bfloat16):
-        bare_bf16 = _rate(lambda: fp32.encoder.embed(inputs, batch_size=BATCH_SIZE["bf16"]), n, args.repeat)
+    bare = measure_rate(lambda: fp32.encoder.embed(inputs, BATCH_SIZE["fp32"]), n, repeat=args.repeat)
+    bare_bf16 = measure_rate(lambda: fp32.encoder.embed(inputs, BATCH_SIZE["bf16"], precision="bf16"), n, repeat=args.repeat)
 
     print(f"{fp32.model_version}: {n} test utterances, {args.threads} torch threads, best of {args.repeat}; "
           f"{cpu_name()}, bf16 units: {'yes' if native_bf16() else 'no'}")
@@ -80,7 +68,7 @@ def main() -> None:
         f1 = score_predictions(labels, tagger.predict_array(texts, roles), tagger.thresholds).macro_f1
         reference = f1 if reference is None else reference
         book = codebook_check(tagger.predict_array, tagger.thresholds)
-        rate = _rate(lambda: tagger.predict(texts, roles), n, args.repeat)
+        rate = measure_rate(lambda: tagger.predict(texts, roles), n, repeat=args.repeat)
         print(f"{name:<48} {rate:7.0f} {rate / bare:7.2f} {f1:9.4f} {f1 - reference:+8.4f} {book['agree']:>6}/{book['total']}")
 
 

@@ -59,7 +59,7 @@ def test_committed_model_in_bf16_keeps_the_fp32_labels():
     from dialogic.tagging.corpus import load_seed_corpus, split_rows
     from dialogic.tagging.evaluate import score_predictions
     from dialogic.tagging.tagger import load_tagger_from, resolve_artifact
-    from dialogic.tagging.train import label_matrix
+    from dialogic.tagging.evaluate import label_matrix
 
     artifact = resolve_artifact()
     try:

@@ -14,12 +14,18 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 
 from dialogic.errors import ModelError
+from dialogic.tagging.precision import autocast
 
 ENCODER_NAME = "all-minilm-l6-v2"
 
 
-def encoder_sha256() -> str:
-    """The recorded sha256 of the encoder's weight file (its manifest entry)."""
+def encoder_sha256(directory: Path | None = None) -> str:
+    """The sha256 of the encoder weights in ``directory``, or by default the recorded one (its
+    manifest entry, which `encoder_dir` verifies the offline files against)."""
+    if directory is not None:
+        from dialogic.weights import sha256_file
+
+        return sha256_file(directory / "model.safetensors")
     from dialogic.weights import get_manifest
 
     return get_manifest(ENCODER_NAME).files["model.safetensors"]
@@ -58,14 +64,16 @@ class Encoder:
         return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
 
     @torch.inference_mode()
-    def embed(self, texts: list[str], batch_size: int = 64) -> torch.Tensor:
-        """Pooled embeddings of ``texts`` in input order; batches are length-sorted to pad less."""
+    def embed(self, texts: list[str], batch_size: int = 64, *, precision: str = "fp32") -> torch.Tensor:
+        """Pooled fp32 embeddings of ``texts`` in input order; batches are length-sorted to pad
+        less, and the encoder runs in ``precision`` (see `dialogic.tagging.precision`)."""
         self.model.eval()
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = torch.empty(len(texts), self.model.config.hidden_size)
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            out[idx] = self.pooled(self.tokenize([texts[i] for i in idx])).float()
+            with autocast(precision):
+                out[idx] = self.pooled(self.tokenize([texts[i] for i in idx])).float()
         return out
 
 

@@ -1,13 +1,16 @@
 """Scores for multi-label taggers: per-tag precision / recall / F1, macro-F1, calibration error,
-and the two things fitted on the dev split — Platt calibration and a threshold per tag."""
+the two things fitted on the dev split — Platt calibration and a threshold per tag — and the
+check against the codebook's worked examples."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 import numpy as np
 
-from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.codebook import TAGS, load_codebook_examples
+from dialogic.tagging.corpus import LabelledUtterance
 
 
 @dataclass(frozen=True)
@@ -108,3 +111,17 @@ def apply_platt(logits: np.ndarray, params: dict[str, tuple[float, float]]) -> n
     a = np.array([params[t][0] for t in TAGS])
     b = np.array([params[t][1] for t in TAGS])
     return 1.0 / (1.0 + np.exp(-(logits * a + b)))
+
+
+def label_matrix(rows: list[LabelledUtterance]) -> np.ndarray:
+    """n × tags of 1 / 0, or -1 where nobody judged that tag for that utterance."""
+    return np.array([[row.labels.get(tag, -1) for tag in TAGS] for row in rows], dtype=np.int64).reshape(len(rows), len(TAGS))
+
+
+def codebook_check(probabilities: Callable[[list[str], list[str | None]], np.ndarray], thresholds: dict[str, float]) -> dict:
+    """How many worked examples of docs/codebook.md (never trained on) are tagged as it says."""
+    examples = load_codebook_examples()
+    probs = probabilities([e.text for e in examples], [e.speaker_role for e in examples])
+    column = {tag: j for j, tag in enumerate(TAGS)}
+    wrong = [e.example_id for e, p in zip(examples, probs) if (p[column[e.tag]] >= thresholds[e.tag]) != e.expected]
+    return {"agree": len(examples) - len(wrong), "total": len(examples), "wrong": wrong}

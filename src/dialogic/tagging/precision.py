@@ -37,6 +37,7 @@ import torch
 
 from dialogic.errors import ModelError
 from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.evaluate import codebook_check, label_matrix, score_predictions
 
 PRECISIONS = ("fp32", "bf16")
 MAX_F1_LOSS = 0.01
@@ -87,16 +88,13 @@ def choose_precision(requested: str | None, manifest: dict) -> str:
     return requested
 
 
-def bf16_check(fp32: Probabilities, bf16: Probabilities, texts: list[str], roles: list[str | None],
+def bf16_check(p32: np.ndarray, bf16: Probabilities, texts: list[str], roles: list[str | None],
                labels: np.ndarray, thresholds: dict[str, float]) -> dict:
     """Score the bf16 run of a tagger against its fp32 run on the same test utterances and the
-    codebook's worked examples, with the fp32 thresholds. ``fp32``/``bf16`` return calibrated
-    probabilities (n × tags in `TAGS` order)."""
-    from dialogic.tagging.evaluate import score_predictions
-    from dialogic.tagging.train import codebook_check
-
+    codebook's worked examples, with the fp32 thresholds. ``p32`` holds the fp32 calibrated
+    probabilities of ``texts`` and ``bf16`` returns them in bf16 (n × tags in `TAGS` order)."""
     cut = np.array([thresholds[t] for t in TAGS])
-    p32, p16 = fp32(texts, roles), bf16(texts, roles)
+    p16 = bf16(texts, roles)
     s32, s16 = score_predictions(labels, p32, thresholds), score_predictions(labels, p16, thresholds)
     codebook = codebook_check(bf16, thresholds)
     f1_change = round(float(s16.macro_f1 - s32.macro_f1), 4)
@@ -121,15 +119,16 @@ def bf16_check(fp32: Probabilities, bf16: Probabilities, texts: list[str], roles
     }
 
 
-def measure_throughput(tagger, texts: list[str], roles: list[str | None], *, repeat: int = 3) -> float:
-    """Utterances per second of ``tagger.predict`` (best of ``repeat`` after one warm-up)."""
-    tagger.predict(texts, roles)
+def measure_rate(fn: Callable[[], object], n: int, *, repeat: int = 3) -> float:
+    """Items per second of ``fn``, which handles ``n`` items: best of ``repeat`` runs after a
+    warm-up run (the first call pays for allocation and kernel selection)."""
+    fn()
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        tagger.predict(texts, roles)
+        fn()
         best = min(best, time.perf_counter() - started)
-    return len(texts) / best
+    return n / best
 
 
 def cpu_name() -> str:
@@ -143,22 +142,19 @@ def cpu_name() -> str:
 def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
     """Re-check an artifact's bf16 precision on the seed test split and measure both precisions'
     throughput on ``threads`` threads; returns the manifest block."""
-    import dataclasses
-
     from dialogic.tagging.corpus import load_seed_corpus, split_rows
     from dialogic.tagging.tagger import load_tagger_from
-    from dialogic.tagging.train import label_matrix
 
     torch.set_num_threads(threads)
     fp32 = load_tagger_from(artifact, precision="fp32")
-    bf16 = dataclasses.replace(fp32, precision="bf16", batch_size=BATCH_SIZE["bf16"])
+    bf16 = fp32.in_precision("bf16")
     test = split_rows(load_seed_corpus(), "test")
     texts, roles = [r.text for r in test], [r.speaker_role for r in test]
-    block = bf16_check(fp32.predict_array, bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds)
+    block = bf16_check(fp32.predict_array(texts, roles), bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds)
     block["throughput"] = {
         "cpu": cpu_name(), "native_bf16": native_bf16(), "threads": threads, "utterances": len(texts),
-        "fp32_per_s": round(measure_throughput(fp32, texts, roles)),
-        "bf16_per_s": round(measure_throughput(bf16, texts, roles)),
+        "fp32_per_s": round(measure_rate(lambda: fp32.predict(texts, roles), len(texts))),
+        "bf16_per_s": round(measure_rate(lambda: bf16.predict(texts, roles), len(texts))),
         "measured_at": time.strftime("%Y-%m-%d"),
     }
     return block

@@ -8,6 +8,7 @@ a head-only artifact is a few hundred kilobytes and always runs on the verified 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -25,7 +26,7 @@ from dialogic.paths import models_dir
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.encoder import Encoder, encoder_dir, encoder_sha256, format_input, load_encoder
 from dialogic.tagging.evaluate import apply_platt
-from dialogic.tagging.precision import BATCH_SIZE, autocast, choose_precision
+from dialogic.tagging.precision import BATCH_SIZE, choose_precision
 from dialogic.weights import sha256_file
 
 ARTIFACT_NAME = "dialogic-tagger"
@@ -44,6 +45,15 @@ class TagHead(torch.nn.Module):
 
     def forward(self, pooled: torch.Tensor) -> torch.Tensor:
         return self.net(F.normalize(pooled, dim=-1))
+
+
+@torch.inference_mode()
+def head_logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None, *,
+                batch_size: int, precision: str = "fp32") -> np.ndarray:
+    """Raw logits (n × tags in `TAGS` order) of ``head`` over ``encoder``'s pooled embeddings of
+    the texts, each given its speaker role when ``roles`` has one."""
+    inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
+    return head(encoder.embed(inputs, batch_size, precision=precision)).double().numpy()
 
 
 def artifact_digest(files: dict[str, str]) -> str:
@@ -68,20 +78,16 @@ class Tagger:
     precision: str = "fp32"  # or "bf16": see `dialogic.tagging.precision`
     batch_size: int = 32
 
-    @torch.inference_mode()
     def logits(self, texts: list[str], roles: list[str | None] | None = None) -> np.ndarray:
         if roles is not None and len(roles) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(roles)} roles")
-        inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
         self.head.eval()
-        out = np.zeros((len(inputs), len(TAGS)), dtype=np.float64)
-        order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
-            with autocast(self.precision):
-                pooled = self.encoder.pooled(self.encoder.tokenize([inputs[i] for i in idx]))
-            out[idx] = self.head(pooled.float()).double().numpy()
-        return out
+        return head_logits(self.encoder, self.head, texts, roles, batch_size=self.batch_size, precision=self.precision)
+
+    def in_precision(self, precision: str) -> "Tagger":
+        """The same tagger (sharing its weights) running in ``precision``, with that precision's
+        batch size; unlike `load_tagger_from` this does not ask for a passed bf16 check."""
+        return dataclasses.replace(self, precision=precision, batch_size=BATCH_SIZE[precision])
 
     def predict_array(self, texts: list[str], roles: list[str | None] | None = None) -> np.ndarray:
         """Calibrated probabilities, n × tags in `TAGS` order."""
@@ -145,11 +151,8 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, preci
         if sha256_file(file) != expected:
             raise ModelError(f"{file}: sha256 differs from the one recorded in {path}/manifest.json; the artifact was altered")
     recorded = manifest["encoder"]["sha256"]
-    if encoder_directory is None:
-        actual = encoder_sha256()
-        encoder_directory = encoder_dir()  # verifies the files against that sha256
-    else:
-        actual = sha256_file(encoder_directory / "model.safetensors")
+    actual = encoder_sha256(encoder_directory)
+    encoder_directory = encoder_directory or encoder_dir()  # the default folder is verified against that sha256
     if actual != recorded:
         raise ModelError(
             f"{path.name} was built on encoder weights with sha256 {recorded}, but the encoder here has {actual}; "
@@ -172,9 +175,7 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, preci
         head=head,
         manifest=manifest,
         sha256=artifact_digest(manifest["files"]),
-        precision=chosen,
-        batch_size=BATCH_SIZE[chosen],
-    )
+    ).in_precision(chosen)
 
 
 @functools.lru_cache(maxsize=4)

@@ -31,12 +31,14 @@ from safetensors.torch import save_file
 import dialogic
 from dialogic.errors import ModelError
 from dialogic.paths import models_dir
-from dialogic.tagging.codebook import TAGS, load_codebook_examples
+from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, split_rows
 from dialogic.tagging.encoder import ENCODER_NAME, Encoder, encoder_sha256, format_input, load_encoder
-from dialogic.tagging.evaluate import Scores, apply_platt, choose_thresholds, fit_platt, score_predictions
-from dialogic.tagging.precision import autocast, bf16_check
-from dialogic.tagging.tagger import ARTIFACT_NAME, TagHead, artifact_digest, list_artifacts
+from dialogic.tagging.evaluate import (
+    Scores, apply_platt, choose_thresholds, codebook_check, fit_platt, label_matrix, score_predictions,
+)
+from dialogic.tagging.precision import bf16_check
+from dialogic.tagging.tagger import ARTIFACT_NAME, TagHead, artifact_digest, head_logits, list_artifacts
 from dialogic.weights import sha256_file
 
 Progress = Callable[[str, int, int], None]
@@ -92,7 +94,8 @@ class RecipeResult:
     train_s: float
     best_epoch: int
     codebook: dict = field(default_factory=dict)
-    bf16: dict | None = None  # `dialogic.tagging.precision.bf16_check` on test; None without a test split
+    test_probabilities: np.ndarray | None = field(default=None, repr=False)
+    bf16: dict | None = None  # the kept recipe's `bf16_check` on test; None without a test split
 
 
 @dataclass
@@ -104,11 +107,6 @@ class TrainReport:
     @property
     def best(self) -> RecipeResult:
         return self.results[self.chosen]
-
-
-def label_matrix(rows: list[LabelledUtterance]) -> np.ndarray:
-    """n × tags of 1 / 0, or -1 where nobody judged that tag for that utterance."""
-    return np.array([[row.labels.get(tag, -1) for tag in TAGS] for row in rows], dtype=np.int64).reshape(len(rows), len(TAGS))
 
 
 def _masked_bce(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -227,27 +225,9 @@ def _length_bucketed_batches(rows: list[LabelledUtterance], batch_size: int, rng
     return batches
 
 
-@torch.inference_mode()
 def _logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None,
             precision: str = "fp32") -> np.ndarray:
-    inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
-    out = np.zeros((len(inputs), len(TAGS)))
-    order = sorted(range(len(inputs)), key=lambda i: len(inputs[i]))
-    for start in range(0, len(order), 64):
-        idx = order[start : start + 64]
-        with autocast(precision):
-            pooled = encoder.pooled(encoder.tokenize([inputs[i] for i in idx]))
-        out[idx] = head(pooled.float()).double().numpy()
-    return out
-
-
-def codebook_check(probabilities: Callable[[list[str], list[str | None]], np.ndarray], thresholds: dict[str, float]) -> dict:
-    """How many worked examples of docs/codebook.md (never trained on) are tagged as it says."""
-    examples = load_codebook_examples()
-    probs = probabilities([e.text for e in examples], [e.speaker_role for e in examples])
-    column = {tag: j for j, tag in enumerate(TAGS)}
-    wrong = [e.example_id for e, p in zip(examples, probs) if (p[column[e.tag]] >= thresholds[e.tag]) != e.expected]
-    return {"agree": len(examples) - len(wrong), "total": len(examples), "wrong": wrong}
+    return head_logits(encoder, head, texts, roles, batch_size=64, precision=precision)
 
 
 def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | None, dev: list[LabelledUtterance],
@@ -260,20 +240,23 @@ def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | 
     test_texts = [r.text for r in test]
     test_probs = apply_platt(_logits(encoder, head, test_texts, [r.speaker_role for r in test]), calibration)
     bare_probs = apply_platt(_logits(encoder, head, test_texts, None), calibration)
-
-    def probabilities(precision: str):
-        return lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles, precision), calibration)
-
-    codebook = codebook_check(probabilities("fp32"), thresholds)
-    roles = [r.speaker_role for r in test]
-    bf16 = bf16_check(probabilities("fp32"), probabilities("bf16"), test_texts, roles, y_test, thresholds) if test else None
+    codebook = codebook_check(lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles), calibration), thresholds)
     return RecipeResult(
         recipe=recipe, head=head, encoder_state=encoder_state, calibration=calibration, thresholds=thresholds,
         dev=score_predictions(y_dev, dev_probs, thresholds),
-        test=score_predictions(y_test, test_probs, thresholds) if test else score_predictions(y_dev[:0], dev_probs[:0], thresholds),
-        test_without_role=score_predictions(y_test, bare_probs, thresholds) if test else score_predictions(y_dev[:0], dev_probs[:0], thresholds),
-        train_s=round(train_s, 1), best_epoch=best_epoch, codebook=codebook, bf16=bf16,
+        test=score_predictions(y_test, test_probs, thresholds),
+        test_without_role=score_predictions(y_test, bare_probs, thresholds),
+        train_s=round(train_s, 1), best_epoch=best_epoch, codebook=codebook, test_probabilities=test_probs,
     )
+
+
+def _check_bf16(encoder: Encoder, result: RecipeResult, test: list[LabelledUtterance]) -> dict:
+    """`bf16_check` of a trained recipe on the test split, against its fp32 test probabilities."""
+    def bf16(texts: list[str], roles: list[str | None] | None) -> np.ndarray:
+        return apply_platt(_logits(encoder, result.head, texts, roles, "bf16"), result.calibration)
+
+    texts, roles = [r.text for r in test], [r.speaker_role for r in test]
+    return bf16_check(result.test_probabilities, bf16, texts, roles, label_matrix(test), result.thresholds)
 
 
 def train_tagger(rows: list[LabelledUtterance], options: TrainOptions | None = None, *,
@@ -289,7 +272,7 @@ def train_tagger(rows: list[LabelledUtterance], options: TrainOptions | None = N
     if not train or not dev:
         raise ModelError(f"training needs utterances in the train and dev splits (got {len(train)} train, {len(dev)} dev)")
     encoder = load_encoder(encoder_directory, max_length=options.max_length)
-    results = {}
+    results, encoders = {}, {}
     for recipe in options.recipes:
         _seed_everything(options.seed)
         started = time.perf_counter()
@@ -304,7 +287,10 @@ def train_tagger(rows: list[LabelledUtterance], options: TrainOptions | None = N
             tuned.model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
             used = tuned
         results[recipe] = _finish(recipe, used, head, state, dev, test, time.perf_counter() - started, epoch)
+        encoders[recipe] = used
     chosen = max(results, key=lambda r: (results[r].dev.macro_f1, r == "head"))  # ties go to the smaller artifact
+    if test:
+        results[chosen].bf16 = _check_bf16(encoders[chosen], results[chosen], test)
     data = {
         "train": len(train), "dev": len(dev), "test": len(test),
         "rater_confirmed_in_train": sum(1 for r in train if r.source == "rater"),
@@ -335,14 +321,13 @@ def write_artifact(report: TrainReport, options: TrainOptions, directory: Path |
     elif (target / "encoder.safetensors").exists():
         (target / "encoder.safetensors").unlink()
     files = {p.name: sha256_file(p) for p in sorted(target.glob("*.safetensors"))}
-    enc_sha = sha256_file(encoder_directory / "model.safetensors") if encoder_directory else encoder_sha256()
     manifest = {
         "name": options.name,
         "version": version,
         "model_version": model_version,
         "recipe": best.recipe,
         "tags": list(TAGS),
-        "encoder": {"name": ENCODER_NAME, "sha256": enc_sha},
+        "encoder": {"name": ENCODER_NAME, "sha256": encoder_sha256(encoder_directory)},
         "max_length": options.max_length,
         "head_hidden": options.head_hidden,
         "input_format": "'[<speaker_role>] <text>' when the role is known, else '<text>'",

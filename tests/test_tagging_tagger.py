@@ -89,3 +89,20 @@ def test_commands_document_an_example():
     for command in ("train", "tag"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Example: dialogic " + command in result.output
+
+
+@pytest.mark.models
+def test_labels_are_decided_on_unrounded_probabilities(tagger):
+    import dataclasses
+
+    from dialogic.tagging.tagger import tag_inputs
+
+    item = TagInput(utterance_id=1, text="We could reduce it or wait a month, what would you prefer?")
+    p = float(tagger.predict_array([item.text])[0][TAGS.index("option_discussion")])
+    shown = round(p, 4)
+    assert shown != p
+    # A threshold between the probability and its 4-decimal rounding: rounding would flip the label.
+    between = dataclasses.replace(tagger, thresholds={**tagger.thresholds, "option_discussion": (p + shown) / 2})
+    (record,) = tag_inputs(between, [item])
+    assert ("option_discussion" in record["labels"]) == (p > shown)
+    assert record["probabilities"]["option_discussion"] == pytest.approx(p, abs=1e-12)

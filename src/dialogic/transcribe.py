@@ -63,11 +63,11 @@ def resolve_asr_model(name: str) -> tuple[str, str | None]:
         return str(require_weights(manifest.name)), manifest.files["model.bin"]
     path = Path(name).expanduser()
     if path.is_dir():
-        if not (path / "model.bin").is_file():
+        weights = path / "model.bin"
+        if not weights.is_file():
             raise ModelError(f"{path}: not a CTranslate2 model folder (no model.bin)")
-        from dialogic.files import sha256_file
-
-        return str(path), sha256_file(path / "model.bin")
+        stat = weights.stat()
+        return str(path), _weights_sha256(str(weights.resolve()), stat.st_size, stat.st_mtime_ns)
     from faster_whisper import available_models
 
     if name not in available_models():
@@ -83,6 +83,15 @@ def resolve_asr_model(name: str) -> tuple[str, str | None]:
             + ", ".join(OFFLINE_ASR_MODELS)
         )
     return name, None
+
+
+@functools.lru_cache(maxsize=8)
+def _weights_sha256(path: str, size: int, mtime_ns: int) -> str:
+    """sha256 of a model file, hashed once per process while its size and mtime stay the same
+    (a large-v3 model.bin is 3 GB and is asked for at every meeting)."""
+    from dialogic.files import sha256_file
+
+    return sha256_file(Path(path))
 
 
 @functools.lru_cache(maxsize=2)

@@ -15,7 +15,7 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 
 import dialogic  # noqa: F401  (switches telemetry off before Prefect and pyannote load)
-from dialogic import align, audio, db, diarisation, manifest, pipeline, store, transcribe
+from dialogic import align, audio, db, manifest, pipeline, store, transcribe
 
 
 def _is_io_error(task, task_run, state) -> bool:
@@ -34,18 +34,20 @@ cpu_task = dict(cache_policy=NONE, persist_result=False)
 
 
 @task(**io_task)
-def decode(meeting: manifest.MeetingSpec) -> audio.DecodedAudio:
-    return audio.decode_audio(meeting.audio)
+def hash_audio(meeting: manifest.MeetingSpec) -> str:
+    return audio.audio_sha256(meeting.audio)
+
+
+@task(**io_task)
+def decode(meeting: manifest.MeetingSpec, sha256: str) -> audio.DecodedAudio:
+    return audio.decode_audio(meeting.audio, sha256=sha256)
 
 
 @task(**cpu_task)
-def transcribe_words(decoded: audio.DecodedAudio, options: pipeline.PipelineOptions) -> transcribe.Transcript:
-    return transcribe.transcribe_audio(decoded, options.transcription)
-
-
-@task(**cpu_task)
-def diarise(decoded: audio.DecodedAudio, meeting: manifest.MeetingSpec, options: pipeline.PipelineOptions):
-    return diarisation.diarise_audio(decoded, options.diarisation, **pipeline.speaker_counts(meeting, options.speaker_hint))
+def transcribe_and_diarise(decoded: audio.DecodedAudio, meeting: manifest.MeetingSpec, options: pipeline.PipelineOptions):
+    """Words and speakers; on CPU the transcription runs in a worker process beside diarisation,
+    as in `dialogic process` (running both in this process would slow diarisation twofold)."""
+    return pipeline.transcribe_and_diarise(meeting, decoded, options)
 
 
 @task(**cpu_task)
@@ -71,12 +73,9 @@ def store_rows(db_path: str, meeting, decoded, diarised, words, utterances, key:
 
 
 @task(**cpu_task)
-def tag_utterances(db_path: str, meeting_id: str, tagger_name: str | None) -> int:
-    from dialogic.tagging.store import tag_meeting
-    from dialogic.tagging.tagger import load_tagger
-
+def tag_utterances(db_path: str, meeting: manifest.MeetingSpec, options: pipeline.PipelineOptions, only_if_missing: bool) -> int:
     with db.connect(db_path) as con:
-        return tag_meeting(con, meeting_id, load_tagger(tagger_name))
+        return pipeline.tag_stored_meeting(con, meeting, options, only_if_missing=only_if_missing)
 
 
 @flow(name="process-meeting", log_prints=False)
@@ -92,17 +91,20 @@ def process_meeting_flow(
     ConsentError for a meeting that may not be transcribed.
     """
     manifest.check_consent(meeting, "transcribe")
-    decoded = decode(meeting)
-    key = pipeline.processing_key(decoded.sha256, options, pipeline.model_records(options))
+    sha256 = hash_audio(meeting)
+    key = pipeline.processing_key(sha256, options, pipeline.model_records(options))
+    tag = pipeline.should_tag(meeting, options)
     if stored_key(db_path, meeting.id) == key:
+        if tag:  # a stored meeting still gets tags its tagger version has not written yet
+            tag_utterances(db_path, meeting, options, only_if_missing=True)
         return "unchanged"
-    transcript = transcribe_words(decoded, options)
-    diarised = diarise(decoded, meeting, options)
+    decoded = decode(meeting, sha256)
+    transcript, diarised = transcribe_and_diarise(decoded, meeting, options)
     words = attach_words(transcript, diarised, options)
     utterances = group_utterances(words, options)
     store_rows(db_path, meeting, decoded, diarised, words, utterances, key, manifest_path)
-    if options.tag and "analyse" in meeting.consent.scope:
-        tag_utterances(db_path, meeting.id, options.tagger)
+    if tag:
+        tag_utterances(db_path, meeting, options, only_if_missing=False)
     return "processed"
 
 

@@ -40,8 +40,16 @@ def test_sample_is_processed_into_every_table(processed_sample):
     """)[0][0] == 0
 
 
-def test_rerun_with_same_audio_and_models_is_a_no_op(processed_sample):
+def test_rerun_with_same_audio_and_models_is_a_no_op(processed_sample, monkeypatch):
     db_path, _ = processed_sample
+    import dialogic.diarisation.pipeline as diarisation_pipeline
+    import dialogic.pipeline as pipeline_module
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a stored meeting was decoded or its diarisation pipeline loaded")
+
+    monkeypatch.setattr(pipeline_module, "decode_audio", must_not_run)
+    monkeypatch.setattr(diarisation_pipeline, "load_diarisation_pipeline", must_not_run)
     before = rows(db_path, "select processed_at, processing_key from meetings")
     words_before = rows(db_path, "select * from words order by word_index")
     manifest = load_manifest(db_path.parent / "manifest.yaml")

@@ -85,15 +85,18 @@ class TranscriptionWorker:
 
 
 _SHARED: TranscriptionWorker | None = None
+_SHARED_LOCK = threading.Lock()
 
 
 def shared_worker() -> TranscriptionWorker:
-    """The process-wide worker, (re)started on first use and closed at exit."""
+    """The process-wide worker, (re)started on first use and closed at exit; threads that ask at
+    the same time get the same one."""
     global _SHARED
-    if _SHARED is None or not _SHARED.alive:
-        _SHARED = TranscriptionWorker()
-        atexit.register(_SHARED.close)
-    return _SHARED
+    with _SHARED_LOCK:
+        if _SHARED is None or not _SHARED.alive:
+            _SHARED = TranscriptionWorker()
+            atexit.register(_SHARED.close)
+        return _SHARED
 
 
 def serve(stdin=None, stdout=None) -> None:

@@ -25,8 +25,20 @@ class DecodedAudio:
         return len(self.samples) / self.sample_rate
 
 
-def decode_audio(path: str | Path) -> DecodedAudio:
-    """Read any format FFmpeg (through PyAV) reads, resampled to 16 kHz mono.
+def audio_sha256(path: str | Path) -> str:
+    """The sha256 of an audio file's bytes; raises AudioError naming the file when it is missing
+    or empty. Cheap next to decoding, so a stored meeting is recognised without decoding it."""
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: no such audio file")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: file is empty")
+    return sha256_file(path)
+
+
+def decode_audio(path: str | Path, *, sha256: str | None = None) -> DecodedAudio:
+    """Read any format FFmpeg (through PyAV) reads, resampled to 16 kHz mono. ``sha256``: the
+    file's `audio_sha256` when the caller has it already.
 
     Raises AudioError naming the file when it is missing, unreadable or holds no audio.
     """
@@ -34,11 +46,7 @@ def decode_audio(path: str | Path) -> DecodedAudio:
     from faster_whisper.audio import decode_audio as _decode
 
     path = Path(path)
-    if not path.is_file():
-        raise AudioError(f"{path}: no such audio file")
-    if path.stat().st_size == 0:
-        raise AudioError(f"{path}: file is empty")
-    sha256 = sha256_file(path)
+    sha256 = sha256 or audio_sha256(path)
     try:
         samples = _decode(str(path), sampling_rate=SAMPLE_RATE)
     except (av.error.FFmpegError, IndexError, ValueError, StopIteration) as exc:

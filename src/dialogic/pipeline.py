@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import hashlib
 import json
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -21,9 +22,9 @@ from typing import Callable
 import duckdb
 
 from dialogic.align import AlignOptions, align_words_to_speakers, build_utterances
-from dialogic.audio import decode_audio
+from dialogic.audio import audio_sha256, decode_audio
 from dialogic.db import connect
-from dialogic.diarisation.pipeline import DiarisationOptions, diarise_audio, load_diarisation_pipeline
+from dialogic.diarisation.pipeline import DiarisationOptions, diarisation_model_records, diarise_audio
 from dialogic.errors import ConsentError, DialogicError
 from dialogic.manifest import Manifest, MeetingSpec, check_consent
 from dialogic.store import record_run, store_meeting, stored_processing_key, upsert_meeting_record
@@ -74,24 +75,27 @@ class BatchReport:
         return [r for r in self.results if r.status == status]
 
 
-def processing_key(audio_sha256: str, options: PipelineOptions, model_records: list[dict]) -> str:
-    """Content hash of what produced a meeting's derived rows: audio, models, weights and options."""
-    payload = {
-        "audio": audio_sha256,
-        "models": model_records,
+def options_record(options: PipelineOptions) -> dict:
+    """The options that shape a meeting's derived rows: hashed into its processing key and stored
+    with its run."""
+    return {
         "transcription": asdict(options.transcription),
         "diarisation": asdict(options.diarisation),
         "align": asdict(options.align),
         "speaker_hint": options.speaker_hint,
     }
+
+
+def processing_key(audio_sha256: str, options: PipelineOptions, model_records: list[dict]) -> str:
+    """Content hash of what produced a meeting's derived rows: audio, models, weights and options."""
+    payload = {"audio": audio_sha256, "models": model_records, **options_record(options)}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def model_records(options: PipelineOptions) -> list[dict]:
     """Name, version and weight hashes of the ASR and diarisation models the options select."""
     _, asr_sha = resolve_asr_model(options.transcription.model)
-    _, diar_models = load_diarisation_pipeline(options.diarisation)
-    return [{"name": options.transcription.model, "kind": "asr", "sha256": asr_sha}, *diar_models]
+    return [{"name": options.transcription.model, "kind": "asr", "sha256": asr_sha}, *diarisation_model_records(options.diarisation)]
 
 
 def speaker_counts(meeting: MeetingSpec, hint: str) -> dict[str, int | None]:
@@ -132,22 +136,26 @@ def process_meeting(
         return MeetingResult(meeting.id, "skipped", str(exc))
 
     key = None
-    audio = None
+    sha256 = None
     try:
-        upsert_meeting_record(con, meeting, manifest_path)
+        # The key needs only the file's hash and the model records, so a stored meeting is
+        # recognised without decoding its audio or loading any model: resuming a batch is cheap.
         t = stage("decode")
-        audio = decode_audio(meeting.audio)
-        timings["decode"] = time.perf_counter() - t
+        sha256 = audio_sha256(meeting.audio)
         records = model_records(options)
-        key = processing_key(audio.sha256, options, records)
+        key = processing_key(sha256, options, records)
         if stored_processing_key(con, meeting.id) == key:
+            timings["hash"] = time.perf_counter() - t
+            upsert_meeting_record(con, meeting, manifest_path)
             result = MeetingResult(meeting.id, "unchanged", "same audio and models as the stored run", timings)
             result.tags = _maybe_tag(con, meeting, options, timings, stage, only_if_missing=True)
             record_run(con, run_id=run_id, meeting_id=meeting.id, status="unchanged", reason=result.reason,
-                       started_at=started, audio_sha256=audio.sha256, processing_key=key, timings_s=timings)
+                       started_at=started, audio_sha256=sha256, processing_key=key, timings_s=timings)
             return result
+        audio = decode_audio(meeting.audio, sha256=sha256)
+        timings["decode"] = time.perf_counter() - t
 
-        transcript, diarisation = _transcribe_and_diarise(meeting, audio, options, timings, stage)
+        transcript, diarisation = transcribe_and_diarise(meeting, audio, options, timings, stage)
 
         t = stage("align")
         words = align_words_to_speakers(transcript.words, diarisation.exclusive_turns, options.align)
@@ -166,9 +174,7 @@ def process_meeting(
         record_run(
             con, run_id=run_id, meeting_id=meeting.id, status="processed", started_at=started,
             audio_sha256=audio.sha256, processing_key=key, asr_model=options.transcription.model,
-            diarisation_model=options.diarisation.pipeline, models=records,
-            options={"transcription": asdict(options.transcription), "diarisation": asdict(options.diarisation),
-                     "align": asdict(options.align), "speaker_hint": options.speaker_hint},
+            diarisation_model=options.diarisation.pipeline, models=records, options=options_record(options),
             timings_s={k: round(v, 3) for k, v in timings.items()},
         )
         return result
@@ -179,16 +185,25 @@ def process_meeting(
     if current["stage"] == "tag":
         reason += " (transcript and speakers are stored; re-run to tag)"
     try:
+        upsert_meeting_record(con, meeting, manifest_path)  # the manifest's metadata is kept even so
         record_run(con, run_id=run_id, meeting_id=meeting.id, status="failed", reason=reason, started_at=started,
-                   audio_sha256=audio.sha256 if audio else None, processing_key=key, timings_s=timings)
+                   audio_sha256=sha256, processing_key=key, timings_s=timings)
     except duckdb.Error:
         pass  # the failure itself is what the caller needs to see
     return MeetingResult(meeting.id, "failed", reason, timings)
 
 
-def _transcribe_and_diarise(meeting: MeetingSpec, audio, options: PipelineOptions, timings, stage):
+_CPU_SECTION = threading.Lock()  # torch's thread count and the transcription worker are process-wide
+
+
+def transcribe_and_diarise(meeting: MeetingSpec, audio, options: PipelineOptions, timings: dict[str, float] | None = None,
+                           stage: Callable[[str], float] | None = None):
     """On CPU, transcription runs in a worker process while diarisation runs here, the cores split
-    between them; on a GPU (or with ``parallel_cpu=False``) they run one after the other here."""
+    between them; on a GPU (or with ``parallel_cpu=False``) they run one after the other here.
+    ``stage(name)`` is called as each starts and returns its start time; ``timings`` gets seconds.
+    Meetings processed in several threads at once take turns through the CPU section."""
+    timings = {} if timings is None else timings
+    stage = stage or (lambda name: time.perf_counter())
     speakers = speaker_counts(meeting, options.speaker_hint)
     on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
     if not (on_cpu and options.parallel_cpu):
@@ -204,24 +219,38 @@ def _transcribe_and_diarise(meeting: MeetingSpec, audio, options: PipelineOption
 
     cores = os.cpu_count() or 2
     asr_threads = options.transcription.cpu_threads or max(1, cores // 2)
-    torch_threads = torch.get_num_threads()
-    stage("transcribe")
-    pending = submit_transcription(audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads))
-    t = stage("diarise")
-    torch.set_num_threads(max(1, cores - asr_threads))
-    try:
-        diarisation = diarise_audio(audio, options.diarisation, **speakers)
-    finally:
-        torch.set_num_threads(torch_threads)
-    timings["diarise"] = time.perf_counter() - t
-    transcript, timings["transcribe"] = pending.result()
+    with _CPU_SECTION:
+        torch_threads = torch.get_num_threads()
+        stage("transcribe")
+        pending = submit_transcription(audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads))
+        t = stage("diarise")
+        torch.set_num_threads(max(1, cores - asr_threads))
+        try:
+            diarisation = diarise_audio(audio, options.diarisation, **speakers)
+        finally:
+            torch.set_num_threads(torch_threads)
+        timings["diarise"] = time.perf_counter() - t
+        transcript, timings["transcribe"] = pending.result()
     return transcript, diarisation
 
 
 def _maybe_tag(con, meeting: MeetingSpec, options: PipelineOptions, timings, stage, *, only_if_missing: bool) -> int:
-    if not options.tag or "analyse" not in meeting.consent.scope or meeting.consent.status != "given":
+    if not should_tag(meeting, options):
         return 0
     t = stage("tag")
+    written = tag_stored_meeting(con, meeting, options, only_if_missing=only_if_missing)
+    timings["tag"] = time.perf_counter() - t
+    return written
+
+
+def should_tag(meeting: MeetingSpec, options: PipelineOptions) -> bool:
+    """Tagging is on and the meeting's consent covers analysis."""
+    return options.tag and "analyse" in meeting.consent.scope and meeting.consent.status == "given"
+
+
+def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, only_if_missing: bool) -> int:
+    """Tag a stored meeting with the options' tagger; with ``only_if_missing``, only when that
+    tagger version has no rows for it yet. Returns the tag rows written."""
     from dialogic.tagging.store import tag_meeting
     from dialogic.tagging.tagger import load_tagger
 
@@ -232,9 +261,7 @@ def _maybe_tag(con, meeting: MeetingSpec, options: PipelineOptions, timings, sta
         ).fetchone()[0]
         if done:
             return 0
-    written = tag_meeting(con, meeting.id, tagger)
-    timings["tag"] = time.perf_counter() - t
-    return written
+    return tag_meeting(con, meeting.id, tagger)
 
 
 def process_manifest(

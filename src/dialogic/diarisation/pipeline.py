@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -62,7 +62,6 @@ class Diarisation:
     turns: list[SpeakerTurn]            # overlap-aware
     exclusive_turns: list[SpeakerTurn]  # at most one speaker at a time; used to attach words
     speakers: list[str]
-    models: list[dict] = field(default_factory=list)
     options: DiarisationOptions = field(default_factory=DiarisationOptions)
 
     def speech_s(self, speaker: str) -> float:
@@ -79,6 +78,22 @@ def _model_record(name: str) -> dict:
         "source": f"{manifest.source.package}=={manifest.source.package_version}",
         "sha256": manifest.files,
     }
+
+
+OFFLINE_MODELS = ("pyannote-segmentation-3.0", "campplus-zh-en-common")
+
+
+def diarisation_model_records(options: DiarisationOptions = DiarisationOptions()) -> list[dict]:
+    """Name, version and weight hashes of the diarisation models ``options`` select. The offline
+    pipeline's come from the weight manifests (its weights must be present and verified), so no
+    model is loaded; a hub or folder pipeline is loaded to learn its version."""
+    if options.pipeline == OFFLINE_PIPELINE:
+        from dialogic.weights import require_weights
+
+        for name in OFFLINE_MODELS:
+            require_weights(name)
+        return [_model_record(name) for name in OFFLINE_MODELS]
+    return load_diarisation_pipeline(options)[1]
 
 
 def _offline_pipeline(options: DiarisationOptions):
@@ -117,8 +132,7 @@ def _offline_pipeline(options: DiarisationOptions):
             },
         }
     )
-    models = [_model_record("pyannote-segmentation-3.0"), _model_record("campplus-zh-en-common")]
-    return pipeline, models
+    return pipeline, [_model_record(name) for name in OFFLINE_MODELS]
 
 
 def _pretrained_pipeline(name: str):
@@ -172,7 +186,7 @@ def diarise_audio(
 
     ``hook`` is passed to pyannote (``hook(step_name, artifact, completed=, total=)``) for progress.
     """
-    pipeline, models = load_diarisation_pipeline(options)
+    pipeline, _ = load_diarisation_pipeline(options)
     file = {"waveform": torch.from_numpy(audio.samples).unsqueeze(0), "sample_rate": audio.sample_rate, "uri": audio.path.stem}
     output = pipeline(file, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers, hook=hook)
     overlap = getattr(output, "speaker_diarization", output)
@@ -197,10 +211,5 @@ def diarise_audio(
         turns=turns(overlap),
         exclusive_turns=turns(exclusive),
         speakers=list(rename.values()),
-        models=models,
         options=options,
     )
-
-
-def options_record(options: DiarisationOptions) -> dict:
-    return asdict(options)

@@ -12,23 +12,12 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.text import Text
 
+from dialogic.cli_common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
-from dialogic.paths import default_db_path, models_dir
+from dialogic.paths import models_dir
 
 console = Console(stderr=True)
 out = Console()
-
-DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb).")
-
-
-def _db(db: Path | None) -> Path:
-    return db or default_db_path()
-
-
-def _fail(exc: Exception) -> None:
-    # Messages hold paths and lists ("[...]"): print them verbatim, unwrapped.
-    console.print(f"error: {exc}", style="red", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
 
 
 def process(
@@ -50,7 +39,7 @@ def process(
     from dialogic.transcribe import TranscriptionOptions
 
     if speaker_hint not in SPEAKER_HINTS:
-        _fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
+        fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
     options = PipelineOptions(
         transcription=TranscriptionOptions(
             model=asr_model, device=device, compute_type="int8" if device == "cpu" else "float16"
@@ -62,7 +51,7 @@ def process(
     try:
         loaded = load_manifest(manifest)
     except DialogicError as exc:
-        _fail(exc)
+        fail(exc)
     total = len(loaded.meetings)
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -80,11 +69,11 @@ def process(
                 bar.reset(stage_task)
             bar.update(stage_task, description=f"{meeting_id}: {stage}", completed=STAGES.index(stage))
 
-        report = process_manifest(_db(db), loaded, options, progress=on_progress)
+        report = process_manifest(db_path(db), loaded, options, progress=on_progress)
         bar.update(batch, completed=total)
         bar.update(stage_task, completed=len(STAGES), description="done")
 
-    table = Table(title=f"{manifest} → {_db(db)}")
+    table = Table(title=f"{manifest} → {db_path(db)}")
     for column in ("meeting", "status", "speakers", "utterances", "words", "seconds"):
         table.add_column(column, no_wrap=column in ("meeting", "status"))
     table.add_column("reason", overflow="fold", ratio=1)
@@ -115,10 +104,10 @@ def export(
     from dialogic.export import export_meeting
 
     try:
-        con = connect(_db(db), read_only=True)
+        con = connect(db_path(db), read_only=True)
         text = export_meeting(con, meeting, format)
     except DialogicError as exc:
-        _fail(exc)
+        fail(exc)
     if output:
         output.write_text(text)
         console.print(f"wrote {output}")
@@ -144,10 +133,10 @@ def speakers_map(
     from dialogic.speakers import map_speakers, parse_mapping
 
     try:
-        con = connect(_db(db))
+        con = connect(db_path(db))
         map_speakers(con, meeting, parse_mapping(pairs), mapped_by=by)
     except DialogicError as exc:
-        _fail(exc)
+        fail(exc)
     _print_speakers(con, meeting)
 
 
@@ -160,9 +149,9 @@ def speakers_list(meeting: str = typer.Argument(..., help="Meeting id."), db: Pa
     from dialogic.db import connect
 
     try:
-        con = connect(_db(db), read_only=True)
+        con = connect(db_path(db), read_only=True)
     except DialogicError as exc:
-        _fail(exc)
+        fail(exc)
     _print_speakers(con, meeting)
 
 
@@ -214,7 +203,7 @@ def models_fetch(names: list[str] = typer.Argument(None, help="Model names (defa
     try:
         fetch_weights(names or None, log=lambda line: out.print(line))
     except DialogicError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 @models_app.command("verify")

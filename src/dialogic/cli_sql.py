@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from dialogic import analytics
+from dialogic.cli_common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
-from dialogic.paths import default_db_path
 
 _TABLE_ROW_LIMIT = 200  # the terminal table is for a look; csv/json/parquet carry every row
 
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 
 def sql_command(
     query: str = typer.Argument(..., help="SQL to run; the database is opened read-only."),
-    db: Path = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb)."),
+    db: Path = DB_OPTION,
     fmt: str = typer.Option("table", "--format", help="table, csv, json or parquet (parquet needs --output)."),
     output: Path = typer.Option(None, "--output", help="Write the result to this file instead of stdout."),
 ) -> None:
@@ -32,9 +32,9 @@ def sql_command(
 
         dialogic sql "select * from balance limit 5" --format csv
     """
-    db = db or default_db_path()
+    db = db_path(db)
     if fmt not in analytics.QUERY_FORMATS:
-        _fail(f"unknown --format {fmt!r}; expected one of: {', '.join(analytics.QUERY_FORMATS)}")
+        fail(f"unknown --format {fmt!r}; expected one of: {', '.join(analytics.QUERY_FORMATS)}")
     try:
         frame = analytics.run_query(db, query)
         if fmt == "table" and output is None:
@@ -42,7 +42,7 @@ def sql_command(
             return
         text = analytics.write_frame(frame, "csv" if fmt == "table" else fmt, output)
     except DialogicError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if text is not None:
         typer.echo(text, nl=False)
     else:
@@ -53,7 +53,7 @@ def export_view_command(
     view: str = typer.Argument(..., help="Name of a view (or table), e.g. voice_share_role."),
     fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
     output: Path = typer.Option(None, "--output", help="File to write (default: ./<view>.<format>)."),
-    db: Path = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb)."),
+    db: Path = DB_OPTION,
 ) -> None:
     """Write every row of a view to a Parquet or CSV file.
 
@@ -61,11 +61,11 @@ def export_view_command(
 
         dialogic export-view voice_share_role --format csv --output vsr.csv
     """
-    db = db or default_db_path()
+    db = db_path(db)
     try:
         summary = analytics.export_view(db, view, fmt, output)
     except DialogicError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"wrote {summary.row_count} rows of {summary.view} to {summary.path}")
 
 
@@ -77,8 +77,3 @@ def _print_table(frame) -> None:
     console.print(table)
     if frame.height > _TABLE_ROW_LIMIT:
         console.print(f"… {frame.height - _TABLE_ROW_LIMIT} more rows (use --format csv or --output)")
-
-
-def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)

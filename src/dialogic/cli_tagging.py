@@ -10,12 +10,8 @@ from typing import Optional
 
 import typer
 
+from dialogic.cli_common import fail
 from dialogic.errors import DialogicError
-
-
-def _fail(exc: Exception) -> None:
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(1)
 
 
 def train(
@@ -59,7 +55,7 @@ def train(
         report = train_tagger(rows, options, progress=progress)
         target = write_artifact(report, options, output_dir, overwrite=overwrite)
     except DialogicError as exc:
-        _fail(exc)
+        fail(exc)
     for name_, result in report.results.items():
         kept = " (kept)" if name_ == report.chosen else ""
         per_tag = ", ".join(f"{t} {s.f1:.3f}" for t, s in result.test.per_tag.items())
@@ -90,7 +86,7 @@ def tag(
         tagger = load_tagger(model)
         records = tag_inputs(tagger, items)
     except DialogicError as exc:
-        _fail(exc)
+        fail(exc)
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     if output is None:
         sys.stdout.write(lines)

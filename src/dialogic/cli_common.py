@@ -1,0 +1,27 @@
+"""What the command modules share: the ``--db`` option and how a command fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from dialogic.paths import default_db_path
+
+DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb).")
+
+_stderr = Console(stderr=True)
+
+
+def db_path(db: Path | None) -> Path:
+    """The ``--db`` value, or the default database."""
+    return db or default_db_path()
+
+
+def fail(error: Exception | str) -> NoReturn:
+    """Print ``error: <message>`` on standard error and exit with status 1. Messages hold paths
+    and lists ("[...]"), so they are printed verbatim and unwrapped."""
+    _stderr.print(f"error: {error}", style="red", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)

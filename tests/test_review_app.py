@@ -296,6 +296,19 @@ def test_json_api_records_answers(app, base_url, fixture_db):
     assert [(r[2], r[3]) for r in _ratings(app)] == [("persuasion", False), ("option_discussion", True)]
 
 
+@pytest.mark.parametrize("value", ["no", "false", 1, None])
+def test_json_api_accepts_only_real_booleans(app, base_url, fixture_db, value):
+    client, csrf = login(base_url, "bob", fixture_db.passwords["bob"])
+    response = client.post(
+        "/api/ratings",
+        json={"utterance_id": "m2/u00001", "answers": {"persuasion": True, "option_discussion": value}},
+        headers={"x-csrf-token": csrf},
+    )
+    assert response.status_code == 400
+    assert "true or false" in response.json()["error"] and "option_discussion" in response.json()["error"]
+    assert _ratings(app) == []  # nothing stored, not even the valid answer beside it
+
+
 # --- speakers ------------------------------------------------------------------------------
 
 

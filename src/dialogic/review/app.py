@@ -358,11 +358,17 @@ async def _api_ratings(request: Request) -> Response:
     try:
         body = await request.json()
         utterance_id = str(body["utterance_id"])
-        answers = {str(tag): bool(value) for tag, value in dict(body["answers"]).items()}
+        answers = {str(tag): value for tag, value in dict(body["answers"]).items()}
         note = body.get("note")
         note = None if note is None else str(note)
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         return JSONResponse({"error": "expected {utterance_id, answers: {tag: bool}, note?}"}, status_code=400)
+    # Only JSON true/false: bool("no") would store a "no" as yes.
+    not_bool = sorted(tag for tag, value in answers.items() if not isinstance(value, bool))
+    if not_bool:
+        return JSONResponse(
+            {"error": f"each answer must be JSON true or false; not so for: {', '.join(not_bool)}"}, status_code=400
+        )
     if not answers:
         return JSONResponse({"error": "no answers given"}, status_code=400)
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 
 import httpx
@@ -139,6 +141,16 @@ def test_session_cookie_is_httponly_and_samesite_strict(base_url, fixture_db):
         page = client.get("/queue")
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         assert "http://" not in page.text.replace(base_url, "") and "https://" not in page.text
+
+
+def test_login_page_inlines_its_stylesheet_under_the_csp_hash(base_url):
+    with httpx.Client(base_url=base_url, follow_redirects=False) as anonymous:
+        page = anonymous.get("/login")
+    style = re.search(r"<style>(.*?)</style>", page.text, re.S)
+    assert style is not None and "/static/" not in page.text  # /static is behind the login
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in page.headers["content-security-policy"]
+    assert "<header" not in page.text and '<main class="login">' in page.text
 
 
 def test_login_redirects_only_to_this_site(base_url, fixture_db):

@@ -203,6 +203,11 @@ def _item_url(utterance_id: str, params: dict | None = None) -> str:
     return url + (f"?{urlencode(params)}" if params else "")
 
 
+def _next_url(queue_filter: store.QueueFilter, after: str) -> str:
+    """The "next item" link: the next one in the rater's filtered queue after ``after``."""
+    return "/next?" + urlencode(queue_filter.query_params() | {"after": after})
+
+
 def _queue_filter(request: Request) -> store.QueueFilter:
     tag = request.query_params.get("tag") or None
     return store.QueueFilter(
@@ -322,7 +327,7 @@ async def _item(request: Request, error: str | None = None, status_code: int = 2
             "params": queue_filter.query_params(),
             "error": error,
             "audio_url": "/audio/utterance/" + quote(utterance_id, safe="/"),
-            "skip_url": "/next?" + urlencode(queue_filter.query_params() | {"after": utterance_id}),
+            "skip_url": _next_url(queue_filter, utterance_id),
         },
         status_code=status_code,
     )
@@ -345,10 +350,7 @@ async def _submit_item(request: Request) -> Response:
         await _write(request, store.record_answers, session.rater.rater_id, utterance_id, answers, form.get("note"))
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
-    queue_filter = _queue_filter(request)
-    return RedirectResponse(
-        "/next?" + urlencode(queue_filter.query_params() | {"after": utterance_id}), status_code=303
-    )
+    return RedirectResponse(_next_url(_queue_filter(request), utterance_id), status_code=303)
 
 
 @csrf_protected
@@ -458,8 +460,6 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
 
 @csrf_protected
 async def _map_speakers(request: Request) -> Response:
-    from dialogic.speakers import map_speakers  # the same mapping `dialogic speakers map` writes
-
     session: auth.Session = request.state.session
     meeting_id = request.path_params["meeting_id"]
     form = await request.form()
@@ -476,13 +476,16 @@ async def _map_speakers(request: Request) -> Response:
     }
     if mapping:
         try:
-            await run_in_threadpool(_map_with_store, request, map_speakers, meeting_id, mapping, session.rater.rater_id)
+            await run_in_threadpool(_map_with_store, request, meeting_id, mapping, session.rater.rater_id)
         except LookupFailed as exc:
             return await _speakers(request, str(exc), status_code=400)
     return RedirectResponse(f"/speakers/{quote(meeting_id, safe='')}?saved=1", status_code=303)
 
 
-def _map_with_store(request: Request, map_speakers, meeting_id: str, mapping: dict, mapped_by: str) -> None:
+def _map_with_store(request: Request, meeting_id: str, mapping: dict, mapped_by: str) -> None:
+    # The same mapping `dialogic speakers map` writes; imported here because it pulls in polars.
+    from dialogic.speakers import map_speakers
+
     # map_speakers opens its own transaction, so it gets a plain cursor under the write lock.
     review_store: store.ReviewStore = request.app.state.store
     with review_store.locked() as cur:

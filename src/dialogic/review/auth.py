@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from dialogic.errors import LookupFailed, StoreError
+from dialogic.errors import StoreError
 
 # scrypt cost: 16 MiB of memory and ~50 ms per check — slow enough to make guessing expensive.
 _SCRYPT_N = 2**14
@@ -209,8 +209,3 @@ class LoginThrottle:
         with self._lock:
             for key in keys:
                 self._failures.pop(key, None)
-
-
-def require_rater(con: duckdb.DuckDBPyConnection, rater_id: str) -> None:
-    if con.execute("select 1 from raters where rater_id = ?", [rater_id]).fetchone() is None:
-        raise LookupFailed(f"no rater named {rater_id!r} (add one with `dialogic raters add NAME`)")

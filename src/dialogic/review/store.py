@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -16,8 +16,8 @@ import duckdb
 
 from dialogic.db import connect, transaction
 from dialogic.errors import LookupFailed
+from dialogic.tagging.codebook import TAGS
 
-TAGS = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_disclosure")
 TAG_TITLES = {
     "persuasion": "Persuasion",
     "option_discussion": "Option discussion",
@@ -86,7 +86,6 @@ class ItemContext:
     model_tags: dict[str, ModelTag]
     my_answers: dict[str, bool]
     my_note: str | None
-    tag_titles: dict[str, str] = field(default_factory=lambda: dict(TAG_TITLES))
 
 
 class ReviewStore:
@@ -117,20 +116,15 @@ class ReviewStore:
 
     @contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._write_lock:
-            cur = self._cursor()
-            try:
-                with transaction(cur):
-                    yield cur
-            finally:
-                cur.close()
+        """A cursor under the write lock, inside one transaction."""
+        with self.locked() as cur, transaction(cur):
+            yield cur
 
     @contextmanager
     def locked(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor under the write lock, for writers that open their own transaction."""
-        with self._write_lock:
-            with self.reading() as cur:
-                yield cur
+        with self._write_lock, self.reading() as cur:
+            yield cur
 
     def close(self) -> None:
         self._con.close()

@@ -7,19 +7,16 @@ from pathlib import Path
 
 import typer
 
+from dialogic.cli_common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
-from dialogic.paths import default_db_path
 
 raters_app = typer.Typer(
     help="Rater accounts for the review app.\n\nExample: dialogic raters add alice",
     no_args_is_help=True,
 )
 
-_DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb).")
-
-
 def review(
-    db: Path = _DB_OPTION,
+    db: Path = DB_OPTION,
     host: str = typer.Option("127.0.0.1", help="Address to listen on; keep localhost unless behind a TLS proxy."),
     port: int = typer.Option(8765, help="Port to listen on."),
     blind: bool = typer.Option(False, "--blind", help="Hide the model's probabilities from every rater."),
@@ -33,7 +30,7 @@ def review(
     from dialogic.review.app import create_app
 
     try:
-        app = create_app(db or default_db_path(), blind=blind)
+        app = create_app(db_path(db), blind=blind)
     except DialogicError as exc:
         raise typer.BadParameter(str(exc), param_hint="--db") from exc
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -45,7 +42,7 @@ def review(
 @raters_app.command("add")
 def add(
     name: str = typer.Argument(..., help="Login name: lowercase letters, digits, '.', '_' or '-'."),
-    db: Path = _DB_OPTION,
+    db: Path = DB_OPTION,
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
     blind: bool = typer.Option(False, "--blind", help="Never show this rater the model's probabilities."),
 ) -> None:
@@ -60,21 +57,20 @@ def add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    con = connect(db or default_db_path())
+    con = connect(db_path(db))
     try:
         add_rater(con, name, password, blind=blind)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     except DialogicError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        fail(exc)
     finally:
         con.close()
     typer.echo(f"rater {name} added")
 
 
 @raters_app.command("list")
-def list_(db: Path = _DB_OPTION) -> None:
+def list_(db: Path = DB_OPTION) -> None:
     """List rater accounts with how many answers each has given.
 
     Example: dialogic raters list --db dialogic.duckdb
@@ -82,7 +78,7 @@ def list_(db: Path = _DB_OPTION) -> None:
     from dialogic.db import connect
     from dialogic.review.auth import list_raters
 
-    con = connect(db or default_db_path())
+    con = connect(db_path(db))
     try:
         raters = list_raters(con)
     finally:

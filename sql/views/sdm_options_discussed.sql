@@ -4,11 +4,7 @@
 with
 
 source_meetings as (
-    select meeting_id from meeting_facts
-),
-
-current_tagger as (
-    select meeting_id, model_version from stg_current_tagger
+    select meeting_id, tagger_model_version from meeting_facts
 ),
 
 hits as (
@@ -35,17 +31,16 @@ per_meeting as (
 final as (
     select
         m.meeting_id,
-        c.model_version as tagger_model_version,
-        case when c.model_version is not null then coalesce(p.option_utterance_count, 0) end as option_utterance_count,
-        case when c.model_version is not null then coalesce(p.by_professionals_count, 0) end as by_professionals_count,
-        case when c.model_version is not null then coalesce(p.by_service_user_count, 0) end as by_service_user_count,
-        case when c.model_version is not null then coalesce(p.by_network_count, 0) end as by_network_count,
+        m.tagger_model_version,
+        case when m.tagger_model_version is not null then coalesce(p.option_utterance_count, 0) end as option_utterance_count,
+        case when m.tagger_model_version is not null then coalesce(p.by_professionals_count, 0) end as by_professionals_count,
+        case when m.tagger_model_version is not null then coalesce(p.by_service_user_count, 0) end as by_service_user_count,
+        case when m.tagger_model_version is not null then coalesce(p.by_network_count, 0) end as by_network_count,
         p.first_option_s,
         p.first_option_role,
         coalesce(p.option_roles, []) as option_roles,
         coalesce(p.evidence_utterance_ids, []) as evidence_utterance_ids
     from source_meetings as m
-    left join current_tagger as c on c.meeting_id = m.meeting_id
     left join per_meeting as p on p.meeting_id = m.meeting_id
 )
 

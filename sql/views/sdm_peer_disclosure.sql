@@ -6,12 +6,8 @@
 with
 
 staged as (
-    select meeting_id, last_end_s
+    select meeting_id, last_end_s, tagger_model_version
     from meeting_facts
-),
-
-current_tagger as (
-    select meeting_id, model_version from stg_current_tagger
 ),
 
 hits as (
@@ -35,15 +31,14 @@ per_meeting as (
 final as (
     select
         m.meeting_id,
-        c.model_version as tagger_model_version,
-        case when c.model_version is not null then coalesce(p.disclosure_count, 0) end as disclosure_count,
-        case when c.model_version is not null then coalesce(p.non_peer_label_count, 0) end as non_peer_label_count,
+        m.tagger_model_version,
+        case when m.tagger_model_version is not null then coalesce(p.disclosure_count, 0) end as disclosure_count,
+        case when m.tagger_model_version is not null then coalesce(p.non_peer_label_count, 0) end as non_peer_label_count,
         p.first_disclosure_s,
         100 * p.first_disclosure_s / nullif(m.last_end_s, 0) as first_disclosure_pct,
         coalesce(p.disclosure_start_s, []) as disclosure_start_s,
         coalesce(p.evidence_utterance_ids, []) as evidence_utterance_ids
     from staged as m
-    left join current_tagger as c on c.meeting_id = m.meeting_id
     left join per_meeting as p on p.meeting_id = m.meeting_id
 )
 

@@ -171,7 +171,8 @@ def test_refresh_meeting_facts_rolls_back_with_the_callers_transaction(tmp_path)
 
 
 def test_migration_005_backfills_a_database_made_before_it(tmp_path):
-    # An old database: base rows present, no facts tables, migration 005 not recorded.
+    # An old database: base rows present, no facts tables, migrations 005 and 007 (which amends
+    # 005's tables and macros) not recorded.
     path = tmp_path / "old.duckdb"
     con = build_fixture_db(path)
     expected = fact_rows(con)
@@ -181,9 +182,9 @@ def test_migration_005_backfills_a_database_made_before_it(tmp_path):
                          "where function_type = 'table_macro' and function_name like 'compute_%'").fetchall()
     for (macro,) in macros:
         con.execute(f"drop macro table {macro}")
-    con.execute("delete from schema_migrations where version = 5")
+    con.execute("delete from schema_migrations where version in (5, 7)")
     con.close()
-    con = connect(path)  # applies 005, which back-fills
+    con = connect(path)  # applies 005, which back-fills, then 007
     assert fact_rows(con) == expected
     assert con.execute("select speech_pct from voice_share_role where meeting_id = 'fx' and role = 'clinician'"
                        ).fetchone() == (48.0,)

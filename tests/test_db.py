@@ -3,7 +3,8 @@ import re
 import duckdb
 import pytest
 
-from dialogic.db import apply_migrations, connect, list_migrations, list_views
+import dialogic.db
+from dialogic.db import apply_migrations, connect, create_views, list_migrations, list_views
 from dialogic.errors import StoreError
 
 
@@ -54,3 +55,19 @@ def test_migration_files_are_numbered_and_every_view_file_has_a_grain_comment():
     for path in list_views():
         first = path.read_text().lstrip().splitlines()[0]
         assert first.startswith("--"), f"{path.name} must start with a comment stating its grain"
+
+
+def test_views_are_recreated_over_stale_views_they_read(tmp_path, monkeypatch):
+    # a_reader reads a column that only the new z_source has: retried after z_source is replaced.
+    con = duckdb.connect(str(tmp_path / "v.duckdb"))
+    con.execute("create view z_source as select 1 as old_column")
+    (tmp_path / "a_reader.sql").write_text("-- one row\nselect new_column from z_source")
+    (tmp_path / "z_source.sql").write_text("-- one row\nselect 2 as new_column")
+    monkeypatch.setattr(dialogic.db, "list_views", lambda: sorted(tmp_path.glob("*.sql")))
+    create_views(con)
+    assert con.execute("select * from a_reader").fetchall() == [(2,)]
+    # a view that can never bind is still reported, with its file name
+    (tmp_path / "b_broken.sql").write_text("-- one row\nselect no_such_column from z_source")
+    with pytest.raises(StoreError, match="b_broken.sql: Binder Error"):
+        create_views(con)
+    con.close()

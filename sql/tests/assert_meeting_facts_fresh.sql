@@ -18,10 +18,10 @@ compared as (
             when f.meeting_id is null then 'stale meeting_facts: meeting without utterances'
             when s.meeting_id is null then 'stale meeting_facts: meeting without facts'
             when (s.utterance_count, s.turn_count, s.word_count, s.last_end_s, s.gap_count,
-                  s.median_gap_s, s.longest_gap_s, s.tagger_model_version, s.tagger_activated_at)
+                  s.median_gap_s, s.longest_gap_s, s.tagger_model_version)
                 is distinct from
                  (f.utterance_count, f.turn_count, f.word_count, f.last_end_s, f.gap_count,
-                  f.median_gap_s, f.longest_gap_s, f.tagger_model_version, f.tagger_activated_at)
+                  f.median_gap_s, f.longest_gap_s, f.tagger_model_version)
                 or abs(s.speech_s - f.speech_s) > 1e-9
                 or abs(s.gap_s - f.gap_s) > 1e-9
                 or coalesce(abs(s.mean_gap_s - f.mean_gap_s) > 1e-9, s.mean_gap_s is distinct from f.mean_gap_s)

@@ -1,5 +1,5 @@
 -- zero rows expected: one row per utterance × tag labelled true in tag_hit_facts, equal to a
--- recomputation from utterance_facts (compute_tag_hit_facts).
+-- recomputation from utterance_facts and speaking_turn_facts (compute_tag_hit_facts).
 with
 
 stored as (

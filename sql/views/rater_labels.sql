@@ -10,12 +10,8 @@ utterance_rows as (
     select * from utterances
 ),
 
-speaker_rows as (
-    select * from speakers
-),
-
-participant_rows as (
-    select * from participants
+speaker_roles as (
+    select meeting_id, speaker_label, role from compute_speaker_roles(null)
 ),
 
 votes as (
@@ -33,19 +29,16 @@ final as (
         votes.utterance_id,
         utterance_rows.meeting_id,
         utterance_rows.text,
-        participant_rows.role as speaker_role,
+        speaker_roles.role as speaker_role,
         votes.tag,
         votes.n_yes * 2 > votes.n_raters as label,
         votes.n_raters,
         votes.n_yes
     from votes
     inner join utterance_rows on votes.utterance_id = utterance_rows.utterance_id
-    left join speaker_rows
-        on speaker_rows.meeting_id = utterance_rows.meeting_id
-        and speaker_rows.speaker_label = utterance_rows.speaker_label
-    left join participant_rows
-        on participant_rows.meeting_id = speaker_rows.meeting_id
-        and participant_rows.participant_id = speaker_rows.participant_id
+    left join speaker_roles
+        on speaker_roles.meeting_id = utterance_rows.meeting_id
+        and speaker_roles.speaker_label = utterance_rows.speaker_label
     where votes.n_yes * 2 <> votes.n_raters  -- a tie is no majority
 )
 

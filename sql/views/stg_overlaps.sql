@@ -4,7 +4,7 @@
 -- after which the floor holder stops first (its turn ends no later than the overlapping one):
 -- the floor changes hands. Brief overlaps and back-channels inside a longer turn are not
 -- interruptions. Words and utterances use the exclusive track, which cannot show overlap.
--- Computed by compute_overlap_facts (migration 005) when the meeting is written.
+-- Computed by compute_overlap_facts (migration 007) when the meeting is written.
 with
 
 final as (

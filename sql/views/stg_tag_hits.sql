@@ -2,7 +2,7 @@
 -- utterance's speaking turn and the roles of the turns just before and after it.
 -- followed_role = role of the previous speaking turn ('none' when the utterance's turn opens the meeting);
 -- answered_by_role = role of the next speaking turn ('none' when it closes the meeting).
--- Stored in tag_hit_facts (compute_tag_hit_facts, migration 005) when the meeting is written.
+-- Stored in tag_hit_facts (compute_tag_hit_facts, migration 007) when the meeting is written.
 with
 
 final as (

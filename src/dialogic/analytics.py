@@ -4,11 +4,12 @@ The views themselves live in ``sql/views/`` (documented in docs/sql.md). For ana
 only opens the database read-only, so that an analyst's query can never change the evidence, and
 hands the result over as a polars DataFrame or a file written by DuckDB's own COPY.
 
-For writers it keeps the analytics facts (the ``*_facts`` tables of migration 005, listed in
-FACT_TABLES) in step with the base tables: ``refresh_meeting_facts`` after one meeting's rows
-change, ``refresh_current_tagger_facts`` after ``tagger_models`` changes, ``refresh_all_facts``
-for the whole database. The facts are computed by the ``compute_*`` table macros of that
-migration, so the SQL lives in one place.
+For writers it keeps the analytics facts (the ``*_facts`` tables of migration 005, amended by
+007, listed in FACT_TABLES) in step with the base tables: ``refresh_meeting_facts`` after one
+meeting's rows change, ``refresh_current_tagger_facts`` after ``tagger_models`` changes,
+``refresh_all_facts`` for the whole database. The facts are computed by the ``compute_*`` table
+macros of those migrations, so the SQL lives in one place. A migration that changes what a macro
+returns rebuilds the affected table itself, in SQL, in its own transaction (as 005 and 007 do).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The schema lives in SQL files: ``sql/migrations/NNN_name.sql`` are applied once each, in order,
 and recorded in ``schema_migrations``; ``sql/views/<view>.sql`` (one view per file, file name =
 view name) are created after the migrations, so every database has every view. Views that read
-other views are retried until their dependencies exist.
+other views are retried until their dependencies exist and are up to date (a migration may drop a
+column that the old definition of a view read).
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
         for path in pending:
             try:
                 con.execute(_view_statement(path))
-            except duckdb.CatalogException as exc:  # a view it reads is not created yet
+            except (duckdb.CatalogException, duckdb.BinderException) as exc:
+                # A view it reads is not created yet, or is still the old definition (reading a
+                # column a migration dropped): retried after the others.
                 last_error[path] = exc
                 still.append(path)
             except duckdb.Error as exc:

@@ -1,0 +1,160 @@
+"""Migration 007: meeting_facts without tagger_activated_at, windows ending at the last utterance,
+and existing databases upgraded from 006 with correct facts."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pytest
+
+import dialogic.db
+from dialogic.analytics import FACT_TABLES, refresh_all_facts, refresh_meeting_facts
+from dialogic.db import connect, transaction
+from dialogic.paths import sql_dir
+from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.store import tag_meeting
+from test_views import build_fixture_db
+
+ASSERTIONS = sorted((sql_dir() / "tests").glob("assert_*.sql"))
+
+
+def failures(con) -> list[tuple]:
+    return [(a.stem, *row) for a in ASSERTIONS for row in con.execute(a.read_text()).fetchall()]
+
+
+@dataclass
+class RoleEcho:
+    """A fake tagger (as in test_tagging_store): 0.9 for peers' persuasion, else 0.1."""
+
+    model_version: str = "fake-tagger-v1"
+    name: str = "fake-tagger"
+    version: int = 1
+    thresholds: dict = None
+
+    def __post_init__(self):
+        self.thresholds = {t: 0.5 for t in TAGS}
+
+    def predict(self, texts, roles=None):
+        return [{t: 0.9 if (r == "peer" and t == "persuasion") else 0.1 for t in TAGS} for r in roles]
+
+
+def test_tagging_another_meeting_leaves_the_first_meetings_facts_fresh(tmp_path):
+    # tag_meeting re-activates the version (activated_at = now) for every meeting it has tagged,
+    # but refreshes only the meeting it tags: nothing stored may depend on activated_at.
+    con = connect(tmp_path / "t.duckdb")
+    for m in ("a", "b"):
+        con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) "
+                    "values (?, 'x.wav', 'given', ['analyse'])", [m])
+        con.execute("insert into participants values (?, 'p1', 'peer', null, null, null)", [m])
+        con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) "
+                    "values (?, 'S0', 'p1', 4)", [m])
+        con.execute("insert into utterances values (?, ?, 0, 'S0', 0.0, 4.0, 'I have been there too')",
+                    [f"{m}/u00000", m])
+    tag_meeting(con, "a", RoleEcho())
+    first = con.execute("select activated_at from tagger_models").fetchone()[0]
+    time.sleep(0.01)
+    tag_meeting(con, "b", RoleEcho())
+    current = con.execute("select activated_at from tagger_models").fetchone()[0]
+    assert current > first  # the version moved after 'a' was tagged
+    assert failures(con) == []
+    got = con.execute("select meeting_id, model_version, activated_at from stg_current_tagger order by 1").fetchall()
+    assert got == [("a", "fake-tagger-v1", current), ("b", "fake-tagger-v1", current)]
+    columns = [r[0] for r in con.execute("describe meeting_facts").fetchall()]
+    assert "tagger_activated_at" not in columns
+    con.close()
+
+
+def windows(con, query: str) -> dict[int, dict[str, tuple]]:
+    got: dict[int, dict[str, tuple]] = {}
+    for index, role, speech_s, word_count, utterance_count in con.execute(query).fetchall():
+        got.setdefault(index, {})[role] = (speech_s, word_count, utterance_count)
+    return got
+
+
+def test_a_meeting_ending_on_a_window_boundary_has_no_empty_window_after_it(tmp_path):
+    con = build_fixture_db(tmp_path / "w.duckdb")
+    # fx's last utterance ends at 57 s = 3 × 19 s: windows 0, 1, 2 only.
+    got = windows(con, "select window_index, role, speech_s, word_count, utterance_count "
+                       "from voice_share_window_at(19) where meeting_id = 'fx'")
+    assert sorted(got) == [0, 1, 2]
+    assert got[2]["clinician"] == (pytest.approx(5.0), 8, 1)  # u8, 52–57 s
+    # Stretch u8 to end at 120 s: the stored 2-minute windows stop at window 0.
+    with transaction(con):
+        con.execute("update utterances set end_s = 120.0 where utterance_id = 'fx/u00008'")
+        refresh_meeting_facts(con, "fx")
+    got = windows(con, "select window_index, role, speech_s, word_count, utterance_count "
+                       "from voice_share_window where meeting_id = 'fx'")
+    assert sorted(got) == [0]
+    assert got[0]["clinician"] == (pytest.approx(87.0), 24, 3)
+    con.close()
+
+
+def test_a_zero_length_utterance_on_a_boundary_counts_in_its_window(tmp_path):
+    con = build_fixture_db(tmp_path / "w.duckdb")
+    with transaction(con):
+        con.execute("insert into utterances values ('fx/u00009', 'fx', 9, 'S1', 57.0, 57.0, 'ok')")
+        refresh_meeting_facts(con, "fx")
+    got = windows(con, "select window_index, role, speech_s, word_count, utterance_count "
+                       "from voice_share_window_at(19) where meeting_id = 'fx'")
+    assert sorted(got) == [0, 1, 2, 3]  # window 3 = [57, 76) holds the 0-s utterance
+    assert got[3]["network"] == (0, 1, 1)
+    assert sum(c for _, _, c in got[3].values()) == 1
+    assert con.execute("select count(*) from voice_share_window_at(19) where meeting_id = 'fx' "
+                       "and window_index = 3 and speech_pct is not null").fetchone() == (0,)
+    con.close()
+
+
+# stg_current_tagger as it was before 007: it read the column 007 drops
+_OLD_STG_CURRENT_TAGGER = """
+create view stg_current_tagger as
+select meeting_id, tagger_model_version as model_version, tagger_activated_at as activated_at
+from meeting_facts
+where tagger_model_version is not null
+"""
+
+
+def test_migration_007_upgrades_a_database_at_006(tmp_path, monkeypatch):
+    # A database migrated to 006, its facts made by 005's macros: fx's last utterance ends on the
+    # 2-minute boundary, so its window_facts hold an empty window 1.
+    path = tmp_path / "old.duckdb"
+    before_007 = [m for m in dialogic.db.list_migrations() if m[0] < 7]
+    with monkeypatch.context() as patch:
+        patch.setattr(dialogic.db, "list_migrations", lambda directory=None: before_007)
+        patch.setattr(dialogic.db, "create_views", lambda con: None)
+        con = build_fixture_db(path)
+        with transaction(con):
+            con.execute("update utterances set end_s = 120.0 where utterance_id = 'fx/u00008'")
+            refresh_meeting_facts(con, "fx")
+        con.execute(_OLD_STG_CURRENT_TAGGER)
+        assert con.execute("select max(window_index) from window_facts where meeting_id = 'fx'").fetchone() == (1,)
+        assert con.execute("select max(version) from schema_migrations").fetchone() == (6,)
+        con.close()
+
+    con = connect(path)  # applies 007, then re-creates the views over the stale one
+    assert con.execute("select max(version) from schema_migrations").fetchone() == (7,)
+    assert "tagger_activated_at" not in [r[0] for r in con.execute("describe meeting_facts").fetchall()]
+    assert con.execute("select max(window_index) from window_facts where meeting_id = 'fx'").fetchone() == (0,)
+    assert failures(con) == []
+    upgraded = {t: sorted(con.execute(f"select * from {t}").fetchall(), key=repr) for t in FACT_TABLES}
+    with transaction(con):
+        refresh_all_facts(con)
+    assert {t: sorted(con.execute(f"select * from {t}").fetchall(), key=repr) for t in FACT_TABLES} == upgraded
+    assert con.execute("select model_version from stg_current_tagger").fetchall() == [("tagger-v2",)]
+    con.close()
+
+
+def test_speaker_roles_give_the_voice_and_role_of_every_speaker(tmp_path):
+    con = build_fixture_db(tmp_path / "r.duckdb")
+    got = con.execute("select speaker_label, participant_id, role, voice_of(participant_id, speaker_label), "
+                      "role_of(role) from compute_speaker_roles('fx') order by speaker_label").fetchall()
+    assert got == [
+        ("S0", "su", "service_user", "su", "service_user"),
+        ("S1", "mum", "network", "mum", "network"),
+        ("S2", "doc", "clinician", "doc", "clinician"),
+        ("S3", "peer1", "peer", "peer1", "peer"),
+        ("S4", None, None, "unmapped:S4", "unknown"),
+    ]
+    assert con.execute("select voice_of(null, null), role_of(null)").fetchone() == ("unmapped:none", "unknown")
+    assert con.execute("select count(*) from compute_speaker_roles(null)").fetchone() == (6,)
+    con.close()

@@ -44,6 +44,8 @@ def browser():
 
 
 def test_rater_rates_five_items_with_the_keyboard(tmp_path, browser):
+    from playwright.sync_api import expect
+
     fixture = build_review_db(tmp_path)
     con = connect(fixture.db_path)
     # bob answered everything already, so alice's answers create rater-pair figures.
@@ -60,6 +62,8 @@ def test_rater_rates_five_items_with_the_keyboard(tmp_path, browser):
         # Log in with the keyboard; the login page sends the rater on to where they were going.
         page.goto(f"{base_url}/agreement")
         assert "/login" in page.url
+        # autofocus is applied after load; typing before it lands sends the keys nowhere
+        expect(page.locator("input[name=rater]")).to_be_focused()
         page.keyboard.type("alice")
         page.keyboard.press("Tab")
         page.keyboard.type(fixture.passwords["alice"])

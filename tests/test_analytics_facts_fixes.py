@@ -4,39 +4,22 @@ and existing databases upgraded from 006 with correct facts."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import pytest
+from fakes import RoleEcho
+from test_views import build_fixture_db
 
 import dialogic.db
 from dialogic.analytics import FACT_TABLES, refresh_all_facts, refresh_meeting_facts
 from dialogic.db import connect, transaction
 from dialogic.paths import sql_dir
-from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.store import tag_meeting
-from test_views import build_fixture_db
 
 ASSERTIONS = sorted((sql_dir() / "tests").glob("assert_*.sql"))
 
 
 def failures(con) -> list[tuple]:
     return [(a.stem, *row) for a in ASSERTIONS for row in con.execute(a.read_text()).fetchall()]
-
-
-@dataclass
-class RoleEcho:
-    """A fake tagger (as in test_tagging_store): 0.9 for peers' persuasion, else 0.1."""
-
-    model_version: str = "fake-tagger-v1"
-    name: str = "fake-tagger"
-    version: int = 1
-    thresholds: dict = None
-
-    def __post_init__(self):
-        self.thresholds = {t: 0.5 for t in TAGS}
-
-    def predict(self, texts, roles=None):
-        return [{t: 0.9 if (r == "peer" and t == "persuasion") else 0.1 for t in TAGS} for r in roles]
 
 
 def test_tagging_another_meeting_leaves_the_first_meetings_facts_fresh(tmp_path):

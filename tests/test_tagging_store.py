@@ -1,12 +1,10 @@
 """tag_meeting writes tags rows into a real DuckDB and keeps other model versions."""
 
-from dataclasses import dataclass
-
 import pytest
+from fakes import RoleEcho
 
 from dialogic.db import connect
 from dialogic.errors import LookupFailed, ModelError
-from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.store import tag_meeting
 
 
@@ -26,25 +24,6 @@ def con(tmp_path):
         con.execute("insert into utterances values (?, 'm1', ?, ?, ?, ?, ?)", [f"m1/u{i:05d}", i, label, i * 5.0, i * 5.0 + 4, text])
     yield con
     con.close()
-
-
-@dataclass
-class RoleEcho:
-    """A fake tagger for the store's own logic: probability 0.9 for peers' persuasion, else 0.1."""
-
-    model_version: str = "fake-tagger-v1"
-    name: str = "fake-tagger"
-    version: int = 1
-    thresholds: dict = None
-    seen_roles: list = None
-
-    def __post_init__(self):
-        self.thresholds = {t: 0.5 for t in TAGS}
-        self.seen_roles = []
-
-    def predict(self, texts, roles=None):
-        self.seen_roles += list(roles)
-        return [{t: 0.9 if (r == "peer" and t == "persuasion") else 0.1 for t in TAGS} for r in roles]
 
 
 def test_rows_roles_and_replacement_of_the_same_version(con):

@@ -1,0 +1,26 @@
+"""Fakes for unit tests of dialogic's own logic (never stand-ins for a model under test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dialogic.tagging.codebook import TAGS
+
+
+@dataclass
+class RoleEcho:
+    """A fake tagger for the store's own logic: probability 0.9 for peers' persuasion, else 0.1."""
+
+    model_version: str = "fake-tagger-v1"
+    name: str = "fake-tagger"
+    version: int = 1
+    thresholds: dict = None
+    seen_roles: list = None
+
+    def __post_init__(self):
+        self.thresholds = {t: 0.5 for t in TAGS}
+        self.seen_roles = []
+
+    def predict(self, texts, roles=None):
+        self.seen_roles += list(roles)
+        return [{t: 0.9 if (r == "peer" and t == "persuasion") else 0.1 for t in TAGS} for r in roles]

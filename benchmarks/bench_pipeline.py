@@ -42,7 +42,8 @@ print(sum(len(s.words) for s in segments), "words")
 BARE_DIARISATION = """
 import sys, torch
 from faster_whisper.audio import decode_audio
-from dialogic.diarisation.pipeline import DiarisationOptions, load_diarisation_pipeline
+from dialogic.diarisation.diarise import load_diarisation_pipeline
+from dialogic.options import DiarisationOptions
 mode, batch = sys.argv[2], int(sys.argv[3])
 pipeline, _ = load_diarisation_pipeline(DiarisationOptions(embedding_mode=mode, embedding_batch_size=batch, segmentation_batch_size=batch))
 samples = torch.from_numpy(decode_audio(sys.argv[1], sampling_rate=16000))

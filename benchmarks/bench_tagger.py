@@ -21,7 +21,8 @@ from dialogic.tagging.corpus import load_seed_corpus, split_rows
 from dialogic.tagging.encoder import format_input
 from dialogic.tagging.evaluate import score_predictions
 from dialogic.tagging.precision import BATCH_SIZE, cpu_name, measure_rate, native_bf16
-from dialogic.tagging.tagger import Tagger, load_tagger_from, resolve_artifact
+from dialogic.tagging.artifacts import resolve_artifact
+from dialogic.tagging.tagger import Tagger, load_tagger_from
 from dialogic.tagging.evaluate import codebook_check, label_matrix
 
 

@@ -1,16 +1,19 @@
 """Prefect flow: every meeting of a manifest, a few at a time, each failure kept to its meeting.
 
 Run: python flows/process_batch.py MANIFEST [--db PATH] [--concurrency N]
-Each meeting is one task wrapping `dialogic.pipeline.process_meeting`, which records a bad
-recording as a failed run instead of raising; a meeting whose task still fails (a bug, say) is
-reported and the others go on. Re-running resumes: meetings already stored with the same audio
-and models come back 'unchanged' at the cost of hashing their audio.
+
+Each meeting is one task running the library's stages as tasks of their own (see
+process_meeting.py: the I/O stages retry on I/O errors only). A bad recording is recorded as a
+failed run and the others go on; a meeting skipped for consent is reported as skipped. Re-running
+resumes: meetings already stored with the same audio and models come back 'unchanged' at the cost
+of hashing their audio.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NONE
@@ -18,26 +21,31 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 import dialogic  # noqa: F401  (switches telemetry off before Prefect and pyannote load)
 from dialogic import db, manifest, pipeline
+from dialogic.options import PipelineOptions
+from dialogic.records import MeetingResult
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling flow module, run or imported
+from process_meeting import call_as_task  # noqa: E402
 
 
 @task(cache_policy=NONE, persist_result=False)
-def process_one(con, meeting: manifest.MeetingSpec, options: pipeline.PipelineOptions, manifest_path: str) -> pipeline.MeetingResult:
-    return pipeline.process_meeting(con, meeting, options, manifest_path=manifest_path)
+def process_one(con, meeting: manifest.MeetingSpec, options: PipelineOptions, manifest_path: str) -> MeetingResult:
+    return pipeline.process_meeting(con, meeting, options, manifest_path=manifest_path, call=call_as_task)
 
 
 @flow(name="process-batch", task_runner=ThreadPoolTaskRunner(max_workers=1), log_prints=False)
 def process_batch_flow(
     manifest_path: str,
     db_path: str,
-    options: pipeline.PipelineOptions = pipeline.PipelineOptions(),
-) -> list[pipeline.MeetingResult]:
+    options: PipelineOptions = PipelineOptions(),
+) -> list[MeetingResult]:
     """Process a manifest; the task runner's max_workers bounds how many meetings run at once.
 
     Each meeting gets its own DuckDB cursor: DuckDB runs their transactions concurrently, and
     they never touch the same rows.
     """
     loaded = manifest.load_manifest(manifest_path)
-    results = [pipeline.MeetingResult(p.meeting, "failed", p.reason) for p in loaded.problems]
+    results = [MeetingResult(p.meeting, "failed", p.reason) for p in loaded.problems]
     con = db.connect(db_path)
     try:
         futures = [(m, process_one.submit(con.cursor(), m, options, str(loaded.path))) for m in loaded.meetings]
@@ -46,7 +54,7 @@ def process_batch_flow(
             if state.is_completed():
                 results.append(future.result())
             else:
-                results.append(pipeline.MeetingResult(meeting.id, "failed", f"task {state.name}: {state.message}"))
+                results.append(MeetingResult(meeting.id, "failed", f"task {state.name}: {state.message}"))
     finally:
         con.close()
     return results

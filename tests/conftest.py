@@ -41,30 +41,9 @@ def sample_workdir(tmp_path_factory) -> Path:
 def processed_sample(sample_workdir):
     """(database path, batch report) after processing the sample once with the default models."""
     from dialogic.manifest import load_manifest
-    from dialogic.pipeline import PipelineOptions, process_manifest
+    from dialogic.pipeline import process_manifest
+    from dialogic.options import PipelineOptions
 
     db_path = sample_workdir / "sample.duckdb"
     report = process_manifest(db_path, load_manifest(sample_workdir / "manifest.yaml"), PipelineOptions())
     return db_path, report
-
-
-def build_two_utterance_db(path: Path) -> Path:
-    """A real DuckDB file with one meeting, two mapped speakers and two utterances, facts refreshed."""
-    from dialogic.analytics import refresh_meeting_facts
-    from dialogic.db import connect, transaction
-
-    con = connect(path)
-    con.execute(
-        "insert into meetings (meeting_id, audio_path, duration_s, site, consent_status, consent_scope) "
-        "values ('m1', 'm1.wav', 20, 'north', 'granted', ['analysis'])"
-    )
-    con.execute("insert into participants (meeting_id, participant_id, role) values "
-                "('m1', 'a', 'service_user'), ('m1', 'b', 'clinician')")
-    con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values "
-                "('m1', 'S0', 'a', 3), ('m1', 'S1', 'b', 9)")
-    con.execute("insert into utterances values ('m1/u00000', 'm1', 0, 'S1', 0, 9, 'one two three'), "
-                "('m1/u00001', 'm1', 1, 'S0', 10, 13, 'four')")
-    with transaction(con):
-        refresh_meeting_facts(con, "m1")
-    con.close()
-    return path

@@ -1,6 +1,8 @@
-from dialogic.align import AlignOptions, AttributedWord, align_words_to_speakers, build_utterances
-from dialogic.diarisation.pipeline import SpeakerTurn
-from dialogic.transcribe import Word
+from dialogic.align import align_words_to_speakers, build_utterances
+from dialogic.options import AlignOptions
+from dialogic.records import AttributedWord
+from dialogic.records import SpeakerTurn
+from dialogic.records import Word
 
 
 def w(start, end, text="x"):

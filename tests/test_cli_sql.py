@@ -7,7 +7,7 @@ import json
 import polars as pl
 import pytest
 
-from conftest import build_two_utterance_db
+from builders import build_two_utterance_db
 from typer.testing import CliRunner
 
 from dialogic.cli import app

@@ -4,7 +4,8 @@ from pyannote.database.util import load_rttm
 from pyannote.metrics.diarization import DiarizationErrorRate
 
 from dialogic.audio import decode_audio
-from dialogic.diarisation import DiarisationOptions, diarise_audio
+from dialogic.diarisation import diarise_audio
+from dialogic.options import DiarisationOptions
 from dialogic.errors import ModelError
 
 from conftest import sample_dir

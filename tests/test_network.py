@@ -37,7 +37,8 @@ def test_processing_opens_no_network_connection(sample_workdir, tmp_path):
         import sys
         assert "sitecustomize" in sys.modules
         from dialogic.manifest import load_manifest
-        from dialogic.pipeline import PipelineOptions, process_manifest
+        from dialogic.pipeline import process_manifest
+        from dialogic.options import PipelineOptions
         report = process_manifest({str(tmp_path / "n.duckdb")!r}, load_manifest({str(sample_workdir / "manifest.yaml")!r}), PipelineOptions())
         assert [r.status for r in report.results] == ["processed"], report.results
         assert report.results[0].tags > 0 and "transcribe" in report.results[0].timings_s

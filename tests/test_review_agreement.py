@@ -18,8 +18,8 @@ from dialogic.review.agreement import (
     krippendorff_alpha,
     read_agreement_views,
 )
-from dialogic.review.store import TAGS, record_answers
-from e2e.review_db import build_review_db
+from dialogic.review.ratings import TAGS, record_answers
+from builders import build_review_db
 
 
 @pytest.fixture

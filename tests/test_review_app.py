@@ -11,9 +11,9 @@ import pytest
 from starlette.routing import Mount, Route
 
 from dialogic.review.app import create_app
-from dialogic.review.store import TAGS
-from e2e.review_db import build_review_db
-from e2e.review_server import csrf_token, login, serve
+from dialogic.review.ratings import TAGS
+from builders import build_review_db
+from review_server import csrf_token, login, serve
 
 SQLISH = "'); drop table ratings; -- \" or 1=1; select * from raters"
 

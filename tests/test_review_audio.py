@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from dialogic.errors import AudioError, LookupFailed
-from dialogic.review import audio
+from dialogic.review import clips
 from dialogic.review.app import create_app
-from e2e.review_db import SAMPLE_RATE, build_review_db, tone_hz, utterance_span
-from e2e.review_server import login, serve
+from builders import SAMPLE_RATE, build_review_db, tone_hz, utterance_span
+from review_server import login, serve
 
 
 def _read_wav(data: bytes) -> tuple[np.ndarray, int]:
@@ -34,7 +34,7 @@ def fixture_db(tmp_path):
 
 def test_clip_is_the_asked_span_only(fixture_db):
     start_s, end_s = utterance_span(7)
-    data = audio.extract_clip(fixture_db.audio_paths["m1"], start_s, end_s)
+    data = clips.extract_clip(fixture_db.audio_paths["m1"], start_s, end_s)
     samples, rate = _read_wav(data)
     assert rate == SAMPLE_RATE
     assert len(samples) / rate == pytest.approx(end_s - start_s, abs=0.01)
@@ -44,30 +44,30 @@ def test_clip_is_the_asked_span_only(fixture_db):
 
 
 def test_clip_is_cut_at_the_maximum_length_and_refuses_missing_files(fixture_db, tmp_path):
-    samples, rate = _read_wav(audio.extract_clip(fixture_db.audio_paths["m1"], 0, 10_000))
-    assert len(samples) / rate <= audio.MAX_CLIP_S
+    samples, rate = _read_wav(clips.extract_clip(fixture_db.audio_paths["m1"], 0, 10_000))
+    assert len(samples) / rate <= clips.MAX_CLIP_S
     with pytest.raises(AudioError, match="no such audio file"):
-        audio.extract_clip(tmp_path / "absent.wav", 0, 1)
+        clips.extract_clip(tmp_path / "absent.wav", 0, 1)
     not_audio = tmp_path / "notes.txt"
     not_audio.write_text("secret text, not audio")
     with pytest.raises(AudioError):
-        audio.extract_clip(not_audio, 0, 1)
+        clips.extract_clip(not_audio, 0, 1)
 
 
 def test_spans_come_from_the_database_only(fixture_db):
     from dialogic.db import connect
 
     con = connect(fixture_db.db_path)
-    span = audio.utterance_span(con, "m2/u00001")
+    span = clips.utterance_span(con, "m2/u00001")
     assert span.audio_path == fixture_db.audio_paths["m2"]
-    assert span.start_s == pytest.approx(utterance_span(1)[0] - audio.UTTERANCE_PADDING_S)
-    spans = audio.speaker_spans(con, "m1", "SPEAKER_01")
-    assert 2 <= len(spans) <= 3 and all(s.end_s - s.start_s <= audio.SPEAKER_CLIP_S for s in spans)
+    assert span.start_s == pytest.approx(utterance_span(1)[0] - clips.UTTERANCE_PADDING_S)
+    spans = clips.speaker_spans(con, "m1", "SPEAKER_01")
+    assert 2 <= len(spans) <= 3 and all(s.end_s - s.start_s <= clips.SPEAKER_CLIP_S for s in spans)
     assert [s.start_s for s in spans] == sorted(s.start_s for s in spans)
     with pytest.raises(LookupFailed):
-        audio.utterance_span(con, "../../etc/passwd")
+        clips.utterance_span(con, "../../etc/passwd")
     with pytest.raises(LookupFailed):
-        audio.speaker_span(con, "m1", "SPEAKER_01", 7)
+        clips.speaker_span(con, "m1", "SPEAKER_01", 7)
     con.close()
 
 

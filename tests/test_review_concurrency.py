@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dialogic.db import connect
 from dialogic.review.app import create_app
 from dialogic.review.auth import add_rater
-from dialogic.review.store import TAGS
-from e2e.review_db import build_review_db
-from e2e.review_server import login, serve
+from dialogic.review.ratings import TAGS
+from builders import build_review_db
+from review_server import login, serve
 
 N_RATERS = 10
 ITEMS_PER_RATER = 6

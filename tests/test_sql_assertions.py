@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dialogic.analytics import refresh_meeting_facts
+from dialogic.facts import refresh_meeting_facts
 from dialogic.db import connect, transaction
 from dialogic.paths import sql_dir
-from test_views import build_fixture_db
+from builders import build_fixture_db
 
 ASSERTIONS = sorted((sql_dir() / "tests").glob("assert_*.sql"))
 _REPO = Path(__file__).resolve().parent.parent
@@ -92,7 +92,8 @@ _FRESHNESS = [a for a in ASSERTIONS if a.stem.endswith("_facts_fresh")]
         "update utterances set end_s = end_s + 1 where utterance_id = 'fx/u00004'",
         "update utterances set text = 'one two three' where utterance_id = 'fx/u00004'",
         "delete from utterances where utterance_id = 'fx/u00008'",
-        "insert into utterances values ('fx/u00009', 'fx', 9, 'S1', 58.0, 59.0, 'yes')",
+        "insert into utterances by name select 'fx/u00009' as utterance_id, 'fx' as meeting_id, 9 as utterance_index, "
+        "'S1' as speaker_label, 58.0 as start_s, 59.0 as end_s, 'yes' as text",
         "update speakers set participant_id = 'dad' where meeting_id = 'fx' and speaker_label = 'S4'",
         "update participants set role = 'other' where meeting_id = 'fx' and participant_id = 'mum'",
         "update tags set label = not label where utterance_id = 'fx/u00002' and tag = 'persuasion' "

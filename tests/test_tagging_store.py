@@ -1,18 +1,19 @@
 """tag_meeting writes tags rows into a real DuckDB and keeps other model versions."""
 
 import pytest
+from builders import insert, participant, utterance
 from fakes import RoleEcho
 
 from dialogic.db import connect
 from dialogic.errors import LookupFailed, ModelError
-from dialogic.tagging.store import tag_meeting
+from dialogic.tagging.tag_store import tag_meeting
 
 
 @pytest.fixture
 def con(tmp_path):
     con = connect(tmp_path / "t.duckdb")
     con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m1', 'a.wav', 'given', ['analyse'])")
-    con.execute("insert into participants values ('m1', 'p1', 'peer', null, null, null), ('m1', 'p2', 'clinician', null, null, null)")
+    insert(con, "participants", participant("m1", "p1", "peer"), participant("m1", "p2", "clinician"))
     con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values "
                 "('m1', 'SPEAKER_00', 'p1', 10), ('m1', 'SPEAKER_01', 'p2', 10), ('m1', 'SPEAKER_02', null, 3)")
     texts = [
@@ -21,7 +22,7 @@ def con(tmp_path):
         ("SPEAKER_02", "Shall we make a start?"),
     ]
     for i, (label, text) in enumerate(texts):
-        con.execute("insert into utterances values (?, 'm1', ?, ?, ?, ?, ?)", [f"m1/u{i:05d}", i, label, i * 5.0, i * 5.0 + 4, text])
+        insert(con, "utterances", utterance("m1", i, label, i * 5.0, i * 5.0 + 4, text))
     yield con
     con.close()
 

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 from dialogic.cli import app
 from dialogic.errors import ManifestError, ModelError
 from dialogic.tagging.codebook import TAGS
-from dialogic.tagging.tagger import TagInput, read_tag_input, resolve_artifact
+from dialogic.tagging.artifacts import resolve_artifact
+from dialogic.tagging.tagger import TagInput, read_tag_input
 
 runner = CliRunner()
 

@@ -2,7 +2,8 @@ import pytest
 
 from dialogic.audio import decode_audio
 from dialogic.errors import AudioError, ModelError
-from dialogic.transcribe import TranscriptionOptions, resolve_asr_model, transcribe_audio
+from dialogic.transcribe import resolve_asr_model, transcribe_audio
+from dialogic.options import TranscriptionOptions
 
 from conftest import sample_dir
 

@@ -28,105 +28,11 @@ import math
 import re
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from dialogic.analytics import refresh_meeting_facts
-from dialogic.db import connect, transaction
+from builders import build_fixture_db
 
 approx = pytest.approx
-
-
-def build_fixture_db(path: Path) -> duckdb.DuckDBPyConnection:
-    con = connect(path)
-    con.execute(
-        """
-        insert into meetings (meeting_id, audio_path, duration_s, recorded_on, site, consent_status, consent_scope)
-        values ('fx', 'fx.wav', 60.0, date '2024-03-05', 'north', 'granted', ['analysis']),
-               ('fy', 'fy.wav', null, date '2024-04-01', 'south', 'granted', ['analysis'])
-        """
-    )
-    con.execute(
-        """
-        insert into participants (meeting_id, participant_id, role) values
-            ('fx', 'doc', 'clinician'), ('fx', 'su', 'service_user'), ('fx', 'mum', 'network'),
-            ('fx', 'dad', 'network'), ('fx', 'peer1', 'peer'), ('fy', 'su2', 'service_user')
-        """
-    )
-    con.execute(
-        """
-        insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values
-            ('fx', 'S0', 'su', 14), ('fx', 'S1', 'mum', 6), ('fx', 'S2', 'doc', 24),
-            ('fx', 'S3', 'peer1', 4), ('fx', 'S4', null, 2), ('fy', 'S0', 'su2', 5)
-        """
-    )
-    utterances = [
-        (0, "S2", 0.0, 10.0, "what would you like to talk about today"),
-        (1, "S0", 11.0, 15.0, "I want to stop the pills"),
-        (2, "S0", 15.5, 19.5, "they  make me tired"),  # two spaces: still 4 words
-        (3, "S2", 21.0, 30.0, "we could lower the dose or try therapy"),
-        (4, "S0", 29.0, 35.0, "that helps"),
-        (5, "S3", 36.0, 40.0, "when I was unwell I felt the same"),
-        (6, "S1", 40.0, 46.0, "you really must keep taking them"),
-        (7, "S4", 47.0, 49.0, "hmm okay"),
-        (8, "S2", 52.0, 57.0, "let us try therapy as you prefer then"),
-    ]
-    con.executemany(
-        "insert into utterances values (?, 'fx', ?, ?, ?, ?, ?)",
-        [(f"fx/u{i:05d}", i, spk, start, end, text) for i, spk, start, end, text in utterances],
-    )
-    con.execute("insert into utterances values ('fy/u00000', 'fy', 0, 'S0', 0.0, 5.0, 'hello there')")
-    # Diarisation 'overlap' track of fx: where voices talk at once.
-    con.executemany(
-        "insert into turns values ('fx', 'overlap', ?, ?, ?, ?)",
-        [
-            (0, "S2", 0.0, 10.2),
-            (1, "S0", 10.0, 19.5),  # over doc for 0.2 s: overlap, not interruption (< 1 s)
-            (2, "S2", 21.0, 30.0),
-            (3, "S0", 29.0, 35.0),  # over doc 1.0 s, doc stops first: interruption su → doc
-            (4, "S3", 36.0, 40.0),
-            (5, "S1", 39.5, 46.0),  # over peer1 0.5 s: overlap only
-            (6, "S3", 42.0, 43.0),  # inside mum's turn (mum goes on): back-channel, 1.0 s overlap
-            (7, "S4", 47.0, 49.0),
-            (8, "S2", 48.0, 57.0),  # over S4 1.0 s, S4 stops first: interruption doc → unmapped:S4
-        ],
-    )
-    con.execute(
-        """
-        insert into tagger_models (model_version, name, version, thresholds, activated_at) values
-            ('tagger-v1', 'tagger', 1, '{}', timestamp '2024-01-01'),
-            ('tagger-v2', 'tagger', 2, '{}', timestamp '2024-02-01'),
-            ('tagger-v3', 'tagger', 3, '{}', timestamp '2024-03-01')  -- no rows for fx: not current
-        """
-    )
-    current = {
-        0: "preference_elicitation",
-        1: "option_discussion",
-        3: "option_discussion",
-        5: "peer_self_disclosure",
-        6: "persuasion",
-        7: "peer_self_disclosure",
-        8: "option_discussion",
-    }
-    probability = {0: 0.91, 1: 0.66, 3: 0.88, 5: 0.95, 6: 0.8, 7: 0.6, 8: 0.7}
-    tags = ["option_discussion", "preference_elicitation", "persuasion", "peer_self_disclosure"]
-    rows = []
-    for i in range(9):
-        for tag in tags:
-            hit = current.get(i) == tag
-            rows.append((f"fx/u{i:05d}", tag, probability[i] if hit else 0.1, hit, "tagger-v2"))
-            # v1 said persuasion everywhere; it is superseded and must not count.
-            rows.append((f"fx/u{i:05d}", tag, 0.9 if tag == "persuasion" else 0.1, tag == "persuasion", "tagger-v1"))
-    con.executemany(
-        "insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version) "
-        "values (?, 'fx', ?, ?, ?, 0.5, ?)",
-        rows,
-    )
-    # The views read the analytics facts; writers refresh them per meeting, in their transaction.
-    with transaction(con):
-        for meeting_id in ("fx", "fy"):
-            refresh_meeting_facts(con, meeting_id)
-    return con
 
 
 @pytest.fixture(scope="module")

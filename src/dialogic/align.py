@@ -3,46 +3,11 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 
-from dialogic.diarisation.pipeline import SpeakerTurn
-from dialogic.transcribe import Word
+from dialogic.options import AlignOptions
+from dialogic.records import AttributedWord, SpeakerTurn, Utterance, Word
 
 _SENTENCE_END = (".", "?", "!")
-
-
-@dataclass(frozen=True)
-class AlignOptions:
-    """Options for `align_words_to_speakers` and `build_utterances`.
-
-    max_gap_s: a word overlapping no turn takes the nearest turn's speaker if that turn is at most
-        this far away; further than that the word stays unattributed (speaker None).
-    max_pause_s: a silence longer than this between two words starts a new utterance.
-    split_at_sentence_end: start a new utterance after a word ending in . ? or !
-    """
-
-    max_gap_s: float = 1.0
-    max_pause_s: float = 1.0
-    split_at_sentence_end: bool = True
-
-
-@dataclass(frozen=True)
-class AttributedWord:
-    word: Word
-    speaker: str | None
-
-
-@dataclass(frozen=True)
-class Utterance:
-    index: int
-    speaker: str | None
-    start_s: float
-    end_s: float
-    words: list[Word]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.word for w in self.words)
 
 
 def align_words_to_speakers(

@@ -99,12 +99,19 @@ def shared_worker() -> TranscriptionWorker:
         return _SHARED
 
 
+def submit_transcription(audio, options) -> Future:
+    """Start transcribing ``audio`` (a DecodedAudio) with ``options`` in the shared worker;
+    ``.result()`` gives ``(Transcript, seconds)``. The caller checks first that the model exists
+    (`dialogic.transcribe.resolve_asr_model`), so a missing model fails before any work starts."""
+    return shared_worker().submit(audio.samples, audio.sample_rate, options)
+
+
 def serve(stdin=None, stdout=None) -> None:
     """The child's loop: transcribe each request until stdin closes."""
     import dialogic  # noqa: F401  (privacy defaults before faster-whisper loads)
     from pathlib import Path
 
-    from dialogic.audio import DecodedAudio
+    from dialogic.records import DecodedAudio
     from dialogic.transcribe import transcribe_audio
 
     if stdout is None:

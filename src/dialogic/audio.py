@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from dialogic.errors import AudioError
 from dialogic.files import sha256_file
+from dialogic.records import DecodedAudio
 
 SAMPLE_RATE = 16000
-
-
-@dataclass(frozen=True)
-class DecodedAudio:
-    path: Path
-    samples: np.ndarray  # float32, mono, SAMPLE_RATE
-    sample_rate: int
-    sha256: str
-
-    @property
-    def duration_s(self) -> float:
-        return len(self.samples) / self.sample_rate
 
 
 def audio_sha256(path: str | Path) -> str:

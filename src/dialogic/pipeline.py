@@ -1,78 +1,296 @@
-"""One meeting end to end, and a batch over a manifest: the library behind `dialogic process`.
+"""One meeting end to end, and a batch over a manifest: the library behind `dialogic process` and
+the Prefect flows.
 
-Stages: consent gate → decode → transcribe → diarise → align words to speakers → build
-utterances → store (one transaction) → tag. Progress goes to an optional callback
-``progress(meeting_id, stage, detail)``; this module never prints.
+A run is a list of named stages (`STAGES`), each a function of the meeting's `MeetingRun`:
+
+    consent → hash (a stored, unchanged meeting stops here) → decode → transcribe-and-diarise
+    → align → tag → store (rows, tags, facts and the run record in one transaction)
+
+`run_meeting` is the one orchestration: it calls each stage through ``call`` (directly here; as a
+Prefect task, with retries on I/O errors, in ``flows/``), reports through one progress hook,
+turns a failure into a failed `MeetingResult` and records every run. This module never prints.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import hashlib
 import json
+import os
 import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 import duckdb
 
-from dialogic.align import AlignOptions, align_words_to_speakers, build_utterances
+from dialogic.align import align_words_to_speakers, build_utterances
+from dialogic.asr_worker import submit_transcription
 from dialogic.audio import audio_sha256, decode_audio
 from dialogic.db import connect
-from dialogic.diarisation.pipeline import DiarisationOptions, diarisation_model_records, diarise_audio
+from dialogic.diarisation.diarise import diarisation_model_records, diarise_audio
 from dialogic.errors import ConsentError, DialogicError
 from dialogic.manifest import Manifest, MeetingSpec, check_consent
-from dialogic.store import record_run, store_meeting, stored_processing_key, upsert_meeting_record
-from dialogic.transcribe import TranscriptionOptions, resolve_asr_model, submit_transcription, transcribe_audio
+from dialogic.meeting_store import carried_mapping, record_run, store_meeting, stored_processing_key, utterance_id
+from dialogic.meeting_store import upsert_meeting_record
+from dialogic.options import PipelineOptions
+from dialogic.records import (
+    AttributedWord,
+    BatchReport,
+    DecodedAudio,
+    Diarisation,
+    MeetingResult,
+    Transcript,
+    Utterance,
+)
+from dialogic.transcribe import resolve_asr_model, transcribe_audio
 
-Progress = Callable[[str, str, str], None]
-STAGES = ("decode", "transcribe", "diarise", "align", "store", "tag")
-SPEAKER_HINTS = ("max", "exact", "none")
+
+class Progress(Protocol):
+    """The one progress hook: called as each stage starts (``completed``/``total`` None), and by
+    long stages with how far they are, in the stage's own units (e.g. seconds of audio)."""
+
+    def __call__(self, meeting_id: str, stage: str, *, completed: float | None = None,
+                 total: float | None = None) -> None: ...
+
+
+def no_progress(meeting_id: str, stage: str, *, completed: float | None = None, total: float | None = None) -> None:
+    """A progress hook that reports nothing."""
+
+
+@dataclass
+class MeetingRun:
+    """One meeting on its way through the stages: what they need and what each leaves behind."""
+
+    con: duckdb.DuckDBPyConnection
+    meeting: MeetingSpec
+    options: PipelineOptions = field(default_factory=PipelineOptions)
+    manifest_path: str | None = None
+    progress: Progress = no_progress
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started_at: dt.datetime = field(default_factory=dt.datetime.now)
+    status: str = "processing"  # → skipped | unchanged | processed | failed
+    reason: str | None = None
+    stage: str | None = None
+    sha256: str | None = None
+    models: list[dict] | None = None
+    key: str | None = None
+    audio: DecodedAudio | None = None
+    transcript: Transcript | None = None
+    diarisation: Diarisation | None = None
+    words: list[AttributedWord] | None = None
+    utterances: list[Utterance] | None = None
+    tags: tuple | None = None  # (tagger, rows) predicted before storing
+    tag_rows: int = 0
+    tag_failure: str | None = None  # tagging failed; the rest is stored and a re-run tags it
+    stored: bool = False
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    def run_record(self) -> dict:
+        """`record_run` keyword arguments for this run as it stands."""
+        processed = self.status in ("processing", "processed") or self.tag_failure is not None
+        return dict(
+            run_id=self.run_id, meeting_id=self.meeting.id, status="processed" if self.status == "processing" else self.status,
+            reason=self.reason, started_at=self.started_at, audio_sha256=self.sha256, processing_key=self.key,
+            asr_model=self.options.transcription.model if processed else None,
+            diarisation_model=self.options.diarisation.pipeline if processed else None,
+            models=self.models if processed else None, options=options_record(self.options) if processed else None,
+            timings_s={k: round(v, 3) for k, v in self.timings_s.items()},
+        )
 
 
 @dataclass(frozen=True)
-class PipelineOptions:
-    """Everything that shapes a run.
+class Stage:
+    """A named step of a run. ``when``: the run statuses it runs in. ``io``: it reads or writes files
+    or the database, so a flow may retry it on an I/O error. ``timed``: its wall time is recorded
+    under its name (a stage that records finer timings itself sets False)."""
 
-    speaker_hint: how the manifest's participant count reaches diarisation: ``max`` (at most that
-        many speakers; default, since a listed participant may stay silent), ``exact`` or ``none``.
-    tag: run the utterance taggers after storing (needs consent scope ``analyse``).
-    tagger: tagger model version to use; None picks the newest shipped one.
-    parallel_cpu: on CPU, transcribe in a worker process while diarising here, half the cores each.
+    name: str
+    run: Callable[[MeetingRun], None]
+    when: tuple[str, ...] = ("processing",)
+    io: bool = False
+    timed: bool = True
+
+
+# --- the stages ---------------------------------------------------------------------------------
+
+
+def gate_consent(run: MeetingRun) -> None:
+    """A meeting whose consent does not cover transcription is skipped, with the reason."""
+    try:
+        check_consent(run.meeting, "transcribe")
+    except ConsentError as exc:
+        run.status, run.reason = "skipped", str(exc)
+
+
+def recognise_stored(run: MeetingRun) -> None:
+    """Hash the audio and name the models; a meeting stored with the same key is unchanged.
+
+    The key needs only the file's hash and the model manifests, so a stored meeting is recognised
+    without decoding its audio or loading any model: resuming a batch is cheap.
     """
-
-    transcription: TranscriptionOptions = field(default_factory=TranscriptionOptions)
-    diarisation: DiarisationOptions = field(default_factory=DiarisationOptions)
-    align: AlignOptions = field(default_factory=AlignOptions)
-    speaker_hint: str = "max"
-    tag: bool = True
-    tagger: str | None = None
-    parallel_cpu: bool = True
+    run.sha256 = audio_sha256(run.meeting.audio)
+    run.models = model_records(run.options)
+    run.key = processing_key(run.sha256, run.options, run.models)
+    if stored_processing_key(run.con, run.meeting.id) == run.key:
+        run.status, run.reason = "unchanged", "same audio and models as the stored run"
 
 
-@dataclass
-class MeetingResult:
-    meeting_id: str
-    status: str  # processed | unchanged | skipped | failed
-    reason: str | None = None
-    timings_s: dict[str, float] = field(default_factory=dict)
-    words: int = 0
-    utterances: int = 0
-    speakers: int = 0
-    tags: int = 0
+def decode(run: MeetingRun) -> None:
+    run.audio = decode_audio(run.meeting.audio, sha256=run.sha256)
 
 
-@dataclass
-class BatchReport:
-    results: list[MeetingResult] = field(default_factory=list)
+def transcribe_and_diarise_stage(run: MeetingRun) -> None:
+    run.transcript, run.diarisation = transcribe_and_diarise(
+        run.meeting, run.audio, run.options, run.timings_s, lambda stage: run.progress(run.meeting.id, stage)
+    )
 
-    def by_status(self, status: str) -> list[MeetingResult]:
-        return [r for r in self.results if r.status == status]
+
+def align(run: MeetingRun) -> None:
+    run.words = align_words_to_speakers(run.transcript.words, run.diarisation.exclusive_turns, run.options.align)
+    run.utterances = build_utterances(run.words, run.options.align)
+
+
+def tag(run: MeetingRun) -> None:
+    """Tag the new utterances in memory (stored with them by `store`); for an unchanged meeting,
+    tag the stored utterances only if the tagger's version has no rows for it yet."""
+    if not should_tag(run.meeting, run.options):
+        return
+    if run.status == "unchanged":
+        run.tag_rows = tag_stored_meeting(run.con, run.meeting, run.options, only_if_missing=True)
+        return
+    from dialogic.tagging.tag_store import predict_tag_rows
+    from dialogic.tagging.tagger import load_tagger
+
+    try:
+        tagger = load_tagger(run.options.tagger)
+    except DialogicError as exc:
+        run.tag_failure = f"tag: {exc} (transcript and speakers are stored; re-run to tag)"
+        return
+    roles_by_id = {p.id: p.role for p in run.meeting.participants}
+    mapping = carried_mapping(run.con, run.meeting)
+    roles = [roles_by_id.get(mapping.get(u.speaker, (None,))[0]) for u in run.utterances]
+    ids = [utterance_id(run.meeting.id, u.index) for u in run.utterances]
+    rows = predict_tag_rows(tagger, ids, [u.text for u in run.utterances], roles)
+    run.tags, run.tag_rows = (tagger, rows), rows.num_rows
+
+
+def store(run: MeetingRun) -> None:
+    run.status, run.reason = ("failed", run.tag_failure) if run.tag_failure else ("processed", None)
+    store_meeting(
+        run.con, run.meeting, run.audio, run.diarisation, run.words, run.utterances, run.key, run.manifest_path,
+        tags=run.tags, run=run.run_record(),
+    )
+    run.stored = True
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("consent", gate_consent, timed=False),
+    Stage("hash", recognise_stored, io=True),
+    Stage("decode", decode, io=True),
+    Stage("transcribe-and-diarise", transcribe_and_diarise_stage, timed=False),
+    Stage("align", align),
+    Stage("tag", tag, when=("processing", "unchanged")),
+    Stage("store", store, io=True),
+)
+
+
+def call_directly(stage: Stage, run: MeetingRun) -> None:
+    stage.run(run)
+
+
+def run_meeting(run: MeetingRun, stages: tuple[Stage, ...] = STAGES,
+                call: Callable[[Stage, MeetingRun], None] = call_directly) -> MeetingResult:
+    """Run ``stages`` over ``run`` and record the run. Never raises for a bad recording or a
+    failing stage: the result says which stage failed and why."""
+    wall = time.perf_counter()
+    try:
+        for stage in stages:
+            if run.status not in stage.when:
+                continue
+            run.stage = stage.name
+            run.progress(run.meeting.id, stage.name)
+            started = time.perf_counter()
+            call(stage, run)
+            if stage.timed:
+                run.timings_s[stage.name] = time.perf_counter() - started
+    except DialogicError as exc:
+        run.status, run.reason = "failed", f"{run.stage}: {exc}"
+    except Exception as exc:  # a library failure on one recording must not stop the batch
+        run.status, run.reason = "failed", f"{run.stage}: {run.meeting.audio}: {exc.__class__.__name__}: {exc}"
+    if run.status == "processing":  # stages that end without storing (e.g. a custom list)
+        run.status = "processed"
+    if not run.stored:
+        _record_unstored(run)
+    return MeetingResult(
+        run.meeting.id, run.status, run.reason, dict(run.timings_s),
+        words=len(run.words) if run.stored else 0,
+        utterances=len(run.utterances) if run.stored else 0,
+        speakers=len(run.diarisation.speakers) if run.stored else 0,
+        tags=run.tag_rows if run.stored or run.status == "unchanged" else 0,
+        wall_s=time.perf_counter() - wall,
+    )
+
+
+def _record_unstored(run: MeetingRun) -> None:
+    """A run that stored no rows still keeps the manifest's metadata and its run record."""
+    try:
+        upsert_meeting_record(run.con, run.meeting, run.manifest_path)  # roles may have changed in the manifest
+        record_run(run.con, **run.run_record())
+    except duckdb.Error:
+        if run.status != "failed":
+            raise
+        # the failure itself is what the caller needs to see
+
+
+def process_meeting(
+    con: duckdb.DuckDBPyConnection,
+    meeting: MeetingSpec,
+    options: PipelineOptions = PipelineOptions(),
+    *,
+    manifest_path: str | None = None,
+    progress: Progress = no_progress,
+    stages: tuple[Stage, ...] = STAGES,
+    call: Callable[[Stage, MeetingRun], None] = call_directly,
+) -> MeetingResult:
+    """Process one meeting into ``con``. Never raises for a bad recording: the result says why it
+    failed. ``stages`` and ``call`` let a caller (the Prefect flows, a test) change how stages run."""
+    run = MeetingRun(con, meeting, options, manifest_path=manifest_path, progress=progress)
+    return run_meeting(run, stages, call)
+
+
+def process_manifest(
+    db_path: str | Path,
+    manifest: Manifest,
+    options: PipelineOptions = PipelineOptions(),
+    *,
+    progress: Progress = no_progress,
+    stages: tuple[Stage, ...] = STAGES,
+) -> BatchReport:
+    """Process every meeting of a manifest into ``db_path``; one bad meeting never stops the batch.
+
+    Meetings the manifest itself rejected are reported as failed with the manifest's reason.
+    A batch is resumable: meetings already stored with the same audio and models are skipped as
+    unchanged.
+    """
+    report = BatchReport()
+    for problem in manifest.problems:
+        report.results.append(MeetingResult(problem.meeting, "failed", problem.reason))
+    con = connect(db_path)
+    try:
+        for meeting in manifest.meetings:
+            report.results.append(
+                process_meeting(con, meeting, options, manifest_path=str(manifest.path), progress=progress, stages=stages)
+            )
+    finally:
+        con.close()
+    return report
+
+
+# --- what the stages share ----------------------------------------------------------------------
 
 
 def options_record(options: PipelineOptions) -> dict:
@@ -108,109 +326,27 @@ def speaker_counts(meeting: MeetingSpec, hint: str) -> dict[str, int | None]:
     return {}
 
 
-def process_meeting(
-    con: duckdb.DuckDBPyConnection,
-    meeting: MeetingSpec,
-    options: PipelineOptions = PipelineOptions(),
-    *,
-    manifest_path: str | None = None,
-    progress: Progress | None = None,
-) -> MeetingResult:
-    """Process one meeting. Never raises for a bad recording: the result says why it failed."""
-    report = progress or (lambda *_: None)
-    started = dt.datetime.now()
-    run_id = uuid.uuid4().hex
-    timings: dict[str, float] = {}
-    current = {"stage": "consent"}
-
-    def stage(name: str):
-        current["stage"] = name
-        report(meeting.id, name, "")
-        return time.perf_counter()
-
-    try:
-        check_consent(meeting, "transcribe")
-    except ConsentError as exc:
-        upsert_meeting_record(con, meeting, manifest_path)
-        record_run(con, run_id=run_id, meeting_id=meeting.id, status="skipped", reason=str(exc), started_at=started)
-        return MeetingResult(meeting.id, "skipped", str(exc))
-
-    key = None
-    sha256 = None
-    try:
-        # The key needs only the file's hash and the model records, so a stored meeting is
-        # recognised without decoding its audio or loading any model: resuming a batch is cheap.
-        t = stage("decode")
-        sha256 = audio_sha256(meeting.audio)
-        records = model_records(options)
-        key = processing_key(sha256, options, records)
-        if stored_processing_key(con, meeting.id) == key:
-            timings["hash"] = time.perf_counter() - t
-            upsert_meeting_record(con, meeting, manifest_path)
-            result = MeetingResult(meeting.id, "unchanged", "same audio and models as the stored run", timings)
-            result.tags = _maybe_tag(con, meeting, options, timings, stage, only_if_missing=True)
-            record_run(con, run_id=run_id, meeting_id=meeting.id, status="unchanged", reason=result.reason,
-                       started_at=started, audio_sha256=sha256, processing_key=key, timings_s=timings)
-            return result
-        audio = decode_audio(meeting.audio, sha256=sha256)
-        timings["decode"] = time.perf_counter() - t
-
-        transcript, diarisation = transcribe_and_diarise(meeting, audio, options, timings, stage)
-
-        t = stage("align")
-        words = align_words_to_speakers(transcript.words, diarisation.exclusive_turns, options.align)
-        utterances = build_utterances(words, options.align)
-        timings["align"] = time.perf_counter() - t
-
-        t = stage("store")
-        store_meeting(con, meeting, audio, diarisation, words, utterances, key, manifest_path)
-        timings["store"] = time.perf_counter() - t
-
-        result = MeetingResult(
-            meeting.id, "processed", None, timings,
-            words=len(words), utterances=len(utterances), speakers=len(diarisation.speakers),
-        )
-        result.tags = _maybe_tag(con, meeting, options, timings, stage, only_if_missing=False)
-        record_run(
-            con, run_id=run_id, meeting_id=meeting.id, status="processed", started_at=started,
-            audio_sha256=audio.sha256, processing_key=key, asr_model=options.transcription.model,
-            diarisation_model=options.diarisation.pipeline, models=records, options=options_record(options),
-            timings_s={k: round(v, 3) for k, v in timings.items()},
-        )
-        return result
-    except DialogicError as exc:
-        reason = f"{current['stage']}: {exc}"
-    except Exception as exc:  # a library failure on one recording must not stop the batch
-        reason = f"{current['stage']}: {meeting.audio}: {exc.__class__.__name__}: {exc}"
-    if current["stage"] == "tag":
-        reason += " (transcript and speakers are stored; re-run to tag)"
-    try:
-        upsert_meeting_record(con, meeting, manifest_path)  # the manifest's metadata is kept even so
-        record_run(con, run_id=run_id, meeting_id=meeting.id, status="failed", reason=reason, started_at=started,
-                   audio_sha256=sha256, processing_key=key, timings_s=timings)
-    except duckdb.Error:
-        pass  # the failure itself is what the caller needs to see
-    return MeetingResult(meeting.id, "failed", reason, timings)
-
-
 _CPU_SECTION = threading.Lock()  # torch's thread count and the transcription worker are process-wide
 
 
-def transcribe_and_diarise(meeting: MeetingSpec, audio, options: PipelineOptions, timings: dict[str, float] | None = None,
-                           stage: Callable[[str], float] | None = None):
+def transcribe_and_diarise(meeting: MeetingSpec, audio: DecodedAudio, options: PipelineOptions,
+                           timings: dict[str, float] | None = None,
+                           stage: Callable[[str], None] | None = None) -> tuple[Transcript, Diarisation]:
     """On CPU, transcription runs in a worker process while diarisation runs here, the cores split
     between them; on a GPU (or with ``parallel_cpu=False``) they run one after the other here.
-    ``stage(name)`` is called as each starts and returns its start time; ``timings`` gets seconds.
+    ``stage(name)`` is called as each starts; ``timings`` gets their seconds.
     Meetings processed in several threads at once take turns through the CPU section."""
     timings = {} if timings is None else timings
-    stage = stage or (lambda name: time.perf_counter())
+    stage = stage or (lambda name: None)
     speakers = speaker_counts(meeting, options.speaker_hint)
     on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
     if not (on_cpu and options.parallel_cpu):
-        t = stage("transcribe")
+        stage("transcribe")
+        t = time.perf_counter()
         transcript = transcribe_audio(audio, options.transcription)
         timings["transcribe"] = time.perf_counter() - t
-        t = stage("diarise")
+        stage("diarise")
+        t = time.perf_counter()
         diarisation = diarise_audio(audio, options.diarisation, **speakers)
         timings["diarise"] = time.perf_counter() - t
         return transcript, diarisation
@@ -223,7 +359,8 @@ def transcribe_and_diarise(meeting: MeetingSpec, audio, options: PipelineOptions
         torch_threads = torch.get_num_threads()
         stage("transcribe")
         pending = submit_transcription(audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads))
-        t = stage("diarise")
+        stage("diarise")
+        t = time.perf_counter()
         torch.set_num_threads(max(1, cores - asr_threads))
         try:
             diarisation = diarise_audio(audio, options.diarisation, **speakers)
@@ -234,15 +371,6 @@ def transcribe_and_diarise(meeting: MeetingSpec, audio, options: PipelineOptions
     return transcript, diarisation
 
 
-def _maybe_tag(con, meeting: MeetingSpec, options: PipelineOptions, timings, stage, *, only_if_missing: bool) -> int:
-    if not should_tag(meeting, options):
-        return 0
-    t = stage("tag")
-    written = tag_stored_meeting(con, meeting, options, only_if_missing=only_if_missing)
-    timings["tag"] = time.perf_counter() - t
-    return written
-
-
 def should_tag(meeting: MeetingSpec, options: PipelineOptions) -> bool:
     """Tagging is on and the meeting's consent covers analysis."""
     return options.tag and "analyse" in meeting.consent.scope and meeting.consent.status == "given"
@@ -250,40 +378,17 @@ def should_tag(meeting: MeetingSpec, options: PipelineOptions) -> bool:
 
 def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, only_if_missing: bool) -> int:
     """Tag a stored meeting with the options' tagger; with ``only_if_missing``, only when that
-    tagger version has no rows for it yet. Returns the tag rows written."""
-    from dialogic.tagging.store import tag_meeting
+    tagger version has no rows for it yet (checked without loading the tagger). Returns the tag
+    rows written."""
+    from dialogic.tagging.tag_store import tag_meeting
+    from dialogic.tagging.artifacts import tagger_version
     from dialogic.tagging.tagger import load_tagger
 
-    tagger = load_tagger(options.tagger)
     if only_if_missing:
         done = con.execute(
-            "select count(*) from tags where meeting_id = ? and model_version = ?", [meeting.id, tagger.model_version]
+            "select count(*) from tags where meeting_id = ? and model_version = ?",
+            [meeting.id, tagger_version(options.tagger)],
         ).fetchone()[0]
         if done:
             return 0
-    return tag_meeting(con, meeting.id, tagger)
-
-
-def process_manifest(
-    db_path: str | Path,
-    manifest: Manifest,
-    options: PipelineOptions = PipelineOptions(),
-    *,
-    progress: Progress | None = None,
-) -> BatchReport:
-    """Process every meeting of a manifest into ``db_path``; one bad meeting never stops the batch.
-
-    Meetings the manifest itself rejected are reported as failed with the manifest's reason.
-    A batch is resumable: meetings already stored with the same audio and models are skipped as
-    unchanged.
-    """
-    report = BatchReport()
-    for problem in manifest.problems:
-        report.results.append(MeetingResult(problem.meeting, "failed", problem.reason))
-    con = connect(db_path)
-    try:
-        for meeting in manifest.meetings:
-            report.results.append(process_meeting(con, meeting, options, manifest_path=str(manifest.path), progress=progress))
-    finally:
-        con.close()
-    return report
+    return tag_meeting(con, meeting.id, load_tagger(options.tagger))

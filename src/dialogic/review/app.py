@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from dialogic.errors import AudioError, LookupFailed
-from dialogic.review import audio, auth, store
+from dialogic.review import auth, clips, ratings
 from dialogic.review.agreement import compute_agreement
 
 _HERE = Path(__file__).resolve().parent
@@ -50,10 +50,10 @@ def create_app(
     does so for that rater only). ``secure_cookies`` marks cookies HTTPS-only, for when the
     app sits behind a TLS proxy; on plain localhost it must stay off.
     """
-    review_store = store.ReviewStore(db_path)
+    review_store = ratings.ReviewStore(db_path)
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
-    templates.env.globals["TAGS"] = store.TAGS
-    templates.env.globals["TAG_TITLES"] = store.TAG_TITLES
+    templates.env.globals["TAGS"] = ratings.TAGS
+    templates.env.globals["TAG_TITLES"] = ratings.TAG_TITLES
     templates.env.filters["item_url"] = _item_url
     login_css = (_HERE / "static" / "review.css").read_text()
     login_css_hash = base64.b64encode(hashlib.sha256(login_css.encode()).digest()).decode()
@@ -89,7 +89,7 @@ def create_app(
     return app
 
 
-def _closing(review_store: store.ReviewStore):
+def _closing(review_store: ratings.ReviewStore):
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
@@ -101,7 +101,7 @@ def _closing(review_store: store.ReviewStore):
 class RaterGate:
     """ASGI middleware: attaches the session, refuses anonymous requests, adds security headers."""
 
-    def __init__(self, app, review_store: store.ReviewStore, login_css_hash: str) -> None:
+    def __init__(self, app, review_store: ratings.ReviewStore, login_css_hash: str) -> None:
         self.app = app
         self.store = review_store
         self.headers = [
@@ -203,16 +203,16 @@ def _item_url(utterance_id: str, params: dict | None = None) -> str:
     return url + (f"?{urlencode(params)}" if params else "")
 
 
-def _next_url(queue_filter: store.QueueFilter, after: str) -> str:
+def _next_url(queue_filter: ratings.QueueFilter, after: str) -> str:
     """The "next item" link: the next one in the rater's filtered queue after ``after``."""
     return "/next?" + urlencode(queue_filter.query_params() | {"after": after})
 
 
-def _queue_filter(request: Request) -> store.QueueFilter:
+def _queue_filter(request: Request) -> ratings.QueueFilter:
     tag = request.query_params.get("tag") or None
-    return store.QueueFilter(
+    return ratings.QueueFilter(
         meeting_id=request.query_params.get("meeting") or None,
-        tag=tag if tag in store.TAGS else None,
+        tag=tag if tag in ratings.TAGS else None,
         unrated_only=request.query_params.get("unrated") == "1",
     )
 
@@ -292,8 +292,8 @@ async def _logout(request: Request) -> Response:
 async def _queue(request: Request) -> Response:
     session: auth.Session = request.state.session
     queue_filter = _queue_filter(request)
-    items = await _read(request, store.list_queue, session.rater.rater_id, queue_filter)
-    meetings = await _read(request, store.list_meetings)
+    items = await _read(request, ratings.list_queue, session.rater.rater_id, queue_filter)
+    meetings = await _read(request, ratings.list_meetings)
     return _render(
         request,
         "queue.html",
@@ -305,7 +305,7 @@ async def _next(request: Request) -> Response:
     session: auth.Session = request.state.session
     queue_filter = _queue_filter(request)
     after = request.query_params.get("after") or None
-    next_id = await _read(request, store.next_utterance_id, session.rater.rater_id, queue_filter, after)
+    next_id = await _read(request, ratings.next_utterance_id, session.rater.rater_id, queue_filter, after)
     if next_id is None:
         return RedirectResponse("/queue?" + urlencode(queue_filter.query_params() | {"done": "1"}), status_code=303)
     return RedirectResponse(_item_url(next_id, queue_filter.query_params()), status_code=303)
@@ -315,7 +315,7 @@ async def _item(request: Request, error: str | None = None, status_code: int = 2
     session: auth.Session = request.state.session
     utterance_id = request.path_params["utterance_id"]
     try:
-        item = await _read(request, store.load_item, session.rater.rater_id, utterance_id)
+        item = await _read(request, ratings.load_item, session.rater.rater_id, utterance_id)
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
     queue_filter = _queue_filter(request)
@@ -339,15 +339,15 @@ async def _submit_item(request: Request) -> Response:
     utterance_id = request.path_params["utterance_id"]
     form = await request.form()
     answers = {}
-    for tag in store.TAGS:
+    for tag in ratings.TAGS:
         value = form.get(f"answer_{tag}")
         if value in ("yes", "no"):
             answers[tag] = value == "yes"
-    missing = [store.TAG_TITLES[t] for t in store.TAGS if t not in answers]
+    missing = [ratings.TAG_TITLES[t] for t in ratings.TAGS if t not in answers]
     if missing:
         return await _item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
     try:
-        await _write(request, store.record_answers, session.rater.rater_id, utterance_id, answers, form.get("note"))
+        await _write(request, ratings.record_answers, session.rater.rater_id, utterance_id, answers, form.get("note"))
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
     return RedirectResponse(_next_url(_queue_filter(request), utterance_id), status_code=303)
@@ -374,7 +374,7 @@ async def _api_ratings(request: Request) -> Response:
     if not answers:
         return JSONResponse({"error": "no answers given"}, status_code=400)
     try:
-        added = await _write(request, store.record_answers, session.rater.rater_id, utterance_id, answers, note)
+        added = await _write(request, ratings.record_answers, session.rater.rater_id, utterance_id, answers, note)
     except LookupFailed as exc:
         return JSONResponse({"error": str(exc)}, status_code=404)
     except ValueError as exc:
@@ -387,7 +387,7 @@ async def _api_ratings(request: Request) -> Response:
 
 async def _utterance_audio(request: Request) -> Response:
     try:
-        span = await _read(request, audio.utterance_span, request.path_params["utterance_id"])
+        span = await _read(request, clips.utterance_span, request.path_params["utterance_id"])
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
     return await _clip_response(request, span)
@@ -396,15 +396,15 @@ async def _utterance_audio(request: Request) -> Response:
 async def _speaker_audio(request: Request) -> Response:
     p = request.path_params
     try:
-        span = await _read(request, audio.speaker_span, p["meeting_id"], p["speaker_label"], p["clip_index"])
+        span = await _read(request, clips.speaker_span, p["meeting_id"], p["speaker_label"], p["clip_index"])
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
     return await _clip_response(request, span)
 
 
-async def _clip_response(request: Request, span: audio.ClipSpan) -> Response:
+async def _clip_response(request: Request, span: clips.ClipSpan) -> Response:
     try:
-        data = await run_in_threadpool(audio.extract_clip, span.audio_path, span.start_s, span.end_s)
+        data = await run_in_threadpool(clips.extract_clip, span.audio_path, span.start_s, span.end_s)
     except AudioError as exc:
         return PlainTextResponse(f"audio unavailable: {exc}", status_code=404)
     headers = {"accept-ranges": "bytes", "cache-control": "private, no-store"}
@@ -427,7 +427,7 @@ async def _clip_response(request: Request, span: audio.ClipSpan) -> Response:
 
 
 async def _speaker_meetings(request: Request) -> Response:
-    meetings = await _read(request, store.list_speaker_meetings)
+    meetings = await _read(request, ratings.list_speaker_meetings)
     return _render(request, "speaker_meetings.html", {"meetings": meetings})
 
 
@@ -435,10 +435,10 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
     meeting_id = request.path_params["meeting_id"]
 
     def load(cur):
-        speakers = store.list_speakers(cur, meeting_id)
+        speakers = ratings.list_speakers(cur, meeting_id)
         for speaker in speakers:
-            speaker["n_clips"] = len(audio.speaker_spans(cur, meeting_id, speaker["speaker_label"]))
-        return speakers, store.list_participants(cur, meeting_id)
+            speaker["n_clips"] = len(clips.speaker_spans(cur, meeting_id, speaker["speaker_label"]))
+        return speakers, ratings.list_participants(cur, meeting_id)
 
     try:
         speakers, participants = await _read(request, load)
@@ -464,7 +464,7 @@ async def _map_speakers(request: Request) -> Response:
     meeting_id = request.path_params["meeting_id"]
     form = await request.form()
     try:
-        current = {s["speaker_label"]: s["participant_id"] for s in await _read(request, store.list_speakers, meeting_id)}
+        current = {s["speaker_label"]: s["participant_id"] for s in await _read(request, ratings.list_speakers, meeting_id)}
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
     # Only changes are written: choosing "not mapped" ('') for a mapped speaker clears it,
@@ -487,7 +487,7 @@ def _map_with_store(request: Request, meeting_id: str, mapping: dict, mapped_by:
     from dialogic.speakers import map_speakers
 
     # map_speakers opens its own transaction, so it gets a plain cursor under the write lock.
-    review_store: store.ReviewStore = request.app.state.store
+    review_store: ratings.ReviewStore = request.app.state.store
     with review_store.locked() as cur:
         map_speakers(cur, meeting_id, mapping, mapped_by)
 

@@ -15,7 +15,7 @@ no label of the test split; dynamic int8 was tried first and lost 0.020 test mac
 Linear layer quantised, and missed the codebook bar (44/49) with only the feed-forward layers.
 `dialogic train` runs the check;
 
-    python -m dialogic.tagging.precision models/dialogic-tagger-v1
+    python -m dialogic.tagging.recheck models/dialogic-tagger-v1
 
 re-runs it on an existing artifact, measures throughput on two threads and re-renders the card.
 ``DIALOGIC_TAGGER_PRECISION`` (``auto``, ``fp32`` or ``bf16``) overrides the choice.
@@ -24,10 +24,8 @@ re-runs it on an existing artifact, measures throughput on two threads and re-re
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -37,7 +35,7 @@ import torch
 
 from dialogic.errors import ModelError
 from dialogic.tagging.codebook import TAGS
-from dialogic.tagging.evaluate import codebook_check, label_matrix, score_predictions
+from dialogic.tagging.evaluate import codebook_check, score_predictions
 
 PRECISIONS = ("fp32", "bf16")
 MAX_F1_LOSS = 0.01
@@ -82,7 +80,7 @@ def choose_precision(requested: str | None, manifest: dict) -> str:
     usable = bool(check and check.get("usable"))
     if requested == "bf16" and not usable:
         why = "has no bf16 check" if not check else f"failed its bf16 check ({check.get('verdict')})"
-        raise ModelError(f"{manifest.get('model_version', 'this tagger')} {why}; use fp32 or re-run `python -m dialogic.tagging.precision`")
+        raise ModelError(f"{manifest.get('model_version', 'this tagger')} {why}; use fp32 or re-run `python -m dialogic.tagging.recheck`")
     if requested == "auto":
         return "bf16" if usable and native_bf16() else "fp32"
     return requested
@@ -137,47 +135,3 @@ def cpu_name() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine()
-
-
-def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
-    """Re-check an artifact's bf16 precision on the seed test split and measure both precisions'
-    throughput on ``threads`` threads; returns the manifest block."""
-    from dialogic.tagging.corpus import load_seed_corpus, split_rows
-    from dialogic.tagging.tagger import load_tagger_from
-
-    torch.set_num_threads(threads)
-    fp32 = load_tagger_from(artifact, precision="fp32")
-    bf16 = fp32.in_precision("bf16")
-    test = split_rows(load_seed_corpus(), "test")
-    texts, roles = [r.text for r in test], [r.speaker_role for r in test]
-    block = bf16_check(fp32.predict_array(texts, roles), bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds)
-    block["throughput"] = {
-        "cpu": cpu_name(), "native_bf16": native_bf16(), "threads": threads, "utterances": len(texts),
-        "fp32_per_s": round(measure_rate(lambda: fp32.predict(texts, roles), len(texts))),
-        "bf16_per_s": round(measure_rate(lambda: bf16.predict(texts, roles), len(texts))),
-        "measured_at": time.strftime("%Y-%m-%d"),
-    }
-    return block
-
-
-def main(argv: list[str] | None = None) -> int:
-    from dialogic.tagging.train import render_model_card
-
-    args = argv if argv is not None else sys.argv[1:]
-    if len(args) != 1:
-        print("usage: python -m dialogic.tagging.precision MODELS/<name>-v<N>", file=sys.stderr)
-        return 2
-    artifact = Path(args[0])
-    block = check_artifact(artifact)
-    manifest_path = artifact / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest.pop("int8_ffn", None)
-    manifest.setdefault("precision", {})["bf16"] = block
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
-    (artifact / "MODEL_CARD.md").write_text(render_model_card(manifest))
-    print(json.dumps({k: v for k, v in block.items() if k != "codebook"}, indent=2))
-    return 0 if block["usable"] else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

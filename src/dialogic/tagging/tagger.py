@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,15 +20,13 @@ import torch.nn.functional as F
 from safetensors.torch import load_file
 
 from dialogic.errors import ModelError
-from dialogic.paths import models_dir
+from dialogic.tagging.artifacts import artifact_digest, resolve_artifact
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.encoder import Encoder, encoder_dir, encoder_sha256, format_input, load_encoder
 from dialogic.tagging.evaluate import apply_platt
 from dialogic.tagging.precision import BATCH_SIZE, choose_precision
 from dialogic.weights import sha256_file
 
-ARTIFACT_NAME = "dialogic-tagger"
-_VERSION_DIR = re.compile(r"^(?P<name>[a-z0-9-]+)-v(?P<version>\d+)$")
 
 
 class TagHead(torch.nn.Module):
@@ -54,11 +50,6 @@ def head_logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[s
     the texts, each given its speaker role when ``roles`` has one."""
     inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
     return head(encoder.embed(inputs, batch_size, precision=precision)).double().numpy()
-
-
-def artifact_digest(files: dict[str, str]) -> str:
-    """One sha256 for a whole artifact: the hash of its sorted ``{file: sha256}`` listing."""
-    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass
@@ -104,34 +95,6 @@ class Tagger:
     def labels(self, probabilities: dict[str, float]) -> list[str]:
         """The tags whose probability reaches this tagger's threshold."""
         return [tag for tag in TAGS if probabilities[tag] >= self.thresholds[tag]]
-
-
-def list_artifacts(directory: Path | None = None) -> list[tuple[str, int, Path]]:
-    """Every ``<name>-v<N>/`` folder with a manifest, oldest version first."""
-    directory = directory or models_dir()
-    found = []
-    for path in directory.iterdir() if directory.is_dir() else []:
-        match = _VERSION_DIR.match(path.name)
-        if match and (path / "manifest.json").is_file():
-            found.append((match["name"], int(match["version"]), path))
-    return sorted(found, key=lambda item: (item[0], item[1]))
-
-
-def resolve_artifact(name: str | None = None, directory: Path | None = None) -> Path:
-    """A model folder from a path, a ``<name>-v<N>`` version, a bare name (newest version) or None
-    (newest ``dialogic-tagger-v*``)."""
-    if name and Path(name).is_dir() and (Path(name) / "manifest.json").is_file():
-        return Path(name)
-    artifacts = list_artifacts(directory)
-    wanted = name or ARTIFACT_NAME
-    exact = [p for n, v, p in artifacts if f"{n}-v{v}" == wanted]
-    if exact:
-        return exact[0]
-    same_name = [p for n, v, p in artifacts if n == wanted]
-    if same_name:
-        return same_name[-1]
-    known = ", ".join(f"{n}-v{v}" for n, v, _ in artifacts) or "none"
-    raise ModelError(f"no tagger model {wanted!r} in {directory or models_dir()}, expected one of: {known} (train one with `dialogic train`)")
 
 
 def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, precision: str | None = None) -> Tagger:

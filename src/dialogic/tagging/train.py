@@ -38,7 +38,8 @@ from dialogic.tagging.evaluate import (
     Scores, apply_platt, choose_thresholds, codebook_check, fit_platt, label_matrix, score_predictions,
 )
 from dialogic.tagging.precision import bf16_check
-from dialogic.tagging.tagger import ARTIFACT_NAME, TagHead, artifact_digest, head_logits, list_artifacts
+from dialogic.tagging.artifacts import ARTIFACT_NAME, artifact_digest, list_artifacts
+from dialogic.tagging.tagger import TagHead, head_logits
 from dialogic.weights import sha256_file
 
 Progress = Callable[[str, int, int], None]
@@ -379,7 +380,7 @@ def _precision_section(manifest: dict, best: dict) -> str:
               if check["usable"] else f"Served in **fp32** only: the bf16 run failed its check ({check['verdict']})")
     measured = (f"Throughput measured on {speed['cpu']} ({'with' if speed['native_bf16'] else 'without'} bf16 units), "
                 f"{speed['threads']} threads, {speed['utterances']} test utterances, best of 3, {speed['measured_at']}, by "
-                "`python -m dialogic.tagging.precision`; `make bench-tagger` measures it again against the bare encoder."
+                "`python -m dialogic.tagging.recheck`; `make bench-tagger` measures it again against the bare encoder."
                 if speed else "Throughput: `make bench-tagger` measures it on this machine.")
     return f"""{served}.
 `DIALOGIC_TAGGER_PRECISION=fp32` forces fp32. In bf16 the encoder's matrix multiplies run in

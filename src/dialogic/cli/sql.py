@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dialogic import analytics
-from dialogic.cli_common import DB_OPTION, db_path, fail
+from dialogic import queries
+from dialogic.cli.common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
 
 _TABLE_ROW_LIMIT = 200  # the terminal table is for a look; csv/json/parquet carry every row
@@ -33,14 +33,14 @@ def sql_command(
         dialogic sql "select * from balance limit 5" --format csv
     """
     db = db_path(db)
-    if fmt not in analytics.QUERY_FORMATS:
-        fail(f"unknown --format {fmt!r}; expected one of: {', '.join(analytics.QUERY_FORMATS)}")
+    if fmt not in queries.QUERY_FORMATS:
+        fail(f"unknown --format {fmt!r}; expected one of: {', '.join(queries.QUERY_FORMATS)}")
     try:
-        frame = analytics.run_query(db, query)
+        frame = queries.run_query(db, query)
         if fmt == "table" and output is None:
             _print_table(frame)
             return
-        text = analytics.write_frame(frame, "csv" if fmt == "table" else fmt, output)
+        text = queries.write_frame(frame, "csv" if fmt == "table" else fmt, output)
     except DialogicError as exc:
         fail(str(exc))
     if text is not None:
@@ -63,7 +63,7 @@ def export_view_command(
     """
     db = db_path(db)
     try:
-        summary = analytics.export_view(db, view, fmt, output)
+        summary = queries.export_view(db, view, fmt, output)
     except DialogicError as exc:
         fail(str(exc))
     typer.echo(f"wrote {summary.row_count} rows of {summary.view} to {summary.path}")

@@ -1,15 +1,8 @@
-"""Analysts' access to a dialogic database, and the analytics facts the views read.
+"""Analysts' access to a dialogic database: read-only queries, view listings and exports.
 
-The views themselves live in ``sql/views/`` (documented in docs/sql.md). For analysts this module
-only opens the database read-only, so that an analyst's query can never change the evidence, and
-hands the result over as a polars DataFrame or a file written by DuckDB's own COPY.
-
-For writers it keeps the analytics facts (the ``*_facts`` tables of migration 005, amended by
-007, listed in FACT_TABLES) in step with the base tables: ``refresh_meeting_facts`` after one
-meeting's rows change, ``refresh_current_tagger_facts`` after ``tagger_models`` changes,
-``refresh_all_facts`` for the whole database. The facts are computed by the ``compute_*`` table
-macros of those migrations, so the SQL lives in one place. A migration that changes what a macro
-returns rebuilds the affected table itself, in SQL, in its own transaction (as 005 and 007 do).
+The views themselves live in ``sql/views/`` (documented in docs/sql.md). This module opens the
+database read-only, so that an analyst's query can never change the evidence, and hands the
+result over as a polars DataFrame or a file written by DuckDB's own COPY.
 """
 
 from __future__ import annotations
@@ -30,17 +23,6 @@ QUERY_FORMATS: tuple[str, ...] = ("table", "csv", "json", "parquet")
 EXPORT_FORMATS: tuple[str, ...] = ("parquet", "csv")
 
 
-# In dependency order: each fact table's macro reads the tables refreshed before it.
-FACT_TABLES: tuple[str, ...] = (
-    "utterance_facts",
-    "speaking_turn_facts",
-    "voice_facts",
-    "meeting_facts",
-    "tag_hit_facts",
-    "sdm_option5_facts",
-    "window_facts",
-    "overlap_facts",
-)
 
 
 @dataclass
@@ -121,67 +103,6 @@ def export_view(db_path: str | Path, view: str, fmt: ExportFormat, output: str |
     finally:
         con.close()
     return ExportSummary(view=view, path=path, format=fmt, row_count=row_count)
-
-
-def refresh_meeting_facts(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
-    """Recompute the analytics facts of one meeting from its base rows (delete, then insert).
-
-    Call it inside the caller's transaction (``with dialogic.db.transaction(con): ...``), after
-    the meeting's utterances, speakers, participants, diarised turns or tags were written, so that
-    readers never see the new rows with old facts; it opens no transaction of its own. A meeting
-    without utterances is left with no fact rows.
-    """
-    for table in FACT_TABLES:
-        _write(con, f"delete from {table} where meeting_id = ?", [meeting_id])
-        _write(con, f"insert into {table} by name select * from compute_{table}(?)", [meeting_id])
-
-
-def refresh_all_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild every analytics fact from the base tables, set-based (one statement per table).
-
-    Use it after bulk loads or after changing ``tagger_models.activated_at`` of a version that
-    already has tags (that can change the current version of many meetings). Like
-    refresh_meeting_facts, it runs inside the caller's transaction and opens none itself.
-    """
-    for table in FACT_TABLES:
-        _write(con, f"delete from {table}")
-        _write(con, f"insert into {table} by name select * from compute_{table}(null)")
-
-
-def refresh_current_tagger_facts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Refresh the meetings whose current tagger version is no longer the one in their facts.
-
-    A meeting's current version is the most recently activated one among the versions with tag
-    rows for it, so moving ``tagger_models.activated_at`` (re-registering a tagger) can switch
-    meetings that were not re-tagged. Call it, in the same transaction, after changing
-    ``tagger_models``; it costs one pass over the distinct (meeting, version) pairs of ``tags``
-    plus a refresh per switched meeting. Returns the meeting ids it refreshed.
-    """
-    try:
-        switched = [
-            meeting_id
-            for (meeting_id,) in con.execute(
-                """
-                select f.meeting_id
-                from meeting_facts as f
-                left join compute_current_tagger(null) as c on c.meeting_id = f.meeting_id
-                where f.tagger_model_version is distinct from c.model_version
-                order by f.meeting_id
-                """
-            ).fetchall()
-        ]
-    except duckdb.Error as exc:
-        raise StoreError(f"finding meetings whose tagger version changed failed: {exc}") from exc
-    for meeting_id in switched:
-        refresh_meeting_facts(con, meeting_id)
-    return switched
-
-
-def _write(con: duckdb.DuckDBPyConnection, statement: str, parameters: list | None = None) -> None:
-    try:
-        con.execute(statement, parameters)
-    except duckdb.Error as exc:
-        raise StoreError(f"refreshing analytics facts failed: {exc}") from exc
 
 
 def _relation_names(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -7,13 +7,13 @@ import time
 
 import pytest
 from fakes import RoleEcho
-from test_views import build_fixture_db
+from builders import build_fixture_db, insert, participant, utterance
 
 import dialogic.db
-from dialogic.analytics import FACT_TABLES, refresh_all_facts, refresh_meeting_facts
+from dialogic.facts import FACT_TABLES, refresh_all_facts, refresh_meeting_facts
 from dialogic.db import connect, transaction
 from dialogic.paths import sql_dir
-from dialogic.tagging.store import tag_meeting
+from dialogic.tagging.tag_store import tag_meeting
 
 ASSERTIONS = sorted((sql_dir() / "tests").glob("assert_*.sql"))
 
@@ -29,11 +29,10 @@ def test_tagging_another_meeting_leaves_the_first_meetings_facts_fresh(tmp_path)
     for m in ("a", "b"):
         con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) "
                     "values (?, 'x.wav', 'given', ['analyse'])", [m])
-        con.execute("insert into participants values (?, 'p1', 'peer', null, null, null)", [m])
+        insert(con, "participants", participant(m, "p1", "peer"))
         con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) "
                     "values (?, 'S0', 'p1', 4)", [m])
-        con.execute("insert into utterances values (?, ?, 0, 'S0', 0.0, 4.0, 'I have been there too')",
-                    [f"{m}/u00000", m])
+        insert(con, "utterances", utterance(m, 0, "S0", 0.0, 4.0, "I have been there too"))
     tag_meeting(con, "a", RoleEcho())
     first = con.execute("select activated_at from tagger_models").fetchone()[0]
     time.sleep(0.01)
@@ -76,7 +75,7 @@ def test_a_meeting_ending_on_a_window_boundary_has_no_empty_window_after_it(tmp_
 def test_a_zero_length_utterance_on_a_boundary_counts_in_its_window(tmp_path):
     con = build_fixture_db(tmp_path / "w.duckdb")
     with transaction(con):
-        con.execute("insert into utterances values ('fx/u00009', 'fx', 9, 'S1', 57.0, 57.0, 'ok')")
+        insert(con, "utterances", utterance("fx", 9, "S1", 57.0, 57.0, "ok"))
         refresh_meeting_facts(con, "fx")
     got = windows(con, "select window_index, role, speech_s, word_count, utterance_count "
                        "from voice_share_window_at(19) where meeting_id = 'fx'")

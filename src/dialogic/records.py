@@ -1,0 +1,109 @@
+"""The records that pass between dialogic's stages: plain dataclasses, no logic, no heavy imports.
+
+    DecodedAudio ─ transcribe ─▶ Transcript(words: [Word])
+                 └ diarise ───▶ Diarisation(turns, exclusive_turns: [SpeakerTurn])
+    Word + SpeakerTurn ─ align ─▶ [AttributedWord] ─ build ─▶ [Utterance]
+    one meeting's run ─▶ MeetingResult; a batch ─▶ BatchReport
+
+Times are seconds from the start of the recording (``start_s``, ``end_s``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dialogic.options import DiarisationOptions, TranscriptionOptions
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A recording decoded once, to 16 kHz mono float32, for every later stage."""
+
+    path: Path
+    samples: np.ndarray  # float32, mono, at sample_rate
+    sample_rate: int
+    sha256: str
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True)
+class Word:
+    start_s: float
+    end_s: float
+    word: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    words: list[Word]
+    language: str
+    model: str
+    model_sha256: str | None
+    options: TranscriptionOptions = field(default_factory=TranscriptionOptions)
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    speaker: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Diarisation:
+    turns: list[SpeakerTurn]            # overlap-aware
+    exclusive_turns: list[SpeakerTurn]  # at most one speaker at a time; used to attach words
+    speakers: list[str]
+    options: DiarisationOptions = field(default_factory=DiarisationOptions)
+
+    def speech_s(self, speaker: str) -> float:
+        return sum(t.end_s - t.start_s for t in self.turns if t.speaker == speaker)
+
+
+@dataclass(frozen=True)
+class AttributedWord:
+    word: Word
+    speaker: str | None
+
+
+@dataclass(frozen=True)
+class Utterance:
+    index: int
+    speaker: str | None
+    start_s: float
+    end_s: float
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.word for w in self.words)
+
+
+@dataclass
+class MeetingResult:
+    meeting_id: str
+    status: str  # processed | unchanged | skipped | failed
+    reason: str | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+    words: int = 0
+    utterances: int = 0
+    speakers: int = 0
+    tags: int = 0
+    wall_s: float | None = None  # wall-clock seconds of the whole run (stages may overlap)
+
+
+@dataclass
+class BatchReport:
+    results: list[MeetingResult] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[MeetingResult]:
+        return [r for r in self.results if r.status == status]

@@ -1,0 +1,61 @@
+"""Re-check an existing tagger artifact's bf16 precision and throughput, and re-render its card.
+
+    python -m dialogic.tagging.recheck models/dialogic-tagger-v1
+
+Kept apart from `dialogic.tagging.precision` because it needs the tagger and the trainer, both of
+which import that module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from dialogic.tagging.corpus import load_seed_corpus, split_rows
+from dialogic.tagging.evaluate import label_matrix
+from dialogic.tagging.precision import bf16_check, cpu_name, measure_rate, native_bf16
+from dialogic.tagging.tagger import load_tagger_from
+from dialogic.tagging.train import render_model_card
+
+
+def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
+    """Re-check an artifact's bf16 precision on the seed test split and measure both precisions'
+    throughput on ``threads`` threads; returns the manifest block."""
+    torch.set_num_threads(threads)
+    fp32 = load_tagger_from(artifact, precision="fp32")
+    bf16 = fp32.in_precision("bf16")
+    test = split_rows(load_seed_corpus(), "test")
+    texts, roles = [r.text for r in test], [r.speaker_role for r in test]
+    block = bf16_check(fp32.predict_array(texts, roles), bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds)
+    block["throughput"] = {
+        "cpu": cpu_name(), "native_bf16": native_bf16(), "threads": threads, "utterances": len(texts),
+        "fp32_per_s": round(measure_rate(lambda: fp32.predict(texts, roles), len(texts))),
+        "bf16_per_s": round(measure_rate(lambda: bf16.predict(texts, roles), len(texts))),
+        "measured_at": time.strftime("%Y-%m-%d"),
+    }
+    return block
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 1:
+        print("usage: python -m dialogic.tagging.recheck MODELS/<name>-v<N>", file=sys.stderr)
+        return 2
+    artifact = Path(args[0])
+    block = check_artifact(artifact)
+    manifest_path = artifact / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest.pop("int8_ffn", None)
+    manifest.setdefault("precision", {})["bf16"] = block
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    (artifact / "MODEL_CARD.md").write_text(render_model_card(manifest))
+    print(json.dumps({k: v for k, v in block.items() if k != "codebook"}, indent=2))
+    return 0 if block["usable"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Builders for real DuckDB fixture databases: every row goes in by column name.
+
+Used by the unit tests and the browser tests alike. ``insert`` names each column, so a column
+added to the schema never shifts a fixture's values into the wrong place.
+"""
+
+from __future__ import annotations
+
+import json
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+TAGS = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_disclosure")
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, *rows: dict) -> None:
+    """Insert ``rows`` (dicts of column → value, all with the same keys) into ``table``."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    for row in rows:
+        if list(row) != columns:
+            raise ValueError(f"{table}: rows name different columns: {columns} vs {list(row)}")
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    con.executemany(f"insert into {table} ({names}) values ({marks})", [list(row.values()) for row in rows])
+
+
+def utterance(meeting_id: str, index: int, speaker_label: str | None, start_s: float, end_s: float, text: str) -> dict:
+    """One ``utterances`` row with the id dialogic gives it."""
+    return {
+        "utterance_id": f"{meeting_id}/u{index:05d}", "meeting_id": meeting_id, "utterance_index": index,
+        "speaker_label": speaker_label, "start_s": start_s, "end_s": end_s, "text": text,
+    }
+
+
+def turn(meeting_id: str, track: str, index: int, speaker_label: str, start_s: float, end_s: float) -> dict:
+    return {
+        "meeting_id": meeting_id, "track": track, "turn_index": index, "speaker_label": speaker_label,
+        "start_s": start_s, "end_s": end_s,
+    }
+
+
+def participant(meeting_id: str, participant_id: str, role: str, **extra) -> dict:
+    row = {"meeting_id": meeting_id, "participant_id": participant_id, "role": role}
+    for column in ("pseudonym", "relation", "profession"):
+        row[column] = extra.get(column)
+    return row
+
+
+def refresh(con: duckdb.DuckDBPyConnection, *meeting_ids: str) -> None:
+    """Refresh the analytics facts of ``meeting_ids`` in one transaction, as writers do."""
+    from dialogic.db import transaction
+    from dialogic.facts import refresh_meeting_facts
+
+    with transaction(con):
+        for meeting_id in meeting_ids:
+            refresh_meeting_facts(con, meeting_id)
+
+
+# --- the hand-computed analytics fixture (worked out in tests/test_views.py's docstring) ------
+
+FX_UTTERANCES = [
+    (0, "S2", 0.0, 10.0, "what would you like to talk about today"),
+    (1, "S0", 11.0, 15.0, "I want to stop the pills"),
+    (2, "S0", 15.5, 19.5, "they  make me tired"),  # two spaces: still 4 words
+    (3, "S2", 21.0, 30.0, "we could lower the dose or try therapy"),
+    (4, "S0", 29.0, 35.0, "that helps"),
+    (5, "S3", 36.0, 40.0, "when I was unwell I felt the same"),
+    (6, "S1", 40.0, 46.0, "you really must keep taking them"),
+    (7, "S4", 47.0, 49.0, "hmm okay"),
+    (8, "S2", 52.0, 57.0, "let us try therapy as you prefer then"),
+]
+FX_OVERLAP_TURNS = [
+    (0, "S2", 0.0, 10.2),
+    (1, "S0", 10.0, 19.5),  # over doc for 0.2 s: overlap, not interruption (< 1 s)
+    (2, "S2", 21.0, 30.0),
+    (3, "S0", 29.0, 35.0),  # over doc 1.0 s, doc stops first: interruption su → doc
+    (4, "S3", 36.0, 40.0),
+    (5, "S1", 39.5, 46.0),  # over peer1 0.5 s: overlap only
+    (6, "S3", 42.0, 43.0),  # inside mum's turn (mum goes on): back-channel, 1.0 s overlap
+    (7, "S4", 47.0, 49.0),
+    (8, "S2", 48.0, 57.0),  # over S4 1.0 s, S4 stops first: interruption doc → unmapped:S4
+]
+FX_CURRENT_TAGS = {
+    0: "preference_elicitation", 1: "option_discussion", 3: "option_discussion", 5: "peer_self_disclosure",
+    6: "persuasion", 7: "peer_self_disclosure", 8: "option_discussion",
+}
+FX_PROBABILITY = {0: 0.91, 1: 0.66, 3: 0.88, 5: 0.95, 6: 0.8, 7: 0.6, 8: 0.7}
+
+
+def build_fixture_db(path: Path) -> duckdb.DuckDBPyConnection:
+    """Meetings 'fx' (hand-computed, see tests/test_views.py) and 'fy'; returns an open connection."""
+    from dialogic.db import connect
+
+    con = connect(path)
+    insert(
+        con, "meetings",
+        {"meeting_id": "fx", "audio_path": "fx.wav", "duration_s": 60.0, "recorded_on": "2024-03-05", "site": "north",
+         "consent_status": "granted", "consent_scope": ["analysis"]},
+        {"meeting_id": "fy", "audio_path": "fy.wav", "duration_s": None, "recorded_on": "2024-04-01", "site": "south",
+         "consent_status": "granted", "consent_scope": ["analysis"]},
+    )
+    insert(
+        con, "participants",
+        participant("fx", "doc", "clinician"), participant("fx", "su", "service_user"), participant("fx", "mum", "network"),
+        participant("fx", "dad", "network"), participant("fx", "peer1", "peer"), participant("fy", "su2", "service_user"),
+    )
+    insert(
+        con, "speakers",
+        *[{"meeting_id": m, "speaker_label": s, "participant_id": p, "speech_s": t}
+          for m, s, p, t in [("fx", "S0", "su", 14), ("fx", "S1", "mum", 6), ("fx", "S2", "doc", 24),
+                             ("fx", "S3", "peer1", 4), ("fx", "S4", None, 2), ("fy", "S0", "su2", 5)]],
+    )
+    insert(con, "utterances", *[utterance("fx", *u) for u in FX_UTTERANCES], utterance("fy", 0, "S0", 0.0, 5.0, "hello there"))
+    insert(con, "turns", *[turn("fx", "overlap", *t) for t in FX_OVERLAP_TURNS])
+    insert(
+        con, "tagger_models",
+        {"model_version": "tagger-v1", "name": "tagger", "version": 1, "thresholds": "{}", "activated_at": "2024-01-01"},
+        {"model_version": "tagger-v2", "name": "tagger", "version": 2, "thresholds": "{}", "activated_at": "2024-02-01"},
+        # no rows for fx: not current
+        {"model_version": "tagger-v3", "name": "tagger", "version": 3, "thresholds": "{}", "activated_at": "2024-03-01"},
+    )
+    tag_rows = []
+    for i in range(9):
+        for tag in ("option_discussion", "preference_elicitation", "persuasion", "peer_self_disclosure"):
+            hit = FX_CURRENT_TAGS.get(i) == tag
+            common = {"utterance_id": f"fx/u{i:05d}", "meeting_id": "fx", "tag": tag, "threshold": 0.5}
+            tag_rows.append({**common, "probability": FX_PROBABILITY[i] if hit else 0.1, "label": hit, "model_version": "tagger-v2"})
+            # v1 said persuasion everywhere; it is superseded and must not count.
+            tag_rows.append({**common, "probability": 0.9 if tag == "persuasion" else 0.1, "label": tag == "persuasion",
+                             "model_version": "tagger-v1"})
+    insert(con, "tags", *tag_rows)
+    # The views read the analytics facts; writers refresh them per meeting, in their transaction.
+    refresh(con, "fx", "fy")
+    return con
+
+
+def build_two_utterance_db(path: Path) -> Path:
+    """A real DuckDB file with one meeting, two mapped speakers and two utterances, facts refreshed."""
+    from dialogic.db import connect
+
+    con = connect(path)
+    insert(con, "meetings", {"meeting_id": "m1", "audio_path": "m1.wav", "duration_s": 20, "site": "north",
+                             "consent_status": "granted", "consent_scope": ["analysis"]})
+    insert(con, "participants", participant("m1", "a", "service_user"), participant("m1", "b", "clinician"))
+    insert(con, "speakers", {"meeting_id": "m1", "speaker_label": "S0", "participant_id": "a", "speech_s": 3},
+           {"meeting_id": "m1", "speaker_label": "S1", "participant_id": "b", "speech_s": 9})
+    insert(con, "utterances", utterance("m1", 0, "S1", 0, 9, "one two three"), utterance("m1", 1, "S0", 10, 13, "four"))
+    refresh(con, "m1")
+    con.close()
+    return path
+
+
+# --- the review app's fixture: tones for audio, three raters ---------------------------------
+
+SAMPLE_RATE = 16000
+UTTERANCE_S = 1.5
+GAP_S = 0.5
+PASSWORDS = {"alice": "alice-password-1", "bob": "bob-password-22", "carol": "carol-password-333"}
+MODEL_VERSION = "dialogic-tagger-v1"
+
+
+@dataclass
+class ReviewFixture:
+    db_path: Path
+    audio_paths: dict[str, Path]
+    passwords: dict[str, str] = field(default_factory=lambda: dict(PASSWORDS))
+    utterances: dict[str, list[str]] = field(default_factory=dict)  # meeting → utterance ids
+
+    def tone_hz(self, utterance_id: str) -> float:
+        meeting_id, index = utterance_id.split("/u")
+        return tone_hz(meeting_id, int(index))
+
+
+def tone_hz(meeting_id: str, index: int) -> float:
+    base = 300.0 if meeting_id == "m1" else 1500.0
+    return base + 100.0 * index
+
+
+def utterance_span(index: int) -> tuple[float, float]:
+    start_s = GAP_S + index * (UTTERANCE_S + GAP_S)
+    return start_s, start_s + UTTERANCE_S
+
+
+def write_tone_wav(path: Path, meeting_id: str, n_utterances: int) -> None:
+    total_s = utterance_span(n_utterances - 1)[1] + GAP_S
+    samples = np.zeros(int(total_s * SAMPLE_RATE), dtype=np.float64)
+    for index in range(n_utterances):
+        start_s, end_s = utterance_span(index)
+        a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+        t = np.arange(b - a) / SAMPLE_RATE
+        samples[a:b] = 0.5 * np.sin(2 * np.pi * tone_hz(meeting_id, index) * t)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((samples * 32767).astype("<i2").tobytes())
+
+
+def probability_for(meeting_id: str, index: int, tag_number: int) -> float:
+    # Spread over (0, 1) so that distances to the 0.5 threshold are all different.
+    seed = (index * 7 + tag_number * 3 + (0 if meeting_id == "m1" else 5)) % 19
+    return round(0.03 + seed * 0.05, 4)
+
+
+def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> ReviewFixture:
+    directory.mkdir(parents=True, exist_ok=True)
+    fixture = ReviewFixture(db_path=directory / "review.duckdb", audio_paths={})
+    from dialogic.db import connect
+    from dialogic.review.auth import add_rater
+
+    con = connect(fixture.db_path)
+    con.execute(
+        "insert into tagger_models (model_version, name, version, thresholds) values (?, ?, ?, ?)",
+        [MODEL_VERSION, "dialogic-tagger", 1, json.dumps({tag: 0.5 for tag in TAGS})],
+    )
+    for meeting_id, n_utterances in (("m1", n_m1), ("m2", n_m2)):
+        audio_path = (directory / f"{meeting_id}.wav").resolve()
+        write_tone_wav(audio_path, meeting_id, n_utterances)
+        fixture.audio_paths[meeting_id] = audio_path
+        con.execute(
+            """
+            insert into meetings (meeting_id, audio_path, duration_s, consent_status, consent_scope)
+            values (?, ?, ?, 'granted', ['research'])
+            """,
+            [meeting_id, str(audio_path), utterance_span(n_utterances - 1)[1] + GAP_S],
+        )
+        con.executemany(
+            "insert into participants (meeting_id, participant_id, role, pseudonym) values (?, ?, ?, ?)",
+            [
+                [meeting_id, "p1", "service_user", "Robin"],
+                [meeting_id, "p2", "network", "Sam"],
+                [meeting_id, "p3", "clinician", None],
+            ],
+        )
+        labels = ["SPEAKER_00", "SPEAKER_01", "SPEAKER_02"]
+        con.executemany(
+            "insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values (?, ?, ?, ?)",
+            [[meeting_id, "SPEAKER_00", "p3", 6.0], [meeting_id, "SPEAKER_01", None, 4.5],
+             [meeting_id, "SPEAKER_02", None, 3.0]],
+        )
+        ids = []
+        for index in range(n_utterances):
+            start_s, end_s = utterance_span(index)
+            utterance_id = f"{meeting_id}/u{index:05d}"
+            ids.append(utterance_id)
+            label = labels[index % 3]
+            insert(con, "turns", turn(meeting_id, "exclusive", index, label, start_s, end_s))
+            insert(con, "utterances", utterance(meeting_id, index, label, start_s, end_s,
+                                                f"Utterance {index} of {meeting_id}: what would help you most this week?"))
+            for tag_number, tag in enumerate(TAGS):
+                probability = probability_for(meeting_id, index, tag_number)
+                con.execute(
+                    """
+                    insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version)
+                    values (?, ?, ?, ?, ?, 0.5, ?)
+                    """,
+                    [utterance_id, meeting_id, tag, probability, probability >= 0.5, MODEL_VERSION],
+                )
+        fixture.utterances[meeting_id] = ids
+    for name, password in PASSWORDS.items():
+        add_rater(con, name, password, blind=(name == "carol"))
+    con.close()
+    return fixture

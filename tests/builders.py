@@ -263,6 +263,7 @@ def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> Review
                     [utterance_id, meeting_id, tag, probability, probability >= 0.5, MODEL_VERSION],
                 )
         fixture.utterances[meeting_id] = ids
+    refresh(con, *fixture.utterances)  # as every writer does: the views read the facts
     for name, password in PASSWORDS.items():
         add_rater(con, name, password, blind=(name == "carol"))
     con.close()

@@ -63,9 +63,9 @@ def test_refresh_meeting_facts_rolls_back_with_the_callers_transaction(tmp_path)
     con.close()
 
 
-def test_migration_005_backfills_a_database_made_before_it(tmp_path):
-    # An old database: base rows present, no facts tables, migrations 005 and 007 (which amends
-    # 005's tables and macros) not recorded.
+def test_facts_are_built_for_a_database_made_before_them(tmp_path):
+    # An old database: base rows present, no facts tables, no macros, migrations 005, 007 (which
+    # amends 005's tables) and 008 (the macros' state) not recorded.
     path = tmp_path / "old.duckdb"
     con = build_fixture_db(path)
     expected = fact_rows(con)
@@ -75,9 +75,10 @@ def test_migration_005_backfills_a_database_made_before_it(tmp_path):
                          "where function_type = 'table_macro' and function_name like 'compute_%'").fetchall()
     for (macro,) in macros:
         con.execute(f"drop macro table {macro}")
-    con.execute("delete from schema_migrations where version in (5, 7)")
+    con.execute("drop table macro_state")
+    con.execute("delete from schema_migrations where version in (5, 7, 8)")
     con.close()
-    con = connect(path)  # applies 005, which back-fills, then 007
+    con = connect(path)  # applies 005, 007 and 008, then creates the macros and builds the facts
     assert fact_rows(con) == expected
     assert con.execute("select speech_pct from voice_share_role where meeting_id = 'fx' and role = 'clinician'"
                        ).fetchone() == (48.0,)

@@ -9,8 +9,7 @@ import pytest
 from fakes import RoleEcho
 from builders import build_fixture_db, insert, participant, utterance
 
-import dialogic.db
-from dialogic.facts import FACT_TABLES, refresh_all_facts, refresh_meeting_facts
+from dialogic.facts import FACT_TABLES, refresh_meeting_facts
 from dialogic.db import connect, transaction
 from dialogic.paths import sql_dir
 from dialogic.tagging.tag_store import tag_meeting
@@ -89,39 +88,41 @@ def test_a_zero_length_utterance_on_a_boundary_counts_in_its_window(tmp_path):
 
 # stg_current_tagger as it was before 007: it read the column 007 drops
 _OLD_STG_CURRENT_TAGGER = """
-create view stg_current_tagger as
+create or replace view stg_current_tagger as
 select meeting_id, tagger_model_version as model_version, tagger_activated_at as activated_at
 from meeting_facts
 where tagger_model_version is not null
 """
 
 
-def test_migration_007_upgrades_a_database_at_006(tmp_path, monkeypatch):
-    # A database migrated to 006, its facts made by 005's macros: fx's last utterance ends on the
-    # 2-minute boundary, so its window_facts hold an empty window 1.
+def test_a_database_at_006_is_upgraded_and_its_facts_rebuilt(tmp_path):
+    # A database migrated to 006: meeting_facts and utterance_facts still have the columns 007
+    # drops, no macro_state, the old stg_current_tagger view, and window_facts as 005's macros
+    # made them (fx's last utterance ends on the 2-minute boundary: an empty window 1).
     path = tmp_path / "old.duckdb"
-    before_007 = [m for m in dialogic.db.list_migrations() if m[0] < 7]
-    with monkeypatch.context() as patch:
-        patch.setattr(dialogic.db, "list_migrations", lambda directory=None: before_007)
-        patch.setattr(dialogic.db, "create_views", lambda con: None)
-        con = build_fixture_db(path)
-        with transaction(con):
-            con.execute("update utterances set end_s = 120.0 where utterance_id = 'fx/u00008'")
-            refresh_meeting_facts(con, "fx")
-        con.execute(_OLD_STG_CURRENT_TAGGER)
-        assert con.execute("select max(window_index) from window_facts where meeting_id = 'fx'").fetchone() == (1,)
-        assert con.execute("select max(version) from schema_migrations").fetchone() == (6,)
-        con.close()
+    con = build_fixture_db(path)
+    with transaction(con):
+        con.execute("update utterances set end_s = 120.0 where utterance_id = 'fx/u00008'")
+        refresh_meeting_facts(con, "fx")
+    expected = {t: sorted(con.execute(f"select * from {t}").fetchall(), key=repr) for t in FACT_TABLES}
+    con.execute("alter table meeting_facts add column tagger_activated_at timestamp")
+    for column in ("turn_previous_role", "turn_next_role"):
+        con.execute(f"alter table utterance_facts add column {column} varchar")
+    con.execute("alter table utterance_facts add column turn_next_start_s double")
+    insert(con, "window_facts", {"meeting_id": "fx", "window_index": 1, "role": "clinician", "window_start_s": 120.0,
+                                 "window_end_s": 240.0, "speech_s": 0.0, "speech_pct": None, "word_count": 0,
+                                 "utterance_count": 0})
+    con.execute(_OLD_STG_CURRENT_TAGGER)
+    con.execute("drop table macro_state")
+    con.execute("delete from schema_migrations where version >= 7")
+    con.close()
 
-    con = connect(path)  # applies 007, then re-creates the views over the stale one
-    assert con.execute("select max(version) from schema_migrations").fetchone() == (7,)
+    con = connect(path)  # applies 007 and 008, recreates the macros, rebuilds the facts, then the views
+    assert con.execute("select max(version) from schema_migrations").fetchone() == (8,)
     assert "tagger_activated_at" not in [r[0] for r in con.execute("describe meeting_facts").fetchall()]
     assert con.execute("select max(window_index) from window_facts where meeting_id = 'fx'").fetchone() == (0,)
     assert failures(con) == []
-    upgraded = {t: sorted(con.execute(f"select * from {t}").fetchall(), key=repr) for t in FACT_TABLES}
-    with transaction(con):
-        refresh_all_facts(con)
-    assert {t: sorted(con.execute(f"select * from {t}").fetchall(), key=repr) for t in FACT_TABLES} == upgraded
+    assert {t: sorted(con.execute(f"select * from {t}").fetchall(), key=repr) for t in FACT_TABLES} == expected
     assert con.execute("select model_version from stg_current_tagger").fetchall() == [("tagger-v2",)]
     con.close()
 

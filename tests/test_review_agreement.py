@@ -19,7 +19,7 @@ from dialogic.review.agreement import (
     read_agreement_views,
 )
 from dialogic.review.ratings import TAGS, record_answers
-from builders import build_review_db
+from builders import build_review_db, refresh
 
 
 @pytest.fixture
@@ -134,6 +134,7 @@ def test_model_rater_kappa_uses_the_current_model_version(con):
         "insert into tagger_models (model_version, name, version, thresholds, activated_at) "
         "values ('dialogic-tagger-v2', 'dialogic-tagger', 2, '{}', now() + interval 1 second)"
     )
+    refresh(con, "m1", "m2")  # as `dialogic tag` does after writing a version's tags
     row = read_agreement_views(con).model_rater[0]
     rater_answers = [labels[i] for i in u]
     opposite = [not label for label in rater_answers]

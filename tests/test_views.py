@@ -345,3 +345,10 @@ def test_docs_describe_every_view_and_their_queries_run(con):
     assert len(queries) >= 12
     for query in queries:
         con.execute(query).fetchall()  # raises if a worked query no longer binds
+
+
+def test_rating_model_tags_uses_each_meetings_current_version(con):
+    # tagger-v3 was activated last but never tagged fx: the review queue must still show v2's
+    # tags, by the same rule as stg_current_tagger (it showed none when it took the newest model).
+    got = rows(con, "select model_version, count(*) as n from rating_model_tags group by model_version")
+    assert got == [{"model_version": "tagger-v2", "n": 9 * 4}]

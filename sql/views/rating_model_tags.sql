@@ -1,21 +1,14 @@
--- one row per utterance × tag: the current tagger model's probability, threshold and label.
--- The current model is the most recently activated row of tagger_models; before any model has
--- been activated, the model version that tagged most recently.
+-- one row per utterance × tag: the current tagger version's probability, threshold and label.
+-- The current version is the meeting's own (stg_current_tagger: the most recently activated
+-- version among those with tag rows for the meeting), the same rule every analytics view uses.
 with
 
 tag_rows as (
     select * from tags
 ),
 
-models as (
-    select * from tagger_models
-),
-
 current_version as (
-    select coalesce(
-        (select model_version from models order by activated_at desc, model_version desc limit 1),
-        (select model_version from tag_rows order by tagged_at desc, model_version desc limit 1)
-    ) as model_version
+    select meeting_id, model_version from stg_current_tagger
 ),
 
 final as (
@@ -30,7 +23,9 @@ final as (
         -- how far the model is from changing its mind: the queue shows the smallest first
         abs(tag_rows.probability - tag_rows.threshold) as threshold_distance
     from tag_rows
-    inner join current_version on tag_rows.model_version = current_version.model_version
+    inner join current_version
+        on tag_rows.meeting_id = current_version.meeting_id
+        and tag_rows.model_version = current_version.model_version
 )
 
 select * from final

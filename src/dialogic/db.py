@@ -1,10 +1,18 @@
 """Open a dialogic DuckDB file and bring its schema up to date.
 
-The schema lives in SQL files: ``sql/migrations/NNN_name.sql`` are applied once each, in order,
-and recorded in ``schema_migrations``; ``sql/views/<view>.sql`` (one view per file, file name =
-view name) are created after the migrations, so every database has every view. Views that read
-other views are retried until their dependencies exist and are up to date (a migration may drop a
-column that the old definition of a view read).
+The schema lives in SQL files, one object per file:
+
+- ``sql/migrations/NNN_name.sql``: tables and back-fills, applied once each, in order, and
+  recorded in ``schema_migrations``;
+- ``sql/macros/<macro>.sql``: the current definition of each macro (the speaker → role rule, the
+  current tagger, the ``compute_<fact table>`` macros), recreated on every writable connection.
+  When their combined sha256 differs from the one in ``macro_state``, every analytics fact table
+  is rebuilt from the base tables in the same transaction, so facts never outlive the definitions
+  that computed them;
+- ``sql/views/<view>.sql`` (file name = view name), recreated after the macros.
+
+Macros and views that read others are retried until their dependencies exist and are up to date
+(a migration may drop a column that the old definition of a view read).
 """
 
 from __future__ import annotations
@@ -37,9 +45,22 @@ def list_migrations(directory: Path | None = None) -> list[tuple[int, Path]]:
     return found
 
 
-def list_views(directory: Path | None = None) -> list[Path]:
+def list_view_files(directory: Path | None = None) -> list[Path]:
     directory = directory or sql_dir() / "views"
     return sorted(directory.glob("*.sql"))
+
+
+def list_macro_files(directory: Path | None = None) -> list[Path]:
+    directory = directory or sql_dir() / "macros"
+    return sorted(directory.glob("*.sql"))
+
+
+def macros_sha256(files: list[Path] | None = None) -> str:
+    """One sha256 over every macro file's name and text."""
+    digest = hashlib.sha256()
+    for path in files if files is not None else list_macro_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def connect(path: str | Path, *, read_only: bool = False, migrate: bool = True) -> duckdb.DuckDBPyConnection:
@@ -86,12 +107,33 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
         except duckdb.Error as exc:
             raise StoreError(f"{path}: migration failed: {exc}") from exc
         applied.append(path.stem)
+    create_macros(con)
     create_views(con)
     return applied
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    pending = list_views()
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every macro of ``sql/macros/``; rebuild the analytics facts if they changed."""
+    files = list_macro_files()
+    current = macros_sha256(files)
+    _create_in_dependency_order(con, files, "macro")
+    with transaction(con):
+        row = con.execute("select macros_sha256 from macro_state").fetchone()
+        if row is None or row[0] != current:
+            from dialogic.facts import refresh_all_facts
+
+            refresh_all_facts(con)
+            con.execute("delete from macro_state")
+            con.execute("insert into macro_state values (?, current_timestamp)", [current])
+
+
+def create_views(con: duckdb.DuckDBPyConnection, files: list[Path] | None = None) -> None:
+    """(Re)create every view of ``files`` (default: ``sql/views/``)."""
+    _create_in_dependency_order(con, list_view_files() if files is None else files, "view")
+
+
+def _create_in_dependency_order(con: duckdb.DuckDBPyConnection, files: list[Path], kind: str) -> None:
+    pending = list(files)
     last_error: dict[Path, Exception] = {}
     while pending:
         still = []
@@ -104,10 +146,10 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
                 last_error[path] = exc
                 still.append(path)
             except duckdb.Error as exc:
-                raise StoreError(f"{path}: view does not compile: {exc}") from exc
+                raise StoreError(f"{path}: {kind} does not compile: {exc}") from exc
         if len(still) == len(pending):
             details = "; ".join(f"{p.name}: {last_error[p]}" for p in still)
-            raise StoreError(f"views could not be created: {details}")
+            raise StoreError(f"{kind}s could not be created: {details}")
         pending = still
 
 

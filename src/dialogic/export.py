@@ -22,14 +22,13 @@ def load_meeting_export(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict
         raise LookupFailed(f"no meeting {meeting_id!r} in the database")
     utterances = con.execute(
         """
-        select u.utterance_id, u.speaker_label, s.participant_id, p.role, u.start_s, u.end_s, u.text
+        select u.utterance_id, u.speaker_label, s.participant_id, s.role, u.start_s, u.end_s, u.text
         from utterances u
-        left join speakers s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
-        left join participants p on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
+        left join compute_speaker_roles(?) s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
         where u.meeting_id = ?
         order by u.utterance_index
         """,
-        [meeting_id],
+        [meeting_id, meeting_id],
     ).fetchall()
     words: dict[str, list[dict]] = {}
     for uid, start_s, end_s, word, probability in con.execute(

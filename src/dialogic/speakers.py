@@ -48,13 +48,22 @@ def map_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, mapping: dict[
         refresh_meeting_facts(con, meeting_id)  # roles of utterances follow the mapping
 
 
-def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[tuple]:
-    """(label, participant_id, role, speech_s) for each speaker of the meeting."""
-    return con.execute(
+def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]:
+    """Each diarised speaker of the meeting, in label order: ``speaker_label``, ``participant_id``
+    and ``role`` (None while unmapped), ``speech_s``, ``mapped_by``, ``mapped_at``.
+
+    Raises LookupFailed for a meeting that is not in the database.
+    """
+    if con.execute("select 1 from meetings where meeting_id = ?", [meeting_id]).fetchone() is None:
+        raise LookupFailed(f"no meeting {meeting_id!r} in the database")
+    cursor = con.execute(
         """
-        select s.speaker_label, s.participant_id, p.role, s.speech_s
-        from speakers s left join participants p using (meeting_id, participant_id)
-        where s.meeting_id = ? order by s.speaker_label
+        select s.speaker_label, r.participant_id, r.role, s.speech_s, s.mapped_by, s.mapped_at
+        from speakers as s
+        inner join compute_speaker_roles(?) as r using (meeting_id, speaker_label)
+        order by s.speaker_label
         """,
         [meeting_id],
-    ).fetchall()
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]

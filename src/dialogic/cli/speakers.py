@@ -58,11 +58,15 @@ def speakers_list(meeting: str = typer.Argument(..., help="Meeting id."), db: Pa
 def _print_speakers(con, meeting: str) -> None:
     from dialogic.speakers import list_speakers
 
+    try:
+        speakers = list_speakers(con, meeting)
+    except DialogicError as exc:
+        fail(exc)
     table = Table(title=f"speakers of {meeting}")
     for column in ("speaker", "participant", "role", "speech_s"):
         table.add_column(column)
-    for label, pid, role, speech_s in list_speakers(con, meeting):
-        table.add_row(label, pid or "-", role or "unknown", f"{speech_s:.1f}")
+    for s in speakers:
+        table.add_row(s["speaker_label"], s["participant_id"] or "-", s["role"] or "unknown", f"{s['speech_s']:.1f}")
     out.print(table)
 
 

@@ -29,6 +29,7 @@ from starlette.templating import Jinja2Templates
 from dialogic.errors import AudioError, LookupFailed
 from dialogic.review import auth, clips, ratings
 from dialogic.review.agreement import compute_agreement
+from dialogic.speakers import list_speakers
 
 _HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "dialogic_session"
@@ -435,7 +436,8 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
     meeting_id = request.path_params["meeting_id"]
 
     def load(cur):
-        speakers = ratings.list_speakers(cur, meeting_id)
+        # most speech first: the speakers a rater should map before the rest
+        speakers = sorted(list_speakers(cur, meeting_id), key=lambda s: (-s["speech_s"], s["speaker_label"]))
         for speaker in speakers:
             speaker["n_clips"] = len(clips.speaker_spans(cur, meeting_id, speaker["speaker_label"]))
         return speakers, ratings.list_participants(cur, meeting_id)
@@ -464,7 +466,7 @@ async def _map_speakers(request: Request) -> Response:
     meeting_id = request.path_params["meeting_id"]
     form = await request.form()
     try:
-        current = {s["speaker_label"]: s["participant_id"] for s in await _read(request, ratings.list_speakers, meeting_id)}
+        current = {s["speaker_label"]: s["participant_id"] for s in await _read(request, list_speakers, meeting_id)}
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
     # Only changes are written: choosing "not mapped" ('') for a mapped speaker clears it,

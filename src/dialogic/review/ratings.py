@@ -66,7 +66,7 @@ class ModelTag:
 
 
 @dataclass(frozen=True)
-class Utterance:
+class ItemUtterance:
     utterance_id: str
     meeting_id: str
     utterance_index: int
@@ -80,9 +80,9 @@ class Utterance:
 
 @dataclass
 class ItemContext:
-    utterance: Utterance
-    previous: Utterance | None
-    following: Utterance | None
+    utterance: ItemUtterance
+    previous: ItemUtterance | None
+    following: ItemUtterance | None
     model_tags: dict[str, ModelTag]
     my_answers: dict[str, bool]
     my_note: str | None
@@ -238,10 +238,10 @@ def list_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 
 
 _UTTERANCE_SQL = """
-select u.utterance_id, u.meeting_id, u.utterance_index, u.speaker_label, p.role, p.pseudonym,
+select u.utterance_id, u.meeting_id, u.utterance_index, u.speaker_label, s.role, p.pseudonym,
        u.start_s, u.end_s, u.text
 from utterances as u
-left join speakers as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
+left join compute_speaker_roles(null) as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
 left join participants as p on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
 """
 
@@ -254,12 +254,12 @@ def load_item(con: duckdb.DuckDBPyConnection, rater_id: str, utterance_id: str) 
     row = con.execute(_UTTERANCE_SQL + " where u.utterance_id = ?", [utterance_id]).fetchone()
     if row is None:
         raise LookupFailed(f"no utterance {utterance_id!r}")
-    utterance = Utterance(*row)
+    utterance = ItemUtterance(*row)
     neighbours = con.execute(
         _UTTERANCE_SQL + " where u.meeting_id = ? and u.utterance_index in (?, ?)",
         [utterance.meeting_id, utterance.utterance_index - 1, utterance.utterance_index + 1],
     ).fetchall()
-    by_index = {r[2]: Utterance(*r) for r in neighbours}
+    by_index = {r[2]: ItemUtterance(*r) for r in neighbours}
     model_tags = {
         tag: ModelTag(tag, probability, threshold, label)
         for tag, probability, threshold, label in con.execute(
@@ -327,21 +327,6 @@ def record_answers(
             new_rows,
         )
     return len(new_rows)
-
-
-def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]:
-    """Diarised speakers of a meeting with their current mapping, most speech first."""
-    if con.execute("select 1 from meetings where meeting_id = ?", [meeting_id]).fetchone() is None:
-        raise LookupFailed(f"no meeting {meeting_id!r}")
-    rows = con.execute(
-        """
-        select speaker_label, participant_id, speech_s, mapped_by, mapped_at
-        from speakers where meeting_id = ? order by speech_s desc, speaker_label
-        """,
-        [meeting_id],
-    ).fetchall()
-    keys = ("speaker_label", "participant_id", "speech_s", "mapped_by", "mapped_at")
-    return [dict(zip(keys, row)) for row in rows]
 
 
 def list_participants(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]:

@@ -27,12 +27,10 @@ class TaggerLike(Protocol):
 
 
 _UTTERANCES = """
-select utterances.utterance_id, utterances.text, participants.role
+select utterances.utterance_id, utterances.text, speaker_roles.role
 from utterances
-left join speakers
-    on speakers.meeting_id = utterances.meeting_id and speakers.speaker_label = utterances.speaker_label
-left join participants
-    on participants.meeting_id = speakers.meeting_id and participants.participant_id = speakers.participant_id
+left join compute_speaker_roles(?) as speaker_roles
+    on speaker_roles.meeting_id = utterances.meeting_id and speaker_roles.speaker_label = utterances.speaker_label
 where utterances.meeting_id = ?
 order by utterances.utterance_index
 """
@@ -103,7 +101,7 @@ def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerL
     meeting's rows for ``tagger.model_version`` in one transaction, and return the rows written."""
     try:
         exists = con.execute("select count(*) from meetings where meeting_id = ?", [meeting_id]).fetchone()[0]
-        rows = con.execute(_UTTERANCES, [meeting_id]).fetchall()
+        rows = con.execute(_UTTERANCES, [meeting_id, meeting_id]).fetchall()
     except duckdb.Error as exc:
         raise StoreError(f"cannot read utterances of meeting {meeting_id!r}: {exc}") from exc
     if not exists:

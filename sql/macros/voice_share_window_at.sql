@@ -4,8 +4,8 @@
 -- its words and the utterance itself count in the window where it starts. Every role that speaks
 -- somewhere in the meeting has a row in every window (zeros when silent there).
 -- speech_pct is the role's share of the window's speech (null for a silent window).
--- The computation is compute_voice_share_windows in migration 007 (it also fills window_facts,
+-- The computation is compute_voice_share_windows (sql/macros/) (it also fills window_facts,
 -- the 2-minute windows of voice_share_window); it cuts every utterance, so on a large database
 -- filter by meeting_id.
-create macro voice_share_window_at(window_s) as table
+create or replace macro voice_share_window_at(window_s) as table
 select * from compute_voice_share_windows(null, window_s)

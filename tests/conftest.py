@@ -47,3 +47,17 @@ def processed_sample(sample_workdir):
     db_path = sample_workdir / "sample.duckdb"
     report = process_manifest(db_path, load_manifest(sample_workdir / "manifest.yaml"), PipelineOptions())
     return db_path, report
+
+
+_NEEDS_WEIGHTS = {"processed_sample"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that processes real audio carries the ``models`` marker, so that
+    ``pytest -m 'not models'`` is an honest weight-free run."""
+    unmarked = [
+        item.nodeid for item in items
+        if _NEEDS_WEIGHTS & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("models") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError("tests that need model weights lack @pytest.mark.models: " + ", ".join(unmarked))

@@ -9,6 +9,8 @@ from dialogic.weights import require_weights
 
 from conftest import sample_dir
 
+pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
+
 
 @pytest.fixture(scope="module")
 def campplus():

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from dialogic.cli import app
 
+pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
+
 runner = CliRunner()
 
 
@@ -66,7 +68,8 @@ def test_user_errors_are_one_clear_line(processed_sample, tmp_path, args, messag
     shutil.copyfile(processed_sample[0], db)
     result = runner.invoke(app, [*args, "--db", str(db)])
     assert result.exit_code == 1
-    assert message in result.output.replace("\n", " ")
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output  # one line, no traceback
 
 
 def test_process_reports_a_broken_manifest(tmp_path):

@@ -10,6 +10,8 @@ from dialogic.errors import ModelError
 
 from conftest import sample_dir
 
+pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
+
 
 def as_annotation(turns) -> Annotation:
     annotation = Annotation(uri="sample")

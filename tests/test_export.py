@@ -8,6 +8,8 @@ from dialogic.db import connect
 from dialogic.errors import LookupFailed
 from dialogic.export import export_meeting
 
+pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
+
 
 @pytest.fixture
 def con(processed_sample):
@@ -19,6 +21,7 @@ def con(processed_sample):
 def test_json_export_follows_the_contract(con):
     data = json.loads(export_meeting(con, "sample", "json"))
     assert set(data) == {"meeting_id", "duration_s", "utterances"}
+    assert len(data["utterances"]) > 5  # the checks below must have utterances to check
     assert data["meeting_id"] == "sample" and data["duration_s"] == pytest.approx(30.0, abs=0.01)
     for u in data["utterances"]:
         assert set(u) == {"id", "speaker", "participant_id", "role", "start_s", "end_s", "text", "words"}

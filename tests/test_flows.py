@@ -11,6 +11,8 @@ from prefect.testing.utilities import prefect_test_harness
 
 from dialogic.manifest import load_manifest
 
+pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
+
 FLOWS = Path(__file__).resolve().parent.parent / "flows"
 
 

@@ -1,9 +1,12 @@
 """The pipeline must make no outbound network connection: this is health data."""
 
+import pytest
 import os
 import subprocess
 import sys
 import textwrap
+
+pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 
 # Installed as sitecustomize, so it runs first in the test's interpreter and in every Python
 # process that one starts (the transcription worker included): it refuses and records every

@@ -1,3 +1,4 @@
+import pytest
 import dataclasses
 import json
 import shutil
@@ -8,6 +9,8 @@ from dialogic.db import connect
 from dialogic.manifest import load_manifest
 from dialogic.pipeline import STAGES, process_manifest
 from dialogic.options import PipelineOptions
+
+pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 
 
 def rows(db_path, sql, params=()):

@@ -1,4 +1,4 @@
-"""The review store's constants agree with the codebook."""
+"""The review app's tags are the codebook's, and the ratings table takes exactly those."""
 
 from __future__ import annotations
 
@@ -6,8 +6,21 @@ from dialogic.review import ratings
 from dialogic.tagging import codebook
 
 
-def test_review_tags_are_the_codebook_tags():
-    assert ratings.TAGS is codebook.TAGS
+def test_the_ratings_table_accepts_every_codebook_tag_and_nothing_else(tmp_path):
+    import duckdb
+    import pytest
+
+    from dialogic.db import connect
+
+    con = connect(tmp_path / "r.duckdb")
+    insert = ("insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) "
+              "values ('a', 'm/u00000', 'm', ?, true, 'x')")
+    for tag in codebook.TAGS:
+        con.execute(insert, [tag])
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute(insert, ["pressure"])
+    assert [r[0] for r in con.execute("select tag from ratings order by rating_id").fetchall()] == list(ratings.TAGS)
+    con.close()
 
 
 def test_every_tag_has_a_title():

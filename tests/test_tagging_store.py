@@ -5,7 +5,7 @@ from builders import insert, participant, utterance
 from fakes import RoleEcho
 
 from dialogic.db import connect
-from dialogic.errors import LookupFailed, ModelError
+from dialogic.errors import LookupFailed
 from dialogic.tagging.tag_store import tag_meeting
 
 
@@ -56,10 +56,7 @@ def test_unknown_meeting(con):
 def test_committed_model_tags_a_stored_meeting(con):
     from dialogic.tagging.tagger import load_tagger
 
-    try:
-        tagger = load_tagger()
-    except ModelError as exc:
-        pytest.skip(f"encoder weights not fetched: {exc}")
+    tagger = load_tagger()
     assert tag_meeting(con, "m1", tagger) == 12
     labels = dict(con.execute(
         "select utterance_id, list(tag order by tag) filter (where label) from tags group by 1").fetchall())

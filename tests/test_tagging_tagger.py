@@ -18,10 +18,7 @@ runner = CliRunner()
 def tagger():
     from dialogic.tagging.tagger import load_tagger
 
-    try:
-        return load_tagger()
-    except ModelError as exc:
-        pytest.skip(f"encoder weights not fetched: {exc}")
+    return load_tagger()
 
 
 def _check_records(records, texts, ids, tagger):

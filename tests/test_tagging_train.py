@@ -18,10 +18,7 @@ pytestmark = pytest.mark.models
 
 @pytest.fixture(scope="module")
 def tiny_artifact(tmp_path_factory):
-    try:
-        encoder_dir()
-    except ModelError as exc:
-        pytest.skip(f"encoder weights not fetched: {exc}")
+    encoder_dir()
     rows = load_seed_corpus()
     rng = random.Random(0)
     tiny = []
@@ -74,10 +71,7 @@ def test_train_command_on_a_tiny_corpus(tmp_path):
     from dialogic.cli import app
     from dialogic.tagging.corpus import seed_corpus_path
 
-    try:
-        encoder_dir()
-    except ModelError as exc:
-        pytest.skip(f"encoder weights not fetched: {exc}")
+    encoder_dir()
     lines = seed_corpus_path().read_text().splitlines()
     rng = random.Random(1)
     tiny = [line for split in ("train", "dev", "test") for line in rng.sample([x for x in lines if f'"split": "{split}"' in x], 30)]

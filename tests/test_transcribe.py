@@ -7,6 +7,8 @@ from dialogic.options import TranscriptionOptions
 
 from conftest import sample_dir
 
+pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
+
 
 def test_tiny_en_transcribes_the_sample_with_word_timestamps():
     transcript = transcribe_audio(decode_audio(sample_dir() / "sample.wav"))

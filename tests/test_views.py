@@ -12,7 +12,7 @@ S4 unmapped. Utterances (exclusive track), in time order:
     4  S0      su            29.0   35.0   6.0      2
     5  S3      peer1         36.0   40.0   4.0      8     peer_self_disclosure
     6  S1      mum           40.0   46.0   6.0      6     persuasion
-    7  S4      unmapped:S4   47.0   49.0   2.0      2     peer_self_disclosure (not a peer)
+    7  S4      unmapped:S4   47.0   49.0   2.0      2     peer_self_disclosure (a candidate: unmapped)
     8  S2      doc           52.0   57.0   5.0      8     option_discussion
 
 Speaking turns (runs of one voice): t1 doc[u0] 10 s, t2 su[u1,u2] 8 s, t3 doc[u3] 9 s,
@@ -105,7 +105,8 @@ def test_stg_current_tags_keeps_only_the_current_version(con):
 
 def test_stg_tag_hits_context(con):
     got = {r["utterance_id"]: r for r in rows(con, "select * from stg_tag_hits")}
-    assert sorted(got) == ["fx/u00000", "fx/u00001", "fx/u00003", "fx/u00005", "fx/u00006", "fx/u00007", "fx/u00008"]
+    # u7's peer self-disclosure is by an unmapped speaker: a candidate, not a hit (codebook rule by role)
+    assert sorted(got) == ["fx/u00000", "fx/u00001", "fx/u00003", "fx/u00005", "fx/u00006", "fx/u00008"]
     u0 = got["fx/u00000"]
     assert (u0["tag"], u0["role"], u0["turn_no"], u0["followed_role"], u0["answered_by_role"],
             u0["answer_start_s"]) == ("preference_elicitation", "clinician", 1, "none", "service_user", 11.0)
@@ -292,7 +293,8 @@ def test_sdm_persuasion(con):
 
 def test_sdm_peer_disclosure(con):
     fx = rows(con, "select * from sdm_peer_disclosure where meeting_id = 'fx'")[0]
-    assert (fx["disclosure_count"], fx["non_peer_label_count"]) == (1, 1)  # u7 is not by a peer
+    # u7 (unmapped speaker) is a candidate until S4 is mapped; only then can it count
+    assert (fx["disclosure_count"], fx["candidate_count"], fx["candidate_utterance_ids"]) == (1, 1, ["fx/u00007"])
     assert fx["first_disclosure_s"] == 36.0
     assert fx["first_disclosure_pct"] == approx(100 * 36 / 57)  # last utterance ends at 57 s
     assert (fx["disclosure_start_s"], fx["evidence_utterance_ids"]) == ([36.0], ["fx/u00005"])
@@ -352,3 +354,20 @@ def test_rating_model_tags_uses_each_meetings_current_version(con):
     # tags, by the same rule as stg_current_tagger (it showed none when it took the newest model).
     got = rows(con, "select model_version, count(*) as n from rating_model_tags group by model_version")
     assert got == [{"model_version": "tagger-v2", "n": 9 * 4}]
+
+
+def test_a_peer_self_disclosure_counts_once_its_speaker_is_mapped_to_a_peer_and_never_for_others(tmp_path):
+    from builders import refresh
+
+    con = build_fixture_db(tmp_path / "rule.duckdb")
+    disclosures = "select disclosure_count, candidate_count from sdm_peer_disclosure where meeting_id = 'fx'"
+    assert con.execute(disclosures).fetchone() == (1, 1)
+    con.execute("insert into participants (meeting_id, participant_id, role) values ('fx', 'peer2', 'peer')")
+    con.execute("update speakers set participant_id = 'peer2' where meeting_id = 'fx' and speaker_label = 'S4'")
+    refresh(con, "fx")
+    assert con.execute(disclosures).fetchone() == (2, 0)
+    con.execute("update speakers set participant_id = 'dad' where meeting_id = 'fx' and speaker_label = 'S4'")
+    refresh(con, "fx")
+    assert con.execute(disclosures).fetchone() == (1, 0)  # a father's disclosure is not a peer's
+    assert con.execute("select count(*) from tags where utterance_id = 'fx/u00007' and label").fetchone() == (2,)  # model's own kept
+    con.close()

@@ -1,4 +1,7 @@
--- one row per utterance of only_meeting (every meeting when null), from the base tables
+-- one row per utterance of only_meeting (every meeting when null), from the base tables. A tag's
+-- <tag>_label is the current model's label where the codebook's role rule lets it count
+-- (tag_role_rule = 'applies'); peer_self_disclosure_candidate is the model's label while the
+-- speaker's role is unknown (shown to raters, not counted until the speaker is mapped).
 create or replace macro compute_utterance_facts(only_meeting) as table
 with
 
@@ -95,13 +98,17 @@ final as (
         n.is_turn_start,
         t.tagger_model_version,
         t.option_discussion_p,
-        t.option_discussion_label,
+        t.option_discussion_label and tag_role_rule('option_discussion', n.role) = 'applies' as option_discussion_label,
         t.preference_elicitation_p,
-        t.preference_elicitation_label,
+        t.preference_elicitation_label and tag_role_rule('preference_elicitation', n.role) = 'applies'
+            as preference_elicitation_label,
         t.persuasion_p,
-        t.persuasion_label,
+        t.persuasion_label and tag_role_rule('persuasion', n.role) = 'applies' as persuasion_label,
         t.peer_self_disclosure_p,
-        t.peer_self_disclosure_label
+        t.peer_self_disclosure_label and tag_role_rule('peer_self_disclosure', n.role) = 'applies'
+            as peer_self_disclosure_label,
+        t.peer_self_disclosure_label and tag_role_rule('peer_self_disclosure', n.role) = 'candidate'
+            as peer_self_disclosure_candidate
     from numbered as n
     left join current_tags as t on t.utterance_id = n.utterance_id
 )

@@ -1,6 +1,9 @@
 -- one row per utterance: the columns of stg_utterances plus, as columns, each tag's probability
 -- (<tag>_p) and label (<tag>_label) from the meeting's current tagger model version (null when
--- not tagged). The tag columns are pivoted into utterance_facts when the meeting is written.
+-- not tagged). A label counts only where the codebook's role rule applies (tag_role_rule);
+-- peer_self_disclosure_candidate marks the model's peer self-disclosures by speakers not yet
+-- mapped to a participant. The tag columns are pivoted into utterance_facts when the meeting is
+-- written.
 with
 
 utterances as (
@@ -18,7 +21,8 @@ tag_columns as (
         persuasion_p,
         persuasion_label,
         peer_self_disclosure_p,
-        peer_self_disclosure_label
+        peer_self_disclosure_label,
+        peer_self_disclosure_candidate
     from utterance_facts
 ),
 

@@ -72,7 +72,9 @@ def tag(
     """Tag utterances from a transcript that did not come from dialogic's audio pipeline.
 
     Prints one JSON object per input line, in order:
-    {"id", "text", "probabilities": {tag: p}, "labels": [tags over threshold]}.
+    {"id", "text", "probabilities": {tag: p}, "labels": [...], "candidates": [...]}: labels are the
+    tags over threshold that count under the codebook's role rules (give speaker_role in .jsonl);
+    candidates wait on a role (a peer self-disclosure by a speaker of unknown role).
 
     Example: dialogic tag notes.txt --output tags.jsonl
     """

@@ -24,6 +24,29 @@ TAGS: tuple[str, ...] = (
 
 ROLES: tuple[str, ...] = ("service_user", "network", "clinician", "peer", "other")
 
+# The codebook's rules by speaker role ("Rules by role" in docs/codebook.md): a tag listed here
+# counts only for speakers of these roles. Mirrored in SQL by sql/macros/tag_role_rule.sql; a test
+# checks that both give the same answer for every tag and role.
+ROLE_RULES: dict[str, tuple[str, ...]] = {"peer_self_disclosure": ("peer",)}
+
+
+def tag_role_rule(tag: str, role: str | None) -> str:
+    """``applies`` when a label of ``tag`` counts for a speaker of ``role``; ``candidate`` while
+    the role is unknown (None or ``unknown``) and the tag depends on it — shown to raters, not
+    counted; ``not_applicable`` when the codebook rules the tag out for that role."""
+    allowed = ROLE_RULES.get(tag)
+    if allowed is None:
+        return "applies"
+    if role is None or role == "unknown":
+        return "candidate"
+    return "applies" if role in allowed else "not_applicable"
+
+
+def apply_role_rules(labels: list[str], role: str | None) -> tuple[list[str], list[str]]:
+    """Split a model's labels for one utterance into (labels that count, candidates)."""
+    verdicts = {tag: tag_role_rule(tag, role) for tag in labels}
+    return [t for t in labels if verdicts[t] == "applies"], [t for t in labels if verdicts[t] == "candidate"]
+
 DEFINITIONS: dict[str, str] = {
     "persuasion": (
         "The speaker tries to move someone toward a particular decision by pressure or steering "

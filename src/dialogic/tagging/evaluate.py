@@ -9,7 +9,7 @@ from typing import Callable
 
 import numpy as np
 
-from dialogic.tagging.codebook import TAGS, load_codebook_examples
+from dialogic.tagging.codebook import TAGS, load_codebook_examples, tag_role_rule
 from dialogic.tagging.corpus import LabelledUtterance
 
 
@@ -123,5 +123,9 @@ def codebook_check(probabilities: Callable[[list[str], list[str | None]], np.nda
     examples = load_codebook_examples()
     probs = probabilities([e.text for e in examples], [e.speaker_role for e in examples])
     column = {tag: j for j, tag in enumerate(TAGS)}
-    wrong = [e.example_id for e, p in zip(examples, probs) if (p[column[e.tag]] >= thresholds[e.tag]) != e.expected]
+    # a label counts as the views count it: only where the codebook's role rule applies
+    wrong = [
+        e.example_id for e, p in zip(examples, probs)
+        if (p[column[e.tag]] >= thresholds[e.tag] and tag_role_rule(e.tag, e.speaker_role) == "applies") != e.expected
+    ]
     return {"agree": len(examples) - len(wrong), "total": len(examples), "wrong": wrong}

@@ -21,7 +21,7 @@ from safetensors.torch import load_file
 
 from dialogic.errors import ModelError
 from dialogic.tagging.artifacts import artifact_digest, resolve_artifact
-from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.codebook import TAGS, apply_role_rules
 from dialogic.tagging.encoder import Encoder, encoder_dir, encoder_sha256, format_input, load_encoder
 from dialogic.tagging.evaluate import apply_platt
 from dialogic.tagging.precision import BATCH_SIZE, choose_precision
@@ -189,10 +189,14 @@ def read_tag_input(path: Path) -> list[TagInput]:
 
 
 def tag_inputs(tagger: Tagger, items: list[TagInput]) -> list[dict]:
-    """One output record per input, in order: id, text, probabilities and the labels over threshold."""
+    """One output record per input, in order: id, text, probabilities, the labels that count
+    under the codebook's role rules, and ``candidates`` (labels that wait on an unknown role),
+    exactly as the views count a stored meeting's tags."""
     roles = [item.speaker_role for item in items]
     probabilities = tagger.predict([item.text for item in items], roles if any(roles) else None)
-    return [
-        {"id": item.utterance_id, "text": item.text, "probabilities": probs, "labels": tagger.labels(probs)}
-        for item, probs in zip(items, probabilities)
-    ]
+    out = []
+    for item, probs in zip(items, probabilities):
+        labels, candidates = apply_role_rules(tagger.labels(probs), item.speaker_role)
+        out.append({"id": item.utterance_id, "text": item.text, "probabilities": probs, "labels": labels,
+                    "candidates": candidates})
+    return out

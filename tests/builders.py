@@ -47,7 +47,7 @@ def turn(meeting_id: str, track: str, index: int, speaker_label: str, start_s: f
 
 def participant(meeting_id: str, participant_id: str, role: str, **extra) -> dict:
     row = {"meeting_id": meeting_id, "participant_id": participant_id, "role": role}
-    for column in ("pseudonym", "relation", "profession"):
+    for column in ("pseudonym", "relation", "profession", "person_id"):
         row[column] = extra.get(column)
     return row
 

@@ -348,3 +348,32 @@ def test_speaker_page_offers_clips_and_saves_the_mapping(app, base_url, fixture_
             "select participant_id from speakers where meeting_id = 'm1' and speaker_label = 'SPEAKER_00'"
         ).fetchone()[0] is None
     assert client.get("/speakers/nope").status_code == 404
+
+
+def test_speaker_page_flags_doubtful_speakers_merges_them_and_offers_suggestions(app, base_url, fixture_db):
+    client, csrf = login(base_url, "alice", fixture_db.passwords["alice"])
+    with app.state.store.locked() as con:
+        con.execute("update speakers set doubtful = true where meeting_id = 'm1' and speaker_label = 'SPEAKER_02'")
+        # m2's SPEAKER_00 (p3) is the same person as m1's p3: enrol their voice, give m1's SPEAKER_01 a close one
+        for meeting in ("m1", "m2"):
+            con.execute("update participants set person_id = 'dr-lee' where meeting_id = ? and participant_id = 'p3'", [meeting])
+        con.execute("update speakers set embedding = [1.0, 0.0] where meeting_id = 'm2' and speaker_label = 'SPEAKER_00'")
+        con.execute("update speakers set embedding = [0.9, 0.1] where meeting_id = 'm1' and speaker_label = 'SPEAKER_01'")
+    page = client.get("/speakers/m1").text
+    assert page.count("doubtful: little speech") == 1
+    assert 'name="speaker:SPEAKER_01" value="p3"' in page and "Accept suggestion: p3 (voice similarity 0.99" in page
+    # accepting: the suggestion's button posts its value after the select's
+    from urllib.parse import urlencode
+
+    body = urlencode([("csrf_token", csrf), ("speaker:SPEAKER_01", ""), ("speaker:SPEAKER_01", "p3")])
+    accepted = client.post("/speakers/m1", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
+    assert accepted.status_code == 303
+    merged = client.post("/speakers/m1/merge", data={"source": "SPEAKER_02", "target": "SPEAKER_01", "csrf_token": csrf})
+    assert merged.status_code == 303 and merged.headers["location"].endswith("?merged=SPEAKER_02")
+    with app.state.store.reading() as con:
+        assert con.execute("select speaker_label, participant_id from speakers where meeting_id = 'm1' order by 1").fetchall() == [
+            ("SPEAKER_00", "p3"), ("SPEAKER_01", "p3")
+        ]
+        assert con.execute("select count(*) from utterances where meeting_id = 'm1' and speaker_label = 'SPEAKER_02'").fetchone() == (0,)
+    refused = client.post("/speakers/m1/merge", data={"source": "SPEAKER_01", "target": "SPEAKER_01", "csrf_token": csrf})
+    assert refused.status_code == 400 and "cannot merge SPEAKER_01 into itself" in refused.text

@@ -28,6 +28,7 @@ class Participant:
     pseudonym: str | None = None
     relation: str | None = None
     profession: str | None = None
+    person: str | None = None  # stable key for the same person across meetings (their voice is enrolled)
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,12 @@ def parse_meeting(entry: object, base: Path) -> MeetingSpec:
         role = p.get("role")
         if role not in ROLES:
             raise ManifestError(f"participant {p['id']!r}: unknown role {role!r}, expected one of: {', '.join(ROLES)}")
-        extra = set(p) - {"id", "role", "pseudonym", "relation", "profession"}
+        extra = set(p) - {"id", "role", "pseudonym", "relation", "profession", "person"}
         if extra:
             raise ManifestError(f"participant {p['id']!r}: unknown field(s): {', '.join(sorted(extra))}")
         participants.append(
-            Participant(p["id"], role, *(None if p.get(k) is None else str(p[k]) for k in ("pseudonym", "relation", "profession")))
+            Participant(p["id"], role, *(None if p.get(k) is None else str(p[k])
+                                         for k in ("pseudonym", "relation", "profession", "person")))
         )
     ids = [p.id for p in participants]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})

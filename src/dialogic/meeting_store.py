@@ -11,7 +11,8 @@ import pyarrow as pa
 from dialogic.db import transaction
 from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.manifest import MeetingSpec
-from dialogic.records import AttributedWord, DecodedAudio, Diarisation, Utterance
+from dialogic.records import AttributedWord, DecodedAudio, Diarisation, MappingChange, SpeakerTurn, Utterance
+from dialogic.voices import StoredSpeaker, carry_mappings, doubtful_speakers, longest_turn_s
 
 _DERIVED = ("words", "utterances", "turns")
 
@@ -57,22 +58,32 @@ def _write_meeting_metadata(con, meeting: MeetingSpec, manifest_path: str | None
     con.execute("delete from participants where meeting_id = ?", [meeting.id])
     if meeting.participants:
         con.executemany(
-        "insert into participants (meeting_id, participant_id, role, pseudonym, relation, profession) values (?, ?, ?, ?, ?, ?)",
-        [[meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession] for p in meeting.participants],
+        "insert into participants (meeting_id, participant_id, role, pseudonym, relation, profession, person_id) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        [[meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession, p.person] for p in meeting.participants],
         )
 
 
-def carried_mapping(con: duckdb.DuckDBPyConnection, meeting: MeetingSpec) -> dict[str, tuple]:
-    """Speaker label → (participant_id, mapped_at, mapped_by) of the stored mappings a re-run keeps:
-    those whose participant is still listed in the manifest."""
-    participant_ids = {p.id for p in meeting.participants}
-    return {
-        label: (pid, mapped_at, mapped_by)
-        for label, pid, mapped_at, mapped_by in con.execute(
-            "select speaker_label, participant_id, mapped_at, mapped_by from speakers where meeting_id = ?", [meeting.id]
+def carried_mapping(
+    con: duckdb.DuckDBPyConnection, meeting: MeetingSpec, diarisation: Diarisation
+) -> tuple[dict[str, StoredSpeaker], list[MappingChange]]:
+    """The stored mappings a re-run carries, each to the new speaker with the same voice — the one
+    speaking where the stored speaker spoke (`dialogic.voices.carry_mappings`): new label → stored
+    speaker, and every change."""
+    stored = [
+        StoredSpeaker(label, pid, mapped_at, mapped_by, embedding)
+        for label, pid, mapped_at, mapped_by, embedding in con.execute(
+            "select speaker_label, participant_id, mapped_at, mapped_by, embedding from speakers where meeting_id = ?",
+            [meeting.id],
         ).fetchall()
-        if pid in participant_ids
-    }
+    ]
+    turns = [
+        SpeakerTurn(label, start_s, end_s)
+        for label, start_s, end_s in con.execute(
+            "select speaker_label, start_s, end_s from turns where meeting_id = ? and track = 'overlap'", [meeting.id]
+        ).fetchall()
+    ]
+    return carry_mappings(stored, turns, diarisation, {p.id for p in meeting.participants})
 
 
 def store_meeting(
@@ -87,11 +98,12 @@ def store_meeting(
     *,
     tags: tuple | None = None,
     run: dict | None = None,
-) -> None:
+) -> list[MappingChange]:
     """Replace the meeting's derived rows atomically, with its analytics facts refreshed once.
 
-    Speaker → participant mappings survive a re-run for speaker labels that still exist and whose
-    participant is still listed in the manifest (`carried_mapping`). ``tags``: ``(tagger, rows)``
+    Speaker → participant mappings follow voices: each goes to the new speaker with the same voice
+    (`carried_mapping`), and every mapping kept, moved or dropped is written to
+    ``speaker_mapping_changes``. ``tags``: ``(tagger, rows)``
     from `dialogic.tagging.tag_store.predict_tag_rows`, written in the same transaction. ``run``:
     `record_run` keyword arguments, so the run is recorded with the rows it produced or not at all.
     """
@@ -150,7 +162,7 @@ def store_meeting(
     )
     with transaction(con):
         _write_meeting_metadata(con, meeting, manifest_path)
-        kept = carried_mapping(con, meeting)
+        carried, changes = carried_mapping(con, meeting, diarisation)
         for table in _DERIVED:
             con.execute(f"delete from {table} where meeting_id = ?", [mid])
         con.execute("delete from speakers where meeting_id = ?", [mid])
@@ -164,15 +176,28 @@ def store_meeting(
         finally:
             for name in ("_new_words", "_new_utterances", "_new_turns"):
                 con.unregister(name)
+        doubtful = doubtful_speakers(diarisation)
         speaker_rows = []
         for label in diarisation.speakers:
-            pid, mapped_at, mapped_by = kept.get(label, (None, None, None))
-            speaker_rows.append([mid, label, pid, round(diarisation.speech_s(label), 3), mapped_at, mapped_by])
+            old = carried.get(label)
+            speaker_rows.append([
+                mid, label, old.participant_id if old else None, round(diarisation.speech_s(label), 3),
+                old.mapped_at if old else None, old.mapped_by if old else None,
+                list(diarisation.embeddings[label]) if label in diarisation.embeddings else None,
+                round(longest_turn_s(diarisation, label), 3), label in doubtful,
+            ])
         if speaker_rows:
             con.executemany(
-                "insert into speakers (meeting_id, speaker_label, participant_id, speech_s, mapped_at, mapped_by) "
-                "values (?, ?, ?, ?, ?, ?)",
+                "insert into speakers (meeting_id, speaker_label, participant_id, speech_s, mapped_at, mapped_by, "
+                "embedding, longest_turn_s, doubtful) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 speaker_rows,
+            )
+        if changes:
+            con.executemany(
+                "insert into speaker_mapping_changes (run_id, meeting_id, participant_id, from_label, to_label, action, "
+                "similarity, reason) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [[(run or {}).get("run_id", "manual"), mid, c.participant_id, c.from_label, c.to_label, c.action,
+                  c.similarity, c.reason] for c in changes],
             )
         con.execute(
             "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ? where meeting_id = ?",
@@ -188,6 +213,7 @@ def store_meeting(
             refresh_current_tagger_facts(con)
         if run is not None:
             record_run(con, **run)
+    return changes
 
 
 def record_run(

@@ -42,6 +42,7 @@ from dialogic.records import (
     BatchReport,
     DecodedAudio,
     Diarisation,
+    MappingChange,
     MeetingResult,
     Transcript,
     Utterance,
@@ -87,6 +88,7 @@ class MeetingRun:
     tag_rows: int = 0
     tag_failure: str | None = None  # tagging failed; the rest is stored and a re-run tags it
     stored: bool = False
+    mapping_changes: list[MappingChange] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def run_record(self) -> dict:
@@ -171,8 +173,8 @@ def tag(run: MeetingRun) -> None:
         run.tag_failure = f"tag: {exc} (transcript and speakers are stored; re-run to tag)"
         return
     roles_by_id = {p.id: p.role for p in run.meeting.participants}
-    mapping = carried_mapping(run.con, run.meeting)
-    roles = [roles_by_id.get(mapping.get(u.speaker, (None,))[0]) for u in run.utterances]
+    carried, _ = carried_mapping(run.con, run.meeting, run.diarisation)  # as `store` will carry them
+    roles = [roles_by_id.get(carried[u.speaker].participant_id) if u.speaker in carried else None for u in run.utterances]
     ids = [utterance_id(run.meeting.id, u.index) for u in run.utterances]
     rows = predict_tag_rows(tagger, ids, [u.text for u in run.utterances], roles)
     run.tags, run.tag_rows = (tagger, rows), rows.num_rows
@@ -180,7 +182,7 @@ def tag(run: MeetingRun) -> None:
 
 def store(run: MeetingRun) -> None:
     run.status, run.reason = ("failed", run.tag_failure) if run.tag_failure else ("processed", None)
-    store_meeting(
+    run.mapping_changes = store_meeting(
         run.con, run.meeting, run.audio, run.diarisation, run.words, run.utterances, run.key, run.manifest_path,
         tags=run.tags, run=run.run_record(),
     )
@@ -231,7 +233,7 @@ def run_meeting(run: MeetingRun, stages: tuple[Stage, ...] = STAGES,
         utterances=len(run.utterances) if run.stored else 0,
         speakers=len(run.diarisation.speakers) if run.stored else 0,
         tags=run.tag_rows if run.stored or run.status == "unchanged" else 0,
-        wall_s=time.perf_counter() - wall,
+        wall_s=time.perf_counter() - wall, mapping_changes=run.mapping_changes,
     )
 
 

@@ -64,6 +64,9 @@ class Diarisation:
     exclusive_turns: list[SpeakerTurn]  # at most one speaker at a time; used to attach words
     speakers: list[str]
     options: DiarisationOptions = field(default_factory=DiarisationOptions)
+    # speaker → unit-length centroid of their voice (the embedding model's space; empty when the
+    # pipeline gives none); what lets a mapping follow a voice from one run to the next
+    embeddings: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     def speech_s(self, speaker: str) -> float:
         return sum(t.end_s - t.start_s for t in self.turns if t.speaker == speaker)
@@ -88,6 +91,18 @@ class Utterance:
         return " ".join(w.word for w in self.words)
 
 
+@dataclass(frozen=True)
+class MappingChange:
+    """What happened to one stored mapping when the meeting was diarised again."""
+
+    participant_id: str
+    from_label: str
+    to_label: str | None  # None: dropped
+    action: str  # kept (same label) | moved (another label has the voice) | dropped
+    similarity: float | None  # the share of the stored voice's speech the new speaker speaks in
+    reason: str
+
+
 @dataclass
 class MeetingResult:
     meeting_id: str
@@ -99,6 +114,7 @@ class MeetingResult:
     speakers: int = 0
     tags: int = 0
     wall_s: float | None = None  # wall-clock seconds of the whole run (stages may overlap)
+    mapping_changes: list[MappingChange] = field(default_factory=list)  # stored mappings kept, moved, dropped
 
 
 @dataclass

@@ -50,7 +50,8 @@ def map_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, mapping: dict[
 
 def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]:
     """Each diarised speaker of the meeting, in label order: ``speaker_label``, ``participant_id``
-    and ``role`` (None while unmapped), ``speech_s``, ``mapped_by``, ``mapped_at``.
+    and ``role`` (None while unmapped), ``speech_s``, ``longest_turn_s``, ``doubtful`` (little
+    speech: see `dialogic.voices.doubtful_speakers`), ``mapped_by``, ``mapped_at``.
 
     Raises LookupFailed for a meeting that is not in the database.
     """
@@ -58,7 +59,8 @@ def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]
         raise LookupFailed(f"no meeting {meeting_id!r} in the database")
     cursor = con.execute(
         """
-        select s.speaker_label, r.participant_id, r.role, s.speech_s, s.mapped_by, s.mapped_at
+        select s.speaker_label, r.participant_id, r.role, s.speech_s, s.longest_turn_s, s.doubtful,
+               s.mapped_by, s.mapped_at
         from speakers as s
         inner join compute_speaker_roles(?) as r using (meeting_id, speaker_label)
         order by s.speaker_label
@@ -67,3 +69,85 @@ def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]
     )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def merge_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, source: str, target: str) -> dict:
+    """Fold diarised speaker ``source`` into ``target`` (one person split in two by diarisation, or
+    a doubtful fragment): its words, utterances and turns take ``target``'s label, ``target``'s
+    speech, longest turn and voice are recomputed, and ``source`` is gone. ``target`` keeps its
+    mapping, or takes ``source``'s when it had none; two speakers mapped to different participants
+    are refused. Returns the merged speaker's row. A later re-run of the meeting diarises afresh.
+    """
+    import numpy as np
+
+    from dialogic.records import SpeakerTurn
+    from dialogic.voices import shared_speech_s
+
+    rows = {s["speaker_label"]: s for s in list_speakers(con, meeting_id)}
+    for label in (source, target):
+        if label not in rows:
+            raise LookupFailed(f"meeting {meeting_id}: no speaker {label!r}; speakers are: {', '.join(sorted(rows)) or 'none'}")
+    if source == target:
+        raise LookupFailed(f"meeting {meeting_id}: cannot merge {source} into itself")
+    a, b = rows[source], rows[target]
+    if a["participant_id"] and b["participant_id"] and a["participant_id"] != b["participant_id"]:
+        raise LookupFailed(
+            f"meeting {meeting_id}: {source} is mapped to {a['participant_id']} and {target} to {b['participant_id']}; "
+            "unmap one first if they are one person"
+        )
+    with transaction(con):
+        for table in ("words", "utterances", "turns"):
+            con.execute(f"update {table} set speaker_label = ? where meeting_id = ? and speaker_label = ?",
+                        [target, meeting_id, source])
+        turns = [SpeakerTurn(target, s, e) for s, e in con.execute(
+            "select start_s, end_s from turns where meeting_id = ? and track = 'overlap' and speaker_label = ?",
+            [meeting_id, target]).fetchall()]
+        speech_s = shared_speech_s(turns, turns)  # the union: the two may have overlapped each other
+        vectors = con.execute(
+            "select embedding, speech_s from speakers where meeting_id = ? and speaker_label in (?, ?) and embedding is not null",
+            [meeting_id, source, target]).fetchall()
+        embedding = None
+        if vectors:
+            mean = np.average(np.asarray([v for v, _ in vectors], dtype=np.float64), axis=0,
+                              weights=[max(w, 1e-3) for _, w in vectors])
+            embedding = [round(float(x), 6) for x in mean / (np.linalg.norm(mean) or 1.0)]
+        keep = b if b["participant_id"] else a
+        con.execute("delete from speakers where meeting_id = ? and speaker_label = ?", [meeting_id, source])
+        con.execute(
+            """
+            update speakers set participant_id = ?, mapped_at = ?, mapped_by = ?, speech_s = ?, embedding = ?,
+                   longest_turn_s = ?, doubtful = false
+            where meeting_id = ? and speaker_label = ?
+            """,
+            [keep["participant_id"], keep["mapped_at"], keep["mapped_by"], round(speech_s, 3), embedding,
+             round(max((t.end_s - t.start_s for t in turns), default=0.0), 3), meeting_id, target],
+        )
+        refresh_meeting_facts(con, meeting_id)
+    return next(s for s in list_speakers(con, meeting_id) if s["speaker_label"] == target)
+
+
+def suggest_mappings(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list:
+    """Who each speaker of the meeting may be, from the voices of people (the manifest's
+    ``person:``) enrolled in other meetings where a rater mapped them: every (speaker, person of
+    this meeting) pair with its cosine similarity, most similar first per speaker."""
+    from dialogic.voices import suggest
+
+    list_speakers(con, meeting_id)  # raises LookupFailed for a meeting not in the database
+    speakers = dict(con.execute(
+        "select speaker_label, embedding from speakers where meeting_id = ? and embedding is not null", [meeting_id]
+    ).fetchall())
+    person_participants = dict(con.execute(
+        "select person_id, participant_id from participants where meeting_id = ? and person_id is not null", [meeting_id]
+    ).fetchall())
+    enrolled: dict[str, list] = {}
+    for person, embedding in con.execute(
+        """
+        select p.person_id, s.embedding
+        from speakers as s
+        inner join participants as p on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
+        where s.meeting_id <> ? and p.person_id is not null and s.embedding is not null and not s.doubtful
+        """,
+        [meeting_id],
+    ).fetchall():
+        enrolled.setdefault(person, []).append(embedding)
+    return suggest(speakers, enrolled, person_participants)

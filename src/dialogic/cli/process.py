@@ -85,6 +85,15 @@ def process(
             str(r.words or ""), f"{r.wall_s:.1f}" if r.wall_s is not None else "", Text(r.reason or ""),
         )
     out.print(table)
+    for r in report.results:
+        # every stored mapping that did not stay where it was, so a moved or lost mapping is never silent
+        for c in r.mapping_changes:
+            if c.action != "kept":
+                where = f"→ {c.to_label}" if c.to_label else "dropped"
+                out.print(f"{r.meeting_id}: mapping {c.from_label}={c.participant_id} {where}: {c.reason}", soft_wrap=True)
+        kept = sum(c.action == "kept" for c in r.mapping_changes)
+        if kept:
+            out.print(f"{r.meeting_id}: {kept} speaker mapping(s) kept with the same voice")
     counts = {s: len(report.by_status(s)) for s in ("processed", "unchanged", "skipped", "failed")}
     out.print(", ".join(f"{n} {s}" for s, n in counts.items()))
     if counts["failed"]:

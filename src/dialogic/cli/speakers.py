@@ -1,4 +1,4 @@
-"""`dialogic speakers`: list a meeting's diarised speakers and map them to participants."""
+"""`dialogic speakers`: list, map, merge and suggest a meeting's diarised speakers."""
 
 from __future__ import annotations
 
@@ -55,6 +55,54 @@ def speakers_list(meeting: str = typer.Argument(..., help="Meeting id."), db: Pa
     _print_speakers(con, meeting)
 
 
+@speakers_app.command("merge")
+def speakers_merge(
+    meeting: str = typer.Argument(..., help="Meeting id."),
+    source: str = typer.Argument(..., help="The speaker to fold in (it disappears), e.g. a doubtful one."),
+    target: str = typer.Argument(..., help="The speaker it is part of."),
+    db: Path = DB_OPTION,
+) -> None:
+    """Merge two diarised speakers that are one person: SOURCE's speech becomes TARGET's.
+
+    Example: dialogic speakers merge m001 SPEAKER_03 SPEAKER_01
+    """
+    from dialogic.db import connect
+    from dialogic.speakers import merge_speakers
+
+    try:
+        con = connect(db_path(db))
+        merge_speakers(con, meeting, source, target)
+    except DialogicError as exc:
+        fail(exc)
+    _print_speakers(con, meeting)
+
+
+@speakers_app.command("suggest")
+def speakers_suggest(meeting: str = typer.Argument(..., help="Meeting id."), db: Path = DB_OPTION) -> None:
+    """Suggest who each speaker is, from the voices of people (manifest `person:`) mapped in other meetings.
+
+    Example: dialogic speakers suggest m002
+    """
+    from dialogic.db import connect
+    from dialogic.speakers import suggest_mappings
+
+    try:
+        con = connect(db_path(db), read_only=True)
+        suggestions = suggest_mappings(con, meeting)
+    except DialogicError as exc:
+        fail(exc)
+    if not suggestions:
+        out.print(f"no suggestions for {meeting}: no participant with a `person:` key has a voice enrolled from "
+                  "another meeting where they were mapped", soft_wrap=True)
+        return
+    table = Table(title=f"who may be speaking in {meeting} (cosine similarity of voices; a rater decides)")
+    for column in ("speaker", "participant", "person", "similarity", "enrolled from"):
+        table.add_column(column)
+    for s in suggestions:
+        table.add_row(s.speaker_label, s.participant_id, s.person_id, f"{s.similarity:.3f}", f"{s.enrolled_meetings} meeting(s)")
+    out.print(table)
+
+
 def _print_speakers(con, meeting: str) -> None:
     from dialogic.speakers import list_speakers
 
@@ -63,10 +111,14 @@ def _print_speakers(con, meeting: str) -> None:
     except DialogicError as exc:
         fail(exc)
     table = Table(title=f"speakers of {meeting}")
-    for column in ("speaker", "participant", "role", "speech_s"):
+    for column in ("speaker", "participant", "role", "speech_s", "longest_turn_s", "check"):
         table.add_column(column)
     for s in speakers:
-        table.add_row(s["speaker_label"], s["participant_id"] or "-", s["role"] or "unknown", f"{s['speech_s']:.1f}")
+        table.add_row(
+            s["speaker_label"], s["participant_id"] or "-", s["role"] or "unknown", f"{s['speech_s']:.1f}",
+            "-" if s["longest_turn_s"] is None else f"{s['longest_turn_s']:.1f}",
+            "doubtful: little speech, merge or ignore" if s["doubtful"] else "",
+        )
     out.print(table)
 
 

@@ -162,4 +162,18 @@ def diarise_audio(
         exclusive_turns=turns(exclusive),
         speakers=list(rename.values()),
         options=options,
+        embeddings=_unit_centroids(getattr(output, "speaker_embeddings", None), overlap.labels(), rename),
     )
+
+
+def _unit_centroids(centroids, labels: list, rename: dict) -> dict[str, tuple[float, ...]]:
+    """pyannote's per-speaker centroids (rows in ``labels`` order), unit length, by our label.
+    A speaker without a centroid (pyannote pads those with zeros) gets none."""
+    if centroids is None:
+        return {}
+    found = {}
+    for row, label in zip(centroids, labels):
+        norm = float((row**2).sum()) ** 0.5
+        if label in rename and norm > 0 and norm == norm:  # skips zero and NaN rows
+            found[rename[label]] = tuple(round(float(x) / norm, 6) for x in row)
+    return found

@@ -29,7 +29,7 @@ from starlette.templating import Jinja2Templates
 from dialogic.errors import AudioError, LookupFailed
 from dialogic.review import auth, clips, ratings
 from dialogic.review.agreement import compute_agreement
-from dialogic.speakers import list_speakers
+from dialogic.speakers import list_speakers, suggest_mappings
 
 _HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "dialogic_session"
@@ -75,6 +75,7 @@ def create_app(
             Route("/speakers", _speaker_meetings),
             Route("/speakers/{meeting_id}", _speakers, methods=["GET"]),
             Route("/speakers/{meeting_id}", _map_speakers, methods=["POST"]),
+            Route("/speakers/{meeting_id}/merge", _merge_speakers, methods=["POST"]),
             Route("/agreement", _agreement),
             Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
         ],
@@ -438,8 +439,12 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
     def load(cur):
         # most speech first: the speakers a rater should map before the rest
         speakers = sorted(list_speakers(cur, meeting_id), key=lambda s: (-s["speech_s"], s["speaker_label"]))
+        suggestions = {}
+        for s in suggest_mappings(cur, meeting_id):
+            suggestions.setdefault(s.speaker_label, s)  # the best per speaker
         for speaker in speakers:
             speaker["n_clips"] = len(clips.speaker_spans(cur, meeting_id, speaker["speaker_label"]))
+            speaker["suggestion"] = suggestions.get(speaker["speaker_label"])
         return speakers, ratings.list_participants(cur, meeting_id)
 
     try:
@@ -455,6 +460,7 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
             "participants": participants,
             "error": error,
             "saved": request.query_params.get("saved") == "1",
+            "merged": request.query_params.get("merged"),
         },
         status_code=status_code,
     )
@@ -482,6 +488,26 @@ async def _map_speakers(request: Request) -> Response:
         except LookupFailed as exc:
             return await _speakers(request, str(exc), status_code=400)
     return RedirectResponse(f"/speakers/{quote(meeting_id, safe='')}?saved=1", status_code=303)
+
+
+@csrf_protected
+async def _merge_speakers(request: Request) -> Response:
+    """Fold one diarised speaker into another (`dialogic speakers merge`)."""
+    from dialogic.speakers import merge_speakers
+
+    meeting_id = request.path_params["meeting_id"]
+    form = await request.form()
+    source, target = str(form.get("source") or ""), str(form.get("target") or "")
+
+    def merge() -> None:
+        with request.app.state.store.locked() as cur:
+            merge_speakers(cur, meeting_id, source, target)
+
+    try:
+        await run_in_threadpool(merge)
+    except LookupFailed as exc:
+        return await _speakers(request, str(exc), status_code=400)
+    return RedirectResponse(f"/speakers/{quote(meeting_id, safe='')}?merged={quote(source, safe='')}", status_code=303)
 
 
 def _map_with_store(request: Request, meeting_id: str, mapping: dict, mapped_by: str) -> None:

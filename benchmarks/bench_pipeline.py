@@ -32,8 +32,9 @@ BARE_ASR = """
 import sys
 from faster_whisper import WhisperModel
 from faster_whisper.audio import decode_audio
+from dialogic.transcribe import OFFLINE_ASR_MODELS
 from dialogic.weights import require_weights
-model = WhisperModel(str(require_weights("faster-whisper-tiny.en")), device="cpu", compute_type="int8")
+model = WhisperModel(str(require_weights(OFFLINE_ASR_MODELS[sys.argv[2]])), device="cpu", compute_type="int8")
 segments, _ = model.transcribe(decode_audio(sys.argv[1], sampling_rate=16000), language="en", beam_size=5,
                                vad_filter=True, word_timestamps=True, condition_on_previous_text=False)
 print(sum(len(s.words) for s in segments), "words")
@@ -77,10 +78,14 @@ def main() -> None:
     parser.add_argument("--audio", type=Path, help="benchmark this recording instead")
     parser.add_argument("--skip-reference", action="store_true", help="skip pyannote's stock per-chunk timings")
     parser.add_argument("--no-tag", action="store_true", help="leave the tagging stage out of the full run")
+    parser.add_argument("--asr-model", default=None, help="offline ASR model to time (default: dialogic's default)")
     args = parser.parse_args()
 
     import dialogic  # noqa: F401
     from dialogic.audio import decode_audio
+    from dialogic.options import TranscriptionOptions
+
+    asr_model = args.asr_model or TranscriptionOptions().model
 
     work = Path(tempfile.mkdtemp(prefix="dialogic-bench-"))
     if args.audio:
@@ -103,11 +108,12 @@ def main() -> None:
     env_note = f"torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}, {os.cpu_count()} cores"
 
     rows = []
-    asr_s = timed([python, "-c", BARE_ASR, str(audio_path)], "bare ASR")
-    rows.append(("bare faster-whisper tiny.en (int8)", asr_s, duration_s))
+    asr_s = timed([python, "-c", BARE_ASR, str(audio_path), asr_model], "bare ASR")
+    rows.append((f"bare faster-whisper {asr_model} (int8)", asr_s, duration_s))
     diar_s = timed([python, "-c", BARE_DIARISATION, str(audio_path), "file", "32"], "bare diarisation")
     rows.append(("bare diarisation (offline pipeline)", diar_s, duration_s))
-    full_s = timed([dialogic_cli, "process", str(work / "manifest.yaml"), "--db", str(work / "bench.duckdb")] + (["--no-tag"] if args.no_tag else []), "dialogic process")
+    full_s = timed([dialogic_cli, "process", str(work / "manifest.yaml"), "--db", str(work / "bench.duckdb"),
+                    "--asr-model", asr_model, "--language", "en"] + (["--no-tag"] if args.no_tag else []), "dialogic process")
     rows.append(("dialogic process (all stages" + (")" if args.no_tag else " + tagging)"), full_s, duration_s))
 
     if not args.skip_reference:

@@ -103,3 +103,12 @@ def test_unknown_scope_and_fields_are_rejected(tmp_path):
     assert "unknown consent scope ['publish']" in m.problems[0].reason
     m = load_manifest(write(tmp_path, GOOD.replace("recorded_on", "recorded")))
     assert "unknown field(s): recorded" in m.problems[0].reason
+
+
+def test_a_meeting_language_is_read_and_checked(tmp_path):
+    text = GOOD.replace("    recorded_on: 2026-03-02\n", "    recorded_on: 2026-03-02\n    language: de\n")
+    (meeting,) = load_manifest(write(tmp_path, text)).meetings
+    assert meeting.language == "de"
+    bad = load_manifest(write(tmp_path, GOOD.replace("    recorded_on: 2026-03-02\n", "    language: German\n")))
+    assert bad.meetings == [] and "language must be a two- or three-letter language code" in bad.problems[0].reason
+    assert load_manifest(write(tmp_path, GOOD)).meetings[0].language is None  # detect

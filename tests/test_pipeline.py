@@ -155,3 +155,28 @@ def test_parallel_and_sequential_runs_store_the_same_words(processed_sample, tmp
     assert [r.status for r in report.results] == ["processed"]
     words = "select word, start_s, end_s, speaker_label from words order by word_index"
     assert rows(db_path, words) == rows(processed_sample[0], words)
+
+
+def test_a_meeting_in_another_language_is_transcribed_and_analysed_but_not_tagged(sample_workdir, tmp_path):
+    shutil.copyfile(sample_workdir / "sample.wav", tmp_path / "s.wav")
+    (tmp_path / "manifest.yaml").write_text("""
+meetings:
+  - id: de-meeting
+    audio: s.wav
+    language: de
+    consent: {status: given, scope: [transcribe, analyse]}
+    participants: [{id: p1, role: service_user}, {id: p2, role: clinician}]
+""")
+    options = PipelineOptions(transcription=dataclasses.replace(PipelineOptions().transcription, model="base"))
+    (result,) = process_manifest(tmp_path / "de.duckdb", load_manifest(tmp_path / "manifest.yaml"), options).results
+    assert result.status == "processed" and result.utterances > 0
+    assert "not tagged: the tagger reads 'en' and this meeting is in 'de'" in result.reason
+    db = tmp_path / "de.duckdb"
+    assert rows(db, "select language from meetings") == [("de",)]
+    assert rows(db, "select count(*) from tags")[0][0] == 0
+    assert rows(db, "select count(*), count(tagger_model_version) from utterances_tagged")[0] == (result.utterances, 0)
+    # voice shares are there: diarisation and analysis do not depend on the language
+    assert rows(db, "select count(*) from voice_share_participant")[0][0] >= 2
+    # a re-run finds it unchanged and still leaves it untagged, saying why
+    (again,) = process_manifest(db, load_manifest(tmp_path / "manifest.yaml"), options).results
+    assert again.status == "unchanged" and "not tagged" in again.reason

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic mo
 
 
 def test_tiny_en_transcribes_the_sample_with_word_timestamps():
-    transcript = transcribe_audio(decode_audio(sample_dir() / "sample.wav"))
+    transcript = transcribe_audio(decode_audio(sample_dir() / "sample.wav"), TranscriptionOptions(model="tiny.en"))
     text = " ".join(w.word for w in transcript.words).lower()
     for expected in ("hello", "chicago", "new jersey", "texas"):
         assert expected in text, text
@@ -20,6 +20,21 @@ def test_tiny_en_transcribes_the_sample_with_word_timestamps():
     starts = [w.start_s for w in transcript.words]
     assert starts == sorted(starts)
     assert transcript.model_sha256 == "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
+
+
+def test_multilingual_base_detects_english_and_transcribes_the_sample():
+    transcript = transcribe_audio(decode_audio(sample_dir() / "sample.wav"), TranscriptionOptions(model="base"))
+    assert transcript.language == "en" and transcript.language_probability > 0.5
+    text = " ".join(w.word for w in transcript.words).lower()
+    for expected in ("hello", "chicago", "texas"):
+        assert expected in text, text
+    # the joined model.bin, as pinned in models/faster-whisper-base.yaml
+    assert transcript.model_sha256 == "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+
+
+def test_a_given_language_is_used_not_detected():
+    transcript = transcribe_audio(decode_audio(sample_dir() / "sample.wav"), TranscriptionOptions(model="base", language="de"))
+    assert transcript.language == "de" and transcript.words
 
 
 def test_hub_model_offline_fails_at_once_naming_the_remedy(monkeypatch):

@@ -64,3 +64,31 @@ def test_fetch_without_an_installer_says_what_is_missing(tmp_path, monkeypatch):
 def test_fetching_an_unknown_model_names_the_known_ones():
     with pytest.raises(ModelError, match="unknown offline model 'nope', expected one of"):
         fetch_weights(["nope"], log=lambda line: None)
+
+
+def test_a_model_shipped_in_parts_is_joined_and_checked(tmp_path, monkeypatch):
+    import hashlib
+
+    from dialogic.weights import ModelManifest, WeightSource, _copy_files, check_weights
+
+    monkeypatch.setenv("DIALOGIC_WEIGHTS_DIR", str(tmp_path / "weights"))
+    site = tmp_path / "site"
+    (site / "one/data").mkdir(parents=True)
+    (site / "two/data").mkdir(parents=True)
+    (site / "one/data/model.bin.part1").write_bytes(b"first half|")
+    (site / "two/data/model.bin.part2").write_bytes(b"second half")
+    (site / "two/data/config.json").write_text("{}")
+    whole = hashlib.sha256(b"first half|second half").hexdigest()
+    manifest = ModelManifest(
+        name="parted", kind="asr", version="1", purpose="test", licence="MIT",
+        sources=(WeightSource("one", "1", "x", "one/data"), WeightSource("two", "1", "y", "two/data")),
+        files={"model.bin": whole, "config.json": hashlib.sha256(b"{}").hexdigest()},
+        joins={"model.bin": ("model.bin.part1", "model.bin.part2")},
+    )
+    _copy_files(manifest, site)
+    assert (manifest.directory / "model.bin").read_bytes() == b"first half|second half"
+    assert check_weights(manifest, full=True).present
+    (site / "two/data/model.bin.part2").write_bytes(b"second half, altered")
+    _copy_files(manifest, site)
+    status = check_weights(manifest, full=True)
+    assert not status.present and "model.bin: sha256" in status.problems[0]

@@ -18,6 +18,7 @@ from dialogic.errors import ConsentError, ManifestError
 
 ROLES = ("service_user", "network", "clinician", "peer", "other")
 CONSENT_PURPOSES = ("transcribe", "analyse", "review")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -46,6 +47,7 @@ class MeetingSpec:
     participants: tuple[Participant, ...]
     recorded_on: dt.date | None = None
     site: str | None = None
+    language: str | None = None  # spoken language (ISO 639-1, e.g. 'de'); None: detect, or --language
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def parse_meeting(entry: object, base: Path) -> MeetingSpec:
     """Validate one meeting entry; raises ManifestError with the reason."""
     if not isinstance(entry, dict):
         raise ManifestError("meeting entry must be a mapping")
-    unknown = set(entry) - {"id", "audio", "recorded_on", "site", "consent", "participants"}
+    unknown = set(entry) - {"id", "audio", "recorded_on", "site", "language", "consent", "participants"}
     if unknown:
         raise ManifestError(f"unknown field(s): {', '.join(sorted(unknown))}")
     meeting_id = entry.get("id")
@@ -112,6 +114,10 @@ def parse_meeting(entry: object, base: Path) -> MeetingSpec:
             recorded_on = dt.date.fromisoformat(str(recorded_on))
         except ValueError as exc:
             raise ManifestError(f"recorded_on must be a date (YYYY-MM-DD), got {recorded_on!r}") from exc
+
+    language = entry.get("language")
+    if language is not None and not (isinstance(language, str) and _LANGUAGE.match(language)):
+        raise ManifestError(f"language must be a two- or three-letter language code such as 'en' or 'de', got {language!r}")
 
     consent = entry.get("consent")
     if not isinstance(consent, dict) or "status" not in consent:
@@ -152,6 +158,7 @@ def parse_meeting(entry: object, base: Path) -> MeetingSpec:
         participants=tuple(participants),
         recorded_on=recorded_on,
         site=None if entry.get("site") is None else str(entry["site"]),
+        language=language,
     )
 
 

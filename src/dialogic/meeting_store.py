@@ -98,6 +98,8 @@ def store_meeting(
     *,
     tags: tuple | None = None,
     run: dict | None = None,
+    language: str | None = None,
+    language_probability: float | None = None,
 ) -> list[MappingChange]:
     """Replace the meeting's derived rows atomically, with its analytics facts refreshed once.
 
@@ -200,8 +202,9 @@ def store_meeting(
                   c.similarity, c.reason] for c in changes],
             )
         con.execute(
-            "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ? where meeting_id = ?",
-            [audio.sha256, round(audio.duration_s, 3), processing_key, dt.datetime.now(), mid],
+            "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ?, language = ?, "
+            "language_probability = ? where meeting_id = ?",
+            [audio.sha256, round(audio.duration_s, 3), processing_key, dt.datetime.now(), language, language_probability, mid],
         )
         if tags is not None:
             from dialogic.tagging.tag_store import write_tag_rows

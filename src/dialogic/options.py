@@ -21,7 +21,8 @@ class TranscriptionOptions:
         ``large-v3`` or ``distil-large-v3``, needs hub access) or the path of a CTranslate2 folder.
     device: ``cpu``, ``cuda`` or ``auto``.
     compute_type: CTranslate2 precision; ``int8`` is fastest on CPU, ``float16`` on CUDA.
-    language: spoken language code, or None to detect it (English-only ``.en`` models ignore it).
+    language: spoken language code (e.g. ``de``), or None to detect it (English-only ``.en`` models
+        always transcribe English). A meeting's ``language:`` in the manifest overrides it.
     beam_size: beam search width; 5 is faster-whisper's default accuracy setting.
     vad_filter: skip non-speech with Silero VAD before decoding (fewer hallucinated words).
     cpu_threads: CTranslate2 threads; 0 lets it choose (all cores).
@@ -30,7 +31,7 @@ class TranscriptionOptions:
     model: str = "tiny.en"
     device: str = "cpu"
     compute_type: str = "int8"
-    language: str | None = "en"
+    language: str | None = None
     beam_size: int = 5
     vad_filter: bool = True
     cpu_threads: int = 0

@@ -161,6 +161,13 @@ def tag(run: MeetingRun) -> None:
     tag the stored utterances only if the tagger's version has no rows for it yet."""
     if not should_tag(run.meeting, run.options):
         return
+    language = run.transcript.language if run.transcript else stored_language(run.con, run.meeting.id)
+    if language != TAGGER_LANGUAGE:
+        # The taggers are trained on English: tags on another language would be silently wrong.
+        note = (f"not tagged: the tagger reads {TAGGER_LANGUAGE!r} and this meeting is in {language!r}; "
+                "transcript, speakers and voice shares are stored")
+        run.reason = "; ".join(filter(None, [run.reason, note]))
+        return
     if run.status == "unchanged":
         run.tag_rows = tag_stored_meeting(run.con, run.meeting, run.options, only_if_missing=True)
         return
@@ -181,12 +188,28 @@ def tag(run: MeetingRun) -> None:
 
 
 def store(run: MeetingRun) -> None:
-    run.status, run.reason = ("failed", run.tag_failure) if run.tag_failure else ("processed", None)
+    run.status, run.reason = ("failed", run.tag_failure) if run.tag_failure else ("processed", run.reason)
     run.mapping_changes = store_meeting(
         run.con, run.meeting, run.audio, run.diarisation, run.words, run.utterances, run.key, run.manifest_path,
-        tags=run.tags, run=run.run_record(),
+        tags=run.tags, run=run.run_record(), language=run.transcript.language,
+        language_probability=run.transcript.language_probability,
     )
     run.stored = True
+
+
+TAGGER_LANGUAGE = "en"  # what the shipped taggers are trained on
+
+
+def stored_language(con: duckdb.DuckDBPyConnection, meeting_id: str) -> str | None:
+    row = con.execute("select language from meetings where meeting_id = ?", [meeting_id]).fetchone()
+    return row[0] if row else None
+
+
+def meeting_options(meeting: MeetingSpec, options: PipelineOptions) -> PipelineOptions:
+    """The options for one meeting: its manifest ``language:`` overrides the batch's."""
+    if meeting.language and meeting.language != options.transcription.language:
+        return dataclasses.replace(options, transcription=dataclasses.replace(options.transcription, language=meeting.language))
+    return options
 
 
 STAGES: tuple[Stage, ...] = (
@@ -260,7 +283,7 @@ def process_meeting(
 ) -> MeetingResult:
     """Process one meeting into ``con``. Never raises for a bad recording: the result says why it
     failed. ``stages`` and ``call`` let a caller (the Prefect flows, a test) change how stages run."""
-    run = MeetingRun(con, meeting, options, manifest_path=manifest_path, progress=progress)
+    run = MeetingRun(con, meeting, meeting_options(meeting, options), manifest_path=manifest_path, progress=progress)
     return run_meeting(run, stages, call)
 
 

@@ -45,10 +45,11 @@ class Word:
 @dataclass(frozen=True)
 class Transcript:
     words: list[Word]
-    language: str
+    language: str  # given, or detected by the model
     model: str
     model_sha256: str | None
     options: TranscriptionOptions = field(default_factory=TranscriptionOptions)
+    language_probability: float | None = None  # the model's confidence when it detected the language
 
 
 @dataclass(frozen=True)

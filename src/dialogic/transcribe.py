@@ -11,7 +11,7 @@ from dialogic.options import TranscriptionOptions
 from dialogic.records import DecodedAudio, Transcript, Word
 
 # The offline default and the manifest that provides its weights.
-OFFLINE_ASR_MODELS = {"tiny.en": "faster-whisper-tiny.en"}
+OFFLINE_ASR_MODELS = {"tiny.en": "faster-whisper-tiny.en", "base": "faster-whisper-base"}
 
 
 def resolve_asr_model(name: str) -> tuple[str, str | None]:
@@ -83,4 +83,5 @@ def transcribe_audio(audio: DecodedAudio, options: TranscriptionOptions = Transc
         for w in (segment.words or [])
         if w.word.strip()
     ]
-    return Transcript(words=words, language=info.language, model=options.model, model_sha256=sha256, options=options)
+    return Transcript(words=words, language=info.language, model=options.model, model_sha256=sha256, options=options,
+                      language_probability=None if info.language_probability is None else round(info.language_probability, 4))

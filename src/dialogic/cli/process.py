@@ -13,6 +13,9 @@ from rich.text import Text
 
 from dialogic.cli.common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
+from dialogic.options import TranscriptionOptions
+
+DEFAULT_ASR_MODEL = TranscriptionOptions().model
 
 console = Console(stderr=True)
 out = Console()
@@ -21,10 +24,11 @@ out = Console()
 def process(
     manifest: Path = typer.Argument(..., help="Meeting manifest (YAML)."),
     db: Path = DB_OPTION,
-    asr_model: str = typer.Option("tiny.en", "--asr-model", help="faster-whisper model name or CTranslate2 folder."),
+    asr_model: str = typer.Option(DEFAULT_ASR_MODEL, "--asr-model", help="faster-whisper model name or CTranslate2 folder."),
     diarisation: str = typer.Option("offline", "--diarisation", help="'offline', a pyannote hub id, or a pipeline folder."),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
     speaker_hint: str = typer.Option("max", "--speaker-hint", help="Participant count as max | exact | none speakers."),
+    language: str = typer.Option(None, "--language", help="Spoken language code (e.g. de) for meetings whose manifest gives none; default: detect."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag utterances after storing them."),
 ) -> None:
     """Process every consented meeting of MANIFEST into the database.
@@ -39,7 +43,7 @@ def process(
         fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
     options = PipelineOptions(
         transcription=TranscriptionOptions(
-            model=asr_model, device=device, compute_type="int8" if device == "cpu" else "float16"
+            model=asr_model, device=device, compute_type="int8" if device == "cpu" else "float16", language=language
         ),
         diarisation=DiarisationOptions(pipeline=diarisation, device=device),
         speaker_hint=speaker_hint,
@@ -117,7 +121,8 @@ def demo(
     manifest = workdir / "manifest.yaml"
     manifest.write_text(DEMO_MANIFEST)
     db = workdir / "dialogic.duckdb"
-    process(manifest=manifest, db=db, asr_model="tiny.en", diarisation="offline", device="cpu", speaker_hint="max", tag=True)
+    process(manifest=manifest, db=db, asr_model=DEFAULT_ASR_MODEL, diarisation="offline", device="cpu", speaker_hint="max",
+            language=None, tag=True)
 
     from dialogic.speakers import map_speakers
 

@@ -180,3 +180,21 @@ meetings:
     # a re-run finds it unchanged and still leaves it untagged, saying why
     (again,) = process_manifest(db, load_manifest(tmp_path / "manifest.yaml"), options).results
     assert again.status == "unchanged" and "not tagged" in again.reason
+
+
+def test_long_stages_report_how_far_they_are(sample_workdir, tmp_path):
+    events = []
+
+    def record(meeting_id, stage, *, completed=None, total=None):
+        events.append((stage, completed, total))
+
+    report = process_manifest(tmp_path / "p.duckdb", load_manifest(sample_workdir / "manifest.yaml"),
+                              PipelineOptions(tag=False), progress=record)
+    assert [r.status for r in report.results] == ["processed"]
+    stages = [s for s, c, _ in events if c is None and not s.startswith("diarise ")]
+    assert stages[:3] == ["consent", "hash", "decode"] and stages[-1] == "store"
+    asr = [(c, t) for s, c, t in events if s == "transcribe" and c is not None]
+    assert asr and asr[-1][0] == pytest.approx(asr[-1][1]) and asr[-1][1] == pytest.approx(30.0, abs=0.1)
+    assert [c for c, _ in asr] == sorted(c for c, _ in asr)  # seconds done only grow
+    steps = {s for s, c, t in events if s.startswith("diarise ") and c is not None and t}
+    assert "diarise segmentation" in steps

@@ -7,8 +7,9 @@ transcription and diarisation run at the same time, each on part of the cores.
 
 It is started with ``python -m dialogic.asr_worker`` (not multiprocessing), so it works from any
 caller, scripts without a ``__main__`` guard included. Requests and replies are length-prefixed
-pickles over the child's stdin/stdout; the child inherits the environment, so the privacy
-defaults hold there too.
+pickles over the child's stdin/stdout: for each request, zero or more ``("progress", done_s,
+total_s)`` and then ``("ok", transcript, seconds)`` or ``("error", exception)``. The child
+inherits the environment, so the privacy defaults hold there too.
 """
 
 from __future__ import annotations
@@ -52,7 +53,9 @@ class TranscriptionWorker:
         )
         self._lock = threading.Lock()
 
-    def submit(self, samples, sample_rate: int, options) -> Future:
+    def submit(self, samples, sample_rate: int, options, progress=None) -> Future:
+        """Transcribe in the child; ``progress(done_s, total_s)`` is called (from a reader thread)
+        as the child reports each decoded segment."""
         future: Future = Future()
 
         def run() -> None:
@@ -60,6 +63,10 @@ class TranscriptionWorker:
                 try:
                     _send(self._process.stdin, (samples, sample_rate, options))
                     status, *value = _receive(self._process.stdout)
+                    while status == "progress":
+                        if progress is not None:
+                            progress(*value)
+                        status, *value = _receive(self._process.stdout)
                 except (OSError, EOFError, pickle.PickleError) as exc:
                     future.set_exception(DialogicError(f"the transcription worker process stopped: {exc!r}"))
                     return
@@ -99,11 +106,11 @@ def shared_worker() -> TranscriptionWorker:
         return _SHARED
 
 
-def submit_transcription(audio, options) -> Future:
+def submit_transcription(audio, options, progress=None) -> Future:
     """Start transcribing ``audio`` (a DecodedAudio) with ``options`` in the shared worker;
     ``.result()`` gives ``(Transcript, seconds)``. The caller checks first that the model exists
     (`dialogic.transcribe.resolve_asr_model`), so a missing model fails before any work starts."""
-    return shared_worker().submit(audio.samples, audio.sample_rate, options)
+    return shared_worker().submit(audio.samples, audio.sample_rate, options, progress)
 
 
 def serve(stdin=None, stdout=None) -> None:
@@ -127,7 +134,8 @@ def serve(stdin=None, stdout=None) -> None:
             return
         start = time.perf_counter()
         try:
-            transcript = transcribe_audio(DecodedAudio(Path("<worker>"), samples, sample_rate, ""), options)
+            transcript = transcribe_audio(DecodedAudio(Path("<worker>"), samples, sample_rate, ""), options,
+                                          progress=lambda done_s, total_s: _send(stdout, ("progress", done_s, total_s)))
             reply = ("ok", transcript, time.perf_counter() - start)
         except Exception as exc:  # sent back to the caller, which raises it there
             reply = ("error", exc)

@@ -146,9 +146,10 @@ def decode(run: MeetingRun) -> None:
 
 
 def transcribe_and_diarise_stage(run: MeetingRun) -> None:
-    run.transcript, run.diarisation = transcribe_and_diarise(
-        run.meeting, run.audio, run.options, run.timings_s, lambda stage: run.progress(run.meeting.id, stage)
-    )
+    def report(stage: str, completed: float | None = None, total: float | None = None) -> None:
+        run.progress(run.meeting.id, stage, completed=completed, total=total)
+
+    run.transcript, run.diarisation = transcribe_and_diarise(run.meeting, run.audio, run.options, run.timings_s, report)
 
 
 def align(run: MeetingRun) -> None:
@@ -356,23 +357,31 @@ _CPU_SECTION = threading.Lock()  # torch's thread count and the transcription wo
 
 def transcribe_and_diarise(meeting: MeetingSpec, audio: DecodedAudio, options: PipelineOptions,
                            timings: dict[str, float] | None = None,
-                           stage: Callable[[str], None] | None = None) -> tuple[Transcript, Diarisation]:
+                           stage: Callable[..., None] | None = None) -> tuple[Transcript, Diarisation]:
     """On CPU, transcription runs in a worker process while diarisation runs here, the cores split
     between them; on a GPU (or with ``parallel_cpu=False``) they run one after the other here.
-    ``stage(name)`` is called as each starts; ``timings`` gets their seconds.
-    Meetings processed in several threads at once take turns through the CPU section."""
+    ``stage(name, completed=None, total=None)`` is called as each starts and as it goes on:
+    ``transcribe`` with seconds of audio done, ``diarise <step>`` with pyannote's counts.
+    ``timings`` gets their seconds. Meetings processed in several threads at once take turns
+    through the CPU section."""
     timings = {} if timings is None else timings
-    stage = stage or (lambda name: None)
+    stage = stage or (lambda name, completed=None, total=None: None)
     speakers = speaker_counts(meeting, options.speaker_hint)
+
+    def asr_progress(done_s: float, total_s: float) -> None:
+        stage("transcribe", done_s, total_s)
+
+    def diarisation_hook(step_name, step_artifact, file=None, total=None, completed=None) -> None:
+        stage(f"diarise {step_name}", completed, total)  # pyannote's hook signature
     on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
     if not (on_cpu and options.parallel_cpu):
         stage("transcribe")
         t = time.perf_counter()
-        transcript = transcribe_audio(audio, options.transcription)
+        transcript = transcribe_audio(audio, options.transcription, progress=asr_progress)
         timings["transcribe"] = time.perf_counter() - t
         stage("diarise")
         t = time.perf_counter()
-        diarisation = diarise_audio(audio, options.diarisation, **speakers)
+        diarisation = diarise_audio(audio, options.diarisation, hook=diarisation_hook, **speakers)
         timings["diarise"] = time.perf_counter() - t
         return transcript, diarisation
 
@@ -383,12 +392,13 @@ def transcribe_and_diarise(meeting: MeetingSpec, audio: DecodedAudio, options: P
     with _CPU_SECTION:
         torch_threads = torch.get_num_threads()
         stage("transcribe")
-        pending = submit_transcription(audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads))
+        pending = submit_transcription(audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads),
+                                       progress=asr_progress)
         stage("diarise")
         t = time.perf_counter()
         torch.set_num_threads(max(1, cores - asr_threads))
         try:
-            diarisation = diarise_audio(audio, options.diarisation, **speakers)
+            diarisation = diarise_audio(audio, options.diarisation, hook=diarisation_hook, **speakers)
         finally:
             torch.set_num_threads(torch_threads)
         timings["diarise"] = time.perf_counter() - t

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -55,13 +63,15 @@ def process(
         fail(exc)
     total = len(loaded.meetings)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=False,
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
     ) as bar:
         batch = bar.add_task("meetings", total=total)
         stage_task = bar.add_task("", total=len(STAGES))
+        # inside the long stages: seconds of audio transcribed, and pyannote's steps
+        asr_task = bar.add_task("transcribe", total=None, visible=False)
+        diarise_task = bar.add_task("diarise", total=None, visible=False)
         current = {"meeting": None}
-
         names = [s.name for s in STAGES]
 
         def on_progress(meeting_id: str, stage: str, *, completed: float | None = None, total: float | None = None) -> None:
@@ -70,9 +80,16 @@ def process(
                     bar.advance(batch)
                 current["meeting"] = meeting_id
                 bar.reset(stage_task)
-            # transcribe and diarise are reported inside their shared stage
-            step = names.index(stage) if stage in names else names.index("transcribe-and-diarise")
-            bar.update(stage_task, description=f"{meeting_id}: {stage}", completed=step)
+                for task in (asr_task, diarise_task):
+                    bar.reset(task, total=None, visible=False)
+            if stage in names:
+                bar.update(stage_task, description=f"{meeting_id}: {stage}", completed=names.index(stage))
+                return
+            task = asr_task if stage == "transcribe" else diarise_task
+            if completed is None or not total:
+                bar.update(task, description=f"  {stage}", visible=True)
+            else:
+                bar.update(task, description=f"  {stage}", completed=completed, total=total, visible=True)
 
         report = process_manifest(db_path(db), loaded, options, progress=on_progress)
         bar.update(batch, completed=total)

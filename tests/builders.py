@@ -156,6 +156,38 @@ def build_two_utterance_db(path: Path) -> Path:
     return path
 
 
+# --- a small study for validation: two consented meetings, tags by one version ---------------
+
+VERSION = "tagger-v1"
+
+
+def build_study(path: Path, *, utterances_per_meeting: int = 30):
+    """Two consented meetings; each utterance's tags follow its index: every 10th persuasion, every
+    3rd option discussion, every 15th preference elicitation; speakers: clinician, service user, peer."""
+    from dialogic.db import connect
+
+    con = connect(path)
+    for meeting in ("ma", "mb"):
+        insert(con, "meetings", {"meeting_id": meeting, "audio_path": f"{meeting}.wav", "duration_s": 600.0,
+                                 "consent_status": "given", "consent_scope": ["transcribe", "analyse", "review"]})
+        insert(con, "participants", participant(meeting, "doc", "clinician"), participant(meeting, "su", "service_user"),
+               participant(meeting, "peer", "peer"))
+        insert(con, "speakers", *[{"meeting_id": meeting, "speaker_label": s, "participant_id": p, "speech_s": 100.0}
+                                  for s, p in (("S0", "doc"), ("S1", "su"), ("S2", "peer"))])
+        rows, tags = [], []
+        for i in range(utterances_per_meeting):
+            rows.append(utterance(meeting, i, f"S{i % 3}", i * 10.0, i * 10.0 + 8, f"utterance {i} of {meeting}"))
+            labels = {"persuasion": i % 10 == 0, "option_discussion": i % 3 == 0, "preference_elicitation": i % 15 == 1,
+                      "peer_self_disclosure": False}
+            tags += [{"utterance_id": f"{meeting}/u{i:05d}", "meeting_id": meeting, "tag": t, "probability": 0.9 if v else 0.1,
+                      "label": v, "threshold": 0.5, "model_version": VERSION} for t, v in labels.items()]
+        insert(con, "utterances", *rows)
+        insert(con, "tags", *tags)
+    insert(con, "tagger_models", {"model_version": VERSION, "name": "tagger", "version": 1, "thresholds": "{}"})
+    refresh(con, "ma", "mb")
+    return con
+
+
 # --- the review app's fixture: tones for audio, three raters ---------------------------------
 
 SAMPLE_RATE = 16000

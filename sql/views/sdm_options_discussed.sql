@@ -44,4 +44,9 @@ final as (
     left join per_meeting as p on p.meeting_id = m.meeting_id
 )
 
-select * from final
+-- every figure leaves with the measured error of the tagger that produced it
+select final.*, coalesce(validation.validation_status, case when final.tagger_model_version is not null then 'not validated on this study' end)
+    as validation_status
+from final
+left join tag_validation_status as validation
+    on validation.tagger_model_version = final.tagger_model_version and validation.tag = 'option_discussion'

@@ -49,4 +49,10 @@ final as (
     left join per_role as h on h.meeting_id = s.meeting_id and h.role = s.role
 )
 
-select * from final
+-- every figure leaves with the measured error of the tagger that produced it
+select final.*, coalesce(validation.validation_status, case when current_version.model_version is not null then 'not validated on this study' end)
+    as validation_status
+from final
+left join stg_current_tagger as current_version on current_version.meeting_id = final.meeting_id
+left join tag_validation_status as validation
+    on validation.tagger_model_version = current_version.model_version and validation.tag = 'persuasion'

@@ -34,4 +34,8 @@ final as (
     inner join tag_columns on tag_columns.utterance_id = utterances.utterance_id
 )
 
-select * from final
+-- every figure leaves with the measured error of the tagger that produced it
+select final.*, coalesce(validation.validation_status, case when final.tagger_model_version is not null then 'not validated on this study' end)
+    as validation_status
+from final
+left join tagger_validation_summary as validation on validation.tagger_model_version = final.tagger_model_version

@@ -127,3 +127,60 @@ def test_rater_rates_five_items_with_the_keyboard(tmp_path, browser):
         assert model_row.inner_text() == "5"
         assert "alice · bob" in page.locator("#agreement-persuasion .pairs").inner_text()
         assert not console_errors, console_errors
+
+
+def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
+    import wave
+
+    import numpy as np
+
+    from builders import build_study
+
+    from dialogic.review.auth import add_rater
+    from dialogic.validation.sample import draw_sample
+
+    con = build_study(tmp_path / "study.duckdb")
+    for meeting in ("ma", "mb"):  # quiet audio for the 300 s the utterances span
+        path = tmp_path / f"{meeting}.wav"
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(16000)
+            out.writeframes((np.random.default_rng(0).normal(0, 300, 16000 * 300)).astype("<i2").tobytes())
+        con.execute("update meetings set audio_path = ? where meeting_id = ?", [str(path), meeting])
+    draw_sample(con, 6, seed=4)
+    add_rater(con, "alice", "alice-password-1")
+    con.close()
+    app = create_app(tmp_path / "study.duckdb")
+
+    with serve(app) as base_url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        console_errors = []
+        page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{base_url}/validation")
+        page.locator("input[name=rater]").fill("alice")
+        page.locator("input[name=password]").fill("alice-password-1")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base_url}/validation")
+        assert "0 of 6 items rated by two raters" in page.locator("#validation-progress").inner_text()
+        page.click("#start")
+        rated = []
+        for _ in range(3):
+            page.wait_for_url(f"{base_url}/validation/item/**")
+            assert page.locator("th", has_text="Model").count() == 0  # blind
+            current = page.url
+            rated.append(current.removeprefix(f"{base_url}/validation/item/"))
+            page.keyboard.press("Shift+Digit1")
+            page.keyboard.press("2")
+            page.keyboard.press("Shift+Digit3")
+            page.keyboard.press("Shift+Digit4")
+            page.keyboard.press("Enter")
+            page.wait_for_url(lambda url, current=current: url != current)
+        with app.state.store.reading() as cur:
+            stored = cur.execute("select utterance_id, tag, value, queue from ratings where rater_id = 'alice' order by all").fetchall()
+        assert sorted({u for u, *_ in stored}) == sorted(rated) and len(stored) == 12
+        assert {q for *_, q in stored} == {"validation"}
+        assert all(value == (tag == "option_discussion") for _, tag, value, _ in stored)
+        page.goto(f"{base_url}/validation")
+        assert page.locator("table.queue tbody tr").count() == 3  # the other three are still hers to rate
+        assert not console_errors, console_errors

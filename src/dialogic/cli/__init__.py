@@ -29,6 +29,7 @@ _COMMAND_MODULES = [
     "dialogic.cli.review",
     "dialogic.cli.sql",
     "dialogic.cli.tagging",
+    "dialogic.cli.validate",
 ]
 
 

@@ -77,6 +77,10 @@ def create_app(
             Route("/speakers/{meeting_id}", _map_speakers, methods=["POST"]),
             Route("/speakers/{meeting_id}/merge", _merge_speakers, methods=["POST"]),
             Route("/agreement", _agreement),
+            Route("/validation", _validation),
+            Route("/validation/next", _validation_next),
+            Route("/validation/item/{utterance_id:path}", _validation_item, methods=["GET"]),
+            Route("/validation/item/{utterance_id:path}", _submit_validation_item, methods=["POST"]),
             Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
         ],
         lifespan=_closing(review_store),
@@ -382,6 +386,96 @@ async def _api_ratings(request: Request) -> Response:
     except ValueError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     return JSONResponse({"added": added})
+
+
+# --- validation queue --------------------------------------------------------------------
+#
+# A random sample of the study's utterances (`dialogic validate sample`), in random order, always
+# blind to the model, each to two raters and disagreements to a third; answers are recorded with
+# their queue, and only these answers feed the validation report's estimates.
+
+
+async def _validation(request: Request) -> Response:
+    from dialogic.validation.queue import validation_progress, validation_queue
+
+    session: auth.Session = request.state.session
+    try:
+        items = await _read(request, validation_queue, session.rater.rater_id)
+    except LookupFailed as exc:
+        return _render(request, "validation.html", {"items": [], "progress": None, "message": str(exc)})
+    progress = await _read(request, validation_progress)
+    return _render(request, "validation.html", {"items": items, "progress": progress, "message": None})
+
+
+async def _validation_next(request: Request) -> Response:
+    from dialogic.validation.queue import validation_queue
+
+    session: auth.Session = request.state.session
+    try:
+        items = await _read(request, validation_queue, session.rater.rater_id)
+    except LookupFailed:
+        items = []
+    if not items:
+        return RedirectResponse("/validation?done=1", status_code=303)
+    return RedirectResponse("/validation/item/" + quote(items[0].utterance_id, safe="/"), status_code=303)
+
+
+async def _validation_item(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    from dialogic.validation.queue import queue_kind
+
+    session: auth.Session = request.state.session
+    utterance_id = request.path_params["utterance_id"]
+    try:
+        kind = await _read(request, queue_kind, session.rater.rater_id, utterance_id)
+        if kind is None:
+            return PlainTextResponse(
+                f"{utterance_id} is not in your validation queue (rated already, seen in the training queue, "
+                "or rated by two others)", status_code=404)
+        item = await _read(request, ratings.load_item, session.rater.rater_id, utterance_id)
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    return _render(
+        request,
+        "item.html",
+        {
+            "item": item,
+            "params": {},
+            "error": error,
+            "blind": True,  # validation answers are always given without the model's view
+            "queue_kind": kind,
+            "back_url": "/validation",
+            "back_label": "Validation queue",
+            "form_action": "/validation/item/" + quote(utterance_id, safe="/"),
+            "audio_url": "/audio/utterance/" + quote(utterance_id, safe="/"),
+            "skip_url": "/validation",
+        },
+        status_code=status_code,
+    )
+
+
+@csrf_protected
+async def _submit_validation_item(request: Request) -> Response:
+    from dialogic.validation.queue import queue_kind
+
+    session: auth.Session = request.state.session
+    utterance_id = request.path_params["utterance_id"]
+    form = await request.form()
+    answers = {tag: form.get(f"answer_{tag}") == "yes" for tag in ratings.TAGS if form.get(f"answer_{tag}") in ("yes", "no")}
+    missing = [ratings.TAG_TITLES[t] for t in ratings.TAGS if t not in answers]
+    if missing:
+        return await _validation_item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
+
+    def record(cur) -> None:
+        kind = queue_kind(cur, session.rater.rater_id, utterance_id)
+        if kind is None:
+            raise LookupFailed(f"{utterance_id} is not in your validation queue")
+        ratings.record_answers(cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind)
+
+    try:
+        await _write(request, record)
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    return RedirectResponse("/validation/next", status_code=303)
 
 
 # --- audio -------------------------------------------------------------------------------

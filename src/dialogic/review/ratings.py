@@ -25,6 +25,7 @@ TAG_TITLES = {
     "peer_self_disclosure": "Peer self-disclosure",
 }
 MAX_NOTE_CHARS = 4000
+QUEUES = ("training", "validation", "adjudication")
 
 
 @dataclass(frozen=True)
@@ -291,13 +292,18 @@ def record_answers(
     utterance_id: str,
     answers: dict[str, bool],
     note: str | None,
+    queue: str = "training",
 ) -> int:
     """Append the rater's answers for one utterance; returns how many rows were added.
 
-    Only answers that differ from the rater's current ones (value or note) add a row, so
-    submitting the same page twice does not inflate the history. Text goes in through bound
-    parameters only, so anything typed into the note is stored as typed.
+    ``queue``: where the answers were given — ``training``, ``validation`` or ``adjudication``
+    (see `dialogic.validation.queue`). Only answers that differ from the rater's current ones in
+    that queue (value or note) add a row, so submitting the same page twice does not inflate the
+    history. Text goes in through bound parameters only, so anything typed into the note is
+    stored as typed.
     """
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}; expected one of {list(QUEUES)}")
     unknown = set(answers) - set(TAGS)
     if unknown:
         raise ValueError(f"unknown tags {sorted(unknown)}; expected some of {list(TAGS)}")
@@ -309,20 +315,24 @@ def record_answers(
     current = {
         tag: (value, old_note)
         for tag, value, old_note in con.execute(
-            "select tag, value, note from rating_current where rater_id = ? and utterance_id = ? and not is_stale",
-            [rater_id, utterance_id],
+            """
+            select tag, arg_max(value, rating_id), arg_max(note, rating_id) from ratings
+            where rater_id = ? and utterance_id = ? and queue = ? and utterance_text = ?
+            group by tag
+            """,
+            [rater_id, utterance_id, queue, text],
         ).fetchall()
     }
     new_rows = [
-        [rater_id, utterance_id, meeting_id, tag, value, note, text]
+        [rater_id, utterance_id, meeting_id, tag, value, note, text, queue]
         for tag, value in answers.items()
         if current.get(tag) != (value, note)
     ]
     if new_rows:
         con.executemany(
             """
-            insert into ratings (rater_id, utterance_id, meeting_id, tag, value, note, utterance_text)
-            values (?, ?, ?, ?, ?, ?, ?)
+            insert into ratings (rater_id, utterance_id, meeting_id, tag, value, note, utterance_text, queue)
+            values (?, ?, ?, ?, ?, ?, ?, ?)
             """,
             new_rows,
         )

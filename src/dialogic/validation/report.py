@@ -1,0 +1,215 @@
+"""The validation report: dialogic's measured error on a study's own meetings.
+
+From a validation sample's blind ratings (`validation_item_truth`), per tag: prevalence,
+precision, recall, specificity, F1 and Cohen's κ of the model against the raters' consensus,
+each with a 95 % bootstrap interval that respects the sampling design (resampling within strata,
+weights carried along); the human ceiling (the two raters' κ and Krippendorff's α); and each
+meeting's tag count corrected for the measured error (Rogan–Gladen). The figures are stored in
+``validation_estimates`` so that the views (``tag_validation_status``) and exports carry them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from dataclasses import asdict, dataclass, field
+
+import duckdb
+import numpy as np
+
+from dialogic.db import transaction
+from dialogic.errors import LookupFailed
+from dialogic.tagging.codebook import TAGS
+from dialogic.validation.queue import latest_sample
+from dialogic.validation.stats import (
+    Estimate,
+    alpha_estimate,
+    corrected_prevalence_estimate,
+    estimate_agreement,
+    rater_kappa,
+)
+
+
+@dataclass
+class TagReport:
+    tag: str
+    decided: int  # items with a consensus
+    pending: dict[str, int]  # status -> items (incomplete, needs adjudication)
+    adjudicated: int
+    model_vs_consensus: dict[str, Estimate]
+    rater_kappa: Estimate  # the human ceiling: rater vs rater
+    rater_alpha: Estimate
+    meetings: list[dict] = field(default_factory=list)  # per meeting: utterances, tagged, corrected count
+
+
+@dataclass
+class ValidationReport:
+    sample_id: str
+    tagger_model_version: str
+    items: int
+    population: int
+    design: str
+    seed: int
+    n_resamples: int
+    computed_at: str
+    tags: list[TagReport]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def validation_report(con: duckdb.DuckDBPyConnection, sample_id: str | None = None, *, seed: int = 0,
+                      n_resamples: int = 2000) -> ValidationReport:
+    """Compute the report for ``sample_id`` (default: the latest sample). Raises LookupFailed
+    when there is no sample; figures that cannot be computed yet (no ratings, one rater, no
+    positives) come back as None with the reason."""
+    sample_id = sample_id or latest_sample(con)
+    if sample_id is None:
+        raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+    sample = con.execute(
+        "select tagger_model_version, n_drawn, population, design from validation_samples where sample_id = ?", [sample_id]
+    ).fetchone()
+    if sample is None:
+        raise LookupFailed(f"no validation sample {sample_id!r}")
+    version, items, population, design = sample
+    reports = []
+    for k, tag in enumerate(TAGS):
+        rows = con.execute(
+            """
+            select utterance_id, stratum, weight, coalesce(model_label, false), value_a, value_b, consensus, status
+            from validation_item_truth where sample_id = ? and tag = ? order by utterance_id
+            """,
+            [sample_id, tag],
+        ).fetchall()
+        decided = [r for r in rows if r[6] is not None]
+        model = np.array([int(r[3]) for r in decided], dtype=int)
+        truth = np.array([int(r[6]) for r in decided], dtype=int)
+        weights = np.array([r[2] for r in decided], dtype=float)
+        strata = np.array([r[1] for r in decided], dtype=object)
+        figures = estimate_agreement(model, truth, weights, strata, seed=seed + k, n_resamples=n_resamples)
+        pairs = [r for r in rows if r[4] is not None and r[5] is not None]
+        kappa = rater_kappa(
+            np.array([int(r[4]) for r in pairs], dtype=int), np.array([int(r[5]) for r in pairs], dtype=int) if pairs else None,
+            np.array([r[2] for r in pairs], dtype=float), np.array([r[1] for r in pairs], dtype=object),
+            seed + k, n_resamples=n_resamples,
+        )
+        alpha = alpha_estimate(_reliability(con, sample_id, tag), seed=seed + k, n_resamples=n_resamples)
+        pending: dict[str, int] = {}
+        for r in rows:
+            if r[6] is None:
+                pending[r[7]] = pending.get(r[7], 0) + 1
+        report = TagReport(
+            tag=tag, decided=len(decided), pending=pending, adjudicated=sum(r[7] == "adjudicated" for r in rows),
+            model_vs_consensus=figures, rater_kappa=kappa, rater_alpha=alpha,
+        )
+        report.meetings = _corrected_counts(con, sample_id, version, tag, model, truth, weights, strata, seed + k, n_resamples)
+        reports.append(report)
+    return ValidationReport(sample_id, version, items, population, design, seed, n_resamples,
+                            dt.datetime.now().isoformat(timespec="seconds"), reports)
+
+
+def _reliability(con: duckdb.DuckDBPyConnection, sample_id: str, tag: str) -> np.ndarray:
+    """Raters × items matrix of the validation answers on ``tag`` (NaN where a rater did not rate)."""
+    rows = con.execute(
+        "select rater_id, utterance_id, value from validation_answers where sample_id = ? and tag = ? and queue = 'validation'",
+        [sample_id, tag],
+    ).fetchall()
+    raters = sorted({r[0] for r in rows})
+    items = sorted({r[1] for r in rows})
+    matrix = np.full((len(raters), len(items)), np.nan)
+    for rater, item, value in rows:
+        matrix[raters.index(rater), items.index(item)] = float(value)
+    return matrix
+
+
+def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strata, seed, n_resamples) -> list[dict]:
+    """Per meeting of the sample's population: utterances, the model's tag count, and the count
+    corrected for the sensitivity and specificity measured on the sample."""
+    rows = con.execute(
+        f"""
+        select f.meeting_id, count(*), count(*) filter (where f.{tag}_label)
+        from utterance_facts as f
+        where f.tagger_model_version = ? and f.meeting_id in (select meeting_id from validation_items where sample_id = ?)
+        group by f.meeting_id order by f.meeting_id
+        """,
+        [version, sample_id],
+    ).fetchall()
+    out = []
+    for meeting_id, n, tagged in rows:
+        estimate = corrected_prevalence_estimate(n, tagged, model, truth, weights, strata, seed, n_resamples)
+        def scale(x: float | None, n: int = n) -> float | None:
+            return None if x is None else round(x * n, 1)
+
+        out.append({
+            "meeting_id": meeting_id, "utterances": n, "tagged": tagged,
+            "corrected": scale(estimate.value), "corrected_low": scale(estimate.low), "corrected_high": scale(estimate.high),
+            "reason": estimate.reason,
+        })
+    return out
+
+
+def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport) -> int:
+    """Replace the sample's rows of ``validation_estimates`` with the report's figures."""
+    rows = []
+    for t in report.tags:
+        named = {**t.model_vs_consensus, "rater_kappa": t.rater_kappa, "rater_alpha": t.rater_alpha}
+        for figure, e in named.items():
+            rows.append([report.sample_id, report.tagger_model_version, t.tag, figure, e.value, e.low, e.high, e.n, e.reason])
+    with transaction(con):
+        con.execute("delete from validation_estimates where sample_id = ?", [report.sample_id])
+        con.executemany(
+            "insert into validation_estimates (sample_id, tagger_model_version, tag, figure, value, low, high, n, reason) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+    return len(rows)
+
+
+def format_estimate(e: Estimate, digits: int = 2) -> str:
+    """``0.71 [0.62, 0.79]``, or ``— (reason)`` when undefined."""
+    if e.value is None:
+        return f"— ({e.reason})"
+    interval = f" [{e.low:.{digits}f}, {e.high:.{digits}f}]" if e.low is not None else f" (interval: {e.reason})"
+    return f"{e.value:.{digits}f}{interval}"
+
+
+def render_json(report: ValidationReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, default=str) + "\n"
+
+
+def render_html(report: ValidationReport) -> str:
+    """A self-contained page (no scripts, no external files)."""
+    e = html.escape
+    figures = ("prevalence", "precision", "recall", "specificity", "f1", "kappa")
+    head = "".join(f"<th>{e(f)}</th>" for f in figures)
+    body = []
+    for t in report.tags:
+        cells = "".join(f"<td>{e(format_estimate(t.model_vs_consensus[f]))}</td>" for f in figures)
+        pending = ", ".join(f"{n} {e(s)}" for s, n in sorted(t.pending.items())) or "none"
+        body.append(f"<tr><th>{e(t.tag)}</th><td>{t.decided}</td>{cells}<td>{e(format_estimate(t.rater_kappa))}</td>"
+                    f"<td>{e(format_estimate(t.rater_alpha))}</td><td>{t.adjudicated}</td><td>{pending}</td></tr>")
+    meetings = []
+    for t in report.tags:
+        for m in t.meetings:
+            corrected = "—" if m["corrected"] is None else f"{m['corrected']} [{m['corrected_low']}, {m['corrected_high']}]"
+            meetings.append(f"<tr><td>{e(m['meeting_id'])}</td><td>{e(t.tag)}</td><td>{m['utterances']}</td>"
+                            f"<td>{m['tagged']}</td><td>{e(corrected)}</td><td>{e(m['reason'] or '')}</td></tr>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dialogic validation report {e(report.sample_id)}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse;margin:1em 0}}
+td,th{{border:1px solid #bbb;padding:.3em .5em;text-align:left}}caption{{text-align:left;font-weight:bold}}</style></head>
+<body>
+<h1>Validation report: sample {e(report.sample_id)}</h1>
+<p>Tagger {e(report.tagger_model_version)}; {report.items} utterances sampled from a population of {report.population}
+({e(report.design)}). Model labels are compared with the consensus of two blind raters (a third adjudicates
+disagreements). Intervals: 95 % percentile bootstrap, {report.n_resamples} resamples within strata, sampling weights
+carried (seed {report.seed}). Computed {e(report.computed_at)}.</p>
+<table><caption>Model vs rater consensus, and the human ceiling</caption>
+<thead><tr><th>tag</th><th>items decided</th>{head}<th>rater–rater κ</th><th>Krippendorff's α</th><th>adjudicated</th><th>pending</th></tr></thead>
+<tbody>{''.join(body)}</tbody></table>
+<table><caption>Tag counts per meeting, corrected for the measured error (Rogan–Gladen)</caption>
+<thead><tr><th>meeting</th><th>tag</th><th>utterances</th><th>tagged by the model</th><th>corrected [95 %]</th><th>note</th></tr></thead>
+<tbody>{''.join(meetings)}</tbody></table>
+</body></html>
+"""

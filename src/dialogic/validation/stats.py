@@ -1,0 +1,494 @@
+"""Statistics for the validation report: agreement with humans, with 95 % intervals.
+
+Plain functions over numpy arrays; nothing here touches the database or prints.
+
+* Items come from a stratified random sample, so every item carries a sampling **weight**
+  (1 / inclusion probability) and a **stratum** label. Point estimates are weighted; the
+  bootstrap (:func:`bootstrap`) resamples items with replacement *within each stratum*, keeping
+  the stratum sizes, and carries each item's weight with it.
+* A figure that cannot be computed (no positives, one rater only, too few items, a tagger no
+  better than chance) is ``None``, and :class:`Estimate` says why in ``reason``. Nothing here
+  raises on such data.
+
+Model against raters: :func:`binary_agreement`, :func:`estimate_agreement`.
+Rater against rater (the human ceiling): :func:`cohen_kappa`, :func:`rater_kappa`,
+:func:`krippendorff_alpha_nominal`, :func:`alpha_estimate`.
+Tag counts corrected for the measured error: :func:`corrected_prevalence`,
+:func:`corrected_count`, :func:`corrected_prevalence_estimate`.
+Meeting-level scores: :func:`icc_a1`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as _sps
+
+FIGURES = ("prevalence", "precision", "recall", "specificity", "f1", "kappa")
+
+NO_ITEMS = "no items"
+FEWER_THAN_2_ITEMS = "fewer than 2 items"
+NO_POSITIVES = "no positives in the sample"
+NO_NEGATIVES = "no negatives in the sample"
+NO_PREDICTED_POSITIVES = "no predicted positives in the sample"
+NO_VARIATION = "no variation: every answer is the same"
+ONE_RATER = "one rater only"
+NO_SHARED_ITEMS = "no item answered by both raters"
+NO_BETTER_THAN_CHANCE = "the tagger is no better than chance (sensitivity + specificity <= 1)"
+NO_UTTERANCES = "no utterances"
+INTERVAL_UNDEFINED = "interval undefined: the figure is undefined in most resamples"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its 95 % interval.
+
+    ``value`` is None when the figure is undefined; ``low``/``high`` are None when the interval
+    is. ``reason`` says why whenever something is None. ``n`` is the number of items (or
+    targets) the estimate rests on.
+    """
+
+    value: float | None
+    low: float | None
+    high: float | None
+    n: int
+    reason: str | None = None
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _float_or_none(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _weights(weights: np.ndarray | None, n: int) -> np.ndarray:
+    return np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+
+
+def _resample_indices(n: int, strata: np.ndarray | None, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """An (n_resamples, n) array of item indices, drawn with replacement within each stratum.
+
+    Column j of every row belongs to the same stratum as item j, so each resample keeps every
+    stratum's size.
+    """
+    if strata is None:
+        return rng.integers(0, n, size=(n_resamples, n))
+    # Code the labels by first appearance, so any hashable labels work (None, mixed types).
+    codes: dict[object, int] = {}
+    coded = np.array([codes.setdefault(label, len(codes)) for label in np.asarray(strata, dtype=object)])
+    out = np.empty((n_resamples, n), dtype=np.intp)
+    for code in range(len(codes)):
+        members = np.flatnonzero(coded == code)
+        out[:, members] = members[rng.integers(0, members.size, size=(n_resamples, members.size))]
+    return out
+
+
+def _percentile_interval(values: Sequence[float | None], n_resamples: int, level: float):
+    """Percentile interval of the defined values; (None, None) when fewer than half are defined."""
+    defined = np.array([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    if defined.size == 0 or defined.size < n_resamples / 2:
+        return None, None
+    tail = (1 - level) / 2
+    low, high = np.quantile(defined, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+# --- bootstrap -------------------------------------------------------------------------------
+
+
+def bootstrap(
+    statistic: Callable[..., float | None],
+    arrays: Sequence[np.ndarray],
+    weights: np.ndarray | None,
+    strata: np.ndarray | None,
+    *,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float | None, float | None]:
+    """Percentile bootstrap interval of ``statistic(*arrays, weights)`` for a stratified sample.
+
+    Each resample draws items with replacement within each stratum (keeping the stratum sizes;
+    ``strata=None`` is one stratum), carries each item's weight with it (``weights=None`` is
+    unit weights) and calls ``statistic(*resampled_arrays, resampled_weights)``. The arrays are
+    indexed along their first axis. Resamples where the statistic is None or NaN are dropped;
+    when fewer than half are defined, or there are no items, the interval is (None, None).
+    Deterministic for a given ``seed``.
+    """
+    arrays = [np.asarray(a) for a in arrays]
+    n = len(arrays[0]) if arrays else 0
+    if n == 0:
+        return None, None
+    w = _weights(weights, n)
+    rng = np.random.default_rng(seed)
+    indices = _resample_indices(n, strata, n_resamples, rng)
+    values = [_float_or_none(statistic(*(a[ix] for a in arrays), w[ix])) for ix in indices]
+    return _percentile_interval(values, n_resamples, level)
+
+
+# --- model against rater consensus -----------------------------------------------------------
+
+
+def binary_agreement(model: np.ndarray, truth: np.ndarray, weights: np.ndarray | None) -> dict[str, float | None]:
+    """Weighted 2×2 figures of the model's labels against the raters' consensus (both 0/1).
+
+    Returns ``prevalence`` (weighted share of truth = 1), ``precision``, ``recall``
+    (sensitivity), ``specificity``, ``f1`` and ``kappa`` (Cohen's κ of the weighted table).
+    A figure whose denominator is zero is None: precision without predicted positives, recall
+    and F1 without positives in truth, specificity without negatives, κ when model and truth
+    both give one and the same answer throughout, everything without items.
+    """
+    m = np.asarray(model).astype(bool)
+    t = np.asarray(truth).astype(bool)
+    w = _weights(weights, m.size)
+    tp = float(w[m & t].sum())
+    fp = float(w[m & ~t].sum())
+    fn = float(w[~m & t].sum())
+    tn = float(w[~m & ~t].sum())
+    total = tp + fp + fn + tn
+
+    def ratio(num: float, den: float) -> float | None:
+        return num / den if den > 0 else None
+
+    return {
+        "prevalence": ratio(tp + fn, total),
+        "precision": ratio(tp, tp + fp),
+        "recall": ratio(tp, tp + fn),
+        "specificity": ratio(tn, tn + fp),
+        # F1 = 2TP / (2TP + FP + FN); undefined without positives in truth (it would be 0 or 0/0).
+        "f1": ratio(2 * tp, 2 * tp + fp + fn) if tp + fn > 0 else None,
+        # κ of a 2×2 table: 2(TP·TN − FN·FP) / ((TP+FP)(FP+TN) + (TP+FN)(FN+TN)).
+        "kappa": ratio(2 * (tp * tn - fn * fp), (tp + fp) * (fp + tn) + (tp + fn) * (fn + tn)),
+    }
+
+
+def _agreement_reasons(model: np.ndarray, truth: np.ndarray, weights: np.ndarray) -> dict[str, str]:
+    m = np.asarray(model).astype(bool)
+    t = np.asarray(truth).astype(bool)
+    counted = weights > 0
+    reasons = {}
+    if not (t & counted).any():
+        reasons["recall"] = reasons["f1"] = NO_POSITIVES
+    if not (m & counted).any():
+        reasons["precision"] = NO_PREDICTED_POSITIVES
+    if not (~t & counted).any():
+        reasons["specificity"] = NO_NEGATIVES
+    reasons.setdefault("kappa", NO_VARIATION)
+    reasons.setdefault("prevalence", NO_ITEMS)
+    return reasons
+
+
+def estimate_agreement(
+    model: np.ndarray,
+    truth: np.ndarray,
+    weights: np.ndarray | None,
+    strata: np.ndarray | None,
+    *,
+    seed: int = 0,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+) -> dict[str, Estimate]:
+    """Each :func:`binary_agreement` figure with a stratified, weighted bootstrap interval.
+
+    Keys are :data:`FIGURES`. ``n`` is the number of sampled items. An undefined figure is
+    ``Estimate(None, None, None, n, reason)`` with reason "no items", "no positives in the
+    sample" (recall, F1), "no predicted positives in the sample" (precision), "no negatives in
+    the sample" (specificity) or "no variation: every answer is the same" (κ). With one item
+    the figures are given without an interval ("fewer than 2 items").
+    """
+    m = np.asarray(model)
+    t = np.asarray(truth)
+    n = int(m.size)
+    if n == 0:
+        return {name: Estimate(None, None, None, 0, NO_ITEMS) for name in FIGURES}
+    w = _weights(weights, n)
+    point = binary_agreement(m, t, w)
+    reasons = _agreement_reasons(m, t, w)
+    if n < 2:
+        return {
+            name: Estimate(point[name], None, None, n, FEWER_THAN_2_ITEMS if point[name] is not None else reasons[name])
+            for name in FIGURES
+        }
+    rng = np.random.default_rng(seed)
+    indices = _resample_indices(n, strata, n_resamples, rng)
+    resampled = [binary_agreement(m[ix], t[ix], w[ix]) for ix in indices]
+    out = {}
+    for name in FIGURES:
+        if point[name] is None:
+            out[name] = Estimate(None, None, None, n, reasons[name])
+            continue
+        low, high = _percentile_interval([r[name] for r in resampled], n_resamples, level)
+        out[name] = Estimate(point[name], low, high, n, None if low is not None else INTERVAL_UNDEFINED)
+    return out
+
+
+# --- rater against rater ---------------------------------------------------------------------
+
+
+def cohen_kappa(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> float | None:
+    """Cohen's κ of two paired answer arrays (any number of categories), optionally weighted.
+
+    Pairs where either answer is NaN are ignored. None when κ is undefined (expected agreement
+    p_e = 1: both give one and the same answer throughout) or there are no pairs.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    w = _weights(weights, a.size)
+    keep = ~np.isnan(a) & ~np.isnan(b) & (w > 0)
+    a, b, w = a[keep], b[keep], w[keep]
+    labels = np.unique(np.concatenate([a, b]))
+    if labels.size < 2:
+        return None
+    ia = np.searchsorted(labels, a)
+    ib = np.searchsorted(labels, b)
+    table = np.zeros((labels.size, labels.size))
+    np.add.at(table, (ia, ib), w)
+    table /= table.sum()
+    p_o = float(np.trace(table))
+    p_e = float(table.sum(axis=1) @ table.sum(axis=0))
+    if p_e >= 1:
+        return None
+    return (p_o - p_e) / (1 - p_e)
+
+
+def rater_kappa(
+    a: np.ndarray,
+    b: np.ndarray | None,
+    weights: np.ndarray | None,
+    strata: np.ndarray | None,
+    seed: int = 0,
+    *,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+) -> Estimate:
+    """Cohen's κ between two raters' answers on the same items, with a bootstrap interval.
+
+    The human ceiling for :func:`estimate_agreement`'s κ. Items either rater left unanswered
+    (NaN) are dropped; the interval resamples the remaining items within their strata, carrying
+    their weights. ``b=None`` (or nothing answered by the second rater) is "one rater only".
+    """
+    a = np.asarray(a, dtype=float)
+    if b is None or np.isnan(np.asarray(b, dtype=float)).all():
+        return Estimate(None, None, None, 0, ONE_RATER)
+    b = np.asarray(b, dtype=float)
+    w = _weights(weights, a.size)
+    both = ~np.isnan(a) & ~np.isnan(b)
+    n = int(both.sum())
+    if n == 0:
+        return Estimate(None, None, None, 0, NO_SHARED_ITEMS)
+    a, b, w = a[both], b[both], w[both]
+    s = None if strata is None else np.asarray(strata)[both]
+    value = cohen_kappa(a, b, w)
+    if value is None:
+        return Estimate(None, None, None, n, NO_VARIATION)
+    if n < 2:
+        return Estimate(value, None, None, n, FEWER_THAN_2_ITEMS)
+    low, high = bootstrap(cohen_kappa, (a, b), w, s, n_resamples=n_resamples, level=level, seed=seed)
+    return Estimate(value, low, high, n, None if low is not None else INTERVAL_UNDEFINED)
+
+
+def krippendorff_alpha_nominal(reliability: np.ndarray) -> float | None:
+    """Krippendorff's α, nominal metric, of a raters × items matrix (NaN = not answered).
+
+    Computed from the coincidence matrix over pairable items (answered by two raters or more):
+    α = 1 − (n − 1) Σ_{c≠k} o_ck / Σ_{c≠k} n_c n_k. Equals the ``krippendorff`` package's
+    ``alpha(..., level_of_measurement="nominal")``. None when undefined: fewer than two raters,
+    no pairable item, or a single value among the pairable answers.
+    """
+    data = np.asarray(reliability, dtype=float)
+    if data.ndim != 2 or data.shape[0] < 2:
+        return None
+    answered = ~np.isnan(data)
+    values = np.unique(data[answered])
+    if values.size < 2:
+        return None
+    # counts[u, c]: how many raters gave item u the value c.
+    counts = np.stack([(data == v).sum(axis=0) for v in values], axis=1).astype(float)
+    m_u = counts.sum(axis=1)
+    pairable = m_u >= 2
+    if not pairable.any():
+        return None
+    counts, m_u = counts[pairable], m_u[pairable]
+    disagreeing = float((((m_u**2) - (counts**2).sum(axis=1)) / (m_u - 1)).sum())  # Σ_{c≠k} o_ck
+    n_c = counts.sum(axis=0)
+    n = float(n_c.sum())
+    expected = n**2 - float((n_c**2).sum())  # Σ_{c≠k} n_c n_k
+    if expected <= 0:
+        return None
+    return 1 - (n - 1) * disagreeing / expected
+
+
+def alpha_estimate(
+    reliability: np.ndarray,
+    *,
+    seed: int = 0,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    strata: np.ndarray | None = None,
+) -> Estimate:
+    """Nominal Krippendorff's α with a bootstrap interval over items (columns).
+
+    Only pairable items (answered by two raters or more) count; ``n`` is their number. The
+    interval resamples those items with replacement (within ``strata``, one label per column,
+    when given). α is unweighted: it describes the sample, not the weighted population.
+    Reasons: "one rater only", "fewer than 2 items", "no variation: every answer is the same".
+    """
+    data = np.asarray(reliability, dtype=float)
+    if data.ndim != 2 or (~np.isnan(data)).any(axis=1).sum() < 2:
+        return Estimate(None, None, None, 0, ONE_RATER)
+    pairable = (~np.isnan(data)).sum(axis=0) >= 2
+    n = int(pairable.sum())
+    if n < 2:
+        return Estimate(None, None, None, n, FEWER_THAN_2_ITEMS)
+    items = data[:, pairable].T  # items × raters, so the bootstrap resamples rows = items
+    value = krippendorff_alpha_nominal(items.T)
+    if value is None:
+        return Estimate(None, None, None, n, NO_VARIATION)
+    s = None if strata is None else np.asarray(strata)[pairable]
+    low, high = bootstrap(
+        lambda x, _w: krippendorff_alpha_nominal(x.T),
+        (items,),
+        None,
+        s,
+        n_resamples=n_resamples,
+        level=level,
+        seed=seed,
+    )
+    return Estimate(value, low, high, n, None if low is not None else INTERVAL_UNDEFINED)
+
+
+# --- counts corrected for the measured error -------------------------------------------------
+
+
+def corrected_prevalence(
+    observed_rate: float | None, sensitivity: float | None, specificity: float | None
+) -> float | None:
+    """Rogan–Gladen prevalence: (p_obs + spec − 1) / (sens + spec − 1), clipped to [0, 1].
+
+    None when an input is None or sens + spec − 1 <= 0 (the tagger is no better than chance).
+    """
+    if observed_rate is None or sensitivity is None or specificity is None:
+        return None
+    youden = sensitivity + specificity - 1
+    if youden <= 0:
+        return None
+    return min(1.0, max(0.0, (observed_rate + specificity - 1) / youden))
+
+
+def corrected_count(
+    n_utterances: int, n_tagged: int, sensitivity: float | None, specificity: float | None
+) -> float | None:
+    """Expected number of truly positive utterances among ``n_utterances`` of which the model
+    tagged ``n_tagged``: ``n_utterances`` × :func:`corrected_prevalence`. None when that is
+    undefined or there are no utterances. Not rounded."""
+    if n_utterances <= 0:
+        return None
+    p = corrected_prevalence(n_tagged / n_utterances, sensitivity, specificity)
+    return None if p is None else n_utterances * p
+
+
+def corrected_prevalence_estimate(
+    n_utterances: int,
+    n_tagged: int,
+    model: np.ndarray,
+    truth: np.ndarray,
+    weights: np.ndarray | None,
+    strata: np.ndarray | None,
+    seed: int = 0,
+    n_resamples: int = 2000,
+    *,
+    level: float = 0.95,
+) -> Estimate:
+    """Rogan–Gladen prevalence of a set of utterances, with a bootstrap interval.
+
+    The observed rate ``n_tagged / n_utterances`` is treated as fixed (it is a census of the
+    model's tags, not a sample); the interval reflects only the uncertainty of sensitivity and
+    specificity, estimated from the validation sample (``model``, ``truth``, ``weights``,
+    ``strata``) with the stratified bootstrap. ``n`` is the number of validation items.
+    Multiply by ``n_utterances`` for counts. Reasons: "no utterances", "no items", "no
+    positives in the sample", "no negatives in the sample", "the tagger is no better than
+    chance ...".
+    """
+    m = np.asarray(model)
+    t = np.asarray(truth)
+    n = int(m.size)
+    if n_utterances <= 0:
+        return Estimate(None, None, None, n, NO_UTTERANCES)
+    if n == 0:
+        return Estimate(None, None, None, 0, NO_ITEMS)
+    observed = n_tagged / n_utterances
+    w = _weights(weights, n)
+    point = binary_agreement(m, t, w)
+    if point["recall"] is None:
+        return Estimate(None, None, None, n, NO_POSITIVES)
+    if point["specificity"] is None:
+        return Estimate(None, None, None, n, NO_NEGATIVES)
+    value = corrected_prevalence(observed, point["recall"], point["specificity"])
+    if value is None:
+        return Estimate(None, None, None, n, NO_BETTER_THAN_CHANCE)
+    if n < 2:
+        return Estimate(value, None, None, n, FEWER_THAN_2_ITEMS)
+
+    def statistic(mm: np.ndarray, tt: np.ndarray, ww: np.ndarray) -> float | None:
+        figures = binary_agreement(mm, tt, ww)
+        return corrected_prevalence(observed, figures["recall"], figures["specificity"])
+
+    low, high = bootstrap(statistic, (m, t), w, strata, n_resamples=n_resamples, level=level, seed=seed)
+    return Estimate(value, low, high, n, None if low is not None else INTERVAL_UNDEFINED)
+
+
+# --- meeting-level scores --------------------------------------------------------------------
+
+
+def icc_a1(scores: np.ndarray, level: float = 0.95) -> Estimate:
+    """ICC(A,1): two-way random effects, absolute agreement, single rater (McGraw & Wong 1996;
+    Shrout & Fleiss's ICC(2,1)), of a targets × raters matrix without missing values.
+
+    ICC = (MSR − MSE) / (MSR + (k−1)·MSE + k/n·(MSC − MSE)), with its interval from the F
+    distribution (McGraw & Wong 1996, case 2A; Satterthwaite degrees of freedom v).
+    None with a reason for fewer than 2 targets or raters, missing scores, or no variance. With
+    perfect agreement (no error variance) the value is 1 and the interval is undefined.
+    """
+    x = np.asarray(scores, dtype=float)
+    if x.ndim != 2 or x.shape[0] < 2:
+        return Estimate(None, None, None, int(x.shape[0]) if x.ndim == 2 else 0, "fewer than 2 targets")
+    n, k = x.shape
+    if k < 2:
+        return Estimate(None, None, None, n, "fewer than 2 raters")
+    if np.isnan(x).any():
+        return Estimate(None, None, None, n, "missing scores: every rater must score every target")
+    grand = x.mean()
+    ss_total = float(((x - grand) ** 2).sum())
+    if ss_total <= 1e-12 * max(1.0, float((x**2).sum())):
+        return Estimate(None, None, None, n, "no variance in the scores")
+    ss_rows = k * float(((x.mean(axis=1) - grand) ** 2).sum())
+    ss_cols = n * float(((x.mean(axis=0) - grand) ** 2).sum())
+    ss_err = max(0.0, ss_total - ss_rows - ss_cols)
+    msr = ss_rows / (n - 1)
+    msc = ss_cols / (k - 1)
+    mse = ss_err / ((n - 1) * (k - 1))
+    icc = (msr - mse) / (msr + (k - 1) * mse + k / n * (msc - mse))
+    if mse <= 1e-12 * ss_total:
+        if ss_cols <= 1e-12 * ss_total:
+            return Estimate(1.0, None, None, n, "perfect agreement: no interval")
+        mse = 0.0
+    # McGraw & Wong (1996), case 2A: a, b, and the Satterthwaite degrees of freedom v.
+    a = k * icc / (n * (1 - icc))
+    b = 1 + k * icc * (n - 1) / (n * (1 - icc))
+    v_den = (a * msc) ** 2 / (k - 1) + (b * mse) ** 2 / ((n - 1) * (k - 1))
+    v = (a * msc + b * mse) ** 2 / v_den if v_den > 0 else math.nan
+    q = 1 - (1 - level) / 2
+    if not v > 0:
+        return Estimate(float(icc), None, None, n, "interval undefined")
+    f_low = _sps.f.ppf(q, n - 1, v)
+    f_high = _sps.f.ppf(q, v, n - 1)
+    low = n * (msr - f_low * mse) / (f_low * (k * msc + (k * n - k - n) * mse) + n * msr)
+    high = n * (f_high * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f_high * msr)
+    return Estimate(float(icc), _float_or_none(low), _float_or_none(high), n)

@@ -1,0 +1,236 @@
+"""Validation built in, on real DuckDB files: drawing the sample, the blind queue, the truth per
+item, the report's figures on a hand-computed sample, and the status every view then carries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from builders import VERSION, build_study, insert, refresh
+from typer.testing import CliRunner
+
+from dialogic.cli import app
+from dialogic.errors import LookupFailed
+from dialogic.review.ratings import record_answers
+from dialogic.tagging.codebook import TAGS
+from dialogic.validation.queue import queue_kind, validation_progress, validation_queue
+from dialogic.validation.report import store_estimates, validation_report
+from dialogic.validation.sample import draw_sample
+
+runner = CliRunner()
+
+
+def test_a_sample_is_stratified_weighted_and_reproducible(tmp_path):
+    con = build_study(tmp_path / "s.duckdb")
+    summary = draw_sample(con, 20, seed=7)
+    assert (summary.sample_id, summary.population, summary.drawn, summary.tagger_model_version) == ("v001", 60, 20, VERSION)
+    # per meeting: persuasion at 0, 10, 20; options at every 3rd (10, one of them 0); preference at 1, 16.
+    # Rarest predicted tag first: preference 4, persuasion 6, options 2 × 9 = 18 left, none 32.
+    # 20 split evenly: 5 each, preference has only 4, its fifth goes to the first open level (none).
+    assert summary.by_predicted == {"preference_elicitation": (4, 4), "persuasion": (6, 5), "option_discussion": (18, 5),
+                                    "none": (32, 6)}
+    items = con.execute("select utterance_id, predicted, stratum, stratum_size, stratum_sampled, weight "
+                        "from validation_items order by draw_order").fetchall()
+    assert len(items) == 20 and len({i[0] for i in items}) == 20
+    # weights undo the stratification: they add up to the population of every predicted level
+    for level, (population, _) in summary.by_predicted.items():
+        assert sum(i[5] for i in items if i[1] == level) == pytest.approx(population)
+    assert all(i[5] == pytest.approx(i[3] / i[4]) for i in items)
+    # the same seed draws the same items; another seed others
+    again = draw_sample(con, 20, seed=7)
+    other = draw_sample(con, 20, seed=8)
+    drawn = {s: {r[0] for r in con.execute("select utterance_id from validation_items where sample_id = ?", [s]).fetchall()}
+             for s in ("v001", again.sample_id, other.sample_id)}
+    assert drawn["v001"] == drawn["v002"] != drawn["v003"]
+    con.close()
+
+
+def test_every_utterance_can_be_drawn_whatever_the_sample_size(tmp_path):
+    # the weights of a sample add up to the population only if no utterance has zero chance
+    con = build_study(tmp_path / "w.duckdb")
+    for n in range(4, 61, 3):
+        summary = draw_sample(con, n, seed=n)
+        total = con.execute("select sum(weight), count(*) from validation_items where sample_id = ?", [summary.sample_id]).fetchone()
+        assert total == (pytest.approx(60.0), n), n
+    with pytest.raises(LookupFailed, match="--n 3 is too small: each of the 4 predicted strata"):
+        draw_sample(con, 3)
+    con.close()
+
+
+def test_bad_sample_requests_say_what_is_wrong(tmp_path):
+    con = build_study(tmp_path / "b.duckdb")
+    with pytest.raises(LookupFailed, match="--n 61 is more than the 60 utterances that can be sampled"):
+        draw_sample(con, 61)
+    with pytest.raises(LookupFailed, match="--n must be at least 1"):
+        draw_sample(con, 0)
+    with pytest.raises(LookupFailed, match="no meeting"):
+        draw_sample(con, 5, meetings=["nope"])
+    with pytest.raises(LookupFailed, match="no validation sample yet"):
+        validation_queue(con, "alice")
+    with pytest.raises(LookupFailed, match="no validation sample yet"):
+        validation_report(con)
+    con.execute("update meetings set consent_scope = ['transcribe', 'analyse']")  # review withdrawn from scope
+    with pytest.raises(LookupFailed, match="nothing to sample: no tagged utterances in meetings whose consent covers review"):
+        draw_sample(con, 5)
+    con.close()
+
+
+def test_the_queue_is_blind_two_raters_each_and_a_third_for_disagreements(tmp_path):
+    con = build_study(tmp_path / "q.duckdb")
+    draw_sample(con, 6, seed=1)
+    first = [i.utterance_id for i in validation_queue(con, "alice")]
+    assert len(first) == 6 and [i.kind for i in validation_queue(con, "alice")] == ["validation"] * 6
+    # dave saw the second item in the training queue: he is not blind to it any more
+    record_answers(con, "dave", first[1], {t: False for t in TAGS}, None)
+    assert first[1] not in [i.utterance_id for i in validation_queue(con, "dave")]
+    no = {t: False for t in TAGS}
+    record_answers(con, "alice", first[0], no, None, queue="validation")
+    assert first[0] not in [i.utterance_id for i in validation_queue(con, "alice")]
+    assert queue_kind(con, "bob", first[0]) == "validation"
+    record_answers(con, "bob", first[0], no | {"persuasion": True}, None, queue="validation")  # they disagree
+    assert queue_kind(con, "bob", first[0]) is None
+    assert queue_kind(con, "carol", first[0]) == "adjudication"
+    assert validation_queue(con, "carol")[0].utterance_id == first[0]  # disagreements first
+    truth = dict(con.execute("select tag, status from validation_item_truth where utterance_id = ?", [first[0]]).fetchall())
+    assert truth == {"persuasion": "needs adjudication", "option_discussion": "agreed",
+                     "preference_elicitation": "agreed", "peer_self_disclosure": "agreed"}
+    record_answers(con, "carol", first[0], no | {"persuasion": True}, None, queue="adjudication")
+    assert con.execute("select status, consensus from validation_item_truth where utterance_id = ? and tag = 'persuasion'",
+                       [first[0]]).fetchone() == ("adjudicated", True)
+    assert queue_kind(con, "erin", first[0]) is None  # decided: nobody else gets it
+    progress = validation_progress(con)
+    assert (progress.items, progress.rated_twice, progress.needs_adjudication, progress.decided) == (6, 1, 0, 1)
+    con.close()
+
+
+def hand_computed_sample(con) -> list[str]:
+    """Nine items of meeting ma: stratum 'a' (u0–u3 and u8, weight 1), stratum 'b' (u4–u7, weight 3).
+
+    persuasion, model:  u0 1  u1 1  u2 0  u3 0 | u4 1  u5 0  u6 0  u7 0
+    persuasion, raters: u0 1  u1 0  u2 1  u3 0 | u4 1  u5 1  u6 0  u7 0   (both raters agree)
+    u8: the raters disagree on persuasion and nobody adjudicated: left out, pending.
+    Weighted: TP = 1 + 3 = 4, FP = 1, FN = 1 + 3 = 4, TN = 1 + 3 + 3 = 7 (total 16), so
+    precision 4/5 = 0.8, recall 4/8 = 0.5, specificity 7/8, F1 = 2·0.8·0.5/1.3 = 0.6154,
+    prevalence 8/16 = 0.5, κ = (11/16 − (5/16·8/16 + 11/16·8/16)) / (1 − 0.5) = 0.375.
+    """
+    model = [1, 1, 0, 0, 1, 0, 0, 0, 0]
+    truth = [1, 0, 1, 0, 1, 1, 0, 0, None]
+    con.execute("update tags set label = false where tag = 'persuasion'")
+    for i, m in enumerate(model):
+        con.execute("update tags set label = ? where utterance_id = ? and tag = 'persuasion'", [bool(m), f"ma/u{i:05d}"])
+    refresh(con, "ma", "mb")
+    insert(con, "validation_samples", {"sample_id": "v001", "seed": 0, "n_requested": 9, "n_drawn": 9, "meetings": ["ma"],
+                                       "tagger_model_version": VERSION, "population": 16, "design": "hand-made"})
+    insert(con, "validation_items", *[
+        {"sample_id": "v001", "utterance_id": f"ma/u{i:05d}", "meeting_id": "ma", "role": "clinician", "predicted": "x",
+         "stratum": "a" if i < 4 or i == 8 else "b", "stratum_size": 5 if i < 4 or i == 8 else 12,
+         "stratum_sampled": 5 if i < 4 or i == 8 else 4, "weight": 1.0 if i < 4 or i == 8 else 3.0, "draw_order": i}
+        for i in range(9)])
+    ids = [f"ma/u{i:05d}" for i in range(9)]
+    for i, value in enumerate(truth):
+        others = {t: False for t in TAGS if t != "persuasion"}
+        record_answers(con, "alice", ids[i], others | {"persuasion": bool(value)}, None, queue="validation")
+        record_answers(con, "bob", ids[i], others | {"persuasion": bool(value) if value is not None else True}, None,
+                       queue="validation")
+    return ids
+
+
+def test_the_report_gives_the_hand_computed_figures_with_intervals(tmp_path):
+    con = build_study(tmp_path / "r.duckdb")
+    hand_computed_sample(con)
+    report = validation_report(con, n_resamples=500)
+    persuasion = next(t for t in report.tags if t.tag == "persuasion")
+    assert persuasion.decided == 8 and persuasion.pending == {"needs adjudication": 1}
+    got = {name: e.value for name, e in persuasion.model_vs_consensus.items()}
+    assert got == pytest.approx({"prevalence": 0.5, "precision": 0.8, "recall": 0.5, "specificity": 0.875,
+                                 "f1": 0.8 / 1.3, "kappa": 0.375})
+    for e in persuasion.model_vs_consensus.values():
+        assert e.low <= e.value <= e.high
+    # the human ceiling: the two raters agree on all 8 decided items and disagree on u8
+    assert persuasion.rater_kappa.n == 9 and persuasion.rater_kappa.value < 1
+    # option discussion: the raters said no everywhere, so recall cannot be measured, and it says so
+    option = next(t for t in report.tags if t.tag == "option_discussion")
+    assert option.model_vs_consensus["recall"].value is None
+    assert option.model_vs_consensus["recall"].reason == "no positives in the sample"
+    # corrected counts: meeting ma's 30 utterances, 3 tagged persuasion by the model
+    (ma,) = persuasion.meetings
+    assert (ma["meeting_id"], ma["utterances"], ma["tagged"]) == ("ma", 30, 3)
+    # Rogan–Gladen with sensitivity 0.5, specificity 0.875: (0.1 + 0.875 − 1) / 0.375 < 0 → 0
+    assert ma["corrected"] == 0.0
+    con.close()
+
+
+def test_views_carry_the_validation_status_once_reported(tmp_path):
+    con = build_study(tmp_path / "v.duckdb")
+    status = "select validation_status from sdm_persuasion where meeting_id = 'ma' limit 1"
+    assert con.execute(status).fetchone() == ("not validated on this study",)
+    hand_computed_sample(con)
+    store_estimates(con, validation_report(con, n_resamples=300))
+    text = con.execute(status).fetchone()[0]
+    assert text.startswith("validated on 8 items (sample v001): κ 0.38 [") and ", F1 0.62" in text
+    summary = con.execute("select validation_status from utterances_tagged where meeting_id = 'ma' limit 1").fetchone()[0]
+    assert "persuasion: validated on 8 items" in summary and "option_discussion: validated" in summary
+    assert con.execute("select count(*) from tag_validation_status").fetchone() == (4,)
+    assert con.execute("select validation_status from tagger_validation_summary").fetchone() == (summary,)
+    con.close()
+
+
+def test_every_validation_view_is_covered_here():
+    source = Path(__file__).read_text()
+    views = [p.stem for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
+             if p.stem.startswith(("validation_", "tag_validation", "tagger_validation"))]
+    assert len(views) == 4 and [v for v in views if v not in source] == []  # validation_answers: via the queue
+
+
+def test_the_cli_samples_and_reports(tmp_path):
+    db = tmp_path / "c.duckdb"
+    build_study(db).close()
+    result = runner.invoke(app, ["validate", "sample", "--n", "8", "--seed", "3", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "sample v001: 8 of 60 utterances" in result.output
+    too_many = runner.invoke(app, ["validate", "sample", "--n", "999", "--db", str(db)])
+    assert too_many.exit_code == 1 and "is more than the 60 utterances" in too_many.output
+    report = runner.invoke(app, ["validate", "report", "--format", "json", "--resamples", "200", "--db", str(db)])
+    assert report.exit_code == 0, report.output
+    data = json.loads(report.stdout)
+    assert data["sample_id"] == "v001" and [t["tag"] for t in data["tags"]] == list(TAGS)
+    # nobody has rated yet: every figure is undefined, with the reason, and nothing crashes
+    assert data["tags"][0]["model_vs_consensus"]["kappa"]["value"] is None
+    assert data["tags"][0]["rater_kappa"]["reason"]
+    html = runner.invoke(app, ["validate", "report", "--format", "html", "--output", str(tmp_path / "r.html"),
+                               "--resamples", "200", "--db", str(db)])
+    assert html.exit_code == 0 and "<table>" in (tmp_path / "r.html").read_text()
+
+
+def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
+    import re
+
+    from review_server import csrf_token, login, serve
+
+    from dialogic.review.app import create_app
+    from dialogic.review.auth import add_rater
+
+    con = build_study(tmp_path / "app.duckdb")
+    draw_sample(con, 4, seed=2)
+    for name in ("alice", "bob"):
+        add_rater(con, name, f"{name}-password-123")
+    con.close()
+    app = create_app(tmp_path / "app.duckdb")
+    with serve(app) as base_url:
+        client, csrf = login(base_url, "alice", "alice-password-123")
+        page = client.get("/validation").text
+        assert "0 of 4 items rated by two raters" in page
+        first = client.get("/validation/next").headers["location"]
+        item = client.get(first).text
+        assert "the model's view is hidden" in item and "threshold" not in item  # blind: no probabilities
+        answers = {f"answer_{t}": "no" for t in TAGS} | {"csrf_token": csrf_token(item)}
+        assert client.post(first, data=answers | {"answer_persuasion": ""}).status_code == 400  # every tag needed
+        saved = client.post(first, data=answers)
+        assert saved.status_code == 303 and saved.headers["location"] == "/validation/next"
+        assert client.get(first).status_code == 404  # rated: no longer hers to rate
+        assert client.post(first, data=answers).status_code == 404
+        bob, _ = login(base_url, "bob", "bob-password-123")
+        assert first.removeprefix("/validation/item/") in re.findall(r'href="/validation/item/([^"]+)"', bob.get("/validation").text)
+        with app.state.store.reading() as con:
+            assert con.execute("select distinct queue from ratings").fetchall() == [("validation",)]

@@ -20,7 +20,9 @@ def con(processed_sample):
 
 def test_json_export_follows_the_contract(con):
     data = json.loads(export_meeting(con, "sample", "json"))
-    assert set(data) == {"meeting_id", "duration_s", "utterances"}
+    assert set(data) == {"meeting_id", "duration_s", "tagger", "utterances"}
+    assert data["tagger"]["model_version"].startswith("dialogic-tagger-v")
+    assert "not validated on this study" in data["tagger"]["validation_status"]
     assert len(data["utterances"]) > 5  # the checks below must have utterances to check
     assert data["meeting_id"] == "sample" and data["duration_s"] == pytest.approx(30.0, abs=0.01)
     for u in data["utterances"]:

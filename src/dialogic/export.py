@@ -14,8 +14,9 @@ FORMATS = ("json", "rttm", "vtt", "srt")
 def load_meeting_export(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict:
     """The JSON export contract:
 
-    ``{"meeting_id", "duration_s", "utterances": [{"id", "speaker", "participant_id", "role",
-    "start_s", "end_s", "text", "words": [{"start_s", "end_s", "word", "probability"}]}]}``
+    ``{"meeting_id", "duration_s", "tagger": {"model_version", "validation_status"} | null,
+    "utterances": [{"id", "speaker", "participant_id", "role", "start_s", "end_s", "text",
+    "words": [{"start_s", "end_s", "word", "probability"}]}]}``
     """
     row = con.execute("select duration_s from meetings where meeting_id = ?", [meeting_id]).fetchone()
     if row is None:
@@ -30,6 +31,15 @@ def load_meeting_export(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict
         """,
         [meeting_id, meeting_id],
     ).fetchall()
+    tagger = con.execute(
+        """
+        select c.model_version, s.validation_status
+        from stg_current_tagger as c
+        left join tagger_validation_summary as s on s.tagger_model_version = c.model_version
+        where c.meeting_id = ?
+        """,
+        [meeting_id],
+    ).fetchone()
     words: dict[str, list[dict]] = {}
     for uid, start_s, end_s, word, probability in con.execute(
         "select utterance_id, start_s, end_s, word, probability from words where meeting_id = ? order by word_index",
@@ -39,6 +49,10 @@ def load_meeting_export(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict
     return {
         "meeting_id": meeting_id,
         "duration_s": row[0],
+        # the tagger whose labels the views count for this meeting, and its measured error here
+        "tagger": None if tagger is None else {
+            "model_version": tagger[0], "validation_status": tagger[1] or "not validated on this study",
+        },
         "utterances": [
             {
                 "id": uid, "speaker": speaker, "participant_id": pid, "role": role,

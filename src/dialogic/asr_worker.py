@@ -49,7 +49,7 @@ class TranscriptionWorker:
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "dialogic.asr_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-m", "dialogic.asr_worker", str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         self._lock = threading.Lock()
 
@@ -142,5 +142,22 @@ def serve(stdin=None, stdout=None) -> None:
         _send(stdout, reply)
 
 
+def die_with_parent(parent_pid: int, *, every_s: float = 0.5) -> threading.Thread:
+    """End this process within ``every_s`` of the parent's end, however it ends (kill -9 too):
+    a daemon thread watches for the parent's pid to go, and exits even while a transcription
+    runs. (The kernel's parent-death signal is not used: it fires when the *thread* that started
+    the worker ends, and the pipeline may start it from a short-lived thread.)"""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(every_s)
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="dialogic-asr-parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 if __name__ == "__main__":
+    die_with_parent(int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
     serve()

@@ -81,6 +81,7 @@ def test_process_reports_a_broken_manifest(tmp_path):
 def test_models_command_lists_present_weights():
     result = runner.invoke(app, ["models"])
     assert result.exit_code == 0
-    for name in ("faster-whisper-tiny.en", "pyannote-segmentation-3.0", "campplus-zh-en-common", "all-minilm-l6-v2"):
+    for name in ("faster-whisper-base", "faster-whisper-tiny.en", "pyannote-segmentation-3.0", "campplus-zh-en-common",
+                 "all-minilm-l6-v2"):
         assert name[:10] in result.output
     assert "missing" not in result.output

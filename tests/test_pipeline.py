@@ -34,7 +34,7 @@ def test_sample_is_processed_into_every_table(processed_sample):
     ]
     (run,) = rows(db_path, "select status, models, timings_s from pipeline_runs")
     assert run[0] == "processed"
-    assert "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a" in run[1]  # tiny.en weights
+    assert "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57" in run[1]  # whisper base, joined
     assert "92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199" in run[1]  # CAM++ weights
     # the run record is written in the store's transaction, so it holds every stage but the store
     assert {"hash", "decode", "transcribe", "diarise", "align", "tag"} <= set(json.loads(run[2]))

@@ -17,8 +17,9 @@ SPEAKER_HINTS = ("max", "exact", "none")
 class TranscriptionOptions:
     """Options for `transcribe_audio`.
 
-    model: a faster-whisper model name (``tiny.en`` runs offline; any other name, e.g.
-        ``large-v3`` or ``distil-large-v3``, needs hub access) or the path of a CTranslate2 folder.
+    model: a faster-whisper model name — ``base`` (multilingual, the default) and ``tiny.en``
+        (English only, faster) run offline; any other name, e.g. ``large-v3`` or
+        ``distil-large-v3``, needs hub access — or the path of a CTranslate2 folder.
     device: ``cpu``, ``cuda`` or ``auto``.
     compute_type: CTranslate2 precision; ``int8`` is fastest on CPU, ``float16`` on CUDA.
     language: spoken language code (e.g. ``de``), or None to detect it (English-only ``.en`` models
@@ -28,7 +29,7 @@ class TranscriptionOptions:
     cpu_threads: CTranslate2 threads; 0 lets it choose (all cores).
     """
 
-    model: str = "tiny.en"
+    model: str = "base"
     device: str = "cpu"
     compute_type: str = "int8"
     language: str | None = None

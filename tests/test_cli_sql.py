@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import polars as pl
 import pytest
@@ -84,3 +85,39 @@ def test_help_has_an_example(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.stdout and f"dialogic {command} " in result.stdout
+
+
+# Each way out of a read-only query that was tried against `dialogic sql`: none may read or write
+# outside the database, change a setting, load code, or open a database for writing.
+ATTACKS = {
+    "copy to a file": "copy (select * from utterances) to '{tmp}/leak.csv'",
+    "export the database": "export database '{tmp}/dump'",
+    "read another file": "select * from read_text('/etc/shadow')",
+    "read a csv": "select * from read_csv('/etc/passwd')",
+    "list files": "select * from glob('/etc/*')",
+    "attach another database": "attach '{tmp}/other.duckdb' as other",
+    "attach this one through a hard link": "attach '{tmp}/link.duckdb' as same",
+    "install an extension": "install httpfs",
+    "load an extension": "load httpfs",
+    "turn the sandbox off": "set enable_external_access = true",
+    "change a setting": "set threads = 1",
+}
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_sql_refuses_every_way_out(db_path, tmp_path, attack):
+    import duckdb
+
+    other = duckdb.connect(str(tmp_path / "other.duckdb"))
+    other.execute("create table secret as select 'consent given' as status")
+    other.close()
+    os.link(db_path, tmp_path / "link.duckdb")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    query = ATTACKS[attack].format(tmp=tmp_path)
+    result = runner.invoke(app, ["sql", query, "--db", str(db_path)])
+    assert result.exit_code == 1, (attack, result.output)
+    assert result.output.startswith("error: ") and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written
+    check = duckdb.connect(str(tmp_path / "other.duckdb"), read_only=True)
+    assert check.execute("select status from secret").fetchall() == [("consent given",)]
+    check.close()

@@ -49,7 +49,7 @@ def test_run_query_needs_an_existing_database(tmp_path):
 
 
 def test_run_query_without_result_set(db_path):
-    assert run_query(db_path, "set threads = 1").height == 0
+    assert run_query(db_path, "use main").height == 0
 
 
 def test_write_frame_formats(tmp_path):
@@ -94,8 +94,11 @@ def test_list_views_includes_analytics_views(db_path):
 
 
 def test_read_only_connection_does_not_block_other_readers(db_path):
-    # Two analysts may query at once: read-only connections share the file.
-    other = duckdb.connect(str(db_path), read_only=True)
+    # Two analysts may query at once: read-only connections share the file. (In one process DuckDB
+    # wants one configuration per file: the other analyst's connection is sandboxed too.)
+    from dialogic.db import SANDBOX
+
+    other = duckdb.connect(str(db_path), read_only=True, config=dict(SANDBOX))
     try:
         assert run_query(db_path, "select count(*) as n from utterances").item() == 2
     finally:

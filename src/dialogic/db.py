@@ -63,15 +63,34 @@ def macros_sha256(files: list[Path] | None = None) -> str:
     return digest.hexdigest()
 
 
-def connect(path: str | Path, *, read_only: bool = False, migrate: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` (created if missing unless read-only) and apply pending migrations."""
+# An analyst's connection: read-only, and no way out of the database file. DuckDB then refuses
+# every file-system operation (COPY ... TO, EXPORT DATABASE, read_text/read_csv/glob on any path,
+# ATTACH of another file or of this one through a link), extension installs and loads, and any
+# change of these settings (the configuration is locked).
+SANDBOX = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def connect(path: str | Path, *, read_only: bool = False, migrate: bool = True,
+            sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` (created if missing unless read-only) and apply pending migrations.
+
+    ``sandboxed`` (read-only only): the `SANDBOX` settings, for running SQL someone else wrote.
+    """
     path = Path(path)
+    if sandboxed and not read_only:
+        raise StoreError("a sandboxed connection must be read-only")
     if read_only and not path.exists():
         raise StoreError(f"{path}: no such database (run `dialogic process` first)")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=dict(SANDBOX) if sandboxed else {})
     except duckdb.Error as exc:
         raise StoreError(f"{path}: cannot open database: {exc}") from exc
     if migrate and not read_only:

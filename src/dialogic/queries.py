@@ -42,7 +42,7 @@ def run_query(db_path: str | Path, query: str) -> pl.DataFrame:
     does not parse or names unknown tables or columns. A statement without a result set (e.g.
     ``set threads = 1``) returns an empty DataFrame.
     """
-    con = connect(db_path, read_only=True)
+    con = connect(db_path, read_only=True, sandboxed=True)
     try:
         relation = _execute(con, query, db_path, as_relation=True)
         if relation is None:
@@ -73,7 +73,7 @@ def write_frame(frame: pl.DataFrame, fmt: QueryFormat, output: str | Path | None
 
 def list_views(db_path: str | Path) -> list[str]:
     """Names of the views (and tables) an analyst can export from ``db_path``."""
-    con = connect(db_path, read_only=True)
+    con = connect(db_path, read_only=True, sandboxed=True)
     try:
         return _relation_names(con)
     finally:
@@ -81,7 +81,8 @@ def list_views(db_path: str | Path) -> list[str]:
 
 
 def export_view(db_path: str | Path, view: str, fmt: ExportFormat, output: str | Path | None = None) -> ExportSummary:
-    """Write every row of ``view`` to ``output`` (default ``<view>.<fmt>``) with DuckDB's COPY.
+    """Write every row of ``view`` to ``output`` (default ``<view>.<fmt>``). The rows are read on a
+    sandboxed connection (which may write no file) and written here, by dialogic, with pyarrow.
 
     ``view`` may be any view or table of the database; an unknown name raises LookupFailed
     listing the views that exist.
@@ -89,17 +90,20 @@ def export_view(db_path: str | Path, view: str, fmt: ExportFormat, output: str |
     if fmt not in EXPORT_FORMATS:
         raise QueryError(f"cannot export as {fmt!r}; expected one of: {', '.join(EXPORT_FORMATS)}")
     path = Path(output) if output is not None else Path(f"{view}.{fmt}")
-    con = connect(db_path, read_only=True)
+    con = connect(db_path, read_only=True, sandboxed=True)
     try:
         names = _relation_names(con)
         if view not in names:
             raise LookupFailed(f"{db_path}: no view or table named {view!r}; views: {', '.join(names)}")
-        options = "format parquet" if fmt == "parquet" else "format csv, header true"
+        table = _run(lambda: con.sql(f'select * from "{view}"').to_arrow_table(), db_path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # The path goes in as a string literal: COPY does not take a bound parameter there.
-        literal = str(path).replace("'", "''")
-        _execute(con, f"copy (select * from \"{view}\") to '{literal}' ({options})", db_path)
-        row_count = _execute(con, f'select count(*) from "{view}"', db_path).fetchone()[0]
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, path)
+        else:
+            pl.from_arrow(table).write_csv(path)
+        row_count = table.num_rows
     finally:
         con.close()
     return ExportSummary(view=view, path=path, format=fmt, row_count=row_count)
@@ -130,6 +134,11 @@ def _run(step, db_path: str | Path):
         if "read-only" in message or "read only" in message:
             raise QueryError(
                 f"{db_path} is opened read-only; this statement would change it: {message.splitlines()[0]}"
+            ) from exc
+        if isinstance(exc, duckdb.PermissionException) or "configuration has been locked" in message:
+            raise QueryError(
+                f"{db_path}: refused: `dialogic sql` reads this database only — no files, no other databases, "
+                f"no extensions, no settings ({message.splitlines()[0]})"
             ) from exc
         if isinstance(exc, duckdb.IOException):
             raise StoreError(f"{db_path}: {message.splitlines()[0]}") from exc

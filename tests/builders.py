@@ -258,7 +258,7 @@ def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> Review
         con.execute(
             """
             insert into meetings (meeting_id, audio_path, duration_s, consent_status, consent_scope)
-            values (?, ?, ?, 'granted', ['research'])
+            values (?, ?, ?, 'given', ['transcribe', 'analyse', 'review'])
             """,
             [meeting_id, str(audio_path), utterance_span(n_utterances - 1)[1] + GAP_S],
         )

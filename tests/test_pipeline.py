@@ -198,3 +198,23 @@ def test_long_stages_report_how_far_they_are(sample_workdir, tmp_path):
     assert [c for c, _ in asr] == sorted(c for c, _ in asr)  # seconds done only grow
     steps = {s for s, c, t in events if s.startswith("diarise ") and c is not None and t}
     assert "diarise segmentation" in steps
+
+
+def test_a_meeting_whose_consent_is_withdrawn_is_purged_only_when_asked(processed_sample, tmp_path):
+    db = tmp_path / "withdrawn.duckdb"
+    shutil.copyfile(processed_sample[0], db)
+    word = rows(db, "select word from words order by length(word) desc limit 1")[0][0]
+    assert word.encode() in db.read_bytes()
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text((processed_sample[0].parent / "manifest.yaml").read_text()
+                        .replace("audio: sample.wav", f"audio: {processed_sample[0].parent / 'sample.wav'}")
+                        .replace("status: given", "status: withdrawn"))
+    (kept,) = process_manifest(db, load_manifest(manifest), PipelineOptions()).results
+    assert kept.status == "skipped" and "--purge-withdrawn" in kept.reason
+    assert rows(db, "select count(*) from utterances")[0][0] > 0  # nothing removed without the flag
+    (purged,) = process_manifest(db, load_manifest(manifest), PipelineOptions(purge_withdrawn=True)).results
+    assert purged.status == "skipped" and "everything stored was removed" in purged.reason
+    assert rows(db, "select count(*) from meetings")[0][0] == 0
+    assert rows(db, "select count(*) from pipeline_runs")[0][0] == 0
+    assert word.encode() not in db.read_bytes()
+    assert rows(db, "select meeting_id from consent_withdrawals") == [("sample",)]

@@ -377,3 +377,23 @@ def test_speaker_page_flags_doubtful_speakers_merges_them_and_offers_suggestions
         assert con.execute("select count(*) from utterances where meeting_id = 'm1' and speaker_label = 'SPEAKER_02'").fetchone() == (0,)
     refused = client.post("/speakers/m1/merge", data={"source": "SPEAKER_01", "target": "SPEAKER_01", "csrf_token": csrf})
     assert refused.status_code == 400 and "cannot merge SPEAKER_01 into itself" in refused.text
+
+
+def test_a_meeting_whose_consent_lacks_review_is_never_shown_or_played(app, base_url, fixture_db):
+    client, csrf = login(base_url, "alice", fixture_db.passwords["alice"])
+    with app.state.store.locked() as con:
+        con.execute("update meetings set consent_scope = ['transcribe', 'analyse'] where meeting_id = 'm2'")
+    try:
+        assert "m2/u" not in client.get("/queue").text
+        assert "m2" not in client.get("/speakers").text
+        assert client.get("/item/m2/u00000").status_code == 404
+        assert client.get("/audio/utterance/m2/u00000").status_code == 404
+        assert client.get("/audio/speaker/m2/SPEAKER_00/0").status_code == 404
+        assert client.get("/speakers/m2").status_code == 404
+        assert client.post("/speakers/m2", data={"speaker:SPEAKER_01": "p1", "csrf_token": csrf}).status_code == 404
+        assert client.post("/api/ratings", json={"utterance_id": "m2/u00000", "answers": {"persuasion": True}},
+                           headers={"x-csrf-token": csrf}).status_code == 404
+        assert client.get("/item/m1/u00000").status_code == 200  # m1's consent covers review
+    finally:
+        with app.state.store.locked() as con:
+            con.execute("update meetings set consent_scope = ['transcribe', 'analyse', 'review'] where meeting_id = 'm2'")

@@ -57,4 +57,12 @@ final as (
     window by_meeting as (partition by meeting_id)
 )
 
-select * from final
+-- a meeting from which a participant's speech was withdrawn is incomplete, and says so
+select
+    final.*,
+    case when len(withdrawn.withdrawn_participants) > 0 then
+        'incomplete: the speech of ' || len(withdrawn.withdrawn_participants) || ' participant'
+        || case when len(withdrawn.withdrawn_participants) > 1 then 's were' else ' was' end || ' withdrawn'
+    end as consent_note
+from final
+left join meetings as withdrawn on withdrawn.meeting_id = final.meeting_id

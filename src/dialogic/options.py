@@ -89,6 +89,8 @@ class PipelineOptions:
     speaker_hint: how the manifest's participant count reaches diarisation: ``max`` (at most that
         many speakers; default, since a listed participant may stay silent), ``exact`` or ``none``.
     tag: run the utterance taggers after storing (needs consent scope ``analyse``).
+    purge_withdrawn: remove everything stored for meetings whose manifest consent is now
+        ``withdrawn`` (`dialogic.consent.withdraw_meeting`); without it they are reported and kept.
     tagger: tagger model version to use; None picks the newest shipped one.
     parallel_cpu: on CPU, transcribe in a worker process while diarising here, half the cores each.
     """
@@ -100,3 +102,4 @@ class PipelineOptions:
     tag: bool = True
     tagger: str | None = None
     parallel_cpu: bool = True
+    purge_withdrawn: bool = False

@@ -262,7 +262,10 @@ def run_meeting(run: MeetingRun, stages: tuple[Stage, ...] = STAGES,
 
 
 def _record_unstored(run: MeetingRun) -> None:
-    """A run that stored no rows still keeps the manifest's metadata and its run record."""
+    """A run that stored no rows still keeps the manifest's metadata and its run record — except
+    for a withdrawn meeting, of which nothing is written."""
+    if run.meeting.consent.status == "withdrawn":
+        return
     try:
         upsert_meeting_record(run.con, run.meeting, run.manifest_path)  # roles may have changed in the manifest
         record_run(run.con, **run.run_record())
@@ -305,15 +308,45 @@ def process_manifest(
     report = BatchReport()
     for problem in manifest.problems:
         report.results.append(MeetingResult(problem.meeting, "failed", problem.reason))
+    withdrawn = _withdrawn_meetings(db_path, manifest, options)
     con = connect(db_path)
     try:
         for meeting in manifest.meetings:
+            if meeting.id in withdrawn:
+                report.results.append(MeetingResult(meeting.id, "skipped", withdrawn[meeting.id]))
+                continue
             report.results.append(
                 process_meeting(con, meeting, options, manifest_path=str(manifest.path), progress=progress, stages=stages)
             )
     finally:
         con.close()
     return report
+
+
+def _withdrawn_meetings(db_path: str | Path, manifest: Manifest, options: PipelineOptions) -> dict[str, str]:
+    """Meetings whose consent is now withdrawn → what was done: purged (with ``purge_withdrawn``),
+    or kept and reported. Runs before the batch opens the database: purging rewrites the file."""
+    from dialogic.consent import withdraw_meeting
+
+    if not Path(db_path).exists():
+        return {}
+    con = connect(db_path)
+    try:
+        stored = {r[0] for r in con.execute("select meeting_id from meetings").fetchall()}
+    finally:
+        con.close()
+    done = {}
+    for meeting in manifest.meetings:
+        if meeting.consent.status != "withdrawn" or meeting.id not in stored:
+            continue
+        if options.purge_withdrawn:
+            reference = meeting.consent.reference or f"manifest {manifest.path}: consent withdrawn"
+            removed = withdraw_meeting(db_path, meeting.id, reference, by="dialogic process --purge-withdrawn")
+            done[meeting.id] = f"consent withdrawn: everything stored was removed ({sum(removed.values())} rows)"
+        else:
+            done[meeting.id] = ("consent withdrawn, but its stored data is still in the database: run again with "
+                                "--purge-withdrawn, or `dialogic consent withdraw`")
+    return done
 
 
 # --- what the stages share ----------------------------------------------------------------------

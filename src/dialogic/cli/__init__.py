@@ -30,6 +30,7 @@ _COMMAND_MODULES = [
     "dialogic.cli.sql",
     "dialogic.cli.tagging",
     "dialogic.cli.validate",
+    "dialogic.cli.consent",
 ]
 
 

@@ -38,6 +38,7 @@ def process(
     speaker_hint: str = typer.Option("max", "--speaker-hint", help="Participant count as max | exact | none speakers."),
     language: str = typer.Option(None, "--language", help="Spoken language code (e.g. de) for meetings whose manifest gives none; default: detect."),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag utterances after storing them."),
+    purge_withdrawn: bool = typer.Option(False, "--purge-withdrawn", help="Remove everything stored for meetings whose consent is now withdrawn."),
 ) -> None:
     """Process every consented meeting of MANIFEST into the database.
 
@@ -56,6 +57,7 @@ def process(
         diarisation=DiarisationOptions(pipeline=diarisation, device=device),
         speaker_hint=speaker_hint,
         tag=tag,
+        purge_withdrawn=purge_withdrawn,
     )
     try:
         loaded = load_manifest(manifest)
@@ -139,7 +141,7 @@ def demo(
     manifest.write_text(DEMO_MANIFEST)
     db = workdir / "dialogic.duckdb"
     process(manifest=manifest, db=db, asr_model=DEFAULT_ASR_MODEL, diarisation="offline", device="cpu", speaker_hint="max",
-            language=None, tag=True)
+            language=None, tag=True, purge_withdrawn=False)
 
     from dialogic.speakers import map_speakers
 

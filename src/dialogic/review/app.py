@@ -531,6 +531,8 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
     meeting_id = request.path_params["meeting_id"]
 
     def load(cur):
+        if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[0]:
+            raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
         # most speech first: the speakers a rater should map before the rest
         speakers = sorted(list_speakers(cur, meeting_id), key=lambda s: (-s["speech_s"], s["speaker_label"]))
         suggestions = {}
@@ -565,8 +567,13 @@ async def _map_speakers(request: Request) -> Response:
     session: auth.Session = request.state.session
     meeting_id = request.path_params["meeting_id"]
     form = await request.form()
+    def current_mapping(cur) -> dict:
+        if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[0]:
+            raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
+        return {s["speaker_label"]: s["participant_id"] for s in list_speakers(cur, meeting_id)}
+
     try:
-        current = {s["speaker_label"]: s["participant_id"] for s in await _read(request, list_speakers, meeting_id)}
+        current = await _read(request, current_mapping)
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
     # Only changes are written: choosing "not mapped" ('') for a mapped speaker clears it,

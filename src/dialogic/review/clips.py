@@ -104,19 +104,21 @@ def _decode_span(path: str, start_s: float, end_s: float, sample_rate: int) -> n
 
 
 def _meeting_audio_path(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Path:
-    row = con.execute("select audio_path from meetings where meeting_id = ?", [meeting_id]).fetchone()
+    row = con.execute("select audio_path from meetings where meeting_id = ? and meeting_id in (select meeting_id from reviewable_meetings())",
+                      [meeting_id]).fetchone()
     if row is None:
-        raise LookupFailed(f"no meeting {meeting_id!r}")
+        raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
     return Path(row[0])
 
 
 def utterance_span(con: duckdb.DuckDBPyConnection, utterance_id: str) -> ClipSpan:
     """Where an utterance's audio is: its meeting's stored file and its padded time span."""
     row = con.execute(
-        "select meeting_id, start_s, end_s from utterances where utterance_id = ?", [utterance_id]
+        "select meeting_id, start_s, end_s from utterances where utterance_id = ? and meeting_id in (select meeting_id from reviewable_meetings())",
+        [utterance_id],
     ).fetchone()
     if row is None:
-        raise LookupFailed(f"no utterance {utterance_id!r}")
+        raise LookupFailed(f"no utterance {utterance_id!r} in a meeting whose consent covers review")
     meeting_id, start_s, end_s = row
     return ClipSpan(
         audio_path=_meeting_audio_path(con, meeting_id),

@@ -150,7 +150,7 @@ items as (
         (select count(*) from mine where mine.utterance_id = u.utterance_id) as answered_by_me
     from utterances as u
     left join model on model.utterance_id = u.utterance_id
-    where ($meeting is null or u.meeting_id = $meeting)
+    where ($meeting is null or u.meeting_id = $meeting) and u.meeting_id in (select meeting_id from reviewable_meetings())
     group by all
 ),
 filtered as (
@@ -234,7 +234,7 @@ def next_utterance_id(
 def list_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     """(meeting_id, number of utterances) for every meeting with utterances."""
     return con.execute(
-        "select meeting_id, count(*) from utterances group by meeting_id order by meeting_id"
+        "select meeting_id, count(*) from utterances where meeting_id in (select meeting_id from reviewable_meetings()) group by meeting_id order by meeting_id"
     ).fetchall()
 
 
@@ -252,9 +252,9 @@ def load_item(con: duckdb.DuckDBPyConnection, rater_id: str, utterance_id: str) 
 
     Other raters' answers are never read here: a rater must not see them.
     """
-    row = con.execute(_UTTERANCE_SQL + " where u.utterance_id = ?", [utterance_id]).fetchone()
+    row = con.execute(_UTTERANCE_SQL + " where u.utterance_id = ? and u.meeting_id in (select meeting_id from reviewable_meetings())", [utterance_id]).fetchone()
     if row is None:
-        raise LookupFailed(f"no utterance {utterance_id!r}")
+        raise LookupFailed(f"no utterance {utterance_id!r} in a meeting whose consent covers review")
     utterance = ItemUtterance(*row)
     neighbours = con.execute(
         _UTTERANCE_SQL + " where u.meeting_id = ? and u.utterance_index in (?, ?)",
@@ -308,9 +308,13 @@ def record_answers(
     if unknown:
         raise ValueError(f"unknown tags {sorted(unknown)}; expected some of {list(TAGS)}")
     note = (note or "").strip()[:MAX_NOTE_CHARS] or None
-    row = con.execute("select meeting_id, text from utterances where utterance_id = ?", [utterance_id]).fetchone()
+    row = con.execute(
+        "select meeting_id, text from utterances where utterance_id = ? "
+        "and meeting_id in (select meeting_id from reviewable_meetings())",
+        [utterance_id],
+    ).fetchone()
     if row is None:
-        raise LookupFailed(f"no utterance {utterance_id!r}")
+        raise LookupFailed(f"no utterance {utterance_id!r} in a meeting whose consent covers review")
     meeting_id, text = row
     current = {
         tag: (value, old_note)
@@ -356,6 +360,6 @@ def list_speaker_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int
     return con.execute(
         """
         select meeting_id, count(*), count(*) filter (where participant_id is null)
-        from speakers group by meeting_id order by meeting_id
+        from speakers where meeting_id in (select meeting_id from reviewable_meetings()) group by meeting_id order by meeting_id
         """
     ).fetchall()

@@ -2,13 +2,14 @@
 
     python benchmarks/eval_diarisation.py [--data ../shared/data/ami-dev] [--hint max|exact|none]
                                           [--set clustering_threshold=0.6 --set min_cluster_size=2]
-                                          [--no-sample] [--threads N] [--json results.json]
+                                          [--extra-speakers N] [--no-sample] [--threads N] [--json results.json]
 
 Runs dialogic's own `diarise_audio` on every clip folder in --data (each holds ``meeting.wav``,
 ``reference.rttm`` and ``reference.uem``) and on the two-speaker sample bundled with
 pyannote.audio. The participant count given to diarisation is the clip's number of reference
 speakers, passed as dialogic's manifest hint would pass it (``max`` → max_speakers, the default;
-``exact`` → num_speakers; ``none`` → nothing). Scores follow `dialogic.diarisation.evaluate`:
+``exact`` → num_speakers; ``none`` → nothing); --extra-speakers N adds N to that count, as when a
+manifest lists participants who never speak. Scores follow `dialogic.diarisation.evaluate`:
 no collar, overlaps scored, over the UEM. The pooled row sums errors over the --data clips (the
 sample is listed apart). Real-time factor = diarisation seconds / audio seconds, models loaded
 beforehand.
@@ -85,7 +86,7 @@ def speaker_kwargs(hint: str, n: int) -> dict:
     return {}
 
 
-def evaluate_clips(clip_list: list[dict], options, hint: str = "max") -> list[dict]:
+def evaluate_clips(clip_list: list[dict], options, hint: str = "max", extra_speakers: int = 0) -> list[dict]:
     """Diarise and score each clip; one row per clip with the score and timings."""
     from dialogic.audio import decode_audio
     from dialogic.diarisation import diarise_audio, load_diarisation_pipeline
@@ -102,7 +103,7 @@ def evaluate_clips(clip_list: list[dict], options, hint: str = "max") -> list[di
         else:
             n = len(reference.labels())
         t = time.perf_counter()
-        diarisation = diarise_audio(audio, options, **speaker_kwargs(hint, n))
+        diarisation = diarise_audio(audio, options, **speaker_kwargs(hint, n + extra_speakers))
         seconds = time.perf_counter() - t
         hypothesis = turns_to_annotation(diarisation.turns, uri=reference.uri)
         rows.append({"clip": clip, "score": score(reference, hypothesis, uem, uri=clip["name"]),
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of clip folders (default: %(default)s)")
     parser.add_argument("--hint", choices=("max", "exact", "none"), default="max", help="how the participant count is passed")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a DiarisationOptions field")
+    parser.add_argument("--extra-speakers", type=int, default=0, metavar="N", help="add N to the participant count passed")
     parser.add_argument("--no-sample", action="store_true", help="skip pyannote.audio's bundled sample")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
@@ -178,11 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     options = parse_overrides(args.set)
-    print(f"options: {options}\nhint: {args.hint}   threads: {torch.get_num_threads()}", flush=True)
-    rows = evaluate_clips(clips(args.data, not args.no_sample), options, args.hint)
+    print(f"options: {options}\nhint: {args.hint} (+{args.extra_speakers})   threads: {torch.get_num_threads()}", flush=True)
+    rows = evaluate_clips(clips(args.data, not args.no_sample), options, args.hint, args.extra_speakers)
     print(format_table(rows))
     if args.json:
-        args.json.write_text(json.dumps({"options": dataclasses.asdict(options), "hint": args.hint, **summary(rows)}, indent=2))
+        args.json.write_text(json.dumps({"options": dataclasses.asdict(options), "hint": args.hint, "extra_speakers": args.extra_speakers, **summary(rows)}, indent=2))
     return 0
 
 

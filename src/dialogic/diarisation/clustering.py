@@ -10,8 +10,8 @@ AMI dev clips that dropped a speaker in 5 of 8 clips although segmentation had f
 `NewSpeakerClustering` runs the same agglomerative clustering first, then looks at the left-out
 local speakers: those further than the clustering threshold from every cluster centroid are
 clustered among themselves with the same linkage and threshold, and each group seen in at least
-``min_new_chunks`` chunks (and at least as many as a kept agglomerative cluster needs) becomes a
-new speaker, largest first, while the count stays within ``max_speakers`` (or ``num_speakers``).
+``min_new_chunks`` chunks (and at least as many as a kept agglomerative cluster needs), whose
+centroid is also further than the threshold from every cluster, becomes a new speaker, largest first, while the count stays within ``max_speakers`` (or ``num_speakers``).
 Everything is then assigned to the nearest centroid as pyannote does; with
 ``constrained_assignment`` two local speakers of one chunk — which segmentation says are two
 different people — are never given the same cluster (pyannote's Hungarian assignment).
@@ -93,6 +93,10 @@ class NewSpeakerClustering(AgglomerativeClustering):
         groups = fcluster(linkage(candidates, method="centroid", metric="euclidean"), self.threshold, criterion="distance") - 1
         labels, sizes = np.unique(groups, return_counts=True)
         order = [label for label, size in sorted(zip(labels, sizes), key=lambda x: -x[1]) if size >= min_size]
+        if found:
+            # the group as a whole must also be unlike every cluster (what the linkage would merge)
+            order = [label for label in order
+                     if cdist(_unit(candidates[groups == label].mean(axis=0))[None], centroids).min() > self.threshold]
         room = len(order) if cap is None else max(0, cap - found)
         new_chunk, new_speaker, new_cluster = [], [], []
         far_chunk, far_speaker = rest_chunk[far], rest_speaker[far]

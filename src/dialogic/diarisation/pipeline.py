@@ -29,7 +29,9 @@ class DiarisationOptions:
         ``pyannote/speaker-diarization-community-1`` (needs DIALOGIC_ALLOW_HUB=1 and usually
         HF_TOKEN), or a local folder holding a pyannote pipeline ``config.yaml``.
     clustering_threshold: agglomerative (centroid) distance threshold between unit-normalised CAM++
-        embeddings; 0.65 separates the bundled sample's speakers with room either side (0.6–0.7).
+        embeddings, also the distance beyond which a left-out voice is a new speaker. 0.65: on the
+        30 s AMI dev clips 0.55–0.65 keep 6/8 speaker counts right and 0.7 merges speakers; on 60 s
+        joins of them 0.6 splits a speaker, 0.65 does not (docs/diarisation.md).
     min_cluster_size: clusters smaller than this are merged into the nearest large one (pyannote
         lowers it to 10 % of the clustered embeddings on short audio, so 12 only acts on long files).
     new_speakers: after agglomerative clustering, local speakers left out of it (under 2 s of clean

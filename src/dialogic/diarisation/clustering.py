@@ -5,13 +5,15 @@ pyannote clusters only the (chunk, local speaker) embeddings with at least 2 s o
 their 10 s chunk (20 % of it) and then gives every other local speaker to the nearest of those
 clusters. A person who only speaks in short turns (a relative who answers briefly, a back-channel)
 never gets a cluster of their own and their speech is silently credited to someone else: on the
-AMI dev clips that dropped a speaker in 5 of 8 clips although segmentation had found them.
+AMI dev clips that dropped a speaker in 4 of 8 clips (trn04, trn06, trn07, trn09) whose speakers
+segmentation had found (docs/diarisation.md).
 
 `NewSpeakerClustering` runs the same agglomerative clustering first, then looks at the left-out
 local speakers: those further than the clustering threshold from every cluster centroid are
 clustered among themselves with the same linkage and threshold, and each group seen in at least
 ``min_new_chunks`` chunks (and at least as many as a kept agglomerative cluster needs), whose
-centroid is also further than the threshold from every cluster, becomes a new speaker, largest first, while the count stays within ``max_speakers`` (or ``num_speakers``).
+centroid is also further than the threshold from every cluster, becomes a new speaker, largest
+first, while the count stays within ``max_speakers`` (or ``num_speakers``; no limit without either).
 Everything is then assigned to the nearest centroid as pyannote does; with
 ``constrained_assignment`` two local speakers of one chunk — which segmentation says are two
 different people — are never given the same cluster (pyannote's Hungarian assignment).

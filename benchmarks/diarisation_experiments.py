@@ -73,7 +73,7 @@ def main() -> int:
     from dialogic.diarisation import DiarisationOptions
     from dialogic.diarisation.clustering import NewSpeakerClustering
     from dialogic.diarisation.evaluate import load_reference, pool, score
-    from dialogic.diarisation.pipeline import load_diarisation_pipeline
+    from dialogic.diarisation import load_diarisation_pipeline
 
     torch.set_num_threads(1)
     data = []

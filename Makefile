@@ -16,7 +16,7 @@ export DO_NOT_TRACK := 1
 export DIALOGIC_UV := $(CURDIR)/$(UV)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install models browser demo test bench bench-views bench-tagger clean
+.PHONY: install models browser demo test bench bench-views bench-tagger eval-diarisation clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -51,6 +51,11 @@ bench-views: install
 
 bench-tagger: models
 	$(BIN)/python benchmarks/bench_tagger.py
+
+# Diarisation accuracy on the real AMI dev clips in ../shared/data/ami-dev (see docs/diarisation.md).
+# Extra flags: make eval-diarisation EVAL_ARGS='--hint exact --set clustering_threshold=0.6'
+eval-diarisation: models
+	$(BIN)/python benchmarks/eval_diarisation.py $(EVAL_ARGS)
 
 clean:
 	rm -rf demo .pytest_cache bench-out

@@ -46,12 +46,25 @@ class DiarisationOptions:
         ``pyannote/speaker-diarization-community-1`` (needs DIALOGIC_ALLOW_HUB=1 and usually
         HF_TOKEN), or a local folder holding a pyannote pipeline ``config.yaml``.
     clustering_threshold: agglomerative (centroid) distance threshold between unit-normalised CAM++
-        embeddings; 0.65 separates the bundled sample's speakers with room either side (0.6–0.7).
-    min_cluster_size: clusters smaller than this are merged into the nearest large one.
+        embeddings, also the distance beyond which a left-out voice is a new speaker. 0.65: on the
+        30 s AMI dev clips 0.55–0.65 keep 6/8 speaker counts right and 0.7 merges speakers; on 60 s
+        joins of them 0.6 splits a speaker, 0.65 does not (docs/diarisation.md).
+    min_cluster_size: clusters smaller than this are merged into the nearest large one (pyannote
+        lowers it to 10 % of the clustered embeddings on short audio, so 12 only acts on long files).
+    new_speakers: after agglomerative clustering, local speakers left out of it (under 2 s of clean
+        speech in their 10 s chunk) that are further than the threshold from every cluster form new
+        speakers, within max_speakers (`dialogic.diarisation.clustering`). Without it a person who
+        only speaks briefly is merged into someone else.
+    new_speaker_min_chunks: a new speaker must be seen in at least this many chunks.
+    constrained_assignment: two local speakers of one chunk never get the same speaker
+        (pyannote's Hungarian assignment).
     min_duration_off: fill non-speech gaps shorter than this, in seconds.
     segmentation_step: sliding-window step as a fraction of the 10 s window (0.1 = 1 s).
     embedding_mode: ``file`` computes CAM++ frame features once per file and pools them per
         (chunk, speaker); ``chunk`` is pyannote's stock per-chunk embedding (about 7× the work).
+    embedding_exclude_overlap: pool each (chunk, speaker) embedding over only the frames where that
+        speaker talks alone (as pyannote's speaker-diarization-3.1 does). Off: with new_speakers it
+        raised pooled confusion on the AMI dev clips (docs/diarisation.md).
     embedding_batch_size, segmentation_batch_size: chunks per forward pass.
     device: ``cpu`` or ``cuda``.
     """
@@ -59,9 +72,13 @@ class DiarisationOptions:
     pipeline: str = OFFLINE_PIPELINE
     clustering_threshold: float = 0.65
     min_cluster_size: int = 12
+    new_speakers: bool = True
+    new_speaker_min_chunks: int = 3
+    constrained_assignment: bool = True
     min_duration_off: float = 0.0
     segmentation_step: float = 0.1
     embedding_mode: str = "file"
+    embedding_exclude_overlap: bool = False
     embedding_batch_size: int = 32
     segmentation_batch_size: int = 32
     device: str = "cpu"

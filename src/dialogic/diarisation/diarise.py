@@ -67,10 +67,19 @@ def _offline_pipeline(options: DiarisationOptions):
         segmentation=segmentation,
         segmentation_step=options.segmentation_step,
         embedding=embedding,
+        embedding_exclude_overlap=options.embedding_exclude_overlap,
         plda=NoPLDA(),
         clustering="AgglomerativeClustering",
         embedding_batch_size=options.embedding_batch_size,
         segmentation_batch_size=options.segmentation_batch_size,
+    )
+    from dialogic.diarisation.clustering import NewSpeakerClustering
+
+    pipeline.clustering = NewSpeakerClustering(
+        metric=pipeline.clustering.metric,
+        constrained_assignment=options.constrained_assignment,
+        new_speakers=options.new_speakers,
+        min_new_chunks=options.new_speaker_min_chunks,
     )
     pipeline.instantiate(
         {

@@ -79,7 +79,7 @@ def load_training_corpus(paths: list[Path] | None = None) -> list[LabelledUttera
     rows: list[LabelledUtterance] = []
     for path in paths or training_corpus_paths():
         part = load_seed_corpus(path)
-        if path != seed_corpus_path():
+        if Path(path).resolve() != seed_corpus_path().resolve():
             for row in part:
                 if row.source == "seed":
                     row.source = path.stem

@@ -18,6 +18,10 @@ TAGS = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_
 ROLES = {"clinician", "peer", "network", "service_user", "other"}
 
 
+def norm(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() or c in " '" else " " for c in text.lower().replace("\u2019", "'")).split())
+
+
 def parse(path: Path) -> list[dict]:
     rows, meeting, prev = [], None, None
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -45,6 +49,13 @@ def main() -> None:
         rows += parse(path)
     for i, row in enumerate(rows, start=1):
         row["id"] = f"heldout-{i:04d}"
+    # A few everyday lines were written that the seed corpus happens to contain too ("does that
+    # make sense"); a test set must not hold training utterances, so they are left out (ids keep
+    # their gaps so the ASR set's source ids stay valid).
+    seed = {norm(json.loads(l)["text"]) for l in (HERE.parent / "seed" / "utterances.jsonl").read_text().splitlines() if l.strip()}
+    dropped = [r["text"] for r in rows if norm(r["text"]) in seed]
+    rows = [r for r in rows if norm(r["text"]) not in seed]
+    print(f"left out as also in the seed corpus: {dropped}")
     keys = ["id", "text", "speaker_role", "split", *TAGS, "prev_role", "prev_text", "meeting"]
     with open(HERE / "written.jsonl", "w", encoding="utf-8") as out:
         for row in rows:

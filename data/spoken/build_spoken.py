@@ -27,11 +27,14 @@ TAGS = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_
 KEYS = ["id", "text", "speaker_role", "split", *TAGS, "prev_role", "prev_text", "written_text", "asr_wer", "voice", "source_id"]
 
 
-def convert(paths: list[Path], prefix: str, out: Path) -> None:
-    kept, dropped = [], {"empty": 0, "wer": 0}
+def convert(paths: list[Path], prefix: str, out: Path, keep_ids: set[str] | None = None) -> None:
+    kept, dropped = [], {"empty": 0, "wer": 0, "not in source set": 0}
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
+            if keep_ids is not None and row["id"] not in keep_ids:
+                dropped["not in source set"] += 1
+                continue
             if not row["text"].strip():
                 dropped["empty"] += 1
                 continue
@@ -50,7 +53,9 @@ def convert(paths: list[Path], prefix: str, out: Path) -> None:
 
 def main() -> None:
     heldout, *training = [Path(p) for p in sys.argv[1:]]
-    convert([heldout], "asr", ROOT / "data" / "heldout" / "asr.jsonl")
+    written = ROOT / "data" / "heldout" / "written.jsonl"
+    ids = {json.loads(line)["id"] for line in written.read_text(encoding="utf-8").splitlines() if line.strip()}
+    convert([heldout], "asr", ROOT / "data" / "heldout" / "asr.jsonl", ids)
     if training:
         convert(training, "asr", ROOT / "data" / "seed" / "spoken_asr.jsonl")
 

@@ -140,15 +140,15 @@ def cpu_name() -> str:
 
 
 def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
-    """Re-check an artifact's bf16 precision on the seed test split and measure both precisions'
+    """Re-check an artifact's bf16 precision on the test split of the training corpus and measure both precisions'
     throughput on ``threads`` threads; returns the manifest block."""
-    from dialogic.tagging.corpus import load_seed_corpus, split_rows
+    from dialogic.tagging.corpus import load_training_corpus, split_rows
     from dialogic.tagging.tagger import load_tagger_from
 
     torch.set_num_threads(threads)
     fp32 = load_tagger_from(artifact, precision="fp32")
     bf16 = fp32.in_precision("bf16")
-    test = split_rows(load_seed_corpus(), "test")
+    test = split_rows(load_training_corpus(), "test")  # the test split `dialogic train` checked bf16 on
     texts, roles = [r.text for r in test], [r.speaker_role for r in test]
     block = bf16_check(fp32.predict_array(texts, roles), bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds)
     block["throughput"] = {

@@ -408,6 +408,12 @@ tagged as the codebook says.
 {measured}"""
 
 
+def _notes_section(manifest: dict) -> str:
+    """Free text kept in the manifest under ``notes`` (what was tried for this version), if any."""
+    notes = manifest.get("notes")
+    return f"## What was tried for this version\n\n{notes.strip()}\n\n" if notes else ""
+
+
 def _held(metrics: dict, name: str) -> str:
     held = metrics.get("generalisation", {}).get(name)
     return f"{held['macro_f1']:.3f}" if held else "–"
@@ -506,7 +512,7 @@ The recipe with the higher dev macro-F1 is kept (test figures are reported, neve
 
 {_precision_section(manifest, best)}
 
-## Intended use
+{_notes_section(manifest)}## Intended use
 
 Ranking and pre-screening utterances for fidelity researchers who then check them; summarising
 how often each behaviour occurs across meetings. Every label is a model's guess: sort by

@@ -483,7 +483,7 @@ Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
   sentence frame: {data['train']} train / {data['dev']} dev / {data['test']} test utterances.{_sources_line(data)}
 - Rater-confirmed labels: `dialogic train --db PATH` adds the majority labels of the `rater_labels`
   view (utterances with no tie among current answers) to the **training** split only; dev and test
-  stay the seed splits so versions remain comparable. This version used
+  stay the corpus files' fixed splits so versions remain comparable. This version used
   {data['rater_confirmed_in_train']} rater-confirmed utterances.
 - Positives in train: {', '.join(f"`{t}` {n}" for t, n in data['positives_in_train'].items())}.
 - The worked examples of `docs/codebook.md` are excluded from the corpus and used as a check.

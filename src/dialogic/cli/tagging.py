@@ -19,7 +19,7 @@ def train(
     recipe: str = typer.Option("both", "--recipe", help="head, finetune or both (the better on dev is kept)."),
     name: str = typer.Option("dialogic-tagger", "--name", help="Artifact name; written to models/<name>-v<N>/."),
     version: Optional[int] = typer.Option(None, "--version", help="Version number N (default: next free)."),
-    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Seed corpus JSONL (default data/seed/utterances.jsonl)."),
+    corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Corpus JSONL, repeatable (default: data/seed/utterances.jsonl, realistic.jsonl and spoken_asr.jsonl)."),
     output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Folder that receives <name>-v<N>/ (default models/)."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing folder of the same version."),
     threads: int = typer.Option(2, "--threads", help="CPU threads for torch."),
@@ -29,12 +29,12 @@ def train(
     Example: dialogic train --db dialogic.duckdb --recipe both
     """
     from dialogic.db import connect
-    from dialogic.tagging.corpus import load_rater_labels, load_seed_corpus
+    from dialogic.tagging.corpus import load_rater_labels, load_training_corpus
     from dialogic.tagging.train import TrainOptions, train_tagger, write_artifact
 
     recipes = ("head", "finetune") if recipe == "both" else (recipe,)
     try:
-        rows = load_seed_corpus(corpus)
+        rows = load_training_corpus(corpus or None)
         if db is not None:
             con = connect(db, read_only=True)
             try:

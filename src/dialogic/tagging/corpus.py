@@ -25,6 +25,8 @@ class LabelledUtterance:
     split: str
     labels: dict[str, int] = field(default_factory=dict)
     source: str = "seed"
+    prev_role: str | None = None  # the previous utterance in the meeting, when the corpus has it
+    prev_text: str | None = None
 
 
 def seed_corpus_path() -> Path:
@@ -49,6 +51,9 @@ def load_seed_corpus(path: Path | None = None) -> list[LabelledUtterance]:
                     speaker_role=data.get("speaker_role"),
                     split=data["split"],
                     labels={tag: int(data[tag]) for tag in TAGS if tag in data},
+                    source=str(data.get("source", "seed")),
+                    prev_role=data.get("prev_role"),
+                    prev_text=data.get("prev_text"),
                 )
             )
         except (ValueError, KeyError) as exc:
@@ -56,6 +61,32 @@ def load_seed_corpus(path: Path | None = None) -> list[LabelledUtterance]:
     bad = {r.split for r in rows} - set(SPLITS)
     if bad:
         raise StoreError(f"{path}: unknown split(s) {sorted(bad)}, expected {SPLITS}")
+    return rows
+
+
+def training_corpus_paths() -> list[Path]:
+    """The corpus files `dialogic train` reads by default: the templated seed corpus, the
+    realistic-talk corpus and its ASR-transcribed part (see data/seed/DATA_CARD.md); the last
+    two only when present."""
+    seed = _REPO_DIR / "data" / "seed"
+    extra = [seed / "realistic.jsonl", seed / "spoken_asr.jsonl"]
+    return [seed_corpus_path()] + [p for p in extra if p.is_file()]
+
+
+def load_training_corpus(paths: list[Path] | None = None) -> list[LabelledUtterance]:
+    """Every labelled utterance of ``paths`` (default `training_corpus_paths`), with the file
+    stem as ``source`` unless a row names its own. Ids must be unique across files."""
+    rows: list[LabelledUtterance] = []
+    for path in paths or training_corpus_paths():
+        part = load_seed_corpus(path)
+        if Path(path).resolve() != seed_corpus_path().resolve():
+            for row in part:
+                if row.source == "seed":
+                    row.source = path.stem
+        rows += part
+    ids = [r.utterance_id for r in rows]
+    if len(ids) != len(set(ids)):
+        raise StoreError("the training corpus files repeat utterance ids")
     return rows
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from dialogic.tagging.corpus import load_seed_corpus, split_rows
+from dialogic.tagging.corpus import load_training_corpus, split_rows
 from dialogic.tagging.evaluate import label_matrix
 from dialogic.tagging.precision import bf16_check, cpu_name, measure_rate, native_bf16
 from dialogic.tagging.tagger import load_tagger_from
@@ -23,12 +23,13 @@ from dialogic.tagging.train import render_model_card
 
 
 def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
-    """Re-check an artifact's bf16 precision on the seed test split and measure both precisions'
-    throughput on ``threads`` threads; returns the manifest block."""
+    """Re-check an artifact's bf16 precision on the test split of the training corpus (the split
+    `dialogic train` checked bf16 on) and measure both precisions' throughput on ``threads``
+    threads; returns the manifest block."""
     torch.set_num_threads(threads)
     fp32 = load_tagger_from(artifact, precision="fp32")
     bf16 = fp32.in_precision("bf16")
-    test = split_rows(load_seed_corpus(), "test")
+    test = split_rows(load_training_corpus(), "test")
     texts, roles = [r.text for r in test], [r.speaker_role for r in test]
     block = bf16_check(fp32.predict_array(texts, roles), bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds)
     block["throughput"] = {

@@ -37,6 +37,7 @@ from dialogic.tagging.encoder import ENCODER_NAME, Encoder, encoder_sha256, form
 from dialogic.tagging.evaluate import (
     Scores, apply_platt, choose_thresholds, codebook_check, fit_platt, label_matrix, score_predictions,
 )
+from dialogic.tagging.generalisation import evaluate_generalisation, render_generalisation
 from dialogic.tagging.precision import bf16_check
 from dialogic.tagging.artifacts import ARTIFACT_NAME, artifact_digest, list_artifacts
 from dialogic.tagging.tagger import TagHead, head_logits
@@ -97,6 +98,8 @@ class RecipeResult:
     codebook: dict = field(default_factory=dict)
     test_probabilities: np.ndarray | None = field(default=None, repr=False)
     bf16: dict | None = None  # the kept recipe's `bf16_check` on test; None without a test split
+    seed_test: Scores | None = None  # the templated seed corpus's test split alone (comparable with v1)
+    generalisation: dict = field(default_factory=dict)  # `evaluate_generalisation`: held-out sets, never used to choose
 
 
 @dataclass
@@ -241,13 +244,18 @@ def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | 
     test_texts = [r.text for r in test]
     test_probs = apply_platt(_logits(encoder, head, test_texts, [r.speaker_role for r in test]), calibration)
     bare_probs = apply_platt(_logits(encoder, head, test_texts, None), calibration)
-    codebook = codebook_check(lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles), calibration), thresholds)
+    probabilities = lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles), calibration)  # noqa: E731
+    codebook = codebook_check(probabilities, thresholds)
+    seed_test = [r for r in test if r.source == "seed"]
+    seed_scores = (score_predictions(label_matrix(seed_test), test_probs[[r.source == "seed" for r in test]], thresholds)
+                   if seed_test and len(seed_test) < len(test) else None)
     return RecipeResult(
         recipe=recipe, head=head, encoder_state=encoder_state, calibration=calibration, thresholds=thresholds,
         dev=score_predictions(y_dev, dev_probs, thresholds),
         test=score_predictions(y_test, test_probs, thresholds),
         test_without_role=score_predictions(y_test, bare_probs, thresholds),
         train_s=round(train_s, 1), best_epoch=best_epoch, codebook=codebook, test_probabilities=test_probs,
+        seed_test=seed_scores, generalisation=evaluate_generalisation(probabilities, thresholds),
     )
 
 
@@ -296,6 +304,8 @@ def train_tagger(rows: list[LabelledUtterance], options: TrainOptions | None = N
         "train": len(train), "dev": len(dev), "test": len(test),
         "rater_confirmed_in_train": sum(1 for r in train if r.source == "rater"),
         "positives_in_train": {t: int(sum(r.labels.get(t, 0) == 1 for r in train)) for t in TAGS},
+        "sources": {src: {split: sum(1 for r in rows if r.source == src and r.split == split) for split in ("train", "dev", "test")}
+                    for src in sorted({r.source for r in rows})},
     }
     return TrainReport(results=results, chosen=chosen, data=data)
 
@@ -337,7 +347,9 @@ def write_artifact(report: TrainReport, options: TrainOptions, directory: Path |
         "precision": {"bf16": best.bf16} if best.bf16 else {},
         "metrics": {
             recipe: {"dev": r.dev.as_dict(), "test": r.test.as_dict(), "test_without_role": r.test_without_role.as_dict(),
-                     "train_s": r.train_s, "best_epoch": r.best_epoch, "codebook": r.codebook}
+                     "train_s": r.train_s, "best_epoch": r.best_epoch, "codebook": r.codebook,
+                     **({"seed_test": r.seed_test.as_dict()} if r.seed_test else {}),
+                     "generalisation": r.generalisation}
             for recipe, r in report.results.items()
         },
         "data": report.data,
@@ -397,6 +409,38 @@ tagged as the codebook says.
 {measured}"""
 
 
+def _notes_section(manifest: dict) -> str:
+    """Free text kept in the manifest under ``notes`` (what was tried for this version), if any."""
+    notes = manifest.get("notes")
+    return f"## What was tried for this version\n\n{notes.strip()}\n\n" if notes else ""
+
+
+def _held(metrics: dict, name: str) -> str:
+    held = metrics.get("generalisation", {}).get(name)
+    return f"{held['macro_f1']:.3f}" if held else "–"
+
+
+def _sources_line(data: dict) -> str:
+    sources = data.get("sources")
+    if not sources or list(sources) == ["seed"]:
+        return ""
+    return "\n  By file (train / dev / test): " + "; ".join(
+        f"`{name}` {n['train']} / {n['dev']} / {n['test']}" for name, n in sources.items()) + "."
+
+
+def _generalisation_section(best: dict) -> str:
+    """Held-out figures beside the in-template ones (the seed corpus's test split when the
+    corpus has more than one file, so versions stay comparable)."""
+    if not best.get("generalisation"):
+        return "Not measured for this version (no held-out sets in data/heldout/)."
+    in_template = best.get("seed_test") or best["test"]
+    return (render_generalisation(best["generalisation"], in_template) + "\n\n"
+            "In-template: the seed corpus's test split (frames unseen, generator shared). Out-of-template: "
+            "`data/heldout/written.jsonl`, hand-written apart from the generators. Spoken (ASR): the same "
+            "utterances read by espeak-ng voices and transcribed by faster-whisper tiny.en, labels kept from the "
+            "written text. None of these sets is used to choose anything; thresholds and calibration come from dev.")
+
+
 def render_model_card(manifest: dict) -> str:
     """The model card of an artifact, from its manifest alone (so it can be re-rendered)."""
     chosen = manifest["recipe"]
@@ -406,7 +450,8 @@ def render_model_card(manifest: dict) -> str:
     comparison = "\n".join(
         f"| {recipe}{' (kept)' if recipe == chosen else ''} | {m['dev']['macro_f1']:.3f} | {m['test']['macro_f1']:.3f} | "
         f"{min(s['f1'] for s in m['test']['per_tag'].values()):.3f} | {m['test_without_role']['macro_f1']:.3f} | "
-        f"{m['test']['ece']:.3f} | {m.get('codebook', {}).get('agree', '–')}/{m.get('codebook', {}).get('total', '–')} | {m['train_s']:.0f} |"
+        f"{m['test']['ece']:.3f} | {m.get('codebook', {}).get('agree', '–')}/{m.get('codebook', {}).get('total', '–')} | "
+        f"{_held(m, 'out_of_template')} | {_held(m, 'asr')} | {m['train_s']:.0f} |"
         for recipe, m in metrics.items()
     )
     weights = ("the fine-tuned upper encoder layers in fp16 (`encoder.safetensors`, only what differs from the shipped "
@@ -434,12 +479,12 @@ Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
 
 ## Data
 
-- The dialogic seed corpus (`data/seed/utterances.jsonl`, see `data/seed/DATA_CARD.md`): utterances
+- The dialogic seed corpus (`data/seed/`, see `data/seed/DATA_CARD.md`): utterances
   **written for this project, not recorded**, in spoken network-meeting style. Fixed split by
-  sentence frame: {data['train']} train / {data['dev']} dev / {data['test']} test utterances.
+  sentence frame: {data['train']} train / {data['dev']} dev / {data['test']} test utterances.{_sources_line(data)}
 - Rater-confirmed labels: `dialogic train --db PATH` adds the majority labels of the `rater_labels`
   view (utterances with no tie among current answers) to the **training** split only; dev and test
-  stay the seed splits so versions remain comparable. This version used
+  stay the corpus files' fixed splits so versions remain comparable. This version used
   {data['rater_confirmed_in_train']} rater-confirmed utterances.
 - Positives in train: {', '.join(f"`{t}` {n}" for t, n in data['positives_in_train'].items())}.
 - The worked examples of `docs/codebook.md` are excluded from the corpus and used as a check.
@@ -452,10 +497,14 @@ Without the speaker role (plain text): macro-F1 {best['test_without_role']['macr
 Worked examples of the codebook (kept out of training): {_codebook_line(best)}.
 ECE is the expected calibration error over 10 equal-width bins.
 
+## Beyond the templates
+
+{_generalisation_section(best)}
+
 ## Both recipes
 
-| recipe | dev macro-F1 | test macro-F1 | lowest test tag F1 | test macro-F1 without role | test ECE | codebook examples | train s |
-|---|---|---|---|---|---|---|---|
+| recipe | dev macro-F1 | test macro-F1 | lowest test tag F1 | test macro-F1 without role | test ECE | codebook examples | out-of-template macro-F1 | ASR macro-F1 | train s |
+|---|---|---|---|---|---|---|---|---|---|
 {comparison}
 
 The recipe with the higher dev macro-F1 is kept (test figures are reported, never used to choose).
@@ -464,7 +513,7 @@ The recipe with the higher dev macro-F1 is kept (test figures are reported, neve
 
 {_precision_section(manifest, best)}
 
-## Intended use
+{_notes_section(manifest)}## Intended use
 
 Ranking and pre-screening utterances for fidelity researchers who then check them; summarising
 how often each behaviour occurs across meetings. Every label is a model's guess: sort by

@@ -16,7 +16,7 @@ export DO_NOT_TRACK := 1
 export DIALOGIC_UV := $(CURDIR)/$(UV)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install models browser demo test bench bench-views bench-tagger eval-diarisation clean
+.PHONY: install models browser demo test lint bench bench-views bench-tagger eval-diarisation clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -38,7 +38,11 @@ browser:
 demo: models
 	$(BIN)/dialogic demo --workdir demo
 
-test: models browser
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: models browser lint
 	$(BIN)/pytest
 
 bench: models

@@ -22,9 +22,15 @@ from dialogic.tagging.encoder import Encoder, format_input, load_encoder
 from dialogic.tagging.generalisation import load_heldout
 
 ARCHS = {
-    "6 layers x 384 (all-MiniLM-L6-v2, current)": dict(num_hidden_layers=6, hidden_size=384, num_attention_heads=12, intermediate_size=1536),
-    "12 layers x 384 (bge-small / e5-small / gte-small / MiniLM-L12)": dict(num_hidden_layers=12, hidden_size=384, num_attention_heads=12, intermediate_size=1536),
-    "12 layers x 768 (mpnet-base / bge-base / e5-base)": dict(num_hidden_layers=12, hidden_size=768, num_attention_heads=12, intermediate_size=3072),
+    "6 layers x 384 (all-MiniLM-L6-v2, current)": dict(
+        num_hidden_layers=6, hidden_size=384, num_attention_heads=12, intermediate_size=1536
+    ),
+    "12 layers x 384 (bge-small / e5-small / gte-small / MiniLM-L12)": dict(
+        num_hidden_layers=12, hidden_size=384, num_attention_heads=12, intermediate_size=1536
+    ),
+    "12 layers x 768 (mpnet-base / bge-base / e5-base)": dict(
+        num_hidden_layers=12, hidden_size=768, num_attention_heads=12, intermediate_size=3072
+    ),
 }
 
 
@@ -50,12 +56,18 @@ def main() -> None:
                 enc.embed(texts, 64, precision=precision)
                 best[name, precision] = max(best[name, precision], len(texts) / (time.perf_counter() - started))
                 cpu[name, precision] = max(cpu[name, precision], len(texts) / (time.process_time() - started_cpu))
-    print(f"{len(texts)} held-out utterances, {args.threads} threads, best of {args.repeat}; utt/s of wall time, and "
-          "utt per CPU-second x threads (what the wall rate would be on idle cores; less disturbed by other load)\n")
-    print("| encoder architecture | fp32 utt/s | bf16 utt/s | fp32 per CPU-s x threads | bf16 per CPU-s x threads |\n|---|---|---|---|---|")
+    print(
+        f"{len(texts)} held-out utterances, {args.threads} threads, best of {args.repeat}; utt/s of wall time, and "
+        "utt per CPU-second x threads (what the wall rate would be on idle cores; less disturbed by other load)\n"
+    )
+    print(
+        "| encoder architecture | fp32 utt/s | bf16 utt/s | fp32 per CPU-s x threads | bf16 per CPU-s x threads |\n|---|---|---|---|---|"
+    )
     for name in ARCHS:
-        print(f"| {name} | {best[name, 'fp32']:.0f} | {best[name, 'bf16']:.0f} | "
-              f"{cpu[name, 'fp32'] * args.threads:.0f} | {cpu[name, 'bf16'] * args.threads:.0f} |")
+        print(
+            f"| {name} | {best[name, 'fp32']:.0f} | {best[name, 'bf16']:.0f} | "
+            f"{cpu[name, 'fp32'] * args.threads:.0f} | {cpu[name, 'bf16'] * args.threads:.0f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -96,13 +96,15 @@ def main() -> None:
         audio_path = work / "bench.wav"
         write_wav(audio_path, np.tile(sample, repeats))
     duration_s = len(decode_audio(audio_path).samples) / 16000
-    (work / "manifest.yaml").write_text(textwrap.dedent(f"""\
+    (work / "manifest.yaml").write_text(
+        textwrap.dedent(f"""\
         meetings:
           - id: bench
             audio: {audio_path}
             consent: {{status: given, scope: [transcribe, analyse]}}
             participants: [{{id: p1, role: service_user}}, {{id: p2, role: peer}}]
-        """))
+        """)
+    )
     python = sys.executable
     dialogic_cli = str(Path(python).with_name("dialogic"))
     env_note = f"torch threads {os.environ.get('OMP_NUM_THREADS', 'default')}, {os.cpu_count()} cores"
@@ -112,8 +114,21 @@ def main() -> None:
     rows.append((f"bare faster-whisper {asr_model} (int8)", asr_s, duration_s))
     diar_s = timed([python, "-c", BARE_DIARISATION, str(audio_path), "file", "32"], "bare diarisation")
     rows.append(("bare diarisation (offline pipeline)", diar_s, duration_s))
-    full_s = timed([dialogic_cli, "process", str(work / "manifest.yaml"), "--db", str(work / "bench.duckdb"),
-                    "--asr-model", asr_model, "--language", "en"] + (["--no-tag"] if args.no_tag else []), "dialogic process")
+    full_s = timed(
+        [
+            dialogic_cli,
+            "process",
+            str(work / "manifest.yaml"),
+            "--db",
+            str(work / "bench.duckdb"),
+            "--asr-model",
+            asr_model,
+            "--language",
+            "en",
+        ]
+        + (["--no-tag"] if args.no_tag else []),
+        "dialogic process",
+    )
     rows.append(("dialogic process (all stages" + (")" if args.no_tag else " + tagging)"), full_s, duration_s))
 
     if not args.skip_reference:
@@ -121,10 +136,24 @@ def main() -> None:
         samples = decode_audio(audio_path).samples[: 120 * 16000]
         write_wav(excerpt, samples)
         excerpt_s = len(samples) / 16000
-        rows.append(("reference: pyannote per-chunk CAM++, batch 32", timed([python, "-c", BARE_DIARISATION, str(excerpt), "chunk", "32"], "per-chunk reference"), excerpt_s))
-        rows.append(("reference: naive unbatched (batch 1)", timed([python, "-c", BARE_DIARISATION, str(excerpt), "chunk", "1"], "naive reference"), excerpt_s))
+        rows.append(
+            (
+                "reference: pyannote per-chunk CAM++, batch 32",
+                timed([python, "-c", BARE_DIARISATION, str(excerpt), "chunk", "32"], "per-chunk reference"),
+                excerpt_s,
+            )
+        )
+        rows.append(
+            (
+                "reference: naive unbatched (batch 1)",
+                timed([python, "-c", BARE_DIARISATION, str(excerpt), "chunk", "1"], "naive reference"),
+                excerpt_s,
+            )
+        )
 
-    print(f"\naudio: {audio_path.name}, {duration_s / 60:.1f} min; {env_note}; each row a fresh process, imports and model loading included\n")
+    print(
+        f"\naudio: {audio_path.name}, {duration_s / 60:.1f} min; {env_note}; each row a fresh process, imports and model loading included\n"
+    )
     print(f"{'step':<46} {'audio_s':>8} {'wall_s':>8} {'RTF':>7}")
     for name, seconds, audio_s in rows:
         print(f"{name:<46} {audio_s:8.1f} {seconds:8.1f} {seconds / audio_s:7.3f}")

@@ -17,20 +17,21 @@ import warnings
 import torch
 
 import dialogic  # noqa: F401  (offline, no telemetry)
+from dialogic.tagging.artifacts import resolve_artifact
 from dialogic.tagging.corpus import load_seed_corpus, split_rows
 from dialogic.tagging.encoder import format_input
-from dialogic.tagging.evaluate import score_predictions
+from dialogic.tagging.evaluate import codebook_check, label_matrix, score_predictions
 from dialogic.tagging.precision import BATCH_SIZE, cpu_name, measure_rate, native_bf16
-from dialogic.tagging.artifacts import resolve_artifact
 from dialogic.tagging.tagger import Tagger, load_tagger_from
-from dialogic.tagging.evaluate import codebook_check, label_matrix
 
 
 def int8_dynamic(tagger: Tagger) -> Tagger:
     """The same tagger with every Linear layer of the encoder dynamically quantised to int8."""
     encoder = copy.copy(tagger.encoder)
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="torch.ao")
-    encoder.model = torch.ao.quantization.quantize_dynamic(copy.deepcopy(tagger.encoder.model), {torch.nn.Linear}, dtype=torch.qint8)
+    encoder.model = torch.ao.quantization.quantize_dynamic(
+        copy.deepcopy(tagger.encoder.model), {torch.nn.Linear}, dtype=torch.qint8
+    )
     return dataclasses.replace(tagger, encoder=encoder).in_precision("fp32")
 
 
@@ -57,10 +58,14 @@ def main() -> None:
     n = len(texts)
     inputs = [format_input(t, r) for t, r in zip(texts, roles)]
     bare = measure_rate(lambda: fp32.encoder.embed(inputs, BATCH_SIZE["fp32"]), n, repeat=args.repeat)
-    bare_bf16 = measure_rate(lambda: fp32.encoder.embed(inputs, BATCH_SIZE["bf16"], precision="bf16"), n, repeat=args.repeat)
+    bare_bf16 = measure_rate(
+        lambda: fp32.encoder.embed(inputs, BATCH_SIZE["bf16"], precision="bf16"), n, repeat=args.repeat
+    )
 
-    print(f"{fp32.model_version}: {n} test utterances, {args.threads} torch threads, best of {args.repeat}; "
-          f"{cpu_name()}, bf16 units: {'yes' if native_bf16() else 'no'}")
+    print(
+        f"{fp32.model_version}: {n} test utterances, {args.threads} torch threads, best of {args.repeat}; "
+        f"{cpu_name()}, bf16 units: {'yes' if native_bf16() else 'no'}"
+    )
     print(f"{'variant':<48} {'utt/s':>7} {'x bare':>7} {'macro-F1':>9} {'vs fp32':>8} {'codebook':>9}")
     print(f"{'bare encoder fp32 (pooled embeddings only)':<48} {bare:7.0f} {1:7.2f}")
     print(f"{'bare encoder bf16 autocast (pooled embeddings)':<48} {bare_bf16:7.0f} {bare_bf16 / bare:7.2f}")
@@ -70,7 +75,9 @@ def main() -> None:
         reference = f1 if reference is None else reference
         book = codebook_check(tagger.predict_array, tagger.thresholds)
         rate = measure_rate(lambda: tagger.predict(texts, roles), n, repeat=args.repeat)
-        print(f"{name:<48} {rate:7.0f} {rate / bare:7.2f} {f1:9.4f} {f1 - reference:+8.4f} {book['agree']:>6}/{book['total']}")
+        print(
+            f"{name:<48} {rate:7.0f} {rate / bare:7.2f} {f1:9.4f} {f1 - reference:+8.4f} {book['agree']:>6}/{book['total']}"
+        )
 
 
 if __name__ == "__main__":

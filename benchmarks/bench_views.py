@@ -28,10 +28,15 @@ import duckdb
 TARGET_S = 1.0
 # One row per utterance, utterance × tag or speaking turn (millions of rows): judged on the
 # one-meeting query (see module docstring).
-ROW_LEVEL_VIEWS = frozenset({
-    "stg_utterances", "stg_utterance_turns", "utterances_tagged", "stg_current_tags",
-    "stg_speaking_turns",
-})
+ROW_LEVEL_VIEWS = frozenset(
+    {
+        "stg_utterances",
+        "stg_utterance_turns",
+        "utterances_tagged",
+        "stg_current_tags",
+        "stg_speaking_turns",
+    }
+)
 FLOOR = "(copy of table utterances)"
 
 
@@ -56,8 +61,7 @@ class ViewTiming:
 def list_benchmarked_views(con: duckdb.DuckDBPyConnection, prefix: str | None = None) -> list[str]:
     """Views of the main schema in name order, optionally only those starting with prefix."""
     rows = con.execute(
-        "select view_name from duckdb_views() "
-        "where not internal and schema_name = 'main' order by view_name"
+        "select view_name from duckdb_views() where not internal and schema_name = 'main' order by view_name"
     ).fetchall()
     return [name for (name,) in rows if prefix is None or name.startswith(prefix)]
 
@@ -73,15 +77,11 @@ def _best_of(con: duckdb.DuckDBPyConnection, statement: str, repeat: int, parame
     return best
 
 
-def time_view(
-    con: duckdb.DuckDBPyConnection, view: str, repeat: int, meeting_id: str | None
-) -> ViewTiming:
+def time_view(con: duckdb.DuckDBPyConnection, view: str, repeat: int, meeting_id: str | None) -> ViewTiming:
     """Materialise ``view`` whole and for one meeting, ``repeat`` times each; keep the fastest."""
     source = "utterances" if view == FLOOR else f'"{view}"'
     try:
-        full_s = _best_of(
-            con, f"create temp table bench_result as select * from {source}", repeat
-        )
+        full_s = _best_of(con, f"create temp table bench_result as select * from {source}", repeat)
         rows = con.execute("select count(*) from temp.bench_result").fetchone()[0]
         result = con.execute("select * from temp.bench_result limit 0")
         columns = {c[0] for c in result.description}
@@ -106,30 +106,29 @@ def _load() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=Path("/tmp/dialogic_synth.duckdb"))
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=2, help="runs per view; the best is shown")
     parser.add_argument("--only", help="time only views whose name starts with this")
-    parser.add_argument(
-        "--meeting", help="meeting_id for the one-meeting query (default: the middle one)"
-    )
+    parser.add_argument("--meeting", help="meeting_id for the one-meeting query (default: the middle one)")
     args = parser.parse_args()
 
     con = duckdb.connect(str(args.db), read_only=True)
     con.execute(f"set threads = {args.threads}")
     size = con.execute(
-        "select (select count(*) from meetings), (select count(*) from utterances), "
-        "(select count(*) from tags)"
+        "select (select count(*) from meetings), (select count(*) from utterances), (select count(*) from tags)"
     ).fetchone()
-    meeting_id = args.meeting or con.execute(
-        "select meeting_id from meetings order by meeting_id "
-        "limit 1 offset (select count(*) // 2 from meetings)"
-    ).fetchone()[0]
-    print(f"{args.db}: {size[0]:,} meetings, {size[1]:,} utterances, {size[2]:,} tags; "
-          f"threads={args.threads}, best of {args.repeat}, target <= {TARGET_S:.1f} s per view")
+    meeting_id = (
+        args.meeting
+        or con.execute(
+            "select meeting_id from meetings order by meeting_id limit 1 offset (select count(*) // 2 from meetings)"
+        ).fetchone()[0]
+    )
+    print(
+        f"{args.db}: {size[0]:,} meetings, {size[1]:,} utterances, {size[2]:,} tags; "
+        f"threads={args.threads}, best of {args.repeat}, target <= {TARGET_S:.1f} s per view"
+    )
     print(f"before: {_load()}")
     print(f"{'view':<30} {'rows':>12} {'all (s)':>8} {'1 meeting (s)':>14}  target")
     timings = []
@@ -147,14 +146,15 @@ def main() -> None:
             verdict += " (row-level: judged on 1 meeting)"
         else:
             verdict = "ok" if timing.within_target else "MISSED"
-        print(f"{view:<30} {timing.row_count:>12,} {timing.full_s:>8.2f} {one:>14}  {verdict}",
-              flush=True)
+        print(f"{view:<30} {timing.row_count:>12,} {timing.full_s:>8.2f} {one:>14}  {verdict}", flush=True)
         if view != FLOOR:
             timings.append(timing)
     print(f"after: {_load()}")
     missed = [t.view for t in timings if not t.within_target]
-    print(f"{len(timings) - len(missed)}/{len(timings)} views within {TARGET_S:.1f} s "
-          f"(meeting {meeting_id})" + (f"; missed: {', '.join(missed)}" if missed else ""))
+    print(
+        f"{len(timings) - len(missed)}/{len(timings)} views within {TARGET_S:.1f} s "
+        f"(meeting {meeting_id})" + (f"; missed: {', '.join(missed)}" if missed else "")
+    )
 
 
 if __name__ == "__main__":

@@ -70,10 +70,9 @@ def main() -> int:
     from pyannote.audio.pipelines.clustering import AgglomerativeClustering, OracleClustering
 
     from dialogic.audio import decode_audio
-    from dialogic.diarisation import DiarisationOptions
+    from dialogic.diarisation import DiarisationOptions, load_diarisation_pipeline
     from dialogic.diarisation.clustering import NewSpeakerClustering
     from dialogic.diarisation.evaluate import load_reference, pool, score
-    from dialogic.diarisation import load_diarisation_pipeline
 
     torch.set_num_threads(1)
     data = []
@@ -85,7 +84,9 @@ def main() -> int:
     pipeline, _ = load_diarisation_pipeline(DiarisationOptions())
     cache: dict = {}
     get_segmentations, get_embeddings = pipeline.get_segmentations, pipeline.get_embeddings
-    pipeline.get_segmentations = lambda file, hook=None: cache.setdefault(("s", file["uri"]), get_segmentations(file, hook=hook))
+    pipeline.get_segmentations = lambda file, hook=None: cache.setdefault(
+        ("s", file["uri"]), get_segmentations(file, hook=hook)
+    )
     pipeline.get_embeddings = lambda file, seg, exclude_overlap=False, hook=None: cache.setdefault(
         ("e", file["uri"], exclude_overlap), get_embeddings(file, seg, exclude_overlap=exclude_overlap, hook=hook)
     ).copy()
@@ -94,9 +95,12 @@ def main() -> int:
     def rounded_count(offset: float):
         def count(binarized, frames, warm_up=(0.0, 0.0)):
             trimmed = Inference.trim(binarized, warm_up=warm_up)
-            c = Inference.aggregate(np.sum(trimmed, axis=-1, keepdims=True), frames, hamming=False, missing=0.0, skip_average=False)
+            c = Inference.aggregate(
+                np.sum(trimmed, axis=-1, keepdims=True), frames, hamming=False, missing=0.0, skip_average=False
+            )
             c.data = np.floor(c.data + offset).astype(np.uint8)
             return c
+
         return count
 
     def agglomerative(cls=AgglomerativeClustering, method="centroid", threshold=0.65, min_cluster_size=12, **kwargs):
@@ -114,7 +118,9 @@ def main() -> int:
         prune = None
 
         def cluster(self, embeddings, min_clusters=None, max_clusters=None, num_clusters=None):
-            return spectral_labels(embeddings, min_clusters or 1, max_clusters or len(embeddings), num_clusters, self.prune)
+            return spectral_labels(
+                embeddings, min_clusters or 1, max_clusters or len(embeddings), num_clusters, self.prune
+            )
 
     def run(label, clustering, hint="max", count=None, oracle=False):
         if args.only not in label:
@@ -130,8 +136,11 @@ def main() -> int:
             scores.append(score(d["reference"], output.speaker_diarization, d["uem"], uri=d["name"]))
         p = pool(s for s, d in zip(scores, data) if d["pooled"])
         sample = [s for s, d in zip(scores, data) if not d["pooled"]]
-        print(f"| {label} | {p.der:.3f} | {p.missed:.3f} | {p.false_alarm:.3f} | {p.confusion:.3f} | {p.count_right}/{p.clips} | "
-              f"{p.worst_voice_share_error_pts:.1f} | {p.mean_voice_share_error_pts:.1f} | – | {sample[0].der if sample else float('nan'):.3f} |", flush=True)
+        print(
+            f"| {label} | {p.der:.3f} | {p.missed:.3f} | {p.false_alarm:.3f} | {p.confusion:.3f} | {p.count_right}/{p.clips} | "
+            f"{p.worst_voice_share_error_pts:.1f} | {p.mean_voice_share_error_pts:.1f} | – | {sample[0].der if sample else float('nan'):.3f} |",
+            flush=True,
+        )
 
     print("| variant | DER | miss | FA | conf | count right | worst VS | mean VS | RTF | sample DER |")
     run("oracle clustering (reference speaker per local speaker)", OracleClustering(), oracle=True)
@@ -153,10 +162,17 @@ def main() -> int:
         run(f"spectral, eigen-gap count, pruning {prune}, hint none", spectral, hint="none")
     run("hint exact, stock agglomerative min_cluster_size 1", agglomerative(min_cluster_size=1), hint="exact")
     chosen = DiarisationOptions().clustering_threshold
-    run("hint exact, chosen clustering min_cluster_size 1", agglomerative(NewSpeakerClustering, threshold=chosen, min_cluster_size=1), hint="exact")
+    run(
+        "hint exact, chosen clustering min_cluster_size 1",
+        agglomerative(NewSpeakerClustering, threshold=chosen, min_cluster_size=1),
+        hint="exact",
+    )
     for offset in (0.6, 0.7, 0.8, 0.9):
-        run(f"speaker count rounded up from {1 - offset:.1f} (not 0.5), chosen clustering",
-            agglomerative(NewSpeakerClustering, threshold=chosen), count=rounded_count(offset))
+        run(
+            f"speaker count rounded up from {1 - offset:.1f} (not 0.5), chosen clustering",
+            agglomerative(NewSpeakerClustering, threshold=chosen),
+            count=rounded_count(offset),
+        )
     return 0
 
 

@@ -43,7 +43,9 @@ def edit_counts(reference: list[str], hypothesis: list[str]) -> tuple[int, int, 
     cost[:, 0], cost[0, :] = np.arange(n + 1), np.arange(m + 1)
     for i in range(1, n + 1):
         for j in range(1, m + 1):
-            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (reference[i - 1] != hypothesis[j - 1]))
+            cost[i, j] = min(
+                cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (reference[i - 1] != hypothesis[j - 1])
+            )
     i, j, subs, dels, ins = n, m, 0, 0, 0
     while i > 0 or j > 0:
         if i > 0 and j > 0 and cost[i, j] == cost[i - 1, j - 1] + (reference[i - 1] != hypothesis[j - 1]):
@@ -94,7 +96,9 @@ def main() -> None:
             s, d, i = edit_counts(reference, hypothesis)
             subs, dels, ins, words = subs + s, dels + d, ins + i, words + len(reference)
         elapsed = time.perf_counter() - started
-        print(f"{model:<10} {(subs + dels + ins) / words:6.3f} {subs:5d} {dels:5d} {ins:5d} {words:9d} {elapsed / seconds:6.3f}")
+        print(
+            f"{model:<10} {(subs + dels + ins) / words:6.3f} {subs:5d} {dels:5d} {ins:5d} {words:9d} {elapsed / seconds:6.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -70,11 +70,26 @@ def clips(data: Path | None, sample: bool) -> list[dict]:
         if not data.is_dir():
             raise SystemExit(f"--data {data}: no such folder")
         for folder in sorted(p for p in data.iterdir() if (p / "meeting.wav").exists()):
-            found.append({"name": folder.name, "wav": folder / "meeting.wav", "rttm": folder / "reference.rttm",
-                          "uem": folder / "reference.uem" if (folder / "reference.uem").exists() else None, "pooled": True})
+            found.append(
+                {
+                    "name": folder.name,
+                    "wav": folder / "meeting.wav",
+                    "rttm": folder / "reference.rttm",
+                    "uem": folder / "reference.uem" if (folder / "reference.uem").exists() else None,
+                    "pooled": True,
+                }
+            )
     if sample:
         folder = Path(str(importlib.resources.files("pyannote.audio") / "sample"))
-        found.append({"name": "sample", "wav": folder / "sample.wav", "rttm": folder / "sample.rttm", "uem": None, "pooled": False})
+        found.append(
+            {
+                "name": "sample",
+                "wav": folder / "sample.wav",
+                "rttm": folder / "sample.rttm",
+                "uem": None,
+                "pooled": False,
+            }
+        )
     return found
 
 
@@ -106,15 +121,23 @@ def evaluate_clips(clip_list: list[dict], options, hint: str = "max", extra_spea
         diarisation = diarise_audio(audio, options, **speaker_kwargs(hint, n + extra_speakers))
         seconds = time.perf_counter() - t
         hypothesis = turns_to_annotation(diarisation.turns, uri=reference.uri)
-        rows.append({"clip": clip, "score": score(reference, hypothesis, uem, uri=clip["name"]),
-                     "seconds": seconds, "audio_s": duration})
+        rows.append(
+            {
+                "clip": clip,
+                "score": score(reference, hypothesis, uem, uri=clip["name"]),
+                "seconds": seconds,
+                "audio_s": duration,
+            }
+        )
     return rows
 
 
 def format_table(rows: list[dict]) -> str:
     from dialogic.diarisation.evaluate import pool
 
-    header = f"{'clip':<8} {'DER':>6} {'miss':>6} {'FA':>6} {'conf':>6} {'spk hyp/ref':>11} {'VS err pts':>10} {'RTF':>6}"
+    header = (
+        f"{'clip':<8} {'DER':>6} {'miss':>6} {'FA':>6} {'conf':>6} {'spk hyp/ref':>11} {'VS err pts':>10} {'RTF':>6}"
+    )
     lines = [header, "-" * len(header)]
 
     def line(name, s, rtf, spk, vs):
@@ -123,15 +146,25 @@ def format_table(rows: list[dict]) -> str:
     for row in rows:
         s = row["score"]
         vs = f"{s.voice_share_error_pts:.1f}" + ("" if s.speech_detected else " (none)")
-        lines.append(line(row["clip"]["name"], s, row["seconds"] / row["audio_s"], f"{s.speakers_hypothesis}/{s.speakers_reference}", vs))
+        lines.append(
+            line(
+                row["clip"]["name"],
+                s,
+                row["seconds"] / row["audio_s"],
+                f"{s.speakers_hypothesis}/{s.speakers_reference}",
+                vs,
+            )
+        )
     pooled_rows = [r for r in rows if r["clip"]["pooled"]]
     if pooled_rows:
         p = pool(r["score"] for r in pooled_rows)
         rtf = sum(r["seconds"] for r in pooled_rows) / sum(r["audio_s"] for r in pooled_rows)
         lines.append("-" * len(header))
         lines.append(line("pooled", p, rtf, f"{p.count_right}/{p.clips} right", f"{p.worst_voice_share_error_pts:.1f}"))
-        lines.append(f"(pooled over {p.clips} clips, {p.total_s:.1f} s of reference speech; voice-share error: worst "
-                     f"{p.worst_voice_share_error_pts:.1f}, mean {p.mean_voice_share_error_pts:.1f} points over clips with speech detected)")
+        lines.append(
+            f"(pooled over {p.clips} clips, {p.total_s:.1f} s of reference speech; voice-share error: worst "
+            f"{p.worst_voice_share_error_pts:.1f}, mean {p.mean_voice_share_error_pts:.1f} points over clips with speech detected)"
+        )
     return "\n".join(lines)
 
 
@@ -143,16 +176,26 @@ def summary(rows: list[dict]) -> dict:
     for row in rows:
         s = row["score"]
         out["clips"][row["clip"]["name"]] = {
-            "der": s.der, "missed": s.missed, "false_alarm": s.false_alarm, "confusion": s.confusion,
-            "speakers_hypothesis": s.speakers_hypothesis, "speakers_reference": s.speakers_reference,
-            "voice_share_error_pts": s.voice_share_error_pts, "speech_detected": s.speech_detected,
+            "der": s.der,
+            "missed": s.missed,
+            "false_alarm": s.false_alarm,
+            "confusion": s.confusion,
+            "speakers_hypothesis": s.speakers_hypothesis,
+            "speakers_reference": s.speakers_reference,
+            "voice_share_error_pts": s.voice_share_error_pts,
+            "speech_detected": s.speech_detected,
             "rtf": row["seconds"] / row["audio_s"],
         }
     if pooled_rows:
         p = pool(r["score"] for r in pooled_rows)
         out["pooled"] = {
-            "der": p.der, "missed": p.missed, "false_alarm": p.false_alarm, "confusion": p.confusion,
-            "count_right": p.count_right, "clips": p.clips, "worst_voice_share_error_pts": p.worst_voice_share_error_pts,
+            "der": p.der,
+            "missed": p.missed,
+            "false_alarm": p.false_alarm,
+            "confusion": p.confusion,
+            "count_right": p.count_right,
+            "clips": p.clips,
+            "worst_voice_share_error_pts": p.worst_voice_share_error_pts,
             "mean_voice_share_error_pts": p.mean_voice_share_error_pts,
             "rtf": sum(r["seconds"] for r in pooled_rows) / sum(r["audio_s"] for r in pooled_rows),
         }
@@ -162,9 +205,15 @@ def summary(rows: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of clip folders (default: %(default)s)")
-    parser.add_argument("--hint", choices=("max", "exact", "none"), default="max", help="how the participant count is passed")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a DiarisationOptions field")
-    parser.add_argument("--extra-speakers", type=int, default=0, metavar="N", help="add N to the participant count passed")
+    parser.add_argument(
+        "--hint", choices=("max", "exact", "none"), default="max", help="how the participant count is passed"
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="FIELD=VALUE", help="override a DiarisationOptions field"
+    )
+    parser.add_argument(
+        "--extra-speakers", type=int, default=0, metavar="N", help="add N to the participant count passed"
+    )
     parser.add_argument("--no-sample", action="store_true", help="skip pyannote.audio's bundled sample")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
@@ -180,11 +229,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     options = parse_overrides(args.set)
-    print(f"options: {options}\nhint: {args.hint} (+{args.extra_speakers})   threads: {torch.get_num_threads()}", flush=True)
+    print(
+        f"options: {options}\nhint: {args.hint} (+{args.extra_speakers})   threads: {torch.get_num_threads()}",
+        flush=True,
+    )
     rows = evaluate_clips(clips(args.data, not args.no_sample), options, args.hint, args.extra_speakers)
     print(format_table(rows))
     if args.json:
-        args.json.write_text(json.dumps({"options": dataclasses.asdict(options), "hint": args.hint, "extra_speakers": args.extra_speakers, **summary(rows)}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "options": dataclasses.asdict(options),
+                    "hint": args.hint,
+                    "extra_speakers": args.extra_speakers,
+                    **summary(rows),
+                },
+                indent=2,
+            )
+        )
     return 0
 
 

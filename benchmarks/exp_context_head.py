@@ -30,8 +30,13 @@ from dialogic.tagging.train import _masked_bce, _seed_everything
 class Head(torch.nn.Module):
     def __init__(self, dim: int):
         super().__init__()
-        self.net = torch.nn.Sequential(torch.nn.Dropout(0.1), torch.nn.Linear(dim, 256), torch.nn.GELU(),
-                                       torch.nn.Dropout(0.1), torch.nn.Linear(256, len(TAGS)))
+        self.net = torch.nn.Sequential(
+            torch.nn.Dropout(0.1),
+            torch.nn.Linear(dim, 256),
+            torch.nn.GELU(),
+            torch.nn.Dropout(0.1),
+            torch.nn.Linear(256, len(TAGS)),
+        )
 
     def forward(self, x):
         return self.net(x)
@@ -90,9 +95,12 @@ def main() -> None:
             hp = apply_platt(head(features(held, context)).double().numpy(), best[1][1])
         hs = score_predictions(label_matrix(held), hp, best[1][2])
         ff = false_fire(held, hp, best[1][2])
-        print(f"context={context}: dev macro-F1 {best[0]:.3f} | held-out (report only) macro-F1 {hs.macro_f1:.3f} "
-              + " ".join(f"{t[:6]} {s.f1:.3f}" for t, s in hs.per_tag.items())
-              + " | false-fire " + " ".join(f"{t[:6]} {ff[t]['all']['rate'] * 100:.1f}%" for t in TAGS))
+        print(
+            f"context={context}: dev macro-F1 {best[0]:.3f} | held-out (report only) macro-F1 {hs.macro_f1:.3f} "
+            + " ".join(f"{t[:6]} {s.f1:.3f}" for t, s in hs.per_tag.items())
+            + " | false-fire "
+            + " ".join(f"{t[:6]} {ff[t]['all']['rate'] * 100:.1f}%" for t in TAGS)
+        )
     print("caveat: generated previous utterances are category lead-ins (label-correlated); held-out is report-only")
 
 

@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from dialogic.facts import refresh_all_facts
 from dialogic.db import connect, transaction
+from dialogic.facts import refresh_all_facts
 
 _ROLES_BY_SLOT = "['service_user', 'clinician', 'network', 'network', 'clinician', 'peer', 'network']"
 _TAG_THRESHOLDS = {
@@ -214,12 +214,17 @@ def _thresholds_json() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--meetings", type=int, default=SynthOptions.meeting_count)
-    parser.add_argument("--utterances", type=int, default=SynthOptions.utterances_per_meeting,
-                        help="utterances per meeting")
+    parser.add_argument(
+        "--utterances", type=int, default=SynthOptions.utterances_per_meeting, help="utterances per meeting"
+    )
     parser.add_argument("--seed", type=float, default=SynthOptions.seed)
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/dialogic_synth.duckdb"),
-                        help="database file to write (replaced if present; keep it outside the repo)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("/tmp/dialogic_synth.duckdb"),
+        help="database file to write (replaced if present; keep it outside the repo)",
+    )
     args = parser.parse_args()
     summary = make_synthetic_db(args.out, SynthOptions(args.meetings, args.utterances, args.seed, args.threads))
     print(

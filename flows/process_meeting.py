@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [m for m in loaded.meetings if m.id == args.meeting_id]
     if not chosen:
         reasons = [p.reason for p in loaded.problems if p.meeting == args.meeting_id]
-        print(f"{args.manifest}: meeting {args.meeting_id!r} " + (reasons[0] if reasons else "not found"), file=sys.stderr)
+        print(
+            f"{args.manifest}: meeting {args.meeting_id!r} " + (reasons[0] if reasons else "not found"), file=sys.stderr
+        )
         return 1
     status = process_meeting_flow(chosen[0], args.db, manifest_path=str(loaded.path))
     print(status)

@@ -33,15 +33,24 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, *rows: dict) -> None:
 def utterance(meeting_id: str, index: int, speaker_label: str | None, start_s: float, end_s: float, text: str) -> dict:
     """One ``utterances`` row with the id dialogic gives it."""
     return {
-        "utterance_id": f"{meeting_id}/u{index:05d}", "meeting_id": meeting_id, "utterance_index": index,
-        "speaker_label": speaker_label, "start_s": start_s, "end_s": end_s, "text": text,
+        "utterance_id": f"{meeting_id}/u{index:05d}",
+        "meeting_id": meeting_id,
+        "utterance_index": index,
+        "speaker_label": speaker_label,
+        "start_s": start_s,
+        "end_s": end_s,
+        "text": text,
     }
 
 
 def turn(meeting_id: str, track: str, index: int, speaker_label: str, start_s: float, end_s: float) -> dict:
     return {
-        "meeting_id": meeting_id, "track": track, "turn_index": index, "speaker_label": speaker_label,
-        "start_s": start_s, "end_s": end_s,
+        "meeting_id": meeting_id,
+        "track": track,
+        "turn_index": index,
+        "speaker_label": speaker_label,
+        "start_s": start_s,
+        "end_s": end_s,
     }
 
 
@@ -87,8 +96,13 @@ FX_OVERLAP_TURNS = [
     (8, "S2", 48.0, 57.0),  # over S4 1.0 s, S4 stops first: interruption doc → unmapped:S4
 ]
 FX_CURRENT_TAGS = {
-    0: "preference_elicitation", 1: "option_discussion", 3: "option_discussion", 5: "peer_self_disclosure",
-    6: "persuasion", 7: "peer_self_disclosure", 8: "option_discussion",
+    0: "preference_elicitation",
+    1: "option_discussion",
+    3: "option_discussion",
+    5: "peer_self_disclosure",
+    6: "persuasion",
+    7: "peer_self_disclosure",
+    8: "option_discussion",
 }
 FX_PROBABILITY = {0: 0.91, 1: 0.66, 3: 0.88, 5: 0.95, 6: 0.8, 7: 0.6, 8: 0.7}
 
@@ -99,41 +113,102 @@ def build_fixture_db(path: Path) -> duckdb.DuckDBPyConnection:
 
     con = connect(path)
     insert(
-        con, "meetings",
-        {"meeting_id": "fx", "audio_path": "fx.wav", "duration_s": 60.0, "recorded_on": "2024-03-05", "site": "north",
-         "consent_status": "granted", "consent_scope": ["analysis"]},
-        {"meeting_id": "fy", "audio_path": "fy.wav", "duration_s": None, "recorded_on": "2024-04-01", "site": "south",
-         "consent_status": "granted", "consent_scope": ["analysis"]},
+        con,
+        "meetings",
+        {
+            "meeting_id": "fx",
+            "audio_path": "fx.wav",
+            "duration_s": 60.0,
+            "recorded_on": "2024-03-05",
+            "site": "north",
+            "consent_status": "granted",
+            "consent_scope": ["analysis"],
+        },
+        {
+            "meeting_id": "fy",
+            "audio_path": "fy.wav",
+            "duration_s": None,
+            "recorded_on": "2024-04-01",
+            "site": "south",
+            "consent_status": "granted",
+            "consent_scope": ["analysis"],
+        },
     )
     insert(
-        con, "participants",
-        participant("fx", "doc", "clinician"), participant("fx", "su", "service_user"), participant("fx", "mum", "network"),
-        participant("fx", "dad", "network"), participant("fx", "peer1", "peer"), participant("fy", "su2", "service_user"),
+        con,
+        "participants",
+        participant("fx", "doc", "clinician"),
+        participant("fx", "su", "service_user"),
+        participant("fx", "mum", "network"),
+        participant("fx", "dad", "network"),
+        participant("fx", "peer1", "peer"),
+        participant("fy", "su2", "service_user"),
     )
     insert(
-        con, "speakers",
-        *[{"meeting_id": m, "speaker_label": s, "participant_id": p, "speech_s": t}
-          for m, s, p, t in [("fx", "S0", "su", 14), ("fx", "S1", "mum", 6), ("fx", "S2", "doc", 24),
-                             ("fx", "S3", "peer1", 4), ("fx", "S4", None, 2), ("fy", "S0", "su2", 5)]],
+        con,
+        "speakers",
+        *[
+            {"meeting_id": m, "speaker_label": s, "participant_id": p, "speech_s": t}
+            for m, s, p, t in [
+                ("fx", "S0", "su", 14),
+                ("fx", "S1", "mum", 6),
+                ("fx", "S2", "doc", 24),
+                ("fx", "S3", "peer1", 4),
+                ("fx", "S4", None, 2),
+                ("fy", "S0", "su2", 5),
+            ]
+        ],
     )
-    insert(con, "utterances", *[utterance("fx", *u) for u in FX_UTTERANCES], utterance("fy", 0, "S0", 0.0, 5.0, "hello there"))
+    insert(
+        con,
+        "utterances",
+        *[utterance("fx", *u) for u in FX_UTTERANCES],
+        utterance("fy", 0, "S0", 0.0, 5.0, "hello there"),
+    )
     insert(con, "turns", *[turn("fx", "overlap", *t) for t in FX_OVERLAP_TURNS])
     insert(
-        con, "tagger_models",
-        {"model_version": "tagger-v1", "name": "tagger", "version": 1, "thresholds": "{}", "activated_at": "2024-01-01"},
-        {"model_version": "tagger-v2", "name": "tagger", "version": 2, "thresholds": "{}", "activated_at": "2024-02-01"},
+        con,
+        "tagger_models",
+        {
+            "model_version": "tagger-v1",
+            "name": "tagger",
+            "version": 1,
+            "thresholds": "{}",
+            "activated_at": "2024-01-01",
+        },
+        {
+            "model_version": "tagger-v2",
+            "name": "tagger",
+            "version": 2,
+            "thresholds": "{}",
+            "activated_at": "2024-02-01",
+        },
         # no rows for fx: not current
-        {"model_version": "tagger-v3", "name": "tagger", "version": 3, "thresholds": "{}", "activated_at": "2024-03-01"},
+        {
+            "model_version": "tagger-v3",
+            "name": "tagger",
+            "version": 3,
+            "thresholds": "{}",
+            "activated_at": "2024-03-01",
+        },
     )
     tag_rows = []
     for i in range(9):
         for tag in ("option_discussion", "preference_elicitation", "persuasion", "peer_self_disclosure"):
             hit = FX_CURRENT_TAGS.get(i) == tag
             common = {"utterance_id": f"fx/u{i:05d}", "meeting_id": "fx", "tag": tag, "threshold": 0.5}
-            tag_rows.append({**common, "probability": FX_PROBABILITY[i] if hit else 0.1, "label": hit, "model_version": "tagger-v2"})
+            tag_rows.append(
+                {**common, "probability": FX_PROBABILITY[i] if hit else 0.1, "label": hit, "model_version": "tagger-v2"}
+            )
             # v1 said persuasion everywhere; it is superseded and must not count.
-            tag_rows.append({**common, "probability": 0.9 if tag == "persuasion" else 0.1, "label": tag == "persuasion",
-                             "model_version": "tagger-v1"})
+            tag_rows.append(
+                {
+                    **common,
+                    "probability": 0.9 if tag == "persuasion" else 0.1,
+                    "label": tag == "persuasion",
+                    "model_version": "tagger-v1",
+                }
+            )
     insert(con, "tags", *tag_rows)
     # The views read the analytics facts; writers refresh them per meeting, in their transaction.
     refresh(con, "fx", "fy")
@@ -145,11 +220,25 @@ def build_two_utterance_db(path: Path) -> Path:
     from dialogic.db import connect
 
     con = connect(path)
-    insert(con, "meetings", {"meeting_id": "m1", "audio_path": "m1.wav", "duration_s": 20, "site": "north",
-                             "consent_status": "granted", "consent_scope": ["analysis"]})
+    insert(
+        con,
+        "meetings",
+        {
+            "meeting_id": "m1",
+            "audio_path": "m1.wav",
+            "duration_s": 20,
+            "site": "north",
+            "consent_status": "granted",
+            "consent_scope": ["analysis"],
+        },
+    )
     insert(con, "participants", participant("m1", "a", "service_user"), participant("m1", "b", "clinician"))
-    insert(con, "speakers", {"meeting_id": "m1", "speaker_label": "S0", "participant_id": "a", "speech_s": 3},
-           {"meeting_id": "m1", "speaker_label": "S1", "participant_id": "b", "speech_s": 9})
+    insert(
+        con,
+        "speakers",
+        {"meeting_id": "m1", "speaker_label": "S0", "participant_id": "a", "speech_s": 3},
+        {"meeting_id": "m1", "speaker_label": "S1", "participant_id": "b", "speech_s": 9},
+    )
     insert(con, "utterances", utterance("m1", 0, "S1", 0, 9, "one two three"), utterance("m1", 1, "S0", 10, 13, "four"))
     refresh(con, "m1")
     con.close()
@@ -168,19 +257,53 @@ def build_study(path: Path, *, utterances_per_meeting: int = 30):
 
     con = connect(path)
     for meeting in ("ma", "mb"):
-        insert(con, "meetings", {"meeting_id": meeting, "audio_path": f"{meeting}.wav", "duration_s": 600.0,
-                                 "consent_status": "given", "consent_scope": ["transcribe", "analyse", "review"]})
-        insert(con, "participants", participant(meeting, "doc", "clinician"), participant(meeting, "su", "service_user"),
-               participant(meeting, "peer", "peer"))
-        insert(con, "speakers", *[{"meeting_id": meeting, "speaker_label": s, "participant_id": p, "speech_s": 100.0}
-                                  for s, p in (("S0", "doc"), ("S1", "su"), ("S2", "peer"))])
+        insert(
+            con,
+            "meetings",
+            {
+                "meeting_id": meeting,
+                "audio_path": f"{meeting}.wav",
+                "duration_s": 600.0,
+                "consent_status": "given",
+                "consent_scope": ["transcribe", "analyse", "review"],
+            },
+        )
+        insert(
+            con,
+            "participants",
+            participant(meeting, "doc", "clinician"),
+            participant(meeting, "su", "service_user"),
+            participant(meeting, "peer", "peer"),
+        )
+        insert(
+            con,
+            "speakers",
+            *[
+                {"meeting_id": meeting, "speaker_label": s, "participant_id": p, "speech_s": 100.0}
+                for s, p in (("S0", "doc"), ("S1", "su"), ("S2", "peer"))
+            ],
+        )
         rows, tags = [], []
         for i in range(utterances_per_meeting):
             rows.append(utterance(meeting, i, f"S{i % 3}", i * 10.0, i * 10.0 + 8, f"utterance {i} of {meeting}"))
-            labels = {"persuasion": i % 10 == 0, "option_discussion": i % 3 == 0, "preference_elicitation": i % 15 == 1,
-                      "peer_self_disclosure": False}
-            tags += [{"utterance_id": f"{meeting}/u{i:05d}", "meeting_id": meeting, "tag": t, "probability": 0.9 if v else 0.1,
-                      "label": v, "threshold": 0.5, "model_version": VERSION} for t, v in labels.items()]
+            labels = {
+                "persuasion": i % 10 == 0,
+                "option_discussion": i % 3 == 0,
+                "preference_elicitation": i % 15 == 1,
+                "peer_self_disclosure": False,
+            }
+            tags += [
+                {
+                    "utterance_id": f"{meeting}/u{i:05d}",
+                    "meeting_id": meeting,
+                    "tag": t,
+                    "probability": 0.9 if v else 0.1,
+                    "label": v,
+                    "threshold": 0.5,
+                    "model_version": VERSION,
+                }
+                for t, v in labels.items()
+            ]
         insert(con, "utterances", *rows)
         insert(con, "tags", *tags)
     insert(con, "tagger_models", {"model_version": VERSION, "name": "tagger", "version": 1, "thresholds": "{}"})
@@ -273,8 +396,11 @@ def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> Review
         labels = ["SPEAKER_00", "SPEAKER_01", "SPEAKER_02"]
         con.executemany(
             "insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values (?, ?, ?, ?)",
-            [[meeting_id, "SPEAKER_00", "p3", 6.0], [meeting_id, "SPEAKER_01", None, 4.5],
-             [meeting_id, "SPEAKER_02", None, 3.0]],
+            [
+                [meeting_id, "SPEAKER_00", "p3", 6.0],
+                [meeting_id, "SPEAKER_01", None, 4.5],
+                [meeting_id, "SPEAKER_02", None, 3.0],
+            ],
         )
         ids = []
         for index in range(n_utterances):
@@ -283,8 +409,18 @@ def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> Review
             ids.append(utterance_id)
             label = labels[index % 3]
             insert(con, "turns", turn(meeting_id, "exclusive", index, label, start_s, end_s))
-            insert(con, "utterances", utterance(meeting_id, index, label, start_s, end_s,
-                                                f"Utterance {index} of {meeting_id}: what would help you most this week?"))
+            insert(
+                con,
+                "utterances",
+                utterance(
+                    meeting_id,
+                    index,
+                    label,
+                    start_s,
+                    end_s,
+                    f"Utterance {index} of {meeting_id}: what would help you most this week?",
+                ),
+            )
             for tag_number, tag in enumerate(TAGS):
                 probability = probability_for(meeting_id, index, tag_number)
                 con.execute(

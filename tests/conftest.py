@@ -41,8 +41,8 @@ def sample_workdir(tmp_path_factory) -> Path:
 def processed_sample(sample_workdir):
     """(database path, batch report) after processing the sample once with the default models."""
     from dialogic.manifest import load_manifest
-    from dialogic.pipeline import process_manifest
     from dialogic.options import PipelineOptions
+    from dialogic.pipeline import process_manifest
 
     db_path = sample_workdir / "sample.duckdb"
     report = process_manifest(db_path, load_manifest(sample_workdir / "manifest.yaml"), PipelineOptions())
@@ -56,7 +56,8 @@ def pytest_collection_modifyitems(config, items):
     """Every test that processes real audio carries the ``models`` marker, so that
     ``pytest -m 'not models'`` is an honest weight-free run."""
     unmarked = [
-        item.nodeid for item in items
+        item.nodeid
+        for item in items
         if _NEEDS_WEIGHTS & set(getattr(item, "fixturenames", ())) and item.get_closest_marker("models") is None
     ]
     if unmarked:

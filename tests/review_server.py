@@ -6,8 +6,8 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import httpx
 import uvicorn
@@ -47,9 +47,7 @@ def login(base_url: str, rater: str, password: str) -> tuple[httpx.Client, str]:
     """A client holding a logged-in session, and that session's CSRF token."""
     client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=30)
     form = client.get("/login")
-    response = client.post(
-        "/login", data={"rater": rater, "password": password, "csrf_token": csrf_token(form.text)}
-    )
+    response = client.post("/login", data={"rater": rater, "password": password, "csrf_token": csrf_token(form.text)})
     assert response.status_code == 303, response.text
     queue = client.get("/queue")
     assert queue.status_code == 200

@@ -1,8 +1,6 @@
 from dialogic.align import align_words_to_speakers, build_utterances
 from dialogic.options import AlignOptions
-from dialogic.records import AttributedWord
-from dialogic.records import SpeakerTurn
-from dialogic.records import Word
+from dialogic.records import AttributedWord, SpeakerTurn, Word
 
 
 def w(start, end, text="x"):
@@ -59,11 +57,11 @@ def test_utterances_split_at_speaker_change_pause_and_sentence_end():
     words = attributed(
         [
             (0.0, 0.3, "so", "A"),
-            (0.4, 0.7, "well.", "A"),       # sentence end
+            (0.4, 0.7, "well.", "A"),  # sentence end
             (0.8, 1.0, "I", "A"),
             (1.1, 1.4, "think", "A"),
-            (1.5, 1.8, "yes", "B"),         # speaker change
-            (3.5, 3.8, "sorry", "B"),       # pause of 1.7 s > 1.0 s
+            (1.5, 1.8, "yes", "B"),  # speaker change
+            (3.5, 3.8, "sorry", "B"),  # pause of 1.7 s > 1.0 s
             (3.9, 4.2, "what?", "B"),
         ]
     )

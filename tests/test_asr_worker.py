@@ -11,7 +11,6 @@ import textwrap
 import time
 
 import pytest
-
 from conftest import sample_dir
 
 pytestmark = pytest.mark.models  # a real transcription keeps the worker busy
@@ -45,8 +44,9 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_a_busy_worker_dies_with_its_parent(how):
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(sample_dir() / "sample.wav")],
-                              stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(sample_dir() / "sample.wav")], stdout=subprocess.PIPE, text=True
+    )
     worker_pid = int(parent.stdout.readline())
     assert _alive(worker_pid)
     parent.send_signal(how)

@@ -2,12 +2,11 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import sample_dir
 
 from dialogic.audio import decode_audio
 from dialogic.diarisation.campplus import CAMPPlus, _deduplicate_rows
 from dialogic.weights import require_weights
-
-from conftest import sample_dir
 
 pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 

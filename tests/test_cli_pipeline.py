@@ -27,7 +27,9 @@ def test_every_command_has_help_with_an_example():
     commands = list(all_commands(app))
     assert len(commands) >= 12
     for name, callback in commands:
-        assert callback.__doc__ and "Example:" in callback.__doc__, f"`dialogic {' '.join(name)}` needs an example in its help"
+        assert callback.__doc__ and "Example:" in callback.__doc__, (
+            f"`dialogic {' '.join(name)}` needs an example in its help"
+        )
         result = runner.invoke(app, [*name, "--help"])
         assert result.exit_code == 0, (name, result.output)
 
@@ -81,7 +83,12 @@ def test_process_reports_a_broken_manifest(tmp_path):
 def test_models_command_lists_present_weights():
     result = runner.invoke(app, ["models"])
     assert result.exit_code == 0
-    for name in ("faster-whisper-base", "faster-whisper-tiny.en", "pyannote-segmentation-3.0", "campplus-zh-en-common",
-                 "all-minilm-l6-v2"):
+    for name in (
+        "faster-whisper-base",
+        "faster-whisper-tiny.en",
+        "pyannote-segmentation-3.0",
+        "campplus-zh-en-common",
+        "all-minilm-l6-v2",
+    ):
         assert name[:10] in result.output
     assert "missing" not in result.output

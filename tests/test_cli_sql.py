@@ -7,7 +7,6 @@ import os
 
 import polars as pl
 import pytest
-
 from builders import build_two_utterance_db
 from typer.testing import CliRunner
 
@@ -27,8 +26,9 @@ def invoke(*args):
 
 
 def test_sql_csv_to_stdout(db_path):
-    result = invoke("sql", "select role, speech_pct from voice_share_role order by role", "--db", db_path,
-                    "--format", "csv")
+    result = invoke(
+        "sql", "select role, speech_pct from voice_share_role order by role", "--db", db_path, "--format", "csv"
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == "role,speech_pct\nclinician,75.0\nservice_user,25.0\n"
 

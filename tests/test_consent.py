@@ -22,10 +22,33 @@ def fixture_with_marker(path):
     con = build_fixture_db(path)
     con.execute(f"update utterances set text = text || ' {MARKER}' where utterance_id = 'fx/u00006'")
     text = con.execute("select text from utterances where utterance_id = 'fx/u00006'").fetchone()[0]
-    insert(con, "ratings", {"rater_id": "alice", "utterance_id": "fx/u00006", "meeting_id": "fx", "tag": "persuasion",
-                            "value": True, "note": f"note {MARKER}", "utterance_text": text})
-    insert(con, "words", {"meeting_id": "fx", "word_index": 0, "utterance_id": "fx/u00006", "speaker_label": "S1",
-                          "start_s": 40.0, "end_s": 41.0, "word": MARKER, "probability": 0.9})
+    insert(
+        con,
+        "ratings",
+        {
+            "rater_id": "alice",
+            "utterance_id": "fx/u00006",
+            "meeting_id": "fx",
+            "tag": "persuasion",
+            "value": True,
+            "note": f"note {MARKER}",
+            "utterance_text": text,
+        },
+    )
+    insert(
+        con,
+        "words",
+        {
+            "meeting_id": "fx",
+            "word_index": 0,
+            "utterance_id": "fx/u00006",
+            "speaker_label": "S1",
+            "start_s": 40.0,
+            "end_s": 41.0,
+            "word": MARKER,
+            "probability": 0.9,
+        },
+    )
     con.execute("checkpoint")
     con.close()
     assert MARKER.encode() in path.read_bytes()
@@ -40,7 +63,9 @@ def test_withdrawing_a_meeting_leaves_no_byte_of_it(tmp_path):
     con = connect(db)
     assert con.execute("select count(*) from utterances where meeting_id = 'fx'").fetchone() == (0,)
     assert con.execute("select count(*) from utterances where meeting_id = 'fy'").fetchone() == (1,)  # others stay
-    (row,) = con.execute("select meeting_id, participant_id, reference, withdrawn_by, rows_removed from consent_withdrawals").fetchall()
+    (row,) = con.execute(
+        "select meeting_id, participant_id, reference, withdrawn_by, rows_removed from consent_withdrawals"
+    ).fetchall()
     assert row[:4] == ("fx", None, "form-2026-044", "dpo") and json.loads(row[4])["utterances"] == 9
     for check in sorted((sql_dir() / "tests").glob("assert_*.sql")):
         assert con.execute(check.read_text()).fetchall() == [], check.name
@@ -56,10 +81,13 @@ def test_withdrawing_a_participant_removes_their_speech_and_marks_the_meeting_in
     con = connect(db, read_only=True)
     assert con.execute("select count(*) from utterances where meeting_id = 'fx'").fetchone() == (8,)
     assert con.execute("select withdrawn_participants from meetings where meeting_id = 'fx'").fetchone() == (["mum"],)
-    roles = dict(con.execute("select voice_id, speech_s from voice_share_participant where meeting_id = 'fx'").fetchall())
+    roles = dict(
+        con.execute("select voice_id, speech_s from voice_share_participant where meeting_id = 'fx'").fetchall()
+    )
     assert "mum" not in roles and roles["doc"] == 24.0
     assert con.execute("select consent_note from balance where meeting_id = 'fx'").fetchone() == (
-        "incomplete: the speech of 1 participant was withdrawn",)
+        "incomplete: the speech of 1 participant was withdrawn",
+    )
     con.close()
 
 

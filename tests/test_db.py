@@ -16,8 +16,15 @@ def test_fresh_database_has_every_migration_and_view(tmp_path):
     views = {p.stem for p in list_view_files()}
     assert views and views <= tables  # views are listed in information_schema.tables too
     macros = {p.stem for p in list_macro_files()}
-    defined = {r[0] for r in con.execute("select function_name from duckdb_functions() where function_type like '%macro'").fetchall()}
-    assert {"compute_speaker_roles", "voice_of", "compute_utterance_facts", "voice_share_window_at"} <= macros <= defined
+    defined = {
+        r[0]
+        for r in con.execute(
+            "select function_name from duckdb_functions() where function_type like '%macro'"
+        ).fetchall()
+    }
+    assert (
+        {"compute_speaker_roles", "voice_of", "compute_utterance_facts", "voice_share_window_at"} <= macros <= defined
+    )
 
 
 def test_migrations_apply_once(tmp_path):
@@ -53,7 +60,11 @@ def test_every_sql_file_has_a_leading_comment_and_one_current_definition_per_mac
     bad = [p.name for p in files if not p.read_text().lstrip().startswith("--")]
     assert bad == [], "each SQL file starts with a comment stating its grain or purpose"
     # macros live in sql/macros/ alone, one per file named after it
-    defining = [p.name for _, p in list_migrations() if re.search(r"^\s*create\s+(or\s+replace\s+)?macro", p.read_text(), re.I | re.M)]
+    defining = [
+        p.name
+        for _, p in list_migrations()
+        if re.search(r"^\s*create\s+(or\s+replace\s+)?macro", p.read_text(), re.I | re.M)
+    ]
     assert defining == []
     for path in list_macro_files():
         names = re.findall(r"create\s+or\s+replace\s+macro\s+(\w+)", path.read_text(), re.I)

@@ -1,14 +1,13 @@
 import pytest
+from conftest import sample_dir
 from pyannote.core import Annotation, Segment
 from pyannote.database.util import load_rttm
 from pyannote.metrics.diarization import DiarizationErrorRate
 
 from dialogic.audio import decode_audio
 from dialogic.diarisation import diarise_audio
-from dialogic.options import DiarisationOptions
 from dialogic.errors import ModelError
-
-from conftest import sample_dir
+from dialogic.options import DiarisationOptions
 
 pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 
@@ -42,5 +41,10 @@ def test_exclusive_track_never_overlaps_and_overlap_track_does(diarised):
 
 def test_hub_pipeline_offline_fails_at_once(monkeypatch):
     monkeypatch.delenv("DIALOGIC_ALLOW_HUB", raising=False)
-    with pytest.raises(ModelError, match=r"speaker-diarization-community-1.*needs the Hugging Face hub.*DIALOGIC_ALLOW_HUB=1"):
-        diarise_audio(decode_audio(sample_dir() / "sample.wav"), DiarisationOptions(pipeline="pyannote/speaker-diarization-community-1"))
+    with pytest.raises(
+        ModelError, match=r"speaker-diarization-community-1.*needs the Hugging Face hub.*DIALOGIC_ALLOW_HUB=1"
+    ):
+        diarise_audio(
+            decode_audio(sample_dir() / "sample.wav"),
+            DiarisationOptions(pipeline="pyannote/speaker-diarization-community-1"),
+        )

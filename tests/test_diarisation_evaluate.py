@@ -115,8 +115,19 @@ def test_harness_on_two_real_meeting_clips(tmp_path):
     out = tmp_path / "figures.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     run = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "eval_diarisation.py"), "--data", str(data), "--no-sample", "--json", str(out)],
-        capture_output=True, text=True, env=env, timeout=600,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "eval_diarisation.py"),
+            "--data",
+            str(data),
+            "--no-sample",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "pooled" in run.stdout and "trn05" in run.stdout

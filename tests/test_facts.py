@@ -9,7 +9,6 @@ from dialogic.db import connect, transaction
 from dialogic.facts import FACT_TABLES, refresh_all_facts, refresh_current_tagger_facts, refresh_meeting_facts
 
 
-
 def fact_rows(con) -> dict[str, list[tuple]]:
     return {table: sorted(con.execute(f"select * from {table}").fetchall(), key=repr) for table in FACT_TABLES}
 
@@ -43,8 +42,10 @@ def test_refresh_meeting_facts_clears_a_meeting_without_utterances(tmp_path):
     con.execute("delete from utterances where meeting_id = 'fy'")
     with transaction(con):
         refresh_meeting_facts(con, "fy")
-    left = {table: con.execute(f"select count(*) from {table} where meeting_id = 'fy'").fetchone()[0]
-            for table in FACT_TABLES}
+    left = {
+        table: con.execute(f"select count(*) from {table} where meeting_id = 'fy'").fetchone()[0]
+        for table in FACT_TABLES
+    }
     assert left == {table: 0 for table in FACT_TABLES}
     assert con.execute("select count(*) from utterance_facts where meeting_id = 'fx'").fetchone() == (9,)
     con.close()
@@ -71,8 +72,10 @@ def test_facts_are_built_for_a_database_made_before_them(tmp_path):
     expected = fact_rows(con)
     for table in FACT_TABLES:
         con.execute(f"drop table {table} cascade")
-    macros = con.execute("select distinct function_name from duckdb_functions() "
-                         "where function_type = 'table_macro' and function_name like 'compute_%'").fetchall()
+    macros = con.execute(
+        "select distinct function_name from duckdb_functions() "
+        "where function_type = 'table_macro' and function_name like 'compute_%'"
+    ).fetchall()
     for (macro,) in macros:
         con.execute(f"drop macro table {macro}")
     con.execute("drop table macro_state")
@@ -80,8 +83,9 @@ def test_facts_are_built_for_a_database_made_before_them(tmp_path):
     con.close()
     con = connect(path)  # applies 005, 007, 008 and 009, then creates the macros and builds the facts
     assert fact_rows(con) == expected
-    assert con.execute("select speech_pct from voice_share_role where meeting_id = 'fx' and role = 'clinician'"
-                       ).fetchone() == (48.0,)
+    assert con.execute(
+        "select speech_pct from voice_share_role where meeting_id = 'fx' and role = 'clinician'"
+    ).fetchone() == (48.0,)
     con.close()
 
 

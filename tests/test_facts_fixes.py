@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from fakes import RoleEcho
 from builders import build_fixture_db, insert, participant, utterance
+from fakes import RoleEcho
 
+from dialogic.db import connect, list_migrations, transaction
 from dialogic.facts import FACT_TABLES, refresh_meeting_facts
-from dialogic.db import connect, transaction
 from dialogic.paths import sql_dir
 from dialogic.tagging.tag_store import tag_meeting
 
@@ -26,11 +26,15 @@ def test_tagging_another_meeting_leaves_the_first_meetings_facts_fresh(tmp_path)
     # but refreshes only the meeting it tags: nothing stored may depend on activated_at.
     con = connect(tmp_path / "t.duckdb")
     for m in ("a", "b"):
-        con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) "
-                    "values (?, 'x.wav', 'given', ['analyse'])", [m])
+        con.execute(
+            "insert into meetings (meeting_id, audio_path, consent_status, consent_scope) "
+            "values (?, 'x.wav', 'given', ['analyse'])",
+            [m],
+        )
         insert(con, "participants", participant(m, "p1", "peer"))
-        con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) "
-                    "values (?, 'S0', 'p1', 4)", [m])
+        con.execute(
+            "insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values (?, 'S0', 'p1', 4)", [m]
+        )
         insert(con, "utterances", utterance(m, 0, "S0", 0.0, 4.0, "I have been there too"))
     tag_meeting(con, "a", RoleEcho())
     first = con.execute("select activated_at from tagger_models").fetchone()[0]
@@ -56,16 +60,22 @@ def windows(con, query: str) -> dict[int, dict[str, tuple]]:
 def test_a_meeting_ending_on_a_window_boundary_has_no_empty_window_after_it(tmp_path):
     con = build_fixture_db(tmp_path / "w.duckdb")
     # fx's last utterance ends at 57 s = 3 × 19 s: windows 0, 1, 2 only.
-    got = windows(con, "select window_index, role, speech_s, word_count, utterance_count "
-                       "from voice_share_window_at(19) where meeting_id = 'fx'")
+    got = windows(
+        con,
+        "select window_index, role, speech_s, word_count, utterance_count "
+        "from voice_share_window_at(19) where meeting_id = 'fx'",
+    )
     assert sorted(got) == [0, 1, 2]
     assert got[2]["clinician"] == (pytest.approx(5.0), 8, 1)  # u8, 52–57 s
     # Stretch u8 to end at 120 s: the stored 2-minute windows stop at window 0.
     with transaction(con):
         con.execute("update utterances set end_s = 120.0 where utterance_id = 'fx/u00008'")
         refresh_meeting_facts(con, "fx")
-    got = windows(con, "select window_index, role, speech_s, word_count, utterance_count "
-                       "from voice_share_window where meeting_id = 'fx'")
+    got = windows(
+        con,
+        "select window_index, role, speech_s, word_count, utterance_count "
+        "from voice_share_window where meeting_id = 'fx'",
+    )
     assert sorted(got) == [0]
     assert got[0]["clinician"] == (pytest.approx(87.0), 24, 3)
     con.close()
@@ -76,13 +86,18 @@ def test_a_zero_length_utterance_on_a_boundary_counts_in_its_window(tmp_path):
     with transaction(con):
         insert(con, "utterances", utterance("fx", 9, "S1", 57.0, 57.0, "ok"))
         refresh_meeting_facts(con, "fx")
-    got = windows(con, "select window_index, role, speech_s, word_count, utterance_count "
-                       "from voice_share_window_at(19) where meeting_id = 'fx'")
+    got = windows(
+        con,
+        "select window_index, role, speech_s, word_count, utterance_count "
+        "from voice_share_window_at(19) where meeting_id = 'fx'",
+    )
     assert sorted(got) == [0, 1, 2, 3]  # window 3 = [57, 76) holds the 0-s utterance
     assert got[3]["network"] == (0, 1, 1)
     assert sum(c for _, _, c in got[3].values()) == 1
-    assert con.execute("select count(*) from voice_share_window_at(19) where meeting_id = 'fx' "
-                       "and window_index = 3 and speech_pct is not null").fetchone() == (0,)
+    assert con.execute(
+        "select count(*) from voice_share_window_at(19) where meeting_id = 'fx' "
+        "and window_index = 3 and speech_pct is not null"
+    ).fetchone() == (0,)
     con.close()
 
 
@@ -110,16 +125,50 @@ def test_a_database_at_006_is_upgraded_and_its_facts_rebuilt(tmp_path):
         con.execute(f"alter table utterance_facts add column {column} varchar")
     con.execute("alter table utterance_facts add column turn_next_start_s double")
     con.execute("alter table utterance_facts drop column peer_self_disclosure_candidate")  # 009's
-    insert(con, "window_facts", {"meeting_id": "fx", "window_index": 1, "role": "clinician", "window_start_s": 120.0,
-                                 "window_end_s": 240.0, "speech_s": 0.0, "speech_pct": None, "word_count": 0,
-                                 "utterance_count": 0})
+    insert(
+        con,
+        "window_facts",
+        {
+            "meeting_id": "fx",
+            "window_index": 1,
+            "role": "clinician",
+            "window_start_s": 120.0,
+            "window_end_s": 240.0,
+            "speech_s": 0.0,
+            "speech_pct": None,
+            "word_count": 0,
+            "utterance_count": 0,
+        },
+    )
     con.execute(_OLD_STG_CURRENT_TAGGER)
-    con.execute("drop table macro_state")
+    # and nothing that migrations 008 and later add
+    for table in (
+        "macro_state",
+        "speaker_mapping_changes",
+        "validation_samples",
+        "validation_items",
+        "validation_estimates",
+        "consent_withdrawals",
+    ):
+        con.execute(f"drop table {table}")
+    for table, column in (
+        ("speakers", "embedding"),
+        ("speakers", "longest_turn_s"),
+        ("speakers", "doubtful"),
+        ("participants", "person_id"),
+        ("meetings", "language"),
+        ("meetings", "language_probability"),
+        ("meetings", "withdrawn_participants"),
+        ("ratings", "queue"),
+    ):
+        con.execute(f"alter table {table} drop column {column}")
     con.execute("delete from schema_migrations where version >= 7")
     con.close()
 
-    con = connect(path)  # applies 007 to 009, recreates the macros, rebuilds the facts, then the views
-    assert con.execute("select max(version) from schema_migrations").fetchone() == (9,)
+    con = connect(path)  # applies 007 and later, recreates the macros, rebuilds the facts, then the views
+    assert con.execute("select max(version) from schema_migrations").fetchone()[0] == max(
+        v for v, _ in list_migrations()
+    )
     assert "tagger_activated_at" not in [r[0] for r in con.execute("describe meeting_facts").fetchall()]
     assert con.execute("select max(window_index) from window_facts where meeting_id = 'fx'").fetchone() == (0,)
     assert failures(con) == []
@@ -130,8 +179,10 @@ def test_a_database_at_006_is_upgraded_and_its_facts_rebuilt(tmp_path):
 
 def test_speaker_roles_give_the_voice_and_role_of_every_speaker(tmp_path):
     con = build_fixture_db(tmp_path / "r.duckdb")
-    got = con.execute("select speaker_label, participant_id, role, voice_of(participant_id, speaker_label), "
-                      "role_of(role) from compute_speaker_roles('fx') order by speaker_label").fetchall()
+    got = con.execute(
+        "select speaker_label, participant_id, role, voice_of(participant_id, speaker_label), "
+        "role_of(role) from compute_speaker_roles('fx') order by speaker_label"
+    ).fetchall()
     assert got == [
         ("S0", "su", "service_user", "su", "service_user"),
         ("S1", "mum", "network", "mum", "network"),

@@ -34,13 +34,17 @@ def test_meeting_flow_stores_the_meeting_then_finds_it_unchanged(harness, sample
     flow_module = load_flow_module("process_meeting")
     manifest = load_manifest(sample_workdir / "manifest.yaml")
     db_path = str(tmp_path / "flow.duckdb")
-    assert flow_module.process_meeting_flow(manifest.meetings[0], db_path, manifest_path=str(manifest.path)) == "processed"
+    assert (
+        flow_module.process_meeting_flow(manifest.meetings[0], db_path, manifest_path=str(manifest.path)) == "processed"
+    )
     con = duckdb.connect(db_path, read_only=True)
     assert con.execute("select count(*) from utterances").fetchone()[0] > 5
     assert con.execute("select count(distinct speaker_label) from speakers").fetchone()[0] == 2
     assert con.execute("select count(*) from tags").fetchone()[0] > 0
     con.close()
-    assert flow_module.process_meeting_flow(manifest.meetings[0], db_path, manifest_path=str(manifest.path)) == "unchanged"
+    assert (
+        flow_module.process_meeting_flow(manifest.meetings[0], db_path, manifest_path=str(manifest.path)) == "unchanged"
+    )
 
 
 def test_batch_flow_isolates_failures(harness, sample_workdir, tmp_path):

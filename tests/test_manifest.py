@@ -58,7 +58,9 @@ def test_manifest_without_meetings_list(tmp_path):
 
 
 def test_bad_meetings_are_reported_and_the_rest_kept(tmp_path):
-    text = GOOD + """
+    text = (
+        GOOD
+        + """
   - id: m002
     audio: missing.wav
     consent: {status: given, scope: [transcribe]}
@@ -77,6 +79,7 @@ def test_bad_meetings_are_reported_and_the_rest_kept(tmp_path):
     participants: [{id: p1, role: peer}, {id: p1, role: clinician}]
   - audio: a.wav
 """
+    )
     m = load_manifest(write(tmp_path, text))
     assert [x.id for x in m.meetings] == ["m001"]
     reasons = {p.meeting: p.reason for p in m.problems}

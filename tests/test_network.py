@@ -1,10 +1,11 @@
 """The pipeline must make no outbound network connection: this is health data."""
 
-import pytest
 import os
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 
@@ -47,7 +48,11 @@ def test_processing_opens_no_network_connection(sample_workdir, tmp_path):
         assert report.results[0].tags > 0 and "transcribe" in report.results[0].timings_s
         """
     )
-    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}", "DIALOGIC_NET_LOG": str(log)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        "DIALOGIC_NET_LOG": str(log),
+    }
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert log.read_text() == "", log.read_text()
@@ -57,6 +62,8 @@ def test_the_guard_does_catch_a_connection(tmp_path):
     (tmp_path / "sitecustomize.py").write_text(GUARD)
     log = tmp_path / "net.log"
     env = {**os.environ, "PYTHONPATH": str(tmp_path), "DIALOGIC_NET_LOG": str(log)}
-    script = "import socket\ntry:\n    socket.create_connection(('192.0.2.1', 443), timeout=1)\nexcept OSError:\n    pass\n"
+    script = (
+        "import socket\ntry:\n    socket.create_connection(('192.0.2.1', 443), timeout=1)\nexcept OSError:\n    pass\n"
+    )
     subprocess.run([sys.executable, "-c", script], env=env, timeout=60, check=True)
     assert "192.0.2.1" in log.read_text()  # refused before any packet left

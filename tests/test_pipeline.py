@@ -1,14 +1,14 @@
-import pytest
 import dataclasses
 import json
 import shutil
 
 import duckdb
+import pytest
 
 from dialogic.db import connect
 from dialogic.manifest import load_manifest
-from dialogic.pipeline import STAGES, process_manifest
 from dialogic.options import PipelineOptions
+from dialogic.pipeline import STAGES, process_manifest
 
 pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 
@@ -30,7 +30,8 @@ def test_sample_is_processed_into_every_table(processed_sample):
     assert rows(db_path, "select count(*) from utterances")[0][0] == result.utterances
     assert rows(db_path, "select list_sort(list(distinct track)) from turns")[0][0] == ["exclusive", "overlap"]
     assert rows(db_path, "select speaker_label, participant_id from speakers order by 1") == [
-        ("SPEAKER_00", None), ("SPEAKER_01", None),
+        ("SPEAKER_00", None),
+        ("SPEAKER_01", None),
     ]
     (run,) = rows(db_path, "select status, models, timings_s from pipeline_runs")
     assert run[0] == "processed"
@@ -40,10 +41,16 @@ def test_sample_is_processed_into_every_table(processed_sample):
     assert {"hash", "decode", "transcribe", "diarise", "align", "tag"} <= set(json.loads(run[2]))
     assert "store" in result.timings_s and result.wall_s < sum(result.timings_s.values())
     # every word belongs to an utterance of the same speaker, in time order
-    assert rows(db_path, """
+    assert (
+        rows(
+            db_path,
+            """
         select count(*) from words w join utterances u using (utterance_id)
         where w.speaker_label is distinct from u.speaker_label or w.start_s < u.start_s or w.end_s > u.end_s
-    """)[0][0] == 0
+    """,
+        )[0][0]
+        == 0
+    )
 
 
 def test_rerun_with_same_audio_and_models_is_a_no_op(processed_sample):
@@ -54,7 +61,9 @@ def test_rerun_with_same_audio_and_models_is_a_no_op(processed_sample):
 
     # Every stage after the hash fails if it runs; the tag stage runs but finds the tags there.
     guarded = tuple(
-        dataclasses.replace(s, run=must_not_run) if s.name in ("decode", "transcribe-and-diarise", "align", "store") else s
+        dataclasses.replace(s, run=must_not_run)
+        if s.name in ("decode", "transcribe-and-diarise", "align", "store")
+        else s
         for s in STAGES
     )
     before = rows(db_path, "select processed_at, processing_key from meetings")
@@ -81,8 +90,15 @@ def test_rerun_with_other_models_replaces_derived_rows_and_keeps_mappings(proces
     # fewer, longer utterances, and no leftovers from the first run
     n_old = rows(processed_sample[0], "select count(*) from utterances")[0][0]
     assert rows(db_path, "select count(*) from utterances")[0][0] < n_old
-    assert rows(db_path, "select count(*) from words where utterance_id not in (select utterance_id from utterances)")[0][0] == 0
-    assert rows(db_path, "select participant_id, mapped_by from speakers where speaker_label = 'SPEAKER_00'") == [("p1", "test")]
+    assert (
+        rows(db_path, "select count(*) from words where utterance_id not in (select utterance_id from utterances)")[0][
+            0
+        ]
+        == 0
+    )
+    assert rows(db_path, "select participant_id, mapped_by from speakers where speaker_label = 'SPEAKER_00'") == [
+        ("p1", "test")
+    ]
     assert rows(db_path, "select count(*) from pipeline_runs where status = 'processed'")[0][0] == 2
 
 
@@ -151,7 +167,11 @@ def test_analytics_facts_are_fresh_after_processing_tagging_and_mapping(processe
 def test_parallel_and_sequential_runs_store_the_same_words(processed_sample, tmp_path):
     # The default (transcription in a worker process beside diarisation) must not change results.
     db_path = tmp_path / "seq.duckdb"
-    report = process_manifest(db_path, load_manifest(processed_sample[0].parent / "manifest.yaml"), PipelineOptions(parallel_cpu=False, tag=False))
+    report = process_manifest(
+        db_path,
+        load_manifest(processed_sample[0].parent / "manifest.yaml"),
+        PipelineOptions(parallel_cpu=False, tag=False),
+    )
     assert [r.status for r in report.results] == ["processed"]
     words = "select word, start_s, end_s, speaker_label from words order by word_index"
     assert rows(db_path, words) == rows(processed_sample[0], words)
@@ -188,8 +208,12 @@ def test_long_stages_report_how_far_they_are(sample_workdir, tmp_path):
     def record(meeting_id, stage, *, completed=None, total=None):
         events.append((stage, completed, total))
 
-    report = process_manifest(tmp_path / "p.duckdb", load_manifest(sample_workdir / "manifest.yaml"),
-                              PipelineOptions(tag=False), progress=record)
+    report = process_manifest(
+        tmp_path / "p.duckdb",
+        load_manifest(sample_workdir / "manifest.yaml"),
+        PipelineOptions(tag=False),
+        progress=record,
+    )
     assert [r.status for r in report.results] == ["processed"]
     stages = [s for s, c, _ in events if c is None and not s.startswith("diarise ")]
     assert stages[:3] == ["consent", "hash", "decode"] and stages[-1] == "store"
@@ -206,9 +230,12 @@ def test_a_meeting_whose_consent_is_withdrawn_is_purged_only_when_asked(processe
     word = rows(db, "select word from words order by length(word) desc limit 1")[0][0]
     assert word.encode() in db.read_bytes()
     manifest = tmp_path / "manifest.yaml"
-    manifest.write_text((processed_sample[0].parent / "manifest.yaml").read_text()
-                        .replace("audio: sample.wav", f"audio: {processed_sample[0].parent / 'sample.wav'}")
-                        .replace("status: given", "status: withdrawn"))
+    manifest.write_text(
+        (processed_sample[0].parent / "manifest.yaml")
+        .read_text()
+        .replace("audio: sample.wav", f"audio: {processed_sample[0].parent / 'sample.wav'}")
+        .replace("status: given", "status: withdrawn")
+    )
     (kept,) = process_manifest(db, load_manifest(manifest), PipelineOptions()).results
     assert kept.status == "skipped" and "--purge-withdrawn" in kept.reason
     assert rows(db, "select count(*) from utterances")[0][0] > 0  # nothing removed without the flag
@@ -218,3 +245,26 @@ def test_a_meeting_whose_consent_is_withdrawn_is_purged_only_when_asked(processe
     assert rows(db, "select count(*) from pipeline_runs")[0][0] == 0
     assert word.encode() not in db.read_bytes()
     assert rows(db, "select meeting_id from consent_withdrawals") == [("sample",)]
+
+
+def test_an_unchanged_meeting_loads_no_model(processed_sample, tmp_path):
+    # In a fresh process, as a resumed batch runs: the stored meeting costs a hash of its file.
+    import subprocess
+    import sys
+
+    db = tmp_path / "resume.duckdb"
+    shutil.copyfile(processed_sample[0], db)
+    script = (
+        "import sys, dialogic\n"
+        "from dialogic.manifest import load_manifest\n"
+        "from dialogic.options import PipelineOptions\n"
+        "from dialogic.pipeline import process_manifest\n"
+        f"report = process_manifest({str(db)!r}, load_manifest({str(processed_sample[0].parent / 'manifest.yaml')!r}),"
+        " PipelineOptions())\n"
+        "print([r.status for r in report.results])\n"
+        "print(sorted(m for m in ('transformers', 'faster_whisper', 'ctranslate2', 'pyannote.audio') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    statuses, loaded = done.stdout.strip().splitlines()[-2:]
+    assert statuses == "['unchanged']" and loaded == "[]", done.stdout

@@ -7,11 +7,10 @@ import json
 import duckdb
 import polars as pl
 import pytest
-
 from builders import build_two_utterance_db
 
-from dialogic.queries import export_view, list_views, run_query, write_frame
 from dialogic.errors import LookupFailed, QueryError, StoreError
+from dialogic.queries import export_view, list_views, run_query, write_frame
 
 
 @pytest.fixture
@@ -25,11 +24,14 @@ def test_run_query_returns_view_rows(db_path):
     assert frame.to_dicts() == [{"role": "clinician", "speech_pct": 75.0}, {"role": "service_user", "speech_pct": 25.0}]
 
 
-@pytest.mark.parametrize("statement", [
-    "insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('x', 'x', 'granted', [])",
-    "create table scratch (a integer)",
-    "drop view balance",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('x', 'x', 'granted', [])",
+        "create table scratch (a integer)",
+        "drop view balance",
+    ],
+)
 def test_run_query_refuses_writes(db_path, statement):
     with pytest.raises(QueryError, match="read-only"):
         run_query(db_path, statement)

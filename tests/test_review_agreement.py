@@ -9,6 +9,7 @@ import duckdb
 import krippendorff
 import numpy as np
 import pytest
+from builders import build_review_db, refresh
 from sklearn.metrics import cohen_kappa_score
 
 from dialogic.db import connect
@@ -19,7 +20,6 @@ from dialogic.review.agreement import (
     read_agreement_views,
 )
 from dialogic.review.ratings import TAGS, record_answers
-from builders import build_review_db, refresh
 
 
 @pytest.fixture
@@ -92,7 +92,9 @@ def test_hand_computed_example(con):
     alpha = read_agreement_views(con).alphas[0]
     assert (alpha.n_items, alpha.n_raters) == (4, 2)
     assert alpha.alpha == pytest.approx(8 / 15)
-    assert krippendorff.alpha(np.array([[1, 1, 0, 0], [1, 0, 0, 0]]), level_of_measurement="nominal") == pytest.approx(8 / 15)
+    assert krippendorff.alpha(np.array([[1, 1, 0, 0], [1, 0, 0, 0]]), level_of_measurement="nominal") == pytest.approx(
+        8 / 15
+    )
 
 
 def test_undefined_statistics_are_null_in_both(con):
@@ -112,14 +114,18 @@ def test_krippendorff_ignores_units_with_one_answer(con):
     record_answers(con, "carol", u[1], {"persuasion": True}, None)  # nobody to pair with
     views = read_agreement_views(con)
     assert (views.alphas[0].n_items, views.alphas[0].n_raters) == (1, 2)
-    assert _close(views.alphas[0].alpha, krippendorff_alpha({"alice": {u[0]: True}, "bob": {u[0]: False}, "carol": {u[1]: True}}))
+    assert _close(
+        views.alphas[0].alpha, krippendorff_alpha({"alice": {u[0]: True}, "bob": {u[0]: False}, "carol": {u[1]: True}})
+    )
 
 
 def test_model_rater_kappa_uses_the_current_model_version(con):
     u = _utterances(con)[:6]
-    labels = dict(con.execute(
-        "select utterance_id, label from tags where tag = 'persuasion' and utterance_id in (select unnest(?))", [u]
-    ).fetchall())
+    labels = dict(
+        con.execute(
+            "select utterance_id, label from tags where tag = 'persuasion' and utterance_id in (select unnest(?))", [u]
+        ).fetchall()
+    )
     for utterance_id in u:
         record_answers(con, "alice", utterance_id, {"persuasion": labels[utterance_id]}, None)
     assert read_agreement_views(con).model_rater[0].kappa == pytest.approx(1.0)
@@ -171,5 +177,8 @@ def test_ratings_are_never_updated(con):
     with pytest.raises(ValueError, match="unknown tags"):
         record_answers(con, "alice", u, {"not_a_tag": True}, None)
     with pytest.raises(duckdb.ConstraintException):
-        con.execute("insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) "
-                    "values ('alice', ?, 'm1', 'bogus', true, 'x')", [u])
+        con.execute(
+            "insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) "
+            "values ('alice', ?, 'm1', 'bogus', true, 'x')",
+            [u],
+        )

@@ -8,12 +8,12 @@ import re
 
 import httpx
 import pytest
+from builders import build_review_db
+from review_server import csrf_token, login, serve
 from starlette.routing import Mount, Route
 
 from dialogic.review.app import create_app
 from dialogic.review.ratings import TAGS
-from builders import build_review_db
-from review_server import csrf_token, login, serve
 
 SQLISH = "'); drop table ratings; -- \" or 1=1; select * from raters"
 
@@ -106,7 +106,9 @@ def test_wrong_password_is_refused_and_logins_are_rate_limited(base_url, fixture
         assert statuses[5] == 429
         # Locked out now even with the right password, so guessing cannot go on.
         token = csrf_token(client.get("/login").text)
-        response = client.post("/login", data={"rater": "alice", "password": fixture_db.passwords["alice"], "csrf_token": token})
+        response = client.post(
+            "/login", data={"rater": "alice", "password": fixture_db.passwords["alice"], "csrf_token": token}
+        )
         assert response.status_code == 429
 
 
@@ -135,8 +137,12 @@ def test_every_form_without_csrf_token_is_refused(app, base_url, fixture_db):
 def test_session_cookie_is_httponly_and_samesite_strict(base_url, fixture_db):
     with httpx.Client(base_url=base_url, follow_redirects=False) as client:
         token = csrf_token(client.get("/login").text)
-        response = client.post("/login", data={"rater": "alice", "password": fixture_db.passwords["alice"], "csrf_token": token})
-        cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("dialogic_session="))
+        response = client.post(
+            "/login", data={"rater": "alice", "password": fixture_db.passwords["alice"], "csrf_token": token}
+        )
+        cookie = next(
+            v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("dialogic_session=")
+        )
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
         page = client.get("/queue")
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
@@ -158,7 +164,12 @@ def test_login_redirects_only_to_this_site(base_url, fixture_db):
         token = csrf_token(client.get("/login").text)
         response = client.post(
             "/login",
-            data={"rater": "alice", "password": fixture_db.passwords["alice"], "csrf_token": token, "next": "//evil.example/x"},
+            data={
+                "rater": "alice",
+                "password": fixture_db.passwords["alice"],
+                "csrf_token": token,
+                "next": "//evil.example/x",
+            },
         )
         assert response.headers["location"] == "/queue"
 
@@ -177,7 +188,12 @@ def test_sqlish_input_is_stored_as_text(app, base_url, fixture_db):
     assert len(rows) == 4 and {r[4] for r in rows} == {SQLISH.strip()}
     with app.state.store.reading() as con:
         assert con.execute("select count(*) from raters").fetchone()[0] == 3
-        assert con.execute("select participant_id from speakers where meeting_id = 'm1' and speaker_label = 'SPEAKER_01'").fetchone()[0] is None
+        assert (
+            con.execute(
+                "select participant_id from speakers where meeting_id = 'm1' and speaker_label = 'SPEAKER_01'"
+            ).fetchone()[0]
+            is None
+        )
     item = client.get("/item/m1/u00002").text
     assert "drop table ratings; -- &#34; or 1=1" in item  # shown escaped, as typed
 
@@ -302,9 +318,18 @@ def test_json_api_records_answers(app, base_url, fixture_db):
         headers={"x-csrf-token": csrf},
     )
     assert response.json() == {"added": 2}
-    bad = client.post("/api/ratings", json={"utterance_id": "m2/u00001", "answers": {"nope": True}}, headers={"x-csrf-token": csrf})
+    bad = client.post(
+        "/api/ratings", json={"utterance_id": "m2/u00001", "answers": {"nope": True}}, headers={"x-csrf-token": csrf}
+    )
     assert bad.status_code == 400
-    assert client.post("/api/ratings", json={"utterance_id": "m9/u1", "answers": {"persuasion": True}}, headers={"x-csrf-token": csrf}).status_code == 404
+    assert (
+        client.post(
+            "/api/ratings",
+            json={"utterance_id": "m9/u1", "answers": {"persuasion": True}},
+            headers={"x-csrf-token": csrf},
+        ).status_code
+        == 404
+    )
     assert [(r[2], r[3]) for r in _ratings(app)] == [("persuasion", False), ("option_discussion", True)]
 
 
@@ -344,9 +369,12 @@ def test_speaker_page_offers_clips_and_saves_the_mapping(app, base_url, fixture_
     # Choosing "not mapped" for a mapped speaker clears the mapping.
     client.post("/speakers/m1", data={"speaker:SPEAKER_00": "", "speaker:SPEAKER_01": "p1", "csrf_token": csrf})
     with app.state.store.reading() as con:
-        assert con.execute(
-            "select participant_id from speakers where meeting_id = 'm1' and speaker_label = 'SPEAKER_00'"
-        ).fetchone()[0] is None
+        assert (
+            con.execute(
+                "select participant_id from speakers where meeting_id = 'm1' and speaker_label = 'SPEAKER_00'"
+            ).fetchone()[0]
+            is None
+        )
     assert client.get("/speakers/nope").status_code == 404
 
 
@@ -356,9 +384,15 @@ def test_speaker_page_flags_doubtful_speakers_merges_them_and_offers_suggestions
         con.execute("update speakers set doubtful = true where meeting_id = 'm1' and speaker_label = 'SPEAKER_02'")
         # m2's SPEAKER_00 (p3) is the same person as m1's p3: enrol their voice, give m1's SPEAKER_01 a close one
         for meeting in ("m1", "m2"):
-            con.execute("update participants set person_id = 'dr-lee' where meeting_id = ? and participant_id = 'p3'", [meeting])
-        con.execute("update speakers set embedding = [1.0, 0.0] where meeting_id = 'm2' and speaker_label = 'SPEAKER_00'")
-        con.execute("update speakers set embedding = [0.9, 0.1] where meeting_id = 'm1' and speaker_label = 'SPEAKER_01'")
+            con.execute(
+                "update participants set person_id = 'dr-lee' where meeting_id = ? and participant_id = 'p3'", [meeting]
+            )
+        con.execute(
+            "update speakers set embedding = [1.0, 0.0] where meeting_id = 'm2' and speaker_label = 'SPEAKER_00'"
+        )
+        con.execute(
+            "update speakers set embedding = [0.9, 0.1] where meeting_id = 'm1' and speaker_label = 'SPEAKER_01'"
+        )
     page = client.get("/speakers/m1").text
     assert page.count("doubtful: little speech") == 1
     assert 'name="speaker:SPEAKER_01" value="p3"' in page and "Accept suggestion: p3 (voice similarity 0.99" in page
@@ -368,14 +402,20 @@ def test_speaker_page_flags_doubtful_speakers_merges_them_and_offers_suggestions
     body = urlencode([("csrf_token", csrf), ("speaker:SPEAKER_01", ""), ("speaker:SPEAKER_01", "p3")])
     accepted = client.post("/speakers/m1", content=body, headers={"content-type": "application/x-www-form-urlencoded"})
     assert accepted.status_code == 303
-    merged = client.post("/speakers/m1/merge", data={"source": "SPEAKER_02", "target": "SPEAKER_01", "csrf_token": csrf})
+    merged = client.post(
+        "/speakers/m1/merge", data={"source": "SPEAKER_02", "target": "SPEAKER_01", "csrf_token": csrf}
+    )
     assert merged.status_code == 303 and merged.headers["location"].endswith("?merged=SPEAKER_02")
     with app.state.store.reading() as con:
-        assert con.execute("select speaker_label, participant_id from speakers where meeting_id = 'm1' order by 1").fetchall() == [
-            ("SPEAKER_00", "p3"), ("SPEAKER_01", "p3")
-        ]
-        assert con.execute("select count(*) from utterances where meeting_id = 'm1' and speaker_label = 'SPEAKER_02'").fetchone() == (0,)
-    refused = client.post("/speakers/m1/merge", data={"source": "SPEAKER_01", "target": "SPEAKER_01", "csrf_token": csrf})
+        assert con.execute(
+            "select speaker_label, participant_id from speakers where meeting_id = 'm1' order by 1"
+        ).fetchall() == [("SPEAKER_00", "p3"), ("SPEAKER_01", "p3")]
+        assert con.execute(
+            "select count(*) from utterances where meeting_id = 'm1' and speaker_label = 'SPEAKER_02'"
+        ).fetchone() == (0,)
+    refused = client.post(
+        "/speakers/m1/merge", data={"source": "SPEAKER_01", "target": "SPEAKER_01", "csrf_token": csrf}
+    )
     assert refused.status_code == 400 and "cannot merge SPEAKER_01 into itself" in refused.text
 
 
@@ -391,9 +431,17 @@ def test_a_meeting_whose_consent_lacks_review_is_never_shown_or_played(app, base
         assert client.get("/audio/speaker/m2/SPEAKER_00/0").status_code == 404
         assert client.get("/speakers/m2").status_code == 404
         assert client.post("/speakers/m2", data={"speaker:SPEAKER_01": "p1", "csrf_token": csrf}).status_code == 404
-        assert client.post("/api/ratings", json={"utterance_id": "m2/u00000", "answers": {"persuasion": True}},
-                           headers={"x-csrf-token": csrf}).status_code == 404
+        assert (
+            client.post(
+                "/api/ratings",
+                json={"utterance_id": "m2/u00000", "answers": {"persuasion": True}},
+                headers={"x-csrf-token": csrf},
+            ).status_code
+            == 404
+        )
         assert client.get("/item/m1/u00000").status_code == 200  # m1's consent covers review
     finally:
         with app.state.store.locked() as con:
-            con.execute("update meetings set consent_scope = ['transcribe', 'analyse', 'review'] where meeting_id = 'm2'")
+            con.execute(
+                "update meetings set consent_scope = ['transcribe', 'analyse', 'review'] where meeting_id = 'm2'"
+            )

@@ -7,12 +7,12 @@ import wave
 
 import numpy as np
 import pytest
+from builders import SAMPLE_RATE, build_review_db, tone_hz, utterance_span
+from review_server import login, serve
 
 from dialogic.errors import AudioError, LookupFailed
 from dialogic.review import clips
 from dialogic.review.app import create_app
-from builders import SAMPLE_RATE, build_review_db, tone_hz, utterance_span
-from review_server import login, serve
 
 
 def _read_wav(data: bytes) -> tuple[np.ndarray, int]:

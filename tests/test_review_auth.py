@@ -58,7 +58,9 @@ def test_sessions_end_at_logout_and_expire(con):
     auth.end_session(con, token)
     assert auth.load_session(con, token) is None
     short, _ = auth.start_session(con, "alice", lifetime_s=60)
-    con.execute("update review_sessions set expires_at = ? where ended_at is null", [datetime.now() - timedelta(seconds=1)])
+    con.execute(
+        "update review_sessions set expires_at = ? where ended_at is null", [datetime.now() - timedelta(seconds=1)]
+    )
     assert auth.load_session(con, short) is None
     assert auth.load_session(con, "made-up") is None
 

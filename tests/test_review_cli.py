@@ -13,13 +13,19 @@ runner = CliRunner()
 
 def test_raters_add_and_list(tmp_path):
     db = tmp_path / "cli.duckdb"
-    result = runner.invoke(app, ["raters", "add", "alice", "--db", str(db), "--password-stdin"], input="a long password\n")
+    result = runner.invoke(
+        app, ["raters", "add", "alice", "--db", str(db), "--password-stdin"], input="a long password\n"
+    )
     assert result.exit_code == 0, result.output
-    again = runner.invoke(app, ["raters", "add", "alice", "--db", str(db), "--password-stdin"], input="a long password\n")
+    again = runner.invoke(
+        app, ["raters", "add", "alice", "--db", str(db), "--password-stdin"], input="a long password\n"
+    )
     assert again.exit_code == 1 and "already exists" in again.output
     short = runner.invoke(app, ["raters", "add", "bob", "--db", str(db), "--password-stdin"], input="short\n")
     assert short.exit_code != 0 and "at least" in short.output
-    prompted = runner.invoke(app, ["raters", "add", "carol", "--db", str(db), "--blind"], input="carol's password\ncarol's password\n")
+    prompted = runner.invoke(
+        app, ["raters", "add", "carol", "--db", str(db), "--blind"], input="carol's password\ncarol's password\n"
+    )
     assert prompted.exit_code == 0, prompted.output
     listed = runner.invoke(app, ["raters", "list", "--db", str(db)])
     assert listed.exit_code == 0

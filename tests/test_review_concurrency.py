@@ -5,12 +5,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from builders import build_review_db
+from review_server import login, serve
+
 from dialogic.db import connect
 from dialogic.review.app import create_app
 from dialogic.review.auth import add_rater
 from dialogic.review.ratings import TAGS
-from builders import build_review_db
-from review_server import login, serve
 
 N_RATERS = 10
 ITEMS_PER_RATER = 6

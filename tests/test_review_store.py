@@ -13,8 +13,10 @@ def test_the_ratings_table_accepts_every_codebook_tag_and_nothing_else(tmp_path)
     from dialogic.db import connect
 
     con = connect(tmp_path / "r.duckdb")
-    insert = ("insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) "
-              "values ('a', 'm/u00000', 'm', ?, true, 'x')")
+    insert = (
+        "insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) "
+        "values ('a', 'm/u00000', 'm', ?, true, 'x')"
+    )
     for tag in codebook.TAGS:
         con.execute(insert, [tag])
     with pytest.raises(duckdb.ConstraintException):

@@ -31,7 +31,9 @@ def test_merging_a_fragment_moves_its_speech_and_keeps_the_facts_fresh(tmp_path)
     assert con.execute("select speaker_label from utterances where utterance_id = 'fx/u00007'").fetchone() == ("S2",)
     assert con.execute("select count(*) from turns where speaker_label = 'S4'").fetchone() == (0,)
     # the views follow: u7 is the doctor's now, and no unmapped voice is left
-    voices = dict(con.execute("select voice_id, speech_s from voice_share_participant where meeting_id = 'fx'").fetchall())
+    voices = dict(
+        con.execute("select voice_id, speech_s from voice_share_participant where meeting_id = 'fx'").fetchall()
+    )
     assert "unmapped:S4" not in voices and voices["doc"] == pytest.approx(26.0)
     from dialogic.paths import sql_dir
 
@@ -55,11 +57,23 @@ def test_suggestions_come_from_meetings_where_the_person_was_mapped(tmp_path):
     con.execute("update participants set person_id = 'dr-lee' where meeting_id = 'fx' and participant_id = 'doc'")
     con.execute("update speakers set embedding = [1.0, 0.0, 0.0] where meeting_id = 'fx' and speaker_label = 'S2'")
     con.execute("update speakers set embedding = [0.0, 1.0, 0.0] where meeting_id = 'fx' and speaker_label = 'S0'")
-    insert(con, "meetings", {"meeting_id": "fz", "audio_path": "fz.wav", "consent_status": "given", "consent_scope": ["transcribe"]})
-    insert(con, "participants", participant("fz", "p1", "clinician", person_id="dr-lee"), participant("fz", "p2", "service_user"))
-    insert(con, "speakers",
-           {"meeting_id": "fz", "speaker_label": "SPEAKER_00", "speech_s": 5.0, "embedding": [0.1, 0.99, 0.0]},
-           {"meeting_id": "fz", "speaker_label": "SPEAKER_01", "speech_s": 9.0, "embedding": [0.96, 0.2, 0.1]})
+    insert(
+        con,
+        "meetings",
+        {"meeting_id": "fz", "audio_path": "fz.wav", "consent_status": "given", "consent_scope": ["transcribe"]},
+    )
+    insert(
+        con,
+        "participants",
+        participant("fz", "p1", "clinician", person_id="dr-lee"),
+        participant("fz", "p2", "service_user"),
+    )
+    insert(
+        con,
+        "speakers",
+        {"meeting_id": "fz", "speaker_label": "SPEAKER_00", "speech_s": 5.0, "embedding": [0.1, 0.99, 0.0]},
+        {"meeting_id": "fz", "speaker_label": "SPEAKER_01", "speech_s": 9.0, "embedding": [0.96, 0.2, 0.1]},
+    )
     insert(con, "utterances", utterance("fz", 0, "SPEAKER_00", 0, 5, "hello"))
     got = suggest_mappings(con, "fz")
     assert [(s.speaker_label, s.participant_id) for s in got] == [("SPEAKER_00", "p1"), ("SPEAKER_01", "p1")]
@@ -96,7 +110,8 @@ def test_a_rerun_moves_a_mapping_to_the_voice_not_the_label(processed_sample, tm
     con = connect(db_path, read_only=True)
     # the label alone would have kept SPEAKER_01=p1: the other person's speech
     assert con.execute("select speaker_label, participant_id, mapped_by from speakers order by 1").fetchall() == [
-        ("SPEAKER_00", "p1", "rater"), ("SPEAKER_01", None, None)
+        ("SPEAKER_00", "p1", "rater"),
+        ("SPEAKER_01", None, None),
     ]
     assert con.execute("select action, reason from speaker_mapping_changes").fetchall() == [
         ("moved", "the voice of SPEAKER_01 is now SPEAKER_00")

@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from dialogic.facts import refresh_meeting_facts
-from dialogic.db import connect, transaction
-from dialogic.paths import sql_dir
 from builders import build_fixture_db
+
+from dialogic.db import connect, transaction
+from dialogic.facts import refresh_meeting_facts
+from dialogic.paths import sql_dir
 
 ASSERTIONS = sorted((sql_dir() / "tests").glob("assert_*.sql"))
 _REPO = Path(__file__).resolve().parent.parent
@@ -62,9 +62,11 @@ def test_synthetic_db_is_not_empty(databases):
 
 
 def test_every_view_has_an_assertion():
-    views = [p.stem for p in (sql_dir() / "views").glob("*.sql")
-             if not p.stem.startswith(("agreement_", "rating_", "rater_"))
-             and "create macro" not in p.read_text()]
+    views = [
+        p.stem
+        for p in (sql_dir() / "views").glob("*.sql")
+        if not p.stem.startswith(("agreement_", "rating_", "rater_")) and "create macro" not in p.read_text()
+    ]
     missing = [v for v in views if not any(a.stem.startswith(f"assert_{v}_") for a in ASSERTIONS)]
     assert missing == []
 

@@ -23,9 +23,8 @@ def test_examples_are_kept_out_of_the_corpus():
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
 def test_committed_model_tags_at_least_90_percent_of_examples_as_the_codebook_says(precision):
     from dialogic.tagging.artifacts import resolve_artifact
-    from dialogic.tagging.tagger import load_tagger_from
-
     from dialogic.tagging.evaluate import codebook_check
+    from dialogic.tagging.tagger import load_tagger_from
 
     tagger = load_tagger_from(resolve_artifact(), precision=precision)
     check = codebook_check(tagger.predict_array, tagger.thresholds)  # labels counted as the views count them

@@ -58,17 +58,27 @@ def test_rater_labels_from_duckdb_join_the_train_split(tmp_path):
     from dialogic.tagging.corpus import load_rater_labels
 
     con = connect(tmp_path / "r.duckdb")
-    con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m1', 'a.wav', 'given', ['review'])")
+    con.execute(
+        "insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m1', 'a.wav', 'given', ['review'])"
+    )
     insert(con, "participants", participant("m1", "p1", "peer"))
-    con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values ('m1', 'S0', 'p1', 5)")
+    con.execute(
+        "insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values ('m1', 'S0', 'p1', 5)"
+    )
     insert(con, "utterances", utterance("m1", 0, "S0", 0, 4, "I was in hospital myself once."))
     for rater, value in (("a", True), ("b", True), ("c", False)):
-        con.execute("insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) values "
-                    "(?, 'm1/u00000', 'm1', 'peer_self_disclosure', ?, 'I was in hospital myself once.')", [rater, value])
+        con.execute(
+            "insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) values "
+            "(?, 'm1/u00000', 'm1', 'peer_self_disclosure', ?, 'I was in hospital myself once.')",
+            [rater, value],
+        )
     # a tie on another tag is no majority and must not be used
     for rater, value in (("a", True), ("b", False)):
-        con.execute("insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) values "
-                    "(?, 'm1/u00000', 'm1', 'persuasion', ?, 'I was in hospital myself once.')", [rater, value])
+        con.execute(
+            "insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) values "
+            "(?, 'm1/u00000', 'm1', 'persuasion', ?, 'I was in hospital myself once.')",
+            [rater, value],
+        )
     rows = load_rater_labels(con)
     assert len(rows) == 1
     row = rows[0]

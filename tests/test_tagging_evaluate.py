@@ -5,7 +5,11 @@ import pytest
 
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.evaluate import (
-    apply_platt, choose_thresholds, expected_calibration_error, fit_platt, score_predictions,
+    apply_platt,
+    choose_thresholds,
+    expected_calibration_error,
+    fit_platt,
+    score_predictions,
 )
 
 

@@ -24,7 +24,9 @@ def test_heldout_sets_are_labelled_and_test_only():
         assert all(set(r.labels) == set(TAGS) for r in rows)
     for tag in TAGS:
         assert sum(r.labels[tag] for r in written) >= 30, tag
-    assert sum(1 for r in written if not any(r.labels.values())) >= 0.6 * len(written)  # mostly untagged, as meetings are
+    assert sum(1 for r in written if not any(r.labels.values())) >= 0.6 * len(
+        written
+    )  # mostly untagged, as meetings are
     ids = {r.utterance_id for r in written}
     assert all(row["source_id"] in ids for row in _jsonl(heldout_dir() / "asr.jsonl"))
 
@@ -62,8 +64,10 @@ def test_realistic_corpus_is_mostly_hard_negatives_with_context_and_spoken_form(
 
 
 def test_false_fire_counts_only_negatives_by_role():
-    rows = [LabelledUtterance(str(i), "x", role, "test", {t: 0 for t in TAGS}) for i, role in
-            enumerate(["peer", "peer", "service_user", "service_user"])]
+    rows = [
+        LabelledUtterance(str(i), "x", role, "test", {t: 0 for t in TAGS})
+        for i, role in enumerate(["peer", "peer", "service_user", "service_user"])
+    ]
     rows[0].labels["persuasion"] = 1  # a positive: never a false fire
     probs = np.zeros((4, len(TAGS)))
     probs[:, 0] = [0.9, 0.9, 0.9, 0.1]

@@ -54,11 +54,10 @@ def test_bf16_is_refused_for_an_artifact_that_failed_or_lacks_the_check():
 
 @pytest.mark.models
 def test_committed_model_in_bf16_keeps_the_fp32_labels():
-    from dialogic.tagging.corpus import load_training_corpus, split_rows
-    from dialogic.tagging.evaluate import score_predictions
     from dialogic.tagging.artifacts import resolve_artifact
+    from dialogic.tagging.corpus import load_training_corpus, split_rows
+    from dialogic.tagging.evaluate import label_matrix, score_predictions
     from dialogic.tagging.tagger import load_tagger_from
-    from dialogic.tagging.evaluate import label_matrix
 
     artifact = resolve_artifact()
     fp32 = load_tagger_from(artifact, precision="fp32")

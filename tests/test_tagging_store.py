@@ -12,10 +12,14 @@ from dialogic.tagging.tag_store import tag_meeting
 @pytest.fixture
 def con(tmp_path):
     con = connect(tmp_path / "t.duckdb")
-    con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m1', 'a.wav', 'given', ['analyse'])")
+    con.execute(
+        "insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m1', 'a.wav', 'given', ['analyse'])"
+    )
     insert(con, "participants", participant("m1", "p1", "peer"), participant("m1", "p2", "clinician"))
-    con.execute("insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values "
-                "('m1', 'SPEAKER_00', 'p1', 10), ('m1', 'SPEAKER_01', 'p2', 10), ('m1', 'SPEAKER_02', null, 3)")
+    con.execute(
+        "insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values "
+        "('m1', 'SPEAKER_00', 'p1', 10), ('m1', 'SPEAKER_01', 'p2', 10), ('m1', 'SPEAKER_02', null, 3)"
+    )
     texts = [
         ("SPEAKER_00", "I was in hospital myself a few years ago, and it did get better."),
         ("SPEAKER_01", "We could lower the dose, or wait a month, what would you prefer?"),
@@ -58,8 +62,9 @@ def test_committed_model_tags_a_stored_meeting(con):
 
     tagger = load_tagger()
     assert tag_meeting(con, "m1", tagger) == 12
-    labels = dict(con.execute(
-        "select utterance_id, list(tag order by tag) filter (where label) from tags group by 1").fetchall())
+    labels = dict(
+        con.execute("select utterance_id, list(tag order by tag) filter (where label) from tags group by 1").fetchall()
+    )
     assert "peer_self_disclosure" in labels["m1/u00000"]
     assert "option_discussion" in labels["m1/u00001"]
     row = con.execute("select model_version, sha256, metrics from tagger_models").fetchone()
@@ -68,7 +73,9 @@ def test_committed_model_tags_a_stored_meeting(con):
 
 
 def test_a_meeting_without_utterances_writes_nothing(con):
-    con.execute("insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m2', 'b.wav', 'given', ['analyse'])")
+    con.execute(
+        "insert into meetings (meeting_id, audio_path, consent_status, consent_scope) values ('m2', 'b.wav', 'given', ['analyse'])"
+    )
     assert tag_meeting(con, "m2", RoleEcho()) == 0
     assert con.execute("select count(*) from tags where meeting_id = 'm2'").fetchone()[0] == 0
 
@@ -93,8 +100,10 @@ def test_dialogic_tag_on_a_file_and_the_tag_stage_agree(con, tmp_path):
         from utterances_tagged as u order by u.utterance_index
         """
     ).fetchall()
-    lines = [{"id": i, "text": text, "speaker_role": None if role == "unknown" else role}
-             for i, (text, role, *_rest) in enumerate(stored)]
+    lines = [
+        {"id": i, "text": text, "speaker_role": None if role == "unknown" else role}
+        for i, (text, role, *_rest) in enumerate(stored)
+    ]
     src = tmp_path / "same.jsonl"
     src.write_text("".join(json.dumps(x) + "\n" for x in lines))
     result = CliRunner().invoke(app, ["tag", str(src)])

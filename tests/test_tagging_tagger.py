@@ -7,9 +7,8 @@ from typer.testing import CliRunner
 
 from dialogic.cli import app
 from dialogic.errors import ManifestError, ModelError
-from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.artifacts import resolve_artifact
-from dialogic.tagging.codebook import apply_role_rules
+from dialogic.tagging.codebook import TAGS, apply_role_rules
 from dialogic.tagging.tagger import TagInput, read_tag_input
 
 runner = CliRunner()
@@ -33,7 +32,11 @@ def _check_records(records, texts, ids, tagger, roles=None):
 
 @pytest.mark.models
 def test_txt_round_trip(tmp_path, tagger):
-    texts = ["We could reduce it or wait a month, what would you prefer?", "", "I was sectioned myself years ago, so I get it."]
+    texts = [
+        "We could reduce it or wait a month, what would you prefer?",
+        "",
+        "I was sectioned myself years ago, so I get it.",
+    ]
     src = tmp_path / "notes.txt"
     src.write_text("\n".join(texts) + "\n")
     out = tmp_path / "tags.jsonl"
@@ -50,7 +53,11 @@ def test_txt_round_trip(tmp_path, tagger):
 @pytest.mark.models
 def test_jsonl_round_trip_to_stdout_with_ids_and_roles(tmp_path, tagger):
     lines = [
-        {"id": "m1/u00001", "text": "You need to stay on the depot, there's no other option.", "speaker_role": "clinician"},
+        {
+            "id": "m1/u00001",
+            "text": "You need to stay on the depot, there's no other option.",
+            "speaker_role": "clinician",
+        },
         {"text": "what are you hoping for with the flat"},
         {"id": 7, "text": "Thanks for coming, everyone.", "speaker_role": None},
     ]
@@ -59,7 +66,9 @@ def test_jsonl_round_trip_to_stdout_with_ids_and_roles(tmp_path, tagger):
     result = runner.invoke(app, ["tag", str(src), "--model", "dialogic-tagger"])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    _check_records(records, [x["text"] for x in lines], ["m1/u00001", 2, 7], tagger, [x.get("speaker_role") for x in lines])
+    _check_records(
+        records, [x["text"] for x in lines], ["m1/u00001", 2, 7], tagger, [x.get("speaker_role") for x in lines]
+    )
     assert "persuasion" in records[0]["labels"]
     assert records[2]["labels"] == []
 

@@ -74,10 +74,27 @@ def test_train_command_on_a_tiny_corpus(tmp_path):
     encoder_dir()
     lines = seed_corpus_path().read_text().splitlines()
     rng = random.Random(1)
-    tiny = [line for split in ("train", "dev", "test") for line in rng.sample([x for x in lines if f'"split": "{split}"' in x], 30)]
+    tiny = [
+        line
+        for split in ("train", "dev", "test")
+        for line in rng.sample([x for x in lines if f'"split": "{split}"' in x], 30)
+    ]
     corpus = tmp_path / "tiny.jsonl"
     corpus.write_text("\n".join(tiny) + "\n")
-    result = CliRunner().invoke(app, ["train", "--corpus", str(corpus), "--recipe", "head", "--output-dir", str(tmp_path / "m"), "--name", "tiny-tagger"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "--corpus",
+            str(corpus),
+            "--recipe",
+            "head",
+            "--output-dir",
+            str(tmp_path / "m"),
+            "--name",
+            "tiny-tagger",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "head (kept)" in result.output
     assert (tmp_path / "m" / "tiny-tagger-v1" / "MODEL_CARD.md").is_file()

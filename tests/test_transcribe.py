@@ -1,11 +1,10 @@
 import pytest
+from conftest import sample_dir
 
 from dialogic.audio import decode_audio
 from dialogic.errors import AudioError, ModelError
-from dialogic.transcribe import resolve_asr_model, transcribe_audio
 from dialogic.options import TranscriptionOptions
-
-from conftest import sample_dir
+from dialogic.transcribe import resolve_asr_model, transcribe_audio
 
 pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 
@@ -33,7 +32,9 @@ def test_multilingual_base_detects_english_and_transcribes_the_sample():
 
 
 def test_a_given_language_is_used_not_detected():
-    transcript = transcribe_audio(decode_audio(sample_dir() / "sample.wav"), TranscriptionOptions(model="base", language="de"))
+    transcript = transcribe_audio(
+        decode_audio(sample_dir() / "sample.wav"), TranscriptionOptions(model="base", language="de")
+    )
     assert transcript.language == "de" and transcript.words
 
 

@@ -24,14 +24,25 @@ runner = CliRunner()
 def test_a_sample_is_stratified_weighted_and_reproducible(tmp_path):
     con = build_study(tmp_path / "s.duckdb")
     summary = draw_sample(con, 20, seed=7)
-    assert (summary.sample_id, summary.population, summary.drawn, summary.tagger_model_version) == ("v001", 60, 20, VERSION)
+    assert (summary.sample_id, summary.population, summary.drawn, summary.tagger_model_version) == (
+        "v001",
+        60,
+        20,
+        VERSION,
+    )
     # per meeting: persuasion at 0, 10, 20; options at every 3rd (10, one of them 0); preference at 1, 16.
     # Rarest predicted tag first: preference 4, persuasion 6, options 2 × 9 = 18 left, none 32.
     # 20 split evenly: 5 each, preference has only 4, its fifth goes to the first open level (none).
-    assert summary.by_predicted == {"preference_elicitation": (4, 4), "persuasion": (6, 5), "option_discussion": (18, 5),
-                                    "none": (32, 6)}
-    items = con.execute("select utterance_id, predicted, stratum, stratum_size, stratum_sampled, weight "
-                        "from validation_items order by draw_order").fetchall()
+    assert summary.by_predicted == {
+        "preference_elicitation": (4, 4),
+        "persuasion": (6, 5),
+        "option_discussion": (18, 5),
+        "none": (32, 6),
+    }
+    items = con.execute(
+        "select utterance_id, predicted, stratum, stratum_size, stratum_sampled, weight "
+        "from validation_items order by draw_order"
+    ).fetchall()
     assert len(items) == 20 and len({i[0] for i in items}) == 20
     # weights undo the stratification: they add up to the population of every predicted level
     for level, (population, _) in summary.by_predicted.items():
@@ -40,8 +51,10 @@ def test_a_sample_is_stratified_weighted_and_reproducible(tmp_path):
     # the same seed draws the same items; another seed others
     again = draw_sample(con, 20, seed=7)
     other = draw_sample(con, 20, seed=8)
-    drawn = {s: {r[0] for r in con.execute("select utterance_id from validation_items where sample_id = ?", [s]).fetchall()}
-             for s in ("v001", again.sample_id, other.sample_id)}
+    drawn = {
+        s: {r[0] for r in con.execute("select utterance_id from validation_items where sample_id = ?", [s]).fetchall()}
+        for s in ("v001", again.sample_id, other.sample_id)
+    }
     assert drawn["v001"] == drawn["v002"] != drawn["v003"]
     con.close()
 
@@ -51,7 +64,9 @@ def test_every_utterance_can_be_drawn_whatever_the_sample_size(tmp_path):
     con = build_study(tmp_path / "w.duckdb")
     for n in range(4, 61, 3):
         summary = draw_sample(con, n, seed=n)
-        total = con.execute("select sum(weight), count(*) from validation_items where sample_id = ?", [summary.sample_id]).fetchone()
+        total = con.execute(
+            "select sum(weight), count(*) from validation_items where sample_id = ?", [summary.sample_id]
+        ).fetchone()
         assert total == (pytest.approx(60.0), n), n
     with pytest.raises(LookupFailed, match="--n 3 is too small: each of the 4 predicted strata"):
         draw_sample(con, 3)
@@ -71,7 +86,9 @@ def test_bad_sample_requests_say_what_is_wrong(tmp_path):
     with pytest.raises(LookupFailed, match="no validation sample yet"):
         validation_report(con)
     con.execute("update meetings set consent_scope = ['transcribe', 'analyse']")  # review withdrawn from scope
-    with pytest.raises(LookupFailed, match="nothing to sample: no tagged utterances in meetings whose consent covers review"):
+    with pytest.raises(
+        LookupFailed, match="nothing to sample: no tagged utterances in meetings whose consent covers review"
+    ):
         draw_sample(con, 5)
     con.close()
 
@@ -92,12 +109,19 @@ def test_the_queue_is_blind_two_raters_each_and_a_third_for_disagreements(tmp_pa
     assert queue_kind(con, "bob", first[0]) is None
     assert queue_kind(con, "carol", first[0]) == "adjudication"
     assert validation_queue(con, "carol")[0].utterance_id == first[0]  # disagreements first
-    truth = dict(con.execute("select tag, status from validation_item_truth where utterance_id = ?", [first[0]]).fetchall())
-    assert truth == {"persuasion": "needs adjudication", "option_discussion": "agreed",
-                     "preference_elicitation": "agreed", "peer_self_disclosure": "agreed"}
+    truth = dict(
+        con.execute("select tag, status from validation_item_truth where utterance_id = ?", [first[0]]).fetchall()
+    )
+    assert truth == {
+        "persuasion": "needs adjudication",
+        "option_discussion": "agreed",
+        "preference_elicitation": "agreed",
+        "peer_self_disclosure": "agreed",
+    }
     record_answers(con, "carol", first[0], no | {"persuasion": True}, None, queue="adjudication")
-    assert con.execute("select status, consensus from validation_item_truth where utterance_id = ? and tag = 'persuasion'",
-                       [first[0]]).fetchone() == ("adjudicated", True)
+    assert con.execute(
+        "select status, consensus from validation_item_truth where utterance_id = ? and tag = 'persuasion'", [first[0]]
+    ).fetchone() == ("adjudicated", True)
     assert queue_kind(con, "erin", first[0]) is None  # decided: nobody else gets it
     progress = validation_progress(con)
     assert (progress.items, progress.rated_twice, progress.needs_adjudication, progress.decided) == (6, 1, 0, 1)
@@ -118,21 +142,55 @@ def hand_computed_sample(con) -> list[str]:
     truth = [1, 0, 1, 0, 1, 1, 0, 0, None]
     con.execute("update tags set label = false where tag = 'persuasion'")
     for i, m in enumerate(model):
-        con.execute("update tags set label = ? where utterance_id = ? and tag = 'persuasion'", [bool(m), f"ma/u{i:05d}"])
+        con.execute(
+            "update tags set label = ? where utterance_id = ? and tag = 'persuasion'", [bool(m), f"ma/u{i:05d}"]
+        )
     refresh(con, "ma", "mb")
-    insert(con, "validation_samples", {"sample_id": "v001", "seed": 0, "n_requested": 9, "n_drawn": 9, "meetings": ["ma"],
-                                       "tagger_model_version": VERSION, "population": 16, "design": "hand-made"})
-    insert(con, "validation_items", *[
-        {"sample_id": "v001", "utterance_id": f"ma/u{i:05d}", "meeting_id": "ma", "role": "clinician", "predicted": "x",
-         "stratum": "a" if i < 4 or i == 8 else "b", "stratum_size": 5 if i < 4 or i == 8 else 12,
-         "stratum_sampled": 5 if i < 4 or i == 8 else 4, "weight": 1.0 if i < 4 or i == 8 else 3.0, "draw_order": i}
-        for i in range(9)])
+    insert(
+        con,
+        "validation_samples",
+        {
+            "sample_id": "v001",
+            "seed": 0,
+            "n_requested": 9,
+            "n_drawn": 9,
+            "meetings": ["ma"],
+            "tagger_model_version": VERSION,
+            "population": 16,
+            "design": "hand-made",
+        },
+    )
+    insert(
+        con,
+        "validation_items",
+        *[
+            {
+                "sample_id": "v001",
+                "utterance_id": f"ma/u{i:05d}",
+                "meeting_id": "ma",
+                "role": "clinician",
+                "predicted": "x",
+                "stratum": "a" if i < 4 or i == 8 else "b",
+                "stratum_size": 5 if i < 4 or i == 8 else 12,
+                "stratum_sampled": 5 if i < 4 or i == 8 else 4,
+                "weight": 1.0 if i < 4 or i == 8 else 3.0,
+                "draw_order": i,
+            }
+            for i in range(9)
+        ],
+    )
     ids = [f"ma/u{i:05d}" for i in range(9)]
     for i, value in enumerate(truth):
         others = {t: False for t in TAGS if t != "persuasion"}
         record_answers(con, "alice", ids[i], others | {"persuasion": bool(value)}, None, queue="validation")
-        record_answers(con, "bob", ids[i], others | {"persuasion": bool(value) if value is not None else True}, None,
-                       queue="validation")
+        record_answers(
+            con,
+            "bob",
+            ids[i],
+            others | {"persuasion": bool(value) if value is not None else True},
+            None,
+            queue="validation",
+        )
     return ids
 
 
@@ -143,8 +201,9 @@ def test_the_report_gives_the_hand_computed_figures_with_intervals(tmp_path):
     persuasion = next(t for t in report.tags if t.tag == "persuasion")
     assert persuasion.decided == 8 and persuasion.pending == {"needs adjudication": 1}
     got = {name: e.value for name, e in persuasion.model_vs_consensus.items()}
-    assert got == pytest.approx({"prevalence": 0.5, "precision": 0.8, "recall": 0.5, "specificity": 0.875,
-                                 "f1": 0.8 / 1.3, "kappa": 0.375})
+    assert got == pytest.approx(
+        {"prevalence": 0.5, "precision": 0.8, "recall": 0.5, "specificity": 0.875, "f1": 0.8 / 1.3, "kappa": 0.375}
+    )
     for e in persuasion.model_vs_consensus.values():
         assert e.low <= e.value <= e.high
     # the human ceiling: the two raters agree on all 8 decided items and disagree on u8
@@ -169,7 +228,9 @@ def test_views_carry_the_validation_status_once_reported(tmp_path):
     store_estimates(con, validation_report(con, n_resamples=300))
     text = con.execute(status).fetchone()[0]
     assert text.startswith("validated on 8 items (sample v001): κ 0.38 [") and ", F1 0.62" in text
-    summary = con.execute("select validation_status from utterances_tagged where meeting_id = 'ma' limit 1").fetchone()[0]
+    summary = con.execute("select validation_status from utterances_tagged where meeting_id = 'ma' limit 1").fetchone()[
+        0
+    ]
     assert "persuasion: validated on 8 items" in summary and "option_discussion: validated" in summary
     assert con.execute("select count(*) from tag_validation_status").fetchone() == (4,)
     assert con.execute("select validation_status from tagger_validation_summary").fetchone() == (summary,)
@@ -178,8 +239,11 @@ def test_views_carry_the_validation_status_once_reported(tmp_path):
 
 def test_every_validation_view_is_covered_here():
     source = Path(__file__).read_text()
-    views = [p.stem for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
-             if p.stem.startswith(("validation_", "tag_validation", "tagger_validation"))]
+    views = [
+        p.stem
+        for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
+        if p.stem.startswith(("validation_", "tag_validation", "tagger_validation"))
+    ]
     assert len(views) == 4 and [v for v in views if v not in source] == []  # validation_answers: via the queue
 
 
@@ -198,8 +262,21 @@ def test_the_cli_samples_and_reports(tmp_path):
     # nobody has rated yet: every figure is undefined, with the reason, and nothing crashes
     assert data["tags"][0]["model_vs_consensus"]["kappa"]["value"] is None
     assert data["tags"][0]["rater_kappa"]["reason"]
-    html = runner.invoke(app, ["validate", "report", "--format", "html", "--output", str(tmp_path / "r.html"),
-                               "--resamples", "200", "--db", str(db)])
+    html = runner.invoke(
+        app,
+        [
+            "validate",
+            "report",
+            "--format",
+            "html",
+            "--output",
+            str(tmp_path / "r.html"),
+            "--resamples",
+            "200",
+            "--db",
+            str(db),
+        ],
+    )
     assert html.exit_code == 0 and "<table>" in (tmp_path / "r.html").read_text()
 
 
@@ -231,6 +308,8 @@ def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
         assert client.get(first).status_code == 404  # rated: no longer hers to rate
         assert client.post(first, data=answers).status_code == 404
         bob, _ = login(base_url, "bob", "bob-password-123")
-        assert first.removeprefix("/validation/item/") in re.findall(r'href="/validation/item/([^"]+)"', bob.get("/validation").text)
+        assert first.removeprefix("/validation/item/") in re.findall(
+            r'href="/validation/item/([^"]+)"', bob.get("/validation").text
+        )
         with app.state.store.reading() as con:
             assert con.execute("select distinct queue from ratings").fetchall() == [("validation",)]

@@ -39,18 +39,23 @@ def _value(v):
 def _relation(con: duckdb.DuckDBPyConnection, query: str) -> list:
     cursor = con.execute(query)
     names = [d[0] for d in cursor.description]
-    rows = [
-        {n: _value(v) for n, v in zip(names, row) if n not in VOLATILE}
-        for row in cursor.fetchall()
-    ]
+    rows = [{n: _value(v) for n, v in zip(names, row) if n not in VOLATILE} for row in cursor.fetchall()]
     return sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
 
 
 def relations(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
-    views = [r[0] for r in con.execute(
-        "select view_name from duckdb_views() where not internal and schema_name = 'main' order by 1").fetchall()]
-    facts = [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where table_name like '%_facts' order by 1").fetchall()]
+    views = [
+        r[0]
+        for r in con.execute(
+            "select view_name from duckdb_views() where not internal and schema_name = 'main' order by 1"
+        ).fetchall()
+    ]
+    facts = [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where table_name like '%_facts' order by 1"
+        ).fetchall()
+    ]
     out = {name: _relation(con, f'select * from "{name}"') for name in views + facts}
     for window_s in (30, 120):
         out[f"voice_share_window_at({window_s})"] = _relation(con, f"select * from voice_share_window_at({window_s})")
@@ -68,11 +73,18 @@ def _ratings(fixture) -> None:
     for n, utterance_id in enumerate(fixture.utterances["m1"]):
         for k, tag in enumerate(("persuasion", "option_discussion", "preference_elicitation", "peer_self_disclosure")):
             for r, rater in enumerate(("alice", "bob", "carol")):
-                rows.append({
-                    "rater_id": rater, "utterance_id": utterance_id, "meeting_id": "m1", "tag": tag,
-                    "value": (n + k + (r * n) % 3) % 2 == 0, "note": None, "utterance_text": texts[utterance_id],
-                    "created_at": dt.datetime(2024, 1, 1, 9, 0, n),
-                })
+                rows.append(
+                    {
+                        "rater_id": rater,
+                        "utterance_id": utterance_id,
+                        "meeting_id": "m1",
+                        "tag": tag,
+                        "value": (n + k + (r * n) % 3) % 2 == 0,
+                        "note": None,
+                        "utterance_text": texts[utterance_id],
+                        "created_at": dt.datetime(2024, 1, 1, 9, 0, n),
+                    }
+                )
     insert(con, "ratings", *rows)
     con.close()
 

@@ -29,7 +29,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from builders import build_fixture_db
 
 approx = pytest.approx
@@ -49,11 +48,23 @@ def rows(con, query: str) -> list[dict]:
 
 
 def test_stg_utterances_roles_voices_durations_and_words(con):
-    got = rows(con, "select utterance_id, voice_id, participant_id, role, duration_s, word_count, site "
-                    "from stg_utterances where meeting_id = 'fx' order by utterance_index")
+    got = rows(
+        con,
+        "select utterance_id, voice_id, participant_id, role, duration_s, word_count, site "
+        "from stg_utterances where meeting_id = 'fx' order by utterance_index",
+    )
     assert [r["voice_id"] for r in got] == ["doc", "su", "su", "doc", "su", "peer1", "mum", "unmapped:S4", "doc"]
-    assert [r["role"] for r in got] == ["clinician", "service_user", "service_user", "clinician", "service_user",
-                                         "peer", "network", "unknown", "clinician"]
+    assert [r["role"] for r in got] == [
+        "clinician",
+        "service_user",
+        "service_user",
+        "clinician",
+        "service_user",
+        "peer",
+        "network",
+        "unknown",
+        "clinician",
+    ]
     assert got[7]["participant_id"] is None
     assert [r["duration_s"] for r in got] == [10.0, 4.0, 4.0, 9.0, 6.0, 4.0, 6.0, 2.0, 5.0]
     assert [r["word_count"] for r in got] == [8, 6, 4, 8, 2, 8, 6, 2, 8]
@@ -68,8 +79,11 @@ def test_stg_current_tagger_is_latest_activated_version_with_rows(con):
 
 
 def test_utterances_tagged_pivots_current_version(con):
-    got = rows(con, "select * from utterances_tagged where utterance_id in ('fx/u00000', 'fx/u00006', 'fy/u00000') "
-                    "order by utterance_id")
+    got = rows(
+        con,
+        "select * from utterances_tagged where utterance_id in ('fx/u00000', 'fx/u00006', 'fy/u00000') "
+        "order by utterance_id",
+    )
     u0, u6, fy = got
     assert u0["tagger_model_version"] == "tagger-v2"
     assert (u0["preference_elicitation_p"], u0["preference_elicitation_label"]) == (0.91, True)
@@ -79,12 +93,21 @@ def test_utterances_tagged_pivots_current_version(con):
 
 
 def test_stg_speaking_turns(con):
-    got = rows(con, "select turn_no, voice_id, start_s, end_s, speech_s, word_count, utterance_count, "
-                    "first_utterance_id, previous_role, previous_end_s from stg_speaking_turns "
-                    "where meeting_id = 'fx' order by turn_no")
+    got = rows(
+        con,
+        "select turn_no, voice_id, start_s, end_s, speech_s, word_count, utterance_count, "
+        "first_utterance_id, previous_role, previous_end_s from stg_speaking_turns "
+        "where meeting_id = 'fx' order by turn_no",
+    )
     assert [(r["turn_no"], r["voice_id"], r["speech_s"]) for r in got] == [
-        (1, "doc", 10.0), (2, "su", 8.0), (3, "doc", 9.0), (4, "su", 6.0),
-        (5, "peer1", 4.0), (6, "mum", 6.0), (7, "unmapped:S4", 2.0), (8, "doc", 5.0),
+        (1, "doc", 10.0),
+        (2, "su", 8.0),
+        (3, "doc", 9.0),
+        (4, "su", 6.0),
+        (5, "peer1", 4.0),
+        (6, "mum", 6.0),
+        (7, "unmapped:S4", 2.0),
+        (8, "doc", 5.0),
     ]
     assert (got[1]["start_s"], got[1]["end_s"]) == (11.0, 19.5)
     assert (got[1]["word_count"], got[1]["utterance_count"], got[1]["first_utterance_id"]) == (10, 2, "fx/u00001")
@@ -98,8 +121,11 @@ def test_stg_utterance_turns_numbers_runs_of_one_voice(con):
 
 
 def test_stg_current_tags_keeps_only_the_current_version(con):
-    got = rows(con, "select model_version, count(*) as n, count(*) filter (where label) as hits "
-                    "from stg_current_tags group by model_version")
+    got = rows(
+        con,
+        "select model_version, count(*) as n, count(*) filter (where label) as hits "
+        "from stg_current_tags group by model_version",
+    )
     assert got == [{"model_version": "tagger-v2", "n": 9 * 4, "hits": 7}]
 
 
@@ -108,19 +134,32 @@ def test_stg_tag_hits_context(con):
     # u7's peer self-disclosure is by an unmapped speaker: a candidate, not a hit (codebook rule by role)
     assert sorted(got) == ["fx/u00000", "fx/u00001", "fx/u00003", "fx/u00005", "fx/u00006", "fx/u00008"]
     u0 = got["fx/u00000"]
-    assert (u0["tag"], u0["role"], u0["turn_no"], u0["followed_role"], u0["answered_by_role"],
-            u0["answer_start_s"]) == ("preference_elicitation", "clinician", 1, "none", "service_user", 11.0)
+    assert (
+        u0["tag"],
+        u0["role"],
+        u0["turn_no"],
+        u0["followed_role"],
+        u0["answered_by_role"],
+        u0["answer_start_s"],
+    ) == ("preference_elicitation", "clinician", 1, "none", "service_user", 11.0)
     u8 = got["fx/u00008"]
     assert (u8["followed_role"], u8["answered_by_role"], u8["answer_start_s"]) == ("unknown", "none", None)
 
 
 def test_stg_overlaps(con):
-    got = rows(con, "select turn_index, interrupter_voice_id, interrupted_voice_id, overlap_s, is_interruption "
-                    "from stg_overlaps where meeting_id = 'fx' order by turn_index")
-    assert [(r["turn_index"], r["interrupter_voice_id"], r["interrupted_voice_id"], r["is_interruption"])
-            for r in got] == [
-        (1, "su", "doc", False), (3, "su", "doc", True), (5, "mum", "peer1", False),
-        (6, "peer1", "mum", False), (8, "doc", "unmapped:S4", True),
+    got = rows(
+        con,
+        "select turn_index, interrupter_voice_id, interrupted_voice_id, overlap_s, is_interruption "
+        "from stg_overlaps where meeting_id = 'fx' order by turn_index",
+    )
+    assert [
+        (r["turn_index"], r["interrupter_voice_id"], r["interrupted_voice_id"], r["is_interruption"]) for r in got
+    ] == [
+        (1, "su", "doc", False),
+        (3, "su", "doc", True),
+        (5, "mum", "peer1", False),
+        (6, "peer1", "mum", False),
+        (8, "doc", "unmapped:S4", True),
     ]
     assert [r["overlap_s"] for r in got] == [approx(0.2), approx(1.0), approx(0.5), approx(1.0), approx(1.0)]
 
@@ -131,12 +170,12 @@ def test_voice_share_participant(con):
     # speech_s / 50 s; words / 52; turns / 8
     expected = {
         #               speech words turns longest mean
-        "doc":          (24.0, 24, 3, 10.0, 8.0),
-        "su":           (14.0, 12, 2, 8.0, 7.0),
-        "mum":          (6.0, 6, 1, 6.0, 6.0),
-        "peer1":        (4.0, 8, 1, 4.0, 4.0),
-        "unmapped:S4":  (2.0, 2, 1, 2.0, 2.0),
-        "dad":          (0.0, 0, 0, None, None),
+        "doc": (24.0, 24, 3, 10.0, 8.0),
+        "su": (14.0, 12, 2, 8.0, 7.0),
+        "mum": (6.0, 6, 1, 6.0, 6.0),
+        "peer1": (4.0, 8, 1, 4.0, 4.0),
+        "unmapped:S4": (2.0, 2, 1, 2.0, 2.0),
+        "dad": (0.0, 0, 0, None, None),
     }
     for voice, (speech, words, turns, longest, mean) in expected.items():
         r = got[voice]
@@ -157,8 +196,11 @@ def test_voice_share_role(con):
     assert set(got) == {"clinician", "service_user", "network", "peer", "unknown"}
     assert (got["network"]["voice_count"], got["network"]["speaking_voice_count"]) == (2, 1)
     assert {k: got[k]["speech_pct"] for k in got} == {
-        "clinician": approx(48.0), "service_user": approx(28.0), "network": approx(12.0),
-        "peer": approx(8.0), "unknown": approx(4.0),
+        "clinician": approx(48.0),
+        "service_user": approx(28.0),
+        "network": approx(12.0),
+        "peer": approx(8.0),
+        "unknown": approx(4.0),
     }
     assert got["clinician"]["turns_pct"] == approx(37.5)
     assert got["service_user"]["mean_turn_s"] == approx(7.0)
@@ -168,8 +210,10 @@ def test_voice_share_role(con):
 def test_voice_share_window_at_splits_crossing_utterances(con):
     # 25 s windows: [0,25) [25,50) [50,75). u3 (21–30 s) gives 4 s to window 0 and 5 s to window 1;
     # its 8 words count where it starts (window 0).
-    got = {(r["window_index"], r["role"]): r for r in rows(
-        con, "select * from voice_share_window_at(25) where meeting_id = 'fx'")}
+    got = {
+        (r["window_index"], r["role"]): r
+        for r in rows(con, "select * from voice_share_window_at(25) where meeting_id = 'fx'")
+    }
     assert len(got) == 3 * 5  # every speaking role in every window
     assert got[(0, "clinician")]["speech_s"] == approx(14.0)  # u0 10 + u3 4
     assert got[(0, "clinician")]["word_count"] == 16
@@ -184,8 +228,10 @@ def test_voice_share_window_at_splits_crossing_utterances(con):
 
 
 def test_voice_share_window_default_is_two_minutes(con):
-    got = rows(con, "select window_index, role, speech_s from voice_share_window where meeting_id = 'fx' "
-                    "and role = 'clinician'")
+    got = rows(
+        con,
+        "select window_index, role, speech_s from voice_share_window where meeting_id = 'fx' and role = 'clinician'",
+    )
     assert got == [{"window_index": 0, "role": "clinician", "speech_s": approx(24.0)}]
 
 
@@ -209,8 +255,10 @@ def test_turn_taking(con):
 
 
 def test_interruptions_by_who_interrupted_whom(con):
-    got = {(r["interrupter_voice_id"], r["interrupted_voice_id"]): r for r in rows(
-        con, "select * from interruptions where meeting_id = 'fx'")}
+    got = {
+        (r["interrupter_voice_id"], r["interrupted_voice_id"]): r
+        for r in rows(con, "select * from interruptions where meeting_id = 'fx'")
+    }
     assert set(got) == {("su", "doc"), ("mum", "peer1"), ("peer1", "mum"), ("doc", "unmapped:S4")}
     su_doc = got[("su", "doc")]
     assert (su_doc["overlap_count"], su_doc["interruption_count"], su_doc["first_interruption_s"]) == (2, 1, 29.0)
@@ -223,12 +271,17 @@ def test_interruptions_by_who_interrupted_whom(con):
 
 
 def test_role_transitions(con):
-    got = {(r["from_role"], r["to_role"]): r for r in rows(
-        con, "select * from role_transitions where meeting_id = 'fx'")}
+    got = {
+        (r["from_role"], r["to_role"]): r for r in rows(con, "select * from role_transitions where meeting_id = 'fx'")
+    }
     # turn roles: c su c su peer network unknown c → 7 transitions
     assert {k: r["transition_count"] for k, r in got.items()} == {
-        ("clinician", "service_user"): 2, ("service_user", "clinician"): 1, ("service_user", "peer"): 1,
-        ("peer", "network"): 1, ("network", "unknown"): 1, ("unknown", "clinician"): 1,
+        ("clinician", "service_user"): 2,
+        ("service_user", "clinician"): 1,
+        ("service_user", "peer"): 1,
+        ("peer", "network"): 1,
+        ("network", "unknown"): 1,
+        ("unknown", "clinician"): 1,
     }
     assert got[("clinician", "service_user")]["transition_pct"] == approx(200 / 7)
     assert got[("clinician", "service_user")]["from_role_pct"] == approx(100.0)
@@ -261,8 +314,12 @@ def test_sdm_options_discussed(con):
     got = {r["meeting_id"]: r for r in rows(con, "select * from sdm_options_discussed")}
     fx = got["fx"]
     assert fx["tagger_model_version"] == "tagger-v2"
-    assert (fx["option_utterance_count"], fx["by_professionals_count"], fx["by_service_user_count"],
-            fx["by_network_count"]) == (3, 2, 1, 0)
+    assert (
+        fx["option_utterance_count"],
+        fx["by_professionals_count"],
+        fx["by_service_user_count"],
+        fx["by_network_count"],
+    ) == (3, 2, 1, 0)
     assert (fx["first_option_s"], fx["first_option_role"]) == (11.0, "service_user")
     assert fx["option_roles"] == ["clinician", "service_user"]
     assert fx["evidence_utterance_ids"] == ["fx/u00001", "fx/u00003", "fx/u00008"]
@@ -272,18 +329,29 @@ def test_sdm_options_discussed(con):
 
 def test_sdm_preference_elicitation(con):
     # u0 by doc opens the meeting (followed 'none'); the next turn is the service user's.
-    assert rows(con, "select * from sdm_preference_elicitation") == [{
-        "meeting_id": "fx", "asking_role": "clinician", "followed_role": "none", "elicitation_count": 1,
-        "answered_by_service_user_count": 1, "first_elicitation_s": 0.0, "evidence_utterance_ids": ["fx/u00000"],
-        "validation_status": "not validated on this study",  # no validation report for tagger-v2
-    }]
+    assert rows(con, "select * from sdm_preference_elicitation") == [
+        {
+            "meeting_id": "fx",
+            "asking_role": "clinician",
+            "followed_role": "none",
+            "elicitation_count": 1,
+            "answered_by_service_user_count": 1,
+            "first_elicitation_s": 0.0,
+            "evidence_utterance_ids": ["fx/u00000"],
+            "validation_status": "not validated on this study",  # no validation report for tagger-v2
+        }
+    ]
 
 
 def test_sdm_persuasion(con):
     got = {r["role"]: r for r in rows(con, "select * from sdm_persuasion where meeting_id = 'fx'")}
     assert set(got) == {"clinician", "service_user", "peer", "network", "unknown"}
     assert {k: (r["utterance_count"], r["persuasion_count"]) for k, r in got.items()} == {
-        "clinician": (3, 0), "service_user": (3, 0), "peer": (1, 0), "network": (1, 1), "unknown": (1, 0),
+        "clinician": (3, 0),
+        "service_user": (3, 0),
+        "peer": (1, 0),
+        "network": (1, 1),
+        "unknown": (1, 0),
     }
     network = got["network"]
     assert network["persuasion_pct"] == approx(100.0)
@@ -308,9 +376,13 @@ def test_sdm_option5_proxy(con):
     # item1: doc's options u3, u8 → 2; item2: su's option u1 → 1; item3: options in turns after the
     # first option turn (t2): u3 (t3), u8 (t8) → 2; item4: doc's elicitation u0 → 1; item5: doc's
     # elicitation answered by su at 11 s, doc's options after that: u3, u8 → 2. Sum 8 → 40.
-    assert [fx[f"item{i}_{name}"] for i, name in enumerate(
-        ["options_raised", "deliberation_shared", "options_revisited", "preferences_elicited",
-         "preferences_used"], start=1)] == [2, 1, 2, 1, 2]
+    assert [
+        fx[f"item{i}_{name}"]
+        for i, name in enumerate(
+            ["options_raised", "deliberation_shared", "options_revisited", "preferences_elicited", "preferences_used"],
+            start=1,
+        )
+    ] == [2, 1, 2, 1, 2]
     assert fx["score_0_100"] == 40
     assert fx["item1_evidence_ids"] == ["fx/u00003", "fx/u00008"]
     assert fx["item2_evidence_ids"] == ["fx/u00001"]
@@ -334,16 +406,24 @@ def test_every_analytics_view_is_covered_here():
     # A new view needs a hand-computed test in this file; agreement_/rating_ views are tested in
     # test_review_agreement.py, the validation views in test_validation.py.
     source = Path(__file__).read_text()
-    views = [p.stem for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
-             if not p.stem.startswith(("agreement_", "rating_", "rater_", "validation_", "tag_validation", "tagger_validation"))]
+    views = [
+        p.stem
+        for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
+        if not p.stem.startswith(
+            ("agreement_", "rating_", "rater_", "validation_", "tag_validation", "tagger_validation")
+        )
+    ]
     missing = [v for v in views if f"from {v}" not in source]
     assert missing == []
 
 
 def test_docs_describe_every_view_and_their_queries_run(con):
     docs = (Path(__file__).parent.parent / "docs" / "sql.md").read_text()
-    views = [p.stem for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
-             if not p.stem.startswith(("agreement_", "rating_", "rater_"))]
+    views = [
+        p.stem
+        for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
+        if not p.stem.startswith(("agreement_", "rating_", "rater_"))
+    ]
     assert [v for v in views if f"### {v}" not in docs and f"and {v} —" not in docs] == []
     queries = re.findall(r"```sql\n(.*?)```", docs, re.S)
     assert len(queries) >= 12
@@ -371,5 +451,7 @@ def test_a_peer_self_disclosure_counts_once_its_speaker_is_mapped_to_a_peer_and_
     con.execute("update speakers set participant_id = 'dad' where meeting_id = 'fx' and speaker_label = 'S4'")
     refresh(con, "fx")
     assert con.execute(disclosures).fetchone() == (1, 0)  # a father's disclosure is not a peer's
-    assert con.execute("select count(*) from tags where utterance_id = 'fx/u00007' and label").fetchone() == (2,)  # model's own kept
+    assert con.execute("select count(*) from tags where utterance_id = 'fx/u00007' and label").fetchone() == (
+        2,
+    )  # model's own kept
     con.close()

@@ -27,7 +27,8 @@ def test_a_mapping_moves_with_the_voice_when_labels_are_reshuffled():
     # The re-run gives the labels out in another order and finds a third voice inside the peer's time.
     new = Diarisation(
         turns=turns(("SPEAKER_00", 0.2, 9.8), ("SPEAKER_01", 10, 13), ("SPEAKER_02", 13, 20)),
-        exclusive_turns=[], speakers=["SPEAKER_00", "SPEAKER_01", "SPEAKER_02"],
+        exclusive_turns=[],
+        speakers=["SPEAKER_00", "SPEAKER_01", "SPEAKER_02"],
     )
     carried, changes = carry_mappings(stored, stored_turns, new, {"p2", "p4"})
     assert {label: s.participant_id for label, s in carried.items()} == {"SPEAKER_00": "p2", "SPEAKER_02": "p4"}
@@ -59,7 +60,8 @@ def test_a_participant_gone_from_the_manifest_loses_its_mapping():
 def test_doubtful_speakers_have_little_speech_and_no_long_turn():
     d = Diarisation(
         turns=turns(("A", 0, 60), ("B", 60, 100), ("C", 100, 101), ("D", 101, 101.5), ("D", 102, 104.5)),
-        exclusive_turns=[], speakers=["A", "B", "C", "D"],
+        exclusive_turns=[],
+        speakers=["A", "B", "C", "D"],
     )
     # C: 1 s of 104.5 (< 2 %), longest 1 s → doubtful; D: 3 s (2.9 %) → not doubtful
     assert doubtful_speakers(d) == {"C"}

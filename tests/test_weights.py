@@ -8,7 +8,9 @@ from dialogic.weights import check_weights, fetch_weights, get_manifest, load_ma
 
 def test_every_manifest_records_a_sha256_for_each_file():
     manifests = load_manifests()
-    assert {"faster-whisper-tiny.en", "pyannote-segmentation-3.0", "campplus-zh-en-common", "all-minilm-l6-v2"} <= set(manifests)
+    assert {"faster-whisper-tiny.en", "pyannote-segmentation-3.0", "campplus-zh-en-common", "all-minilm-l6-v2"} <= set(
+        manifests
+    )
     for m in manifests.values():
         assert m.files and all(len(h) == 64 for h in m.files.values()), m.name
         assert len(m.source.wheel_sha256) == 64
@@ -80,7 +82,11 @@ def test_a_model_shipped_in_parts_is_joined_and_checked(tmp_path, monkeypatch):
     (site / "two/data/config.json").write_text("{}")
     whole = hashlib.sha256(b"first half|second half").hexdigest()
     manifest = ModelManifest(
-        name="parted", kind="asr", version="1", purpose="test", licence="MIT",
+        name="parted",
+        kind="asr",
+        version="1",
+        purpose="test",
+        licence="MIT",
         sources=(WeightSource("one", "1", "x", "one/data"), WeightSource("two", "1", "y", "two/data")),
         files={"model.bin": whole, "config.json": hashlib.sha256(b"{}").hexdigest()},
         joins={"model.bin": ("model.bin.part1", "model.bin.part2")},

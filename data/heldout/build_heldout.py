@@ -19,7 +19,9 @@ ROLES = {"clinician", "peer", "network", "service_user", "other"}
 
 
 def norm(text: str) -> str:
-    return " ".join("".join(c if c.isalnum() or c in " '" else " " for c in text.lower().replace("\u2019", "'")).split())
+    return " ".join(
+        "".join(c if c.isalnum() or c in " '" else " " for c in text.lower().replace("\u2019", "'")).split()
+    )
 
 
 def parse(path: Path) -> list[dict]:
@@ -32,8 +34,14 @@ def parse(path: Path) -> list[dict]:
             continue
         role, flags, text = line.split("\t")
         assert role in ROLES and len(flags) == 4 and set(flags) <= {"0", "1"}, f"{path.name}:{n}"
-        row = {"text": text.strip(), "speaker_role": role, "split": "test", "meeting": meeting,
-               "prev_role": prev[0] if prev else None, "prev_text": prev[1] if prev else None}
+        row = {
+            "text": text.strip(),
+            "speaker_role": role,
+            "split": "test",
+            "meeting": meeting,
+            "prev_role": prev[0] if prev else None,
+            "prev_text": prev[1] if prev else None,
+        }
         # m17 / m18 / m23-m29 are lists of turns from different meetings: no shared context.
         if meeting and meeting >= "m17" and meeting not in {"m19", "m20", "m21"}:
             row["prev_role"] = row["prev_text"] = None
@@ -52,7 +60,11 @@ def main() -> None:
     # A few everyday lines were written that the seed corpus happens to contain too ("does that
     # make sense"); a test set must not hold training utterances, so they are left out (ids keep
     # their gaps so the ASR set's source ids stay valid).
-    seed = {norm(json.loads(l)["text"]) for l in (HERE.parent / "seed" / "utterances.jsonl").read_text().splitlines() if l.strip()}
+    seed = {
+        norm(json.loads(l)["text"])
+        for l in (HERE.parent / "seed" / "utterances.jsonl").read_text().splitlines()
+        if l.strip()
+    }
     dropped = [r["text"] for r in rows if norm(r["text"]) in seed]
     rows = [r for r in rows if norm(r["text"]) not in seed]
     print(f"left out as also in the seed corpus: {dropped}")
@@ -60,8 +72,12 @@ def main() -> None:
     with open(HERE / "written.jsonl", "w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps({k: row[k] for k in keys}, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} utterances, positives:", {t: sum(r[t] for r in rows) for t in TAGS},
-          "no tag:", sum(1 for r in rows if not any(r[t] for t in TAGS)))
+    print(
+        f"{len(rows)} utterances, positives:",
+        {t: sum(r[t] for r in rows) for t in TAGS},
+        "no tag:",
+        sum(1 for r in rows if not any(r[t] for t in TAGS)),
+    )
 
 
 if __name__ == "__main__":

@@ -33,20 +33,53 @@ OUT = Path(__file__).resolve().parent / "utterances.jsonl"
 
 TOPICS: dict[str, dict[str, list[str]]] = {
     "medication": {
-        "thing": ["the medication", "the olanzapine", "the tablets", "your meds", "the dose", "the clozapine", "the antidepressant"],
+        "thing": [
+            "the medication",
+            "the olanzapine",
+            "the tablets",
+            "your meds",
+            "the dose",
+            "the clozapine",
+            "the antidepressant",
+        ],
         "options": [
-            "stay on the same dose for now", "come down to a lower dose", "stop the tablets altogether",
-            "switch to something like aripiprazole", "wait a few weeks before changing anything",
-            "take it at night instead of the morning", "reduce it really slowly over a few months",
-            "try a break from it with more support around you", "go onto the depot instead of tablets",
+            "stay on the same dose for now",
+            "come down to a lower dose",
+            "stop the tablets altogether",
+            "switch to something like aripiprazole",
+            "wait a few weeks before changing anything",
+            "take it at night instead of the morning",
+            "reduce it really slowly over a few months",
+            "try a break from it with more support around you",
+            "go onto the depot instead of tablets",
             "keep the sertraline but drop the quetiapine",
         ],
-        "push": ["stay on the medication", "keep taking the tablets", "have the injection", "take the clozapine every day", "stay on the depot"],
-        "cons": ["you'll be back on the ward by Christmas", "you'll relapse, it's as simple as that", "the voices will come back worse",
-                 "we'll be straight back to where we were in the spring", "you could lose everything you've built up"],
-        "auth": ["the consultant has been really clear about this", "Dr Patel has already made the decision", "the community treatment order says you have to take it",
-                 "under the Mental Health Act we can make it a condition", "the guidelines say two years minimum after an episode like that"],
-        "threat": ["we'll have to look at recalling you to hospital", "I'll be ringing the consultant today", "I'm not going to keep driving you to appointments"],
+        "push": [
+            "stay on the medication",
+            "keep taking the tablets",
+            "have the injection",
+            "take the clozapine every day",
+            "stay on the depot",
+        ],
+        "cons": [
+            "you'll be back on the ward by Christmas",
+            "you'll relapse, it's as simple as that",
+            "the voices will come back worse",
+            "we'll be straight back to where we were in the spring",
+            "you could lose everything you've built up",
+        ],
+        "auth": [
+            "the consultant has been really clear about this",
+            "Dr Patel has already made the decision",
+            "the community treatment order says you have to take it",
+            "under the Mental Health Act we can make it a condition",
+            "the guidelines say two years minimum after an episode like that",
+        ],
+        "threat": [
+            "we'll have to look at recalling you to hospital",
+            "I'll be ringing the consultant today",
+            "I'm not going to keep driving you to appointments",
+        ],
         "facts": [
             "The depot's given every two weeks at the clinic on Thursdays.",
             "Olanzapine can make you hungrier, that's quite a common one.",
@@ -56,30 +89,63 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "The pharmacy can do the tablets in a blister pack if that helps.",
             "Coming off too fast can cause withdrawal effects, so any change would be gradual.",
         ],
-        "symptom_q": ["Are you still taking the ten milligrams?", "When did you last have the injection?", "Have you noticed any side effects this week?",
-                      "How many tablets are you actually taking at the moment?", "Is the shaking in your hands any better?"],
-        "own_wish": ["I'd really like to come off the olanzapine.", "I want to stop the injections, I've had enough of them.",
-                     "I'd rather stay on what I'm on, it's working.", "I just want to be on as little as possible.",
-                     "I'd like to try without the quetiapine, that's what I want."],
-        "done": ["So we agreed last time you'd stay on the ten milligrams until March.", "Right, so that's settled, you're coming down to five and we'll review in six weeks.",
-                 "Since we changed you over to the aripiprazole, how have things been?", "The decision to stop the lithium was made back in June with Dr Okafor."],
-        "single": ["Maybe try taking it an hour earlier and see if the mornings are better.", "It might be worth mentioning the weight gain to the GP.",
-                   "Could you keep a note of when you take it this week?", "Perhaps set an alarm on your phone for the evening dose."],
+        "symptom_q": [
+            "Are you still taking the ten milligrams?",
+            "When did you last have the injection?",
+            "Have you noticed any side effects this week?",
+            "How many tablets are you actually taking at the moment?",
+            "Is the shaking in your hands any better?",
+        ],
+        "own_wish": [
+            "I'd really like to come off the olanzapine.",
+            "I want to stop the injections, I've had enough of them.",
+            "I'd rather stay on what I'm on, it's working.",
+            "I just want to be on as little as possible.",
+            "I'd like to try without the quetiapine, that's what I want.",
+        ],
+        "done": [
+            "So we agreed last time you'd stay on the ten milligrams until March.",
+            "Right, so that's settled, you're coming down to five and we'll review in six weeks.",
+            "Since we changed you over to the aripiprazole, how have things been?",
+            "The decision to stop the lithium was made back in June with Dr Okafor.",
+        ],
+        "single": [
+            "Maybe try taking it an hour earlier and see if the mornings are better.",
+            "It might be worth mentioning the weight gain to the GP.",
+            "Could you keep a note of when you take it this week?",
+            "Perhaps set an alarm on your phone for the evening dose.",
+        ],
     },
     "admission": {
         "thing": ["going into hospital", "the admission", "the ward", "a hospital bed", "home treatment"],
         "options": [
-            "go into hospital for a short stay", "stay at home with the home treatment team visiting daily",
-            "go to the crisis house for a few nights", "stay with your mum for a bit", "wait until tomorrow and meet again",
-            "have the crisis team come out twice a day", "go in voluntarily rather than anything else",
+            "go into hospital for a short stay",
+            "stay at home with the home treatment team visiting daily",
+            "go to the crisis house for a few nights",
+            "stay with your mum for a bit",
+            "wait until tomorrow and meet again",
+            "have the crisis team come out twice a day",
+            "go in voluntarily rather than anything else",
             "try a few nights at the recovery house",
         ],
         "push": ["go into hospital", "come in tonight", "accept the bed", "go in voluntarily"],
-        "cons": ["it'll end up being a section, and nobody wants that", "someone's going to get hurt", "you'll lose the flat if this carries on",
-                 "things will just keep getting worse"],
-        "auth": ["if you won't come in, we'll have to do a Mental Health Act assessment", "the AMHP has already been called",
-                 "the consultant says it's hospital or a section", "the law's quite clear when there's this much risk"],
-        "threat": ["I'll have to call the police", "we'll be doing a Mental Health Act assessment this afternoon", "I'm not having you back here"],
+        "cons": [
+            "it'll end up being a section, and nobody wants that",
+            "someone's going to get hurt",
+            "you'll lose the flat if this carries on",
+            "things will just keep getting worse",
+        ],
+        "auth": [
+            "if you won't come in, we'll have to do a Mental Health Act assessment",
+            "the AMHP has already been called",
+            "the consultant says it's hospital or a section",
+            "the law's quite clear when there's this much risk",
+        ],
+        "threat": [
+            "I'll have to call the police",
+            "we'll be doing a Mental Health Act assessment this afternoon",
+            "I'm not having you back here",
+        ],
         "facts": [
             "The crisis house has six beds and you can stay up to a week.",
             "Home treatment visits are usually once or twice a day to start with.",
@@ -87,24 +153,50 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "The ward is on the second floor and visiting is from two till eight.",
             "The nearest bed at the moment is in Northampton, which is about an hour away.",
         ],
-        "symptom_q": ["How long were you on the ward last time?", "Have you been eating anything today?", "Did you go out at all yesterday?",
-                      "When did you last feel like this?", "Are you feeling safe at the moment?"],
-        "own_wish": ["I don't want to go back in, I really don't.", "I'd rather be at home with my own things around me.",
-                     "I want to go in, honestly, I need a rest from everything.", "I'd prefer the crisis house to the ward."],
-        "done": ["So the plan we made on Monday was home treatment for two weeks.", "He's agreed to go in tonight, the bed's confirmed.",
-                 "Since you came home from the ward, how have things been?", "We decided not to admit last week and that's held."],
-        "single": ["It might help to pack a bag just in case, so it's there.", "Maybe ring the crisis line tonight if it gets bad.",
-                   "Could you let your sister know what's happening?", "Perhaps write down what helped last time you were in."],
+        "symptom_q": [
+            "How long were you on the ward last time?",
+            "Have you been eating anything today?",
+            "Did you go out at all yesterday?",
+            "When did you last feel like this?",
+            "Are you feeling safe at the moment?",
+        ],
+        "own_wish": [
+            "I don't want to go back in, I really don't.",
+            "I'd rather be at home with my own things around me.",
+            "I want to go in, honestly, I need a rest from everything.",
+            "I'd prefer the crisis house to the ward.",
+        ],
+        "done": [
+            "So the plan we made on Monday was home treatment for two weeks.",
+            "He's agreed to go in tonight, the bed's confirmed.",
+            "Since you came home from the ward, how have things been?",
+            "We decided not to admit last week and that's held.",
+        ],
+        "single": [
+            "It might help to pack a bag just in case, so it's there.",
+            "Maybe ring the crisis line tonight if it gets bad.",
+            "Could you let your sister know what's happening?",
+            "Perhaps write down what helped last time you were in.",
+        ],
     },
     "sleep": {
         "thing": ["your sleep", "the nights", "sleeping", "the sleeping tablets", "your bedtime routine"],
         "options": [
-            "try the zopiclone for a week", "stick to a set bedtime without any tablets", "cut the coffee out after lunch",
-            "keep a sleep diary for a fortnight first", "leave things as they are for now", "try the sleep app the GP mentioned",
-            "sleep downstairs for a while", "get up at the same time every day regardless",
+            "try the zopiclone for a week",
+            "stick to a set bedtime without any tablets",
+            "cut the coffee out after lunch",
+            "keep a sleep diary for a fortnight first",
+            "leave things as they are for now",
+            "try the sleep app the GP mentioned",
+            "sleep downstairs for a while",
+            "get up at the same time every day regardless",
         ],
         "push": ["take the sleeping tablet tonight", "stop staying up gaming all night", "be in bed by eleven"],
-        "cons": ["you'll be manic again within the week", "you won't cope with anything", "it'll all spiral like last time"],
+        "cons": [
+            "you'll be manic again within the week",
+            "you won't cope with anything",
+            "it'll all spiral like last time",
+        ],
         "auth": ["the doctor said you have to take it every night", "the ward rules say lights out at half eleven"],
         "threat": ["I'm taking the console out of your room", "I'll be telling the team you're not sticking to it"],
         "facts": [
@@ -113,24 +205,52 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "Caffeine can stay in your system for six hours or more.",
             "Poor sleep is often one of the first signs before things get harder.",
         ],
-        "symptom_q": ["How many hours are you getting most nights?", "What time are you going to bed at the moment?",
-                      "Are you waking up in the night?", "Did you sleep at all last night?", "Are the nightmares still happening?"],
-        "own_wish": ["I'd like to sort my sleep out without tablets.", "I just want one decent night's sleep.", "I'd rather not take anything to sleep."],
-        "done": ["So we agreed you'd try the diary for two weeks.", "You've been on the zopiclone since Tuesday, like we decided."],
-        "single": ["Maybe try putting your phone in the kitchen at night.", "A warm bath before bed might help a bit.",
-                   "It could be worth writing the worries down before you go to bed."],
+        "symptom_q": [
+            "How many hours are you getting most nights?",
+            "What time are you going to bed at the moment?",
+            "Are you waking up in the night?",
+            "Did you sleep at all last night?",
+            "Are the nightmares still happening?",
+        ],
+        "own_wish": [
+            "I'd like to sort my sleep out without tablets.",
+            "I just want one decent night's sleep.",
+            "I'd rather not take anything to sleep.",
+        ],
+        "done": [
+            "So we agreed you'd try the diary for two weeks.",
+            "You've been on the zopiclone since Tuesday, like we decided.",
+        ],
+        "single": [
+            "Maybe try putting your phone in the kitchen at night.",
+            "A warm bath before bed might help a bit.",
+            "It could be worth writing the worries down before you go to bed.",
+        ],
     },
     "work": {
         "thing": ["going back to work", "your job", "work", "the phased return", "the warehouse job"],
         "options": [
-            "go back part time on a phased return", "stay off for another month", "look at a different role in the same company",
-            "talk to occupational health first", "try some volunteering before going back", "hand your notice in and have a proper break",
-            "do two mornings a week to start", "ask about working from home for a while",
+            "go back part time on a phased return",
+            "stay off for another month",
+            "look at a different role in the same company",
+            "talk to occupational health first",
+            "try some volunteering before going back",
+            "hand your notice in and have a proper break",
+            "do two mornings a week to start",
+            "ask about working from home for a while",
         ],
         "push": ["go back to work on Monday", "hand the sick note in", "ring your manager today", "stay off work"],
-        "cons": ["you'll lose the job altogether", "they'll start a capability process", "you'll end up right back where you were", "the money's going to run out"],
-        "auth": ["the sick note runs out on Friday and the GP won't sign another", "company policy is you have to see occupational health first",
-                 "HR said it's back by the first or they'll review it"],
+        "cons": [
+            "you'll lose the job altogether",
+            "they'll start a capability process",
+            "you'll end up right back where you were",
+            "the money's going to run out",
+        ],
+        "auth": [
+            "the sick note runs out on Friday and the GP won't sign another",
+            "company policy is you have to see occupational health first",
+            "HR said it's back by the first or they'll review it",
+        ],
         "threat": ["I'm not paying your phone bill anymore", "I'll stop covering for you with your boss"],
         "facts": [
             "Occupational health usually want to see you before a phased return.",
@@ -138,38 +258,85 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "Your manager has said the job's held open until the end of the month.",
             "Access to Work can sometimes fund support in the workplace.",
         ],
-        "symptom_q": ["When did you last go in?", "How many hours were you doing before?", "Have you heard from your manager?",
-                      "What's the commute like from yours?"],
-        "own_wish": ["I want to go back, I miss it.", "I'd rather not go back to that job, if I'm honest.", "I'd like to try something different altogether."],
-        "done": ["So it's settled, you're back two mornings from the fifteenth.", "HR signed off the phased return last week."],
-        "single": ["It might be worth ringing occupational health this week.", "Maybe draft an email to your manager and we can look at it together."],
+        "symptom_q": [
+            "When did you last go in?",
+            "How many hours were you doing before?",
+            "Have you heard from your manager?",
+            "What's the commute like from yours?",
+        ],
+        "own_wish": [
+            "I want to go back, I miss it.",
+            "I'd rather not go back to that job, if I'm honest.",
+            "I'd like to try something different altogether.",
+        ],
+        "done": [
+            "So it's settled, you're back two mornings from the fifteenth.",
+            "HR signed off the phased return last week.",
+        ],
+        "single": [
+            "It might be worth ringing occupational health this week.",
+            "Maybe draft an email to your manager and we can look at it together.",
+        ],
     },
     "housing": {
         "thing": ["the flat", "where you're living", "the move", "the housing situation", "the tenancy"],
         "options": [
-            "stay in the flat with more support", "move back in with your parents for a while", "apply for supported accommodation",
-            "ask the council for a transfer", "wait until the tenancy's up in the summer", "look at a shared house with the housing association",
+            "stay in the flat with more support",
+            "move back in with your parents for a while",
+            "apply for supported accommodation",
+            "ask the council for a transfer",
+            "wait until the tenancy's up in the summer",
+            "look at a shared house with the housing association",
         ],
         "push": ["move into the supported flat", "sign the tenancy", "let the support worker in", "move back home"],
-        "cons": ["you'll end up homeless", "the landlord will evict you", "you'll be on your own with nobody checking in"],
-        "auth": ["the housing officer said it's this or nothing", "the council won't keep the offer open past Friday", "the tenancy agreement says you have to allow access"],
+        "cons": [
+            "you'll end up homeless",
+            "the landlord will evict you",
+            "you'll be on your own with nobody checking in",
+        ],
+        "auth": [
+            "the housing officer said it's this or nothing",
+            "the council won't keep the offer open past Friday",
+            "the tenancy agreement says you have to allow access",
+        ],
         "threat": ["I'm not having you back in the house", "we'll stop paying the deposit"],
         "facts": [
             "Supported accommodation usually has a worker on site in the daytime.",
             "The waiting list for a transfer is about eighteen months at the moment.",
             "Housing benefit can cover some of the rent in a shared house.",
         ],
-        "symptom_q": ["How long have you been in the flat?", "Is the heating working now?", "Have the neighbours been any quieter?",
-                      "Who else has a key to the flat?"],
-        "own_wish": ["I want to stay in my flat.", "I'd rather be on my own than in a shared house.", "I'd like to move closer to my daughter."],
+        "symptom_q": [
+            "How long have you been in the flat?",
+            "Is the heating working now?",
+            "Have the neighbours been any quieter?",
+            "Who else has a key to the flat?",
+        ],
+        "own_wish": [
+            "I want to stay in my flat.",
+            "I'd rather be on my own than in a shared house.",
+            "I'd like to move closer to my daughter.",
+        ],
         "done": ["So the move's booked for the twelfth.", "We agreed you'd stay put until the summer."],
-        "single": ["Maybe ask the housing officer for that in writing.", "It might be worth speaking to Shelter about the deposit."],
+        "single": [
+            "Maybe ask the housing officer for that in writing.",
+            "It might be worth speaking to Shelter about the deposit.",
+        ],
     },
     "family": {
-        "thing": ["things at home", "the arguments at home", "how the family's involved", "contact with your dad", "the kids"],
+        "thing": [
+            "things at home",
+            "the arguments at home",
+            "how the family's involved",
+            "contact with your dad",
+            "the kids",
+        ],
         "options": [
-            "have the family come to every meeting", "meet just the two of you for a bit", "have a separate meeting with your parents",
-            "take a break from contact with your dad", "bring your partner in next time", "keep things as they are at home for now",
+            "have the family come to every meeting",
+            "meet just the two of you for a bit",
+            "have a separate meeting with your parents",
+            "take a break from contact with your dad",
+            "bring your partner in next time",
+            "keep things as they are at home for now",
         ],
         "push": ["let your mum come to the meetings", "move out of your dad's", "tell your partner everything"],
         "cons": ["the family will fall apart", "the kids are going to suffer", "you'll push everyone away"],
@@ -180,20 +347,48 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "There's a carers' group that meets on the first Wednesday of the month.",
             "Carers are entitled to their own assessment from the council.",
         ],
-        "symptom_q": ["Who's living at home at the moment?", "How often do you see your dad?", "Did your brother come round at the weekend?",
-                      "How old are the kids now?"],
-        "own_wish": ["I want my mum here, she helps.", "I'd rather my dad wasn't at these meetings.", "I'd like us to stop arguing, that's all I want."],
-        "done": ["We said last time your sister would come to these, and she has.", "So it's agreed, the kids stay with their nan on weekdays."],
-        "single": ["Maybe have a chat with your mum before the next meeting.", "It might help to write your dad a letter."],
+        "symptom_q": [
+            "Who's living at home at the moment?",
+            "How often do you see your dad?",
+            "Did your brother come round at the weekend?",
+            "How old are the kids now?",
+        ],
+        "own_wish": [
+            "I want my mum here, she helps.",
+            "I'd rather my dad wasn't at these meetings.",
+            "I'd like us to stop arguing, that's all I want.",
+        ],
+        "done": [
+            "We said last time your sister would come to these, and she has.",
+            "So it's agreed, the kids stay with their nan on weekdays.",
+        ],
+        "single": [
+            "Maybe have a chat with your mum before the next meeting.",
+            "It might help to write your dad a letter.",
+        ],
     },
     "crisis_plan": {
-        "thing": ["the crisis plan", "what happens if things get bad again", "the relapse plan", "the early warning signs", "the advance statement"],
+        "thing": [
+            "the crisis plan",
+            "what happens if things get bad again",
+            "the relapse plan",
+            "the early warning signs",
+            "the advance statement",
+        ],
         "options": [
-            "put the crisis team's number first on the plan", "have your mum as the first person to call", "write an advance statement",
-            "agree to go to the crisis house rather than hospital", "keep the plan as it is", "add the early signs your partner notices",
+            "put the crisis team's number first on the plan",
+            "have your mum as the first person to call",
+            "write an advance statement",
+            "agree to go to the crisis house rather than hospital",
+            "keep the plan as it is",
+            "add the early signs your partner notices",
         ],
         "push": ["sign the crisis plan today", "give us your sister's number", "agree to hospital if it happens again"],
-        "cons": ["nobody will know what to do next time", "it'll be the police again", "you'll end up in A and E for hours"],
+        "cons": [
+            "nobody will know what to do next time",
+            "it'll be the police again",
+            "you'll end up in A and E for hours",
+        ],
         "auth": ["the trust requires a crisis plan before discharge", "policy says we can't discharge you without it"],
         "threat": ["we won't be able to discharge you", "I'll just call an ambulance next time"],
         "facts": [
@@ -201,62 +396,135 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "An advance statement isn't legally binding but the team has to take it into account.",
             "The plan gets shared with the GP and the crisis team.",
         ],
-        "symptom_q": ["What happened the last time things got bad?", "Who did you call last time?", "How did you get to A and E?",
-                      "Who's got a copy of the plan?"],
-        "own_wish": ["I want my sister to be the one who's called.", "I'd rather not have the police involved ever again.", "I'd like it written down that I don't want haloperidol."],
-        "done": ["So the crisis plan we signed off last week has your mum as the first contact.", "We've already put the crisis house in the plan."],
-        "single": ["Maybe keep a copy of the plan in your phone.", "It could help to give your neighbour the crisis number."],
+        "symptom_q": [
+            "What happened the last time things got bad?",
+            "Who did you call last time?",
+            "How did you get to A and E?",
+            "Who's got a copy of the plan?",
+        ],
+        "own_wish": [
+            "I want my sister to be the one who's called.",
+            "I'd rather not have the police involved ever again.",
+            "I'd like it written down that I don't want haloperidol.",
+        ],
+        "done": [
+            "So the crisis plan we signed off last week has your mum as the first contact.",
+            "We've already put the crisis house in the plan.",
+        ],
+        "single": [
+            "Maybe keep a copy of the plan in your phone.",
+            "It could help to give your neighbour the crisis number.",
+        ],
     },
     "therapy": {
         "thing": ["therapy", "the CBT", "the family therapy", "the group", "talking therapy", "the trauma work"],
         "options": [
-            "start the CBT now", "wait for the trauma therapy", "try the hearing voices group", "do some family sessions first",
-            "go to the group and see how it feels", "have one-to-one sessions instead of the group", "hold off on therapy until things settle",
+            "start the CBT now",
+            "wait for the trauma therapy",
+            "try the hearing voices group",
+            "do some family sessions first",
+            "go to the group and see how it feels",
+            "have one-to-one sessions instead of the group",
+            "hold off on therapy until things settle",
         ],
         "push": ["go to the group", "start the CBT", "do the homework between sessions", "see the psychologist"],
         "cons": ["you'll get taken off the list", "you'll lose your place", "you'll never get on top of this"],
-        "auth": ["the psychologist says you need to do it before anything else", "the service won't offer it again if you miss three"],
+        "auth": [
+            "the psychologist says you need to do it before anything else",
+            "the service won't offer it again if you miss three",
+        ],
         "threat": ["I'll be telling them you're not engaging", "we'll discharge you from the team"],
         "facts": [
             "The wait for psychology is about nine months at the moment.",
             "The hearing voices group meets on Tuesday afternoons at the library.",
             "CBT is usually around sixteen sessions, once a week.",
         ],
-        "symptom_q": ["How many sessions have you had so far?", "Did you go to the group last week?", "What did you do in the last session?",
-                      "Is it the same therapist as before?"],
-        "own_wish": ["I'd like to do the group, I think.", "I don't want to talk about the past, I just don't.", "I'd rather see someone on my own."],
-        "done": ["So you started the CBT on the third like we planned.", "We decided on family sessions first and they've begun."],
-        "single": ["Maybe try writing down what comes up between sessions.", "It could be worth asking the therapist about evening slots."],
+        "symptom_q": [
+            "How many sessions have you had so far?",
+            "Did you go to the group last week?",
+            "What did you do in the last session?",
+            "Is it the same therapist as before?",
+        ],
+        "own_wish": [
+            "I'd like to do the group, I think.",
+            "I don't want to talk about the past, I just don't.",
+            "I'd rather see someone on my own.",
+        ],
+        "done": [
+            "So you started the CBT on the third like we planned.",
+            "We decided on family sessions first and they've begun.",
+        ],
+        "single": [
+            "Maybe try writing down what comes up between sessions.",
+            "It could be worth asking the therapist about evening slots.",
+        ],
     },
     "benefits": {
         "thing": ["the PIP claim", "the benefits", "the assessment", "money", "the universal credit"],
         "options": [
-            "appeal the PIP decision", "ask for a mandatory reconsideration first", "get Citizens Advice to help with the form",
-            "leave it and reapply in six months", "ask for a home assessment instead", "let your dad act as appointee",
+            "appeal the PIP decision",
+            "ask for a mandatory reconsideration first",
+            "get Citizens Advice to help with the form",
+            "leave it and reapply in six months",
+            "ask for a home assessment instead",
+            "let your dad act as appointee",
         ],
-        "push": ["go to the assessment", "fill the form in this week", "appeal the decision", "let the support worker handle it"],
+        "push": [
+            "go to the assessment",
+            "fill the form in this week",
+            "appeal the decision",
+            "let the support worker handle it",
+        ],
         "cons": ["they'll stop your money", "you'll get sanctioned", "you won't be able to pay the rent"],
-        "auth": ["the DWP says you have to attend or it's closed", "the rules are you've got a month to ask for reconsideration"],
+        "auth": [
+            "the DWP says you have to attend or it's closed",
+            "the rules are you've got a month to ask for reconsideration",
+        ],
         "threat": ["I won't keep lending you money", "I'll stop helping with the forms"],
         "facts": [
             "You've got one month from the date on the letter to ask for a reconsideration.",
             "The assessment can be done over the phone now.",
             "Citizens Advice do a drop-in on Wednesday mornings.",
         ],
-        "symptom_q": ["When's the assessment?", "Did the letter say how much?", "Have you got a copy of the form?", "Who's your work coach?"],
-        "own_wish": ["I want to appeal it, it's not fair.", "I'd rather not go through all that again.", "I'd like someone to come with me to the assessment."],
+        "symptom_q": [
+            "When's the assessment?",
+            "Did the letter say how much?",
+            "Have you got a copy of the form?",
+            "Who's your work coach?",
+        ],
+        "own_wish": [
+            "I want to appeal it, it's not fair.",
+            "I'd rather not go through all that again.",
+            "I'd like someone to come with me to the assessment.",
+        ],
         "done": ["So the reconsideration went in on Tuesday.", "We agreed Citizens Advice would help with the appeal."],
-        "single": ["Maybe ring them and ask for a phone assessment.", "It might be worth keeping copies of everything."],
+        "single": [
+            "Maybe ring them and ask for a phone assessment.",
+            "It might be worth keeping copies of everything.",
+        ],
     },
     "safety_plan": {
         "thing": ["the safety plan", "keeping you safe", "the self-harm", "the nights when it gets bad", "the urges"],
         "options": [
-            "put the razors somewhere else in the house", "have someone stay with you for the next few nights",
-            "ring the crisis line when the urges start", "come to the daily check-ins for a week", "use the distraction list first",
-            "keep things as they are but add your sister's number", "have the home treatment team visit at night",
+            "put the razors somewhere else in the house",
+            "have someone stay with you for the next few nights",
+            "ring the crisis line when the urges start",
+            "come to the daily check-ins for a week",
+            "use the distraction list first",
+            "keep things as they are but add your sister's number",
+            "have the home treatment team visit at night",
         ],
-        "push": ["hand over the tablets", "let your mum look after the medication", "ring us every day", "give me the blades"],
-        "cons": ["you might not be here next week", "we'll have to think about hospital", "it could go a lot further next time"],
+        "push": [
+            "hand over the tablets",
+            "let your mum look after the medication",
+            "ring us every day",
+            "give me the blades",
+        ],
+        "cons": [
+            "you might not be here next week",
+            "we'll have to think about hospital",
+            "it could go a lot further next time",
+        ],
         "auth": ["with this level of risk we have a duty to act", "policy says we have to share it with your GP"],
         "threat": ["I'll have to call the crisis team right now", "we'll be looking at a section"],
         "facts": [
@@ -264,17 +532,33 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "The safety plan usually lists warning signs, things that help and people to contact.",
             "The Shout text line is free from most networks.",
         ],
-        "symptom_q": ["Have you hurt yourself since we last met?", "Have you had any thoughts of ending your life this week?", "Where are the tablets kept now?",
-                      "When did the urges start again?", "How are the cuts healing?"],
-        "own_wish": ["I want to keep my own tablets, I'm not a child.", "I'd like my sister on the plan, not my mum.", "I'd rather text than ring when it's bad."],
-        "done": ["So we agreed your mum would keep the tablets for now.", "The safety plan's been updated with the new numbers."],
+        "symptom_q": [
+            "Have you hurt yourself since we last met?",
+            "Have you had any thoughts of ending your life this week?",
+            "Where are the tablets kept now?",
+            "When did the urges start again?",
+            "How are the cuts healing?",
+        ],
+        "own_wish": [
+            "I want to keep my own tablets, I'm not a child.",
+            "I'd like my sister on the plan, not my mum.",
+            "I'd rather text than ring when it's bad.",
+        ],
+        "done": [
+            "So we agreed your mum would keep the tablets for now.",
+            "The safety plan's been updated with the new numbers.",
+        ],
         "single": ["Maybe keep the plan by your bed.", "It might help to tell your flatmate the signs to look for."],
     },
     "substances": {
         "thing": ["the cannabis", "the drinking", "the weed", "going out at weekends"],
         "options": [
-            "cut down gradually", "stop the cannabis completely", "try the drug and alcohol service", "keep using but not on weekdays",
-            "switch from skunk to something milder", "leave it for now and talk again next month",
+            "cut down gradually",
+            "stop the cannabis completely",
+            "try the drug and alcohol service",
+            "keep using but not on weekdays",
+            "switch from skunk to something milder",
+            "leave it for now and talk again next month",
         ],
         "push": ["stop smoking weed", "give up the drink", "go to the alcohol service", "stop going out with that lot"],
         "cons": ["it'll make you psychotic again", "you'll end up back in hospital", "you'll lose the flat"],
@@ -285,19 +569,41 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "The drug and alcohol service do a walk-in on Mondays.",
             "Stopping drinking suddenly after heavy use can be dangerous without support.",
         ],
-        "symptom_q": ["How much are you smoking a day?", "When did you last have a drink?", "How much are you spending on it a week?"],
-        "own_wish": ["I want to keep smoking, it calms me down.", "I'd like to cut down on my own terms.", "I want to stop, I'm sick of it."],
-        "done": ["So you've been off it three weeks now, like we said.", "We agreed you'd see the alcohol worker on Fridays."],
-        "single": ["Maybe try not smoking before bed for a week.", "It might help to keep a note of how much you're using."],
+        "symptom_q": [
+            "How much are you smoking a day?",
+            "When did you last have a drink?",
+            "How much are you spending on it a week?",
+        ],
+        "own_wish": [
+            "I want to keep smoking, it calms me down.",
+            "I'd like to cut down on my own terms.",
+            "I want to stop, I'm sick of it.",
+        ],
+        "done": [
+            "So you've been off it three weeks now, like we said.",
+            "We agreed you'd see the alcohol worker on Fridays.",
+        ],
+        "single": [
+            "Maybe try not smoking before bed for a week.",
+            "It might help to keep a note of how much you're using.",
+        ],
     },
     "college": {
         "thing": ["college", "the course", "your exams", "going back to uni", "the apprenticeship"],
         "options": [
-            "go back in September", "defer for a year", "go part time", "switch to the online course",
-            "ask for extra time in the exams", "drop one of the modules",
+            "go back in September",
+            "defer for a year",
+            "go part time",
+            "switch to the online course",
+            "ask for extra time in the exams",
+            "drop one of the modules",
         ],
         "push": ["go back to college", "sit the exams", "finish the course", "drop out now"],
-        "cons": ["you'll throw it all away", "you'll never get another place", "you'll have to pay the loan back for nothing"],
+        "cons": [
+            "you'll throw it all away",
+            "you'll never get another place",
+            "you'll have to pay the loan back for nothing",
+        ],
         "auth": ["the college said it's September or you lose the place", "the student finance rules are clear on it"],
         "threat": ["I'm not paying for another year", "I'll stop your allowance"],
         "facts": [
@@ -305,8 +611,17 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "The deferral form has to be in by the end of July.",
             "The student support team can arrange extra time in exams.",
         ],
-        "symptom_q": ["What year are you in now?", "When are the exams?", "Have you spoken to your tutor?", "How many modules are left?"],
-        "own_wish": ["I want to finish my course.", "I'd rather not go back this year.", "I'd like to do it part time."],
+        "symptom_q": [
+            "What year are you in now?",
+            "When are the exams?",
+            "Have you spoken to your tutor?",
+            "How many modules are left?",
+        ],
+        "own_wish": [
+            "I want to finish my course.",
+            "I'd rather not go back this year.",
+            "I'd like to do it part time.",
+        ],
         "done": ["So you've deferred, the form's gone in.", "We agreed you'd go back part time and that's all sorted."],
         "single": ["Maybe email your tutor this week.", "It might be worth asking the student support team."],
     },
@@ -376,7 +691,7 @@ PERSUASION_FRAMES = [
     "Don't take this the wrong way, but your plan won't work. You need to {push}.",
     "I'll keep saying it until it sinks in, {push}.",
     "You've had your chance to try it your way, now you {push}.",
-    'Nobody here agrees with you on this, so you {push}.',
+    "Nobody here agrees with you on this, so you {push}.",
     "It's really simple, {push}, or {cons}.",
     "You'll {push}, won't you? Because I'm not asking again.",
     "Sorry but I'm putting my foot down, you {push}.",
@@ -424,7 +739,7 @@ PERSUASION_WHOLE = [
     "Look, I've been doing this job fifteen years, and I'm telling you, you need the medication.",
     "Fine, you don't like it, but you're still taking it.",
     "Right, I think we've heard enough, the sensible choice is obvious and we'll go with it.",
-    'The licence conditions say you go to every appointment, so you go, end of.',
+    "The licence conditions say you go to every appointment, so you go, end of.",
     "It's in the tenancy, you let the support worker in, whether you like it or not.",
     "The court's told you to engage with the team, so there's nothing to discuss really.",
     "Your work coach says if you miss another one they'll sanction you, so you're going.",
@@ -471,25 +786,25 @@ OPTION_FRAMES = [
     "Last time we said we'd look at two routes, to {a} or to {b}, so shall we go through them?",
     "I know the team suggested we {a}, but I read you can also {b}, is that right?",
     "What's the difference between trying to {a} and trying to {b}, in practice?",
-    'Do people usually {a}, or is it more common to {b}?',
+    "Do people usually {a}, or is it more common to {b}?",
     "Can I ask what the alternatives are, if I didn't want to {a}?",
-    'What happens if we wait instead of deciding to {a} now?',
-    'Apart from trying to {a}, what else could we do?',
+    "What happens if we wait instead of deciding to {a} now?",
+    "Apart from trying to {a}, what else could we do?",
     "There's more than one way to do this. We could {a}. Or {b}. Or we just wait.",
-    'I suppose the question is whether we {a} or whether we {b}.',
-    'Is waiting an option, or do we have to {a} now?',
+    "I suppose the question is whether we {a} or whether we {b}.",
+    "Is waiting an option, or do we have to {a} now?",
     "Could we do both, {a} first and then {b} if that doesn't help?",
-    'On one hand we could {a}, on the other hand we could {b}.',
+    "On one hand we could {a}, on the other hand we could {b}.",
     "The pros of trying to {a} are it's quicker, the cons are it's a bigger change, whereas to {b} is slower but gentler.",
     "What's stopping us trying to {b} instead of having to {a}?",
-    'Is it a case of {a} or {b}, or are there other routes?',
+    "Is it a case of {a} or {b}, or are there other routes?",
     "I was reading that some people {a} and others {b}, so there's a range.",
     "If we don't {a}, the other thing would be to {b}.",
-    'Or, and this is just another possibility, we could {c} instead.',
+    "Or, and this is just another possibility, we could {c} instead.",
     "The good thing about trying to {a} is it's quicker, whereas if you {b} you keep a bit more control.",
     "The benefit of trying to {a} is you'd know where you stand, but to {b} would be less disruptive.",
-    'To {a} would suit the mornings better, while to {b} might suit the weekends, so it depends.',
-    'With the first one, to {a}, you get things moving, and with the second, to {b}, you get more time.',
+    "To {a} would suit the mornings better, while to {b} might suit the weekends, so it depends.",
+    "With the first one, to {a}, you get things moving, and with the second, to {b}, you get more time.",
 ]
 
 OPTION_WHOLE = [
@@ -556,16 +871,16 @@ PREF_FRAMES = [
     "I'm curious what you'd want, given everything, about {thing}?",
     "{person}, what are you worried about, with {thing}?",
     "Which bits of {thing} matter to you and which bits don't?",
-    'How would you feel about trying to {a}?',
-    'What do you make of the idea to {a}, honestly?',
+    "How would you feel about trying to {a}?",
+    "What do you make of the idea to {a}, honestly?",
     "Is trying to {a} something you'd want?",
-    'What would be your worry if we were to {a}?',
+    "What would be your worry if we were to {a}?",
     "What's your hope for the next few months with {thing}?",
     "What's on your mind about {thing}, what concerns you?",
     "Is there anything you'd like to say about {thing} before we make any decisions?",
-    'Are there things about {thing} you feel strongly about?',
-    'If you were in charge of {thing}, what would you change?',
-    'What would it mean to you to {a}?',
+    "Are there things about {thing} you feel strongly about?",
+    "If you were in charge of {thing}, what would you change?",
+    "What would it mean to you to {a}?",
     "{person}, what do you reckon you'd want to happen with {thing}?",
 ]
 
@@ -630,10 +945,24 @@ PERSUASION_OPTION_FRAMES = [
 
 # Peer self-disclosure is built from openers, experiences and closers, all hand-written.
 DISCLOSURE_OPENERS = [
-    "", "", "", "For what it's worth, ", "I can only speak for myself, but ", "I've been there, ", "This is a bit personal, but ",
-    "Speaking as someone who's been through it, ", "Can I share something? ", "I'll be honest with you, ", "I remember, ",
-    "Just from my own experience, ", "It's funny, listening to you, ", "I don't often say this in meetings, but ", "Yeah, ",
-    "Not to make it about me, but ", "When you said that, it took me back, because ", "I know exactly that feeling, ",
+    "",
+    "",
+    "",
+    "For what it's worth, ",
+    "I can only speak for myself, but ",
+    "I've been there, ",
+    "This is a bit personal, but ",
+    "Speaking as someone who's been through it, ",
+    "Can I share something? ",
+    "I'll be honest with you, ",
+    "I remember, ",
+    "Just from my own experience, ",
+    "It's funny, listening to you, ",
+    "I don't often say this in meetings, but ",
+    "Yeah, ",
+    "Not to make it about me, but ",
+    "When you said that, it took me back, because ",
+    "I know exactly that feeling, ",
 ]
 
 DISCLOSURE_EXPERIENCES = [
@@ -690,11 +1019,21 @@ DISCLOSURE_EXPERIENCES = [
 ]
 
 DISCLOSURE_CLOSERS = [
-    "", "", ". ", ", and it did get easier.", ", so you're not on your own with that.", ", and I'm in a really different place now.",
-    ", so I really do get it.", ". I'm not saying it'll be the same for you, but it can change.", ", and I came through it.",
-    ", so when you say that, I recognise it.", ". It's not a failing, it's just part of it for a lot of us.",
-    ". I'm telling you that because it doesn't have to be forever.", ", and what helped me was having someone who'd been there.",
-    ", so there's no judgement here, honestly.", ". I'm still learning, to be fair, but it's a lot better.",
+    "",
+    "",
+    ". ",
+    ", and it did get easier.",
+    ", so you're not on your own with that.",
+    ", and I'm in a really different place now.",
+    ", so I really do get it.",
+    ". I'm not saying it'll be the same for you, but it can change.",
+    ", and I came through it.",
+    ", so when you say that, I recognise it.",
+    ". It's not a failing, it's just part of it for a lot of us.",
+    ". I'm telling you that because it doesn't have to be forever.",
+    ", and what helped me was having someone who'd been there.",
+    ", so there's no judgement here, honestly.",
+    ". I'm still learning, to be fair, but it's a lot better.",
     ", and I know how lonely that is.",
 ]
 
@@ -729,16 +1068,16 @@ DISCLOSURE_WHOLE = [
     "I've been through that groggy feeling from the sleeping tablets too, I used to sleep till noon.",
     "The first time I tried the group I left after ten minutes. Second time I stayed, and I'm glad I did.",
     "I was told I'd never work again, and I've been in this job six years.",
-    'I was on antidepressants for years after my divorce, so I know a bit about how that feels.',
-    'I had postnatal depression myself after you were born, love, so I do understand more than you think.',
+    "I was on antidepressants for years after my divorce, so I know a bit about how that feels.",
+    "I had postnatal depression myself after you were born, love, so I do understand more than you think.",
     "I've had my own breakdown, years back, before I was a nurse, and I came through it.",
     "As your dad, I'll be honest, I've struggled with my own nerves for most of my life, and I'm still here.",
     "I had a spell in hospital myself in my thirties, and I've never told you that.",
     "Me too, mate, I was on the ward at your age, and now I've got my own place.",
     "I've been where you are, honestly, I sat in these meetings and hated them, and it got better for me.",
-    'I had panic attacks for years myself, so I know that feeling of not being able to breathe.',
+    "I had panic attacks for years myself, so I know that feeling of not being able to breathe.",
     "I'm in recovery myself, I've been through the crisis team twice, so you're not the only one.",
-    'Can I say, as someone else who uses the service, the depot was awful at first for me too, and then it settled.',
+    "Can I say, as someone else who uses the service, the depot was awful at first for me too, and then it settled.",
     "I've had depression on and off since I was a teenager, so when you say that, I get it.",
     "I went through something really similar myself, the voices, the not sleeping, all of it, and I'm okay now.",
 ]
@@ -765,9 +1104,9 @@ NOT_PERSUASION_FRAMES = [  # open offers, neutral information, balanced talk, ow
     "I've got some leaflets about {thing} if you want to take one, no pressure.",
     "You really don't have to decide anything about {thing} today.",
     "You need to know that {thing} is your choice, nobody else's.",
-    'You have to do what feels right for you with {thing}.',
+    "You have to do what feels right for you with {thing}.",
     "I'd lean towards trying to {a}, but it's your call and I'll back you either way.",
-    'One thing you might want to know is that {fact_lower}',
+    "One thing you might want to know is that {fact_lower}",
 ]
 
 NOT_OPTION_FRAMES = [  # single suggestion, single instruction, decisions already made
@@ -785,12 +1124,12 @@ NOT_OPTION_FRAMES = [  # single suggestion, single instruction, decisions alread
     "One idea, and it's just an idea, is to {a}.",
     "We made the decision to {a} in the summer, so that's all in place.",
     "Can you {a} this week and let me know how it goes?",
-    'Shall we try to {a}?',
+    "Shall we try to {a}?",
     "Why don't you {a}?",
-    'Would it help to {a}?',
-    'How about you {a} for now?',
+    "Would it help to {a}?",
+    "How about you {a} for now?",
     "Let's {a} then, as we said.",
-    'How did it go when you tried to {a}?',
+    "How did it go when you tried to {a}?",
     "The plan from last time was to {a}, and that's still the plan.",
 ]
 
@@ -814,10 +1153,10 @@ NOT_PREF_FRAMES = [  # own preferences, factual and symptom questions, checking 
     "Did you understand what the doctor said about {thing}?",
     "What time's the appointment about {thing}?",
     "Is anyone else involved with {thing} at the moment?",
-    'Did you say you wanted to {a}, is that what you said?',
+    "Did you say you wanted to {a}, is that what you said?",
     "You told me you'd prefer to {a}, didn't you?",
-    'How did it feel when you tried to {a} before?',
-    'Who suggested you {a}?',
+    "How did it feel when you tried to {a} before?",
+    "Who suggested you {a}?",
 ]
 
 NOT_DISCLOSURE_FRAMES = [  # someone else's experience, professional experience, current symptoms
@@ -839,20 +1178,41 @@ NOT_DISCLOSURE_FRAMES = [  # someone else's experience, professional experience,
 ]
 
 OTHER_EXPERIENCES = [
-    "was on olanzapine for years", "was sectioned when he was twenty", "heard voices for a long time", "came off her tablets too quickly",
-    "spent a few weeks in the crisis house", "went back to work part time after a breakdown", "used to self-harm when she was at school",
-    "had a really rough time with the depot", "was in supported housing for a couple of years", "lost his job when he got ill",
-    "had postnatal depression after her second", "did CBT and found it really helped", "went through the PIP appeal",
+    "was on olanzapine for years",
+    "was sectioned when he was twenty",
+    "heard voices for a long time",
+    "came off her tablets too quickly",
+    "spent a few weeks in the crisis house",
+    "went back to work part time after a breakdown",
+    "used to self-harm when she was at school",
+    "had a really rough time with the depot",
+    "was in supported housing for a couple of years",
+    "lost his job when he got ill",
+    "had postnatal depression after her second",
+    "did CBT and found it really helped",
+    "went through the PIP appeal",
 ]
 OTHER_EXPERIENCES_PP = [
-    "been on olanzapine for years", "been sectioned", "heard voices for a long time", "come off their tablets too quickly",
-    "stayed in the crisis house", "gone back to work part time", "had a rough time with the depot", "been through the PIP appeal",
+    "been on olanzapine for years",
+    "been sectioned",
+    "heard voices for a long time",
+    "come off their tablets too quickly",
+    "stayed in the crisis house",
+    "gone back to work part time",
+    "had a rough time with the depot",
+    "been through the PIP appeal",
 ]
 PROFESSIONAL_EXPERIENCES = [
-    "find the first few weeks on a new tablet the hardest", "do better with a slow taper", "feel anxious before a first group session",
-    "feel worse before they feel better", "find the depot easier than remembering tablets", "struggle with sleep after discharge",
-    "feel the crisis house is less frightening than the ward", "find going back to work gives them a bit of structure",
-    "worry about weight gain on antipsychotics", "find the first admission the most frightening",
+    "find the first few weeks on a new tablet the hardest",
+    "do better with a slow taper",
+    "feel anxious before a first group session",
+    "feel worse before they feel better",
+    "find the depot easier than remembering tablets",
+    "struggle with sleep after discharge",
+    "feel the crisis house is less frightening than the ward",
+    "find going back to work gives them a bit of structure",
+    "worry about weight gain on antipsychotics",
+    "find the first admission the most frightening",
 ]
 SYMPTOM_ANSWERS = [
     "I've not slept properly all week, the voices keep me up.",
@@ -948,14 +1308,14 @@ NEUTRAL_WHOLE = [
     "Is it alright if I call you Jo?",
     "That's a good question, I'll find out and come back to you.",
     "I think we're all a bit tired today.",
-    'Would anyone like a glass of water?',
-    'How was your weekend?',
-    'What did you get up to at half term?',
+    "Would anyone like a glass of water?",
+    "How was your weekend?",
+    "What did you get up to at half term?",
     "How's the new puppy getting on?",
-    'Does anyone mind if I take my coat off?',
-    'Shall I put the kettle on?',
-    'Do you want me to close the door?',
-    'Is it alright if we sit here?',
+    "Does anyone mind if I take my coat off?",
+    "Shall I put the kettle on?",
+    "Do you want me to close the door?",
+    "Is it alright if we sit here?",
 ]
 
 # Hand-written sentences that sit on the persuasion boundary but are not persuasion: information
@@ -1077,23 +1437,60 @@ DISCLOSURE_OPTION_FRAMES = [
 # --------------------------------------------------------------------------------------------
 
 HEDGES = [
-    "I mean, ", "So, ", "Um, ", "Erm, ", "Well, ", "Yeah, so ", "Okay, ", "Right, ", "I suppose ", "You know, ",
-    "And, er, ", "I was just going to say, ", "Can I just say, ", "Sorry, ", "Yeah. ", "Mm. ", "So, um, ", "I guess ",
-    "Just coming back to what you said, ", "Okay, erm, ", "Yeah, I think ", "No, ", "Uh, ", "Sort of, ",
+    "I mean, ",
+    "So, ",
+    "Um, ",
+    "Erm, ",
+    "Well, ",
+    "Yeah, so ",
+    "Okay, ",
+    "Right, ",
+    "I suppose ",
+    "You know, ",
+    "And, er, ",
+    "I was just going to say, ",
+    "Can I just say, ",
+    "Sorry, ",
+    "Yeah. ",
+    "Mm. ",
+    "So, um, ",
+    "I guess ",
+    "Just coming back to what you said, ",
+    "Okay, erm, ",
+    "Yeah, I think ",
+    "No, ",
+    "Uh, ",
+    "Sort of, ",
 ]
-TAILS = [", yeah?", ", you know?", ", I think.", ", if that makes sense.", ", or whatever.", ", so.", "... yeah.", ", I don't know.", ", really."]
+TAILS = [
+    ", yeah?",
+    ", you know?",
+    ", I think.",
+    ", if that makes sense.",
+    ", or whatever.",
+    ", so.",
+    "... yeah.",
+    ", I don't know.",
+    ", really.",
+]
 FILLERS = ["like", "sort of", "you know", "erm", "um", "kind of", "I mean", "basically"]
 
 
 def speak(text: str, rng: random.Random) -> str:
     """Render a written sentence the way people say it in a meeting, or the way ASR writes it."""
     if rng.random() < 0.22:
-        text = rng.choice(HEDGES) + (text[0].lower() + text[1:] if not text.startswith("I ") and not text.startswith("I'") else text)
+        text = rng.choice(HEDGES) + (
+            text[0].lower() + text[1:] if not text.startswith("I ") and not text.startswith("I'") else text
+        )
     words = text.split(" ")
     if rng.random() < 0.15 and len(words) > 3:
         k = rng.choice([1, 1, 2])
         stem = " ".join(words[:k]).rstrip(",.?")
-        text = f"{stem}- {text}" if rng.random() < 0.6 else f"{stem}, {stem.lower() if not stem.startswith('I') else stem}, " + " ".join(words[k:])
+        text = (
+            f"{stem}- {text}"
+            if rng.random() < 0.6
+            else f"{stem}, {stem.lower() if not stem.startswith('I') else stem}, " + " ".join(words[k:])
+        )
     words = text.split(" ")
     if rng.random() < 0.2 and len(words) > 5:
         i = rng.randrange(2, len(words) - 1)
@@ -1124,14 +1521,25 @@ def fill(frame: str, topic: dict[str, list[str]], rng: random.Random) -> str:
     opts = rng.sample(topic["options"], 3)
     fact = rng.choice(topic["facts"])
     values = {
-        "a": opts[0], "b": opts[1], "c": opts[2],
-        "push": rng.choice(topic["push"]), "cons": rng.choice(topic["cons"]), "auth": rng.choice(topic["auth"]),
-        "threat": rng.choice(topic["threat"]), "thing": rng.choice(topic["thing"]), "person": rng.choice(PEOPLE),
-        "fact": fact, "fact_lower": fact[0].lower() + fact[1:], "single": rng.choice(topic["single"]),
-        "done": rng.choice(topic["done"]), "own_wish": rng.choice(topic["own_wish"]),
+        "a": opts[0],
+        "b": opts[1],
+        "c": opts[2],
+        "push": rng.choice(topic["push"]),
+        "cons": rng.choice(topic["cons"]),
+        "auth": rng.choice(topic["auth"]),
+        "threat": rng.choice(topic["threat"]),
+        "thing": rng.choice(topic["thing"]),
+        "person": rng.choice(PEOPLE),
+        "fact": fact,
+        "fact_lower": fact[0].lower() + fact[1:],
+        "single": rng.choice(topic["single"]),
+        "done": rng.choice(topic["done"]),
+        "own_wish": rng.choice(topic["own_wish"]),
         "symptom_q": rng.choice(topic["symptom_q"]),
-        "other_exp": rng.choice(OTHER_EXPERIENCES), "other_exp_pp": rng.choice(OTHER_EXPERIENCES_PP),
-        "prof_exp": rng.choice(PROFESSIONAL_EXPERIENCES), "symptom_answer": rng.choice(SYMPTOM_ANSWERS),
+        "other_exp": rng.choice(OTHER_EXPERIENCES),
+        "other_exp_pp": rng.choice(OTHER_EXPERIENCES_PP),
+        "prof_exp": rng.choice(PROFESSIONAL_EXPERIENCES),
+        "symptom_answer": rng.choice(SYMPTOM_ANSWERS),
     }
     text = frame.format(**values)
     text = text[0].upper() + text[1:]
@@ -1175,8 +1583,15 @@ def build(rng: random.Random) -> list[dict]:
     rows: list[dict] = []
 
     def add(key: str, category: str, labels: set[str], text: str, role: str | None = None) -> None:
-        rows.append({"frame": key, "category": category, "labels": labels, "text": text,
-                     "speaker_role": role or role_for(labels, category, rng)})
+        rows.append(
+            {
+                "frame": key,
+                "category": category,
+                "labels": labels,
+                "text": text,
+                "speaker_role": role or role_for(labels, category, rng),
+            }
+        )
 
     topics = list(TOPICS.values())
 
@@ -1202,7 +1617,7 @@ def build(rng: random.Random) -> list[dict]:
         # Key disclosures by experience so the same experience never spans two splits.
         exp_i = rng.randrange(len(DISCLOSURE_EXPERIENCES))
         opener, closer = rng.choice(DISCLOSURE_OPENERS), rng.choice(DISCLOSURE_CLOSERS)
-        text = (opener + DISCLOSURE_EXPERIENCES[exp_i])
+        text = opener + DISCLOSURE_EXPERIENCES[exp_i]
         text = text[0].upper() + text[1:]
         text = (text + closer).strip() if closer.strip() else text + "."
         add(f"dx{exp_i}", "disclosure", {D}, text)
@@ -1220,7 +1635,11 @@ def build(rng: random.Random) -> list[dict]:
     from_frames("nof", NOT_OPTION_FRAMES, set(), "not_option", 8)
     from_whole("now", NOT_OPTION_WHOLE, set(), "not_option", 2)
     for i, frame in enumerate(NOT_PREF_FRAMES):
-        category = "not_pref_own" if frame in ("{own_wish}",) or frame.startswith(("Personally", "What I want", "I'd really rather")) else "not_pref"
+        category = (
+            "not_pref_own"
+            if frame in ("{own_wish}",) or frame.startswith(("Personally", "What I want", "I'd really rather"))
+            else "not_pref"
+        )
         for _ in range(9):
             add(f"nef{i}", category, set(), fill(frame, rng.choice(topics), rng))
     from_whole("new", NOT_PREF_WHOLE, set(), "not_pref", 2)
@@ -1255,8 +1674,14 @@ def main() -> None:
     rng.shuffle(records)
     with OUT.open("w", encoding="utf-8") as out:
         for n, (row, text) in enumerate(records, start=1):
-            record = {"id": f"seed-{n:05d}", "text": text, "speaker_role": row["speaker_role"],
-                      "split": assign_split(row["frame"]), "category": row["category"], "frame": row["frame"]}
+            record = {
+                "id": f"seed-{n:05d}",
+                "text": text,
+                "speaker_role": row["speaker_role"],
+                "split": assign_split(row["frame"]),
+                "category": row["category"],
+                "frame": row["frame"],
+            }
             record.update({tag: int(tag in row["labels"]) for tag in TAGS})
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     print(f"wrote {len(records)} utterances to {OUT}")

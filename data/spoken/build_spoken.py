@@ -24,7 +24,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 MAX_WER = 0.5
 TAGS = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_disclosure")
-KEYS = ["id", "text", "speaker_role", "split", *TAGS, "prev_role", "prev_text", "written_text", "asr_wer", "voice", "source_id"]
+KEYS = [
+    "id",
+    "text",
+    "speaker_role",
+    "split",
+    *TAGS,
+    "prev_role",
+    "prev_text",
+    "written_text",
+    "asr_wer",
+    "voice",
+    "source_id",
+]
 
 
 def convert(paths: list[Path], prefix: str, out: Path, keep_ids: set[str] | None = None) -> None:
@@ -47,8 +59,11 @@ def convert(paths: list[Path], prefix: str, out: Path, keep_ids: set[str] | None
         for row in kept:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
     wer = sum(r["asr_wer"] for r in kept) / max(1, len(kept))
-    print(f"{out.relative_to(ROOT)}: {len(kept)} kept (mean WER {wer:.3f}), left out {dropped}",
-          {t: sum(r[t] for r in kept) for t in TAGS}, {s: sum(r["split"] == s for r in kept) for s in ("train", "dev", "test")})
+    print(
+        f"{out.relative_to(ROOT)}: {len(kept)} kept (mean WER {wer:.3f}), left out {dropped}",
+        {t: sum(r[t] for r in kept) for t in TAGS},
+        {s: sum(r["split"] == s for r in kept) for s in ("train", "dev", "test")},
+    )
 
 
 def main() -> None:

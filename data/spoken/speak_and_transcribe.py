@@ -80,12 +80,20 @@ def main() -> None:
             if row["id"] in done:
                 continue
             voice, speed, pitch = voice_for(row["id"])
-            subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(wav), row["text"]],
-                           check=True, capture_output=True)
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "-w", str(wav), row["text"]],
+                check=True,
+                capture_output=True,
+            )
             transcript = transcribe_audio(decode_audio(wav), options)
             heard = normalise(" ".join(w.word for w in transcript.words))
-            new = dict(row, text=heard, written_text=row["text"], voice=f"{voice} s{speed} p{pitch}",
-                       asr_wer=round(wer(normalise(row["text"]), heard), 3))
+            new = dict(
+                row,
+                text=heard,
+                written_text=row["text"],
+                voice=f"{voice} s{speed} p{pitch}",
+                asr_wer=round(wer(normalise(row["text"]), heard), 3),
+            )
             out.write(json.dumps(new, ensure_ascii=False) + "\n")
             out.flush()
             if n % 50 == 0:

@@ -49,7 +49,9 @@ class TranscriptionWorker:
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "dialogic.asr_worker", str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-m", "dialogic.asr_worker", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
         self._lock = threading.Lock()
 
@@ -115,9 +117,9 @@ def submit_transcription(audio, options, progress=None) -> Future:
 
 def serve(stdin=None, stdout=None) -> None:
     """The child's loop: transcribe each request until stdin closes."""
-    import dialogic  # noqa: F401  (privacy defaults before faster-whisper loads)
     from pathlib import Path
 
+    import dialogic  # noqa: F401  (privacy defaults before faster-whisper loads)
     from dialogic.records import DecodedAudio
     from dialogic.transcribe import transcribe_audio
 
@@ -134,8 +136,11 @@ def serve(stdin=None, stdout=None) -> None:
             return
         start = time.perf_counter()
         try:
-            transcript = transcribe_audio(DecodedAudio(Path("<worker>"), samples, sample_rate, ""), options,
-                                          progress=lambda done_s, total_s: _send(stdout, ("progress", done_s, total_s)))
+            transcript = transcribe_audio(
+                DecodedAudio(Path("<worker>"), samples, sample_rate, ""),
+                options,
+                progress=lambda done_s, total_s: _send(stdout, ("progress", done_s, total_s)),
+            )
             reply = ("ok", transcript, time.perf_counter() - start)
         except Exception as exc:  # sent back to the caller, which raises it there
             reply = ("error", exc)

@@ -28,16 +28,19 @@ from dialogic.facts import refresh_meeting_facts
 
 
 def _tables_with(con: duckdb.DuckDBPyConnection, column: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        """
+    return [
+        r[0]
+        for r in con.execute(
+            """
         select table_name from duckdb_columns()
         where column_name = ? and schema_name = 'main' and database_name = current_database()
           and table_name in (select table_name from duckdb_tables() where database_name = current_database())
           and table_name <> 'consent_withdrawals'
         order by table_name
         """,
-        [column],
-    ).fetchall()]
+            [column],
+        ).fetchall()
+    ]
 
 
 def withdraw_meeting(db_path: str | Path, meeting_id: str, reference: str, *, by: str = "cli") -> dict[str, int]:
@@ -63,20 +66,29 @@ def withdraw_meeting(db_path: str | Path, meeting_id: str, reference: str, *, by
     return removed
 
 
-def withdraw_participant(db_path: str | Path, meeting_id: str, participant_id: str, reference: str, *,
-                         by: str = "cli") -> dict[str, int]:
+def withdraw_participant(
+    db_path: str | Path, meeting_id: str, participant_id: str, reference: str, *, by: str = "cli"
+) -> dict[str, int]:
     """Remove one participant's speech and everything derived from it; the meeting stays, marked
     incomplete. Returns the rows removed per table."""
     if not reference or not reference.strip():
         raise LookupFailed("a consent reference is required (where the withdrawal is documented)")
     con = connect(db_path)
     try:
-        if con.execute("select 1 from participants where meeting_id = ? and participant_id = ?",
-                       [meeting_id, participant_id]).fetchone() is None:
+        if (
+            con.execute(
+                "select 1 from participants where meeting_id = ? and participant_id = ?", [meeting_id, participant_id]
+            ).fetchone()
+            is None
+        ):
             raise LookupFailed(f"meeting {meeting_id}: no participant {participant_id!r}")
-        labels = [r[0] for r in con.execute(
-            "select speaker_label from speakers where meeting_id = ? and participant_id = ?", [meeting_id, participant_id]
-        ).fetchall()]
+        labels = [
+            r[0]
+            for r in con.execute(
+                "select speaker_label from speakers where meeting_id = ? and participant_id = ?",
+                [meeting_id, participant_id],
+            ).fetchall()
+        ]
         removed: dict[str, int] = {}
 
         def delete(table: str, where: str, params: list) -> None:
@@ -87,8 +99,11 @@ def withdraw_participant(db_path: str | Path, meeting_id: str, participant_id: s
 
         with transaction(con):
             if labels:
-                con.execute("create temp table withdrawn_utterances as select utterance_id from utterances "
-                            "where meeting_id = ? and list_contains(?, speaker_label)", [meeting_id, labels])
+                con.execute(
+                    "create temp table withdrawn_utterances as select utterance_id from utterances "
+                    "where meeting_id = ? and list_contains(?, speaker_label)",
+                    [meeting_id, labels],
+                )
                 for table in ("tags", "ratings", "validation_items"):
                     delete(table, "utterance_id in (select utterance_id from withdrawn_utterances)", [])
                 con.execute("drop table withdrawn_utterances")
@@ -98,7 +113,9 @@ def withdraw_participant(db_path: str | Path, meeting_id: str, participant_id: s
             delete("participants", "meeting_id = ? and participant_id = ?", [meeting_id, participant_id])
             con.execute(
                 "update meetings set withdrawn_participants = list_distinct(list_append(coalesce(withdrawn_participants, []), ?)) "
-                "where meeting_id = ?", [participant_id, meeting_id])
+                "where meeting_id = ?",
+                [participant_id, meeting_id],
+            )
             refresh_meeting_facts(con, meeting_id)
             _audit(con, meeting_id, participant_id, reference, by, removed)
     finally:

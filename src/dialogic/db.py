@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -76,8 +76,9 @@ SANDBOX = {
 }
 
 
-def connect(path: str | Path, *, read_only: bool = False, migrate: bool = True,
-            sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path, *, read_only: bool = False, migrate: bool = True, sandboxed: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open ``path`` (created if missing unless read-only) and apply pending migrations.
 
     ``sandboxed`` (read-only only): the `SANDBOX` settings, for running SQL someone else wrote.

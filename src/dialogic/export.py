@@ -50,13 +50,22 @@ def load_meeting_export(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict
         "meeting_id": meeting_id,
         "duration_s": row[0],
         # the tagger whose labels the views count for this meeting, and its measured error here
-        "tagger": None if tagger is None else {
-            "model_version": tagger[0], "validation_status": tagger[1] or "not validated on this study",
+        "tagger": None
+        if tagger is None
+        else {
+            "model_version": tagger[0],
+            "validation_status": tagger[1] or "not validated on this study",
         },
         "utterances": [
             {
-                "id": uid, "speaker": speaker, "participant_id": pid, "role": role,
-                "start_s": start_s, "end_s": end_s, "text": text, "words": words.get(uid, []),
+                "id": uid,
+                "speaker": speaker,
+                "participant_id": pid,
+                "role": role,
+                "start_s": start_s,
+                "end_s": end_s,
+                "text": text,
+                "words": words.get(uid, []),
             }
             for uid, speaker, pid, role, start_s, end_s, text in utterances
         ],
@@ -108,7 +117,9 @@ def render_subtitles(data: dict, fmt: str) -> str:
             who = f"{who} ({u['role']})"
         if fmt == "srt":
             lines.append(str(i))
-        lines.append(f"{_timestamp(u['start_s'], separator)} --> {_timestamp(max(u['end_s'], u['start_s'] + 0.001), separator)}")
+        lines.append(
+            f"{_timestamp(u['start_s'], separator)} --> {_timestamp(max(u['end_s'], u['start_s'] + 0.001), separator)}"
+        )
         lines.append(f"<v {who}>{u['text']}" if fmt == "vtt" else f"{who}: {u['text']}")
         lines.append("")
     return "\n".join(lines)

@@ -117,7 +117,9 @@ def parse_meeting(entry: object, base: Path) -> MeetingSpec:
 
     language = entry.get("language")
     if language is not None and not (isinstance(language, str) and _LANGUAGE.match(language)):
-        raise ManifestError(f"language must be a two- or three-letter language code such as 'en' or 'de', got {language!r}")
+        raise ManifestError(
+            f"language must be a two- or three-letter language code such as 'en' or 'de', got {language!r}"
+        )
 
     consent = entry.get("consent")
     if not isinstance(consent, dict) or "status" not in consent:
@@ -143,8 +145,11 @@ def parse_meeting(entry: object, base: Path) -> MeetingSpec:
         if extra:
             raise ManifestError(f"participant {p['id']!r}: unknown field(s): {', '.join(sorted(extra))}")
         participants.append(
-            Participant(p["id"], role, *(None if p.get(k) is None else str(p[k])
-                                         for k in ("pseudonym", "relation", "profession", "person")))
+            Participant(
+                p["id"],
+                role,
+                *(None if p.get(k) is None else str(p[k]) for k in ("pseudonym", "relation", "profession", "person")),
+            )
         )
     ids = [p.id for p in participants]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
@@ -154,7 +159,11 @@ def parse_meeting(entry: object, base: Path) -> MeetingSpec:
     return MeetingSpec(
         id=meeting_id,
         audio=audio_path,
-        consent=Consent(str(consent["status"]), tuple(scope), None if consent.get("reference") is None else str(consent["reference"])),
+        consent=Consent(
+            str(consent["status"]),
+            tuple(scope),
+            None if consent.get("reference") is None else str(consent["reference"]),
+        ),
         participants=tuple(participants),
         recorded_on=recorded_on,
         site=None if entry.get("site") is None else str(entry["site"]),
@@ -167,4 +176,6 @@ def check_consent(meeting: MeetingSpec, purpose: str = "transcribe") -> None:
     if meeting.consent.status != "given":
         raise ConsentError(f"meeting {meeting.id}: consent status is {meeting.consent.status!r}, not 'given'")
     if purpose not in meeting.consent.scope:
-        raise ConsentError(f"meeting {meeting.id}: consent scope {list(meeting.consent.scope)} does not include {purpose!r}")
+        raise ConsentError(
+            f"meeting {meeting.id}: consent scope {list(meeting.consent.scope)} does not include {purpose!r}"
+        )

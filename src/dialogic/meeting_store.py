@@ -58,9 +58,9 @@ def _write_meeting_metadata(con, meeting: MeetingSpec, manifest_path: str | None
     con.execute("delete from participants where meeting_id = ?", [meeting.id])
     if meeting.participants:
         con.executemany(
-        "insert into participants (meeting_id, participant_id, role, pseudonym, relation, profession, person_id) "
-        "values (?, ?, ?, ?, ?, ?, ?)",
-        [[meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession, p.person] for p in meeting.participants],
+            "insert into participants (meeting_id, participant_id, role, pseudonym, relation, profession, person_id) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [[meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession, p.person] for p in meeting.participants],
         )
 
 
@@ -126,8 +126,16 @@ def store_meeting(
             "probability": [w.word.probability for w in words],
         },
         schema=pa.schema(
-            [("meeting_id", pa.string()), ("word_index", pa.int32()), ("utterance_id", pa.string()), ("speaker_label", pa.string()),
-             ("start_s", pa.float64()), ("end_s", pa.float64()), ("word", pa.string()), ("probability", pa.float64())]
+            [
+                ("meeting_id", pa.string()),
+                ("word_index", pa.int32()),
+                ("utterance_id", pa.string()),
+                ("speaker_label", pa.string()),
+                ("start_s", pa.float64()),
+                ("end_s", pa.float64()),
+                ("word", pa.string()),
+                ("probability", pa.float64()),
+            ]
         ),
     )
     utterances_table = pa.table(
@@ -141,8 +149,15 @@ def store_meeting(
             "text": [u.text for u in utterances],
         },
         schema=pa.schema(
-            [("utterance_id", pa.string()), ("meeting_id", pa.string()), ("utterance_index", pa.int32()), ("speaker_label", pa.string()),
-             ("start_s", pa.float64()), ("end_s", pa.float64()), ("text", pa.string())]
+            [
+                ("utterance_id", pa.string()),
+                ("meeting_id", pa.string()),
+                ("utterance_index", pa.int32()),
+                ("speaker_label", pa.string()),
+                ("start_s", pa.float64()),
+                ("end_s", pa.float64()),
+                ("text", pa.string()),
+            ]
         ),
     )
     turn_rows = [("overlap", i, t) for i, t in enumerate(diarisation.turns)] + [
@@ -158,8 +173,14 @@ def store_meeting(
             "end_s": [r[2].end_s for r in turn_rows],
         },
         schema=pa.schema(
-            [("meeting_id", pa.string()), ("track", pa.string()), ("turn_index", pa.int32()), ("speaker_label", pa.string()),
-             ("start_s", pa.float64()), ("end_s", pa.float64())]
+            [
+                ("meeting_id", pa.string()),
+                ("track", pa.string()),
+                ("turn_index", pa.int32()),
+                ("speaker_label", pa.string()),
+                ("start_s", pa.float64()),
+                ("end_s", pa.float64()),
+            ]
         ),
     )
     with transaction(con):
@@ -182,12 +203,19 @@ def store_meeting(
         speaker_rows = []
         for label in diarisation.speakers:
             old = carried.get(label)
-            speaker_rows.append([
-                mid, label, old.participant_id if old else None, round(diarisation.speech_s(label), 3),
-                old.mapped_at if old else None, old.mapped_by if old else None,
-                list(diarisation.embeddings[label]) if label in diarisation.embeddings else None,
-                round(longest_turn_s(diarisation, label), 3), label in doubtful,
-            ])
+            speaker_rows.append(
+                [
+                    mid,
+                    label,
+                    old.participant_id if old else None,
+                    round(diarisation.speech_s(label), 3),
+                    old.mapped_at if old else None,
+                    old.mapped_by if old else None,
+                    list(diarisation.embeddings[label]) if label in diarisation.embeddings else None,
+                    round(longest_turn_s(diarisation, label), 3),
+                    label in doubtful,
+                ]
+            )
         if speaker_rows:
             con.executemany(
                 "insert into speakers (meeting_id, speaker_label, participant_id, speech_s, mapped_at, mapped_by, "
@@ -198,13 +226,32 @@ def store_meeting(
             con.executemany(
                 "insert into speaker_mapping_changes (run_id, meeting_id, participant_id, from_label, to_label, action, "
                 "similarity, reason) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [[(run or {}).get("run_id", "manual"), mid, c.participant_id, c.from_label, c.to_label, c.action,
-                  c.similarity, c.reason] for c in changes],
+                [
+                    [
+                        (run or {}).get("run_id", "manual"),
+                        mid,
+                        c.participant_id,
+                        c.from_label,
+                        c.to_label,
+                        c.action,
+                        c.similarity,
+                        c.reason,
+                    ]
+                    for c in changes
+                ],
             )
         con.execute(
             "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ?, language = ?, "
             "language_probability = ? where meeting_id = ?",
-            [audio.sha256, round(audio.duration_s, 3), processing_key, dt.datetime.now(), language, language_probability, mid],
+            [
+                audio.sha256,
+                round(audio.duration_s, 3),
+                processing_key,
+                dt.datetime.now(),
+                language,
+                language_probability,
+                mid,
+            ],
         )
         if tags is not None:
             from dialogic.tagging.tag_store import write_tag_rows
@@ -245,8 +292,19 @@ def record_run(
         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
-            run_id, meeting_id, audio_sha256, processing_key, status, reason, asr_model, diarisation_model,
-            json.dumps(models or []), json.dumps(options or {}), json.dumps(timings_s or {}),
-            started_at, dt.datetime.now(), __version__,
+            run_id,
+            meeting_id,
+            audio_sha256,
+            processing_key,
+            status,
+            reason,
+            asr_model,
+            diarisation_model,
+            json.dumps(models or []),
+            json.dumps(options or {}),
+            json.dumps(timings_s or {}),
+            started_at,
+            dt.datetime.now(),
+            __version__,
         ],
     )

@@ -21,9 +21,10 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import duckdb
 
@@ -34,8 +35,14 @@ from dialogic.db import connect
 from dialogic.diarisation.diarise import diarisation_model_records, diarise_audio
 from dialogic.errors import ConsentError, DialogicError
 from dialogic.manifest import Manifest, MeetingSpec, check_consent
-from dialogic.meeting_store import carried_mapping, record_run, store_meeting, stored_processing_key, utterance_id
-from dialogic.meeting_store import upsert_meeting_record
+from dialogic.meeting_store import (
+    carried_mapping,
+    record_run,
+    store_meeting,
+    stored_processing_key,
+    upsert_meeting_record,
+    utterance_id,
+)
 from dialogic.options import PipelineOptions
 from dialogic.records import (
     AttributedWord,
@@ -54,8 +61,9 @@ class Progress(Protocol):
     """The one progress hook: called as each stage starts (``completed``/``total`` None), and by
     long stages with how far they are, in the stage's own units (e.g. seconds of audio)."""
 
-    def __call__(self, meeting_id: str, stage: str, *, completed: float | None = None,
-                 total: float | None = None) -> None: ...
+    def __call__(
+        self, meeting_id: str, stage: str, *, completed: float | None = None, total: float | None = None
+    ) -> None: ...
 
 
 def no_progress(meeting_id: str, stage: str, *, completed: float | None = None, total: float | None = None) -> None:
@@ -95,11 +103,17 @@ class MeetingRun:
         """`record_run` keyword arguments for this run as it stands."""
         processed = self.status in ("processing", "processed") or self.tag_failure is not None
         return dict(
-            run_id=self.run_id, meeting_id=self.meeting.id, status="processed" if self.status == "processing" else self.status,
-            reason=self.reason, started_at=self.started_at, audio_sha256=self.sha256, processing_key=self.key,
+            run_id=self.run_id,
+            meeting_id=self.meeting.id,
+            status="processed" if self.status == "processing" else self.status,
+            reason=self.reason,
+            started_at=self.started_at,
+            audio_sha256=self.sha256,
+            processing_key=self.key,
             asr_model=self.options.transcription.model if processed else None,
             diarisation_model=self.options.diarisation.pipeline if processed else None,
-            models=self.models if processed else None, options=options_record(self.options) if processed else None,
+            models=self.models if processed else None,
+            options=options_record(self.options) if processed else None,
             timings_s={k: round(v, 3) for k, v in self.timings_s.items()},
         )
 
@@ -165,8 +179,10 @@ def tag(run: MeetingRun) -> None:
     language = run.transcript.language if run.transcript else stored_language(run.con, run.meeting.id)
     if language != TAGGER_LANGUAGE:
         # The taggers are trained on English: tags on another language would be silently wrong.
-        note = (f"not tagged: the tagger reads {TAGGER_LANGUAGE!r} and this meeting is in {language!r}; "
-                "transcript, speakers and voice shares are stored")
+        note = (
+            f"not tagged: the tagger reads {TAGGER_LANGUAGE!r} and this meeting is in {language!r}; "
+            "transcript, speakers and voice shares are stored"
+        )
         run.reason = "; ".join(filter(None, [run.reason, note]))
         return
     if run.status == "unchanged":
@@ -182,7 +198,9 @@ def tag(run: MeetingRun) -> None:
         return
     roles_by_id = {p.id: p.role for p in run.meeting.participants}
     carried, _ = carried_mapping(run.con, run.meeting, run.diarisation)  # as `store` will carry them
-    roles = [roles_by_id.get(carried[u.speaker].participant_id) if u.speaker in carried else None for u in run.utterances]
+    roles = [
+        roles_by_id.get(carried[u.speaker].participant_id) if u.speaker in carried else None for u in run.utterances
+    ]
     ids = [utterance_id(run.meeting.id, u.index) for u in run.utterances]
     rows = predict_tag_rows(tagger, ids, [u.text for u in run.utterances], roles)
     run.tags, run.tag_rows = (tagger, rows), rows.num_rows
@@ -191,8 +209,17 @@ def tag(run: MeetingRun) -> None:
 def store(run: MeetingRun) -> None:
     run.status, run.reason = ("failed", run.tag_failure) if run.tag_failure else ("processed", run.reason)
     run.mapping_changes = store_meeting(
-        run.con, run.meeting, run.audio, run.diarisation, run.words, run.utterances, run.key, run.manifest_path,
-        tags=run.tags, run=run.run_record(), language=run.transcript.language,
+        run.con,
+        run.meeting,
+        run.audio,
+        run.diarisation,
+        run.words,
+        run.utterances,
+        run.key,
+        run.manifest_path,
+        tags=run.tags,
+        run=run.run_record(),
+        language=run.transcript.language,
         language_probability=run.transcript.language_probability,
     )
     run.stored = True
@@ -209,7 +236,9 @@ def stored_language(con: duckdb.DuckDBPyConnection, meeting_id: str) -> str | No
 def meeting_options(meeting: MeetingSpec, options: PipelineOptions) -> PipelineOptions:
     """The options for one meeting: its manifest ``language:`` overrides the batch's."""
     if meeting.language and meeting.language != options.transcription.language:
-        return dataclasses.replace(options, transcription=dataclasses.replace(options.transcription, language=meeting.language))
+        return dataclasses.replace(
+            options, transcription=dataclasses.replace(options.transcription, language=meeting.language)
+        )
     return options
 
 
@@ -228,8 +257,9 @@ def call_directly(stage: Stage, run: MeetingRun) -> None:
     stage.run(run)
 
 
-def run_meeting(run: MeetingRun, stages: tuple[Stage, ...] = STAGES,
-                call: Callable[[Stage, MeetingRun], None] = call_directly) -> MeetingResult:
+def run_meeting(
+    run: MeetingRun, stages: tuple[Stage, ...] = STAGES, call: Callable[[Stage, MeetingRun], None] = call_directly
+) -> MeetingResult:
     """Run ``stages`` over ``run`` and record the run. Never raises for a bad recording or a
     failing stage: the result says which stage failed and why."""
     wall = time.perf_counter()
@@ -252,12 +282,16 @@ def run_meeting(run: MeetingRun, stages: tuple[Stage, ...] = STAGES,
     if not run.stored:
         _record_unstored(run)
     return MeetingResult(
-        run.meeting.id, run.status, run.reason, dict(run.timings_s),
+        run.meeting.id,
+        run.status,
+        run.reason,
+        dict(run.timings_s),
         words=len(run.words) if run.stored else 0,
         utterances=len(run.utterances) if run.stored else 0,
         speakers=len(run.diarisation.speakers) if run.stored else 0,
         tags=run.tag_rows if run.stored or run.status == "unchanged" else 0,
-        wall_s=time.perf_counter() - wall, mapping_changes=run.mapping_changes,
+        wall_s=time.perf_counter() - wall,
+        mapping_changes=run.mapping_changes,
     )
 
 
@@ -316,7 +350,9 @@ def process_manifest(
                 report.results.append(MeetingResult(meeting.id, "skipped", withdrawn[meeting.id]))
                 continue
             report.results.append(
-                process_meeting(con, meeting, options, manifest_path=str(manifest.path), progress=progress, stages=stages)
+                process_meeting(
+                    con, meeting, options, manifest_path=str(manifest.path), progress=progress, stages=stages
+                )
             )
     finally:
         con.close()
@@ -344,8 +380,10 @@ def _withdrawn_meetings(db_path: str | Path, manifest: Manifest, options: Pipeli
             removed = withdraw_meeting(db_path, meeting.id, reference, by="dialogic process --purge-withdrawn")
             done[meeting.id] = f"consent withdrawn: everything stored was removed ({sum(removed.values())} rows)"
         else:
-            done[meeting.id] = ("consent withdrawn, but its stored data is still in the database: run again with "
-                                "--purge-withdrawn, or `dialogic consent withdraw`")
+            done[meeting.id] = (
+                "consent withdrawn, but its stored data is still in the database: run again with "
+                "--purge-withdrawn, or `dialogic consent withdraw`"
+            )
     return done
 
 
@@ -372,7 +410,10 @@ def processing_key(audio_sha256: str, options: PipelineOptions, model_records: l
 def model_records(options: PipelineOptions) -> list[dict]:
     """Name, version and weight hashes of the ASR and diarisation models the options select."""
     _, asr_sha = resolve_asr_model(options.transcription.model)
-    return [{"name": options.transcription.model, "kind": "asr", "sha256": asr_sha}, *diarisation_model_records(options.diarisation)]
+    return [
+        {"name": options.transcription.model, "kind": "asr", "sha256": asr_sha},
+        *diarisation_model_records(options.diarisation),
+    ]
 
 
 def speaker_counts(meeting: MeetingSpec, hint: str) -> dict[str, int | None]:
@@ -388,9 +429,13 @@ def speaker_counts(meeting: MeetingSpec, hint: str) -> dict[str, int | None]:
 _CPU_SECTION = threading.Lock()  # torch's thread count and the transcription worker are process-wide
 
 
-def transcribe_and_diarise(meeting: MeetingSpec, audio: DecodedAudio, options: PipelineOptions,
-                           timings: dict[str, float] | None = None,
-                           stage: Callable[..., None] | None = None) -> tuple[Transcript, Diarisation]:
+def transcribe_and_diarise(
+    meeting: MeetingSpec,
+    audio: DecodedAudio,
+    options: PipelineOptions,
+    timings: dict[str, float] | None = None,
+    stage: Callable[..., None] | None = None,
+) -> tuple[Transcript, Diarisation]:
     """On CPU, transcription runs in a worker process while diarisation runs here, the cores split
     between them; on a GPU (or with ``parallel_cpu=False``) they run one after the other here.
     ``stage(name, completed=None, total=None)`` is called as each starts and as it goes on:
@@ -406,6 +451,7 @@ def transcribe_and_diarise(meeting: MeetingSpec, audio: DecodedAudio, options: P
 
     def diarisation_hook(step_name, step_artifact, file=None, total=None, completed=None) -> None:
         stage(f"diarise {step_name}", completed, total)  # pyannote's hook signature
+
     on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
     if not (on_cpu and options.parallel_cpu):
         stage("transcribe")
@@ -425,8 +471,9 @@ def transcribe_and_diarise(meeting: MeetingSpec, audio: DecodedAudio, options: P
     with _CPU_SECTION:
         torch_threads = torch.get_num_threads()
         stage("transcribe")
-        pending = submit_transcription(audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads),
-                                       progress=asr_progress)
+        pending = submit_transcription(
+            audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads), progress=asr_progress
+        )
         stage("diarise")
         t = time.perf_counter()
         torch.set_num_threads(max(1, cores - asr_threads))
@@ -448,9 +495,7 @@ def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, o
     """Tag a stored meeting with the options' tagger; with ``only_if_missing``, only when that
     tagger version has no rows for it yet (checked without loading the tagger). Returns the tag
     rows written."""
-    from dialogic.tagging.tag_store import tag_meeting
     from dialogic.tagging.artifacts import tagger_version
-    from dialogic.tagging.tagger import load_tagger
 
     if only_if_missing:
         done = con.execute(
@@ -459,4 +504,8 @@ def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, o
         ).fetchone()[0]
         if done:
             return 0
+    # imported only now: the tagger module loads torch and transformers
+    from dialogic.tagging.tag_store import tag_meeting
+    from dialogic.tagging.tagger import load_tagger
+
     return tag_meeting(con, meeting.id, load_tagger(options.tagger))

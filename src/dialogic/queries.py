@@ -23,8 +23,6 @@ QUERY_FORMATS: tuple[str, ...] = ("table", "csv", "json", "parquet")
 EXPORT_FORMATS: tuple[str, ...] = ("parquet", "csv")
 
 
-
-
 @dataclass
 class ExportSummary:
     """What export_view wrote."""

@@ -61,7 +61,7 @@ class SpeakerTurn:
 
 @dataclass(frozen=True)
 class Diarisation:
-    turns: list[SpeakerTurn]            # overlap-aware
+    turns: list[SpeakerTurn]  # overlap-aware
     exclusive_turns: list[SpeakerTurn]  # at most one speaker at a time; used to attach words
     speakers: list[str]
     options: DiarisationOptions = field(default_factory=DiarisationOptions)

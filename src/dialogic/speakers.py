@@ -6,9 +6,9 @@ import datetime as dt
 
 import duckdb
 
-from dialogic.facts import refresh_meeting_facts
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed
+from dialogic.facts import refresh_meeting_facts
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -29,11 +29,18 @@ def map_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, mapping: dict[
     """
     if not con.execute("select 1 from meetings where meeting_id = ?", [meeting_id]).fetchone():
         raise LookupFailed(f"no meeting {meeting_id!r} in the database")
-    labels = {r[0] for r in con.execute("select speaker_label from speakers where meeting_id = ?", [meeting_id]).fetchall()}
-    participants = {r[0] for r in con.execute("select participant_id from participants where meeting_id = ?", [meeting_id]).fetchall()}
+    labels = {
+        r[0] for r in con.execute("select speaker_label from speakers where meeting_id = ?", [meeting_id]).fetchall()
+    }
+    participants = {
+        r[0]
+        for r in con.execute("select participant_id from participants where meeting_id = ?", [meeting_id]).fetchall()
+    }
     for label, participant in mapping.items():
         if label not in labels:
-            raise LookupFailed(f"meeting {meeting_id}: no speaker {label!r}; speakers are: {', '.join(sorted(labels)) or 'none'}")
+            raise LookupFailed(
+                f"meeting {meeting_id}: no speaker {label!r}; speakers are: {', '.join(sorted(labels)) or 'none'}"
+            )
         if participant and participant not in participants:
             raise LookupFailed(
                 f"meeting {meeting_id}: no participant {participant!r}; participants are: {', '.join(sorted(participants))}"
@@ -86,7 +93,9 @@ def merge_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, source: str,
     rows = {s["speaker_label"]: s for s in list_speakers(con, meeting_id)}
     for label in (source, target):
         if label not in rows:
-            raise LookupFailed(f"meeting {meeting_id}: no speaker {label!r}; speakers are: {', '.join(sorted(rows)) or 'none'}")
+            raise LookupFailed(
+                f"meeting {meeting_id}: no speaker {label!r}; speakers are: {', '.join(sorted(rows)) or 'none'}"
+            )
     if source == target:
         raise LookupFailed(f"meeting {meeting_id}: cannot merge {source} into itself")
     a, b = rows[source], rows[target]
@@ -97,19 +106,29 @@ def merge_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, source: str,
         )
     with transaction(con):
         for table in ("words", "utterances", "turns"):
-            con.execute(f"update {table} set speaker_label = ? where meeting_id = ? and speaker_label = ?",
-                        [target, meeting_id, source])
-        turns = [SpeakerTurn(target, s, e) for s, e in con.execute(
-            "select start_s, end_s from turns where meeting_id = ? and track = 'overlap' and speaker_label = ?",
-            [meeting_id, target]).fetchall()]
+            con.execute(
+                f"update {table} set speaker_label = ? where meeting_id = ? and speaker_label = ?",
+                [target, meeting_id, source],
+            )
+        turns = [
+            SpeakerTurn(target, s, e)
+            for s, e in con.execute(
+                "select start_s, end_s from turns where meeting_id = ? and track = 'overlap' and speaker_label = ?",
+                [meeting_id, target],
+            ).fetchall()
+        ]
         speech_s = shared_speech_s(turns, turns)  # the union: the two may have overlapped each other
         vectors = con.execute(
             "select embedding, speech_s from speakers where meeting_id = ? and speaker_label in (?, ?) and embedding is not null",
-            [meeting_id, source, target]).fetchall()
+            [meeting_id, source, target],
+        ).fetchall()
         embedding = None
         if vectors:
-            mean = np.average(np.asarray([v for v, _ in vectors], dtype=np.float64), axis=0,
-                              weights=[max(w, 1e-3) for _, w in vectors])
+            mean = np.average(
+                np.asarray([v for v, _ in vectors], dtype=np.float64),
+                axis=0,
+                weights=[max(w, 1e-3) for _, w in vectors],
+            )
             embedding = [round(float(x), 6) for x in mean / (np.linalg.norm(mean) or 1.0)]
         keep = b if b["participant_id"] else a
         con.execute("delete from speakers where meeting_id = ? and speaker_label = ?", [meeting_id, source])
@@ -119,8 +138,16 @@ def merge_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, source: str,
                    longest_turn_s = ?, doubtful = false
             where meeting_id = ? and speaker_label = ?
             """,
-            [keep["participant_id"], keep["mapped_at"], keep["mapped_by"], round(speech_s, 3), embedding,
-             round(max((t.end_s - t.start_s for t in turns), default=0.0), 3), meeting_id, target],
+            [
+                keep["participant_id"],
+                keep["mapped_at"],
+                keep["mapped_by"],
+                round(speech_s, 3),
+                embedding,
+                round(max((t.end_s - t.start_s for t in turns), default=0.0), 3),
+                meeting_id,
+                target,
+            ],
         )
         refresh_meeting_facts(con, meeting_id)
     return next(s for s in list_speakers(con, meeting_id) if s["speaker_label"] == target)
@@ -133,12 +160,17 @@ def suggest_mappings(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list:
     from dialogic.voices import suggest
 
     list_speakers(con, meeting_id)  # raises LookupFailed for a meeting not in the database
-    speakers = dict(con.execute(
-        "select speaker_label, embedding from speakers where meeting_id = ? and embedding is not null", [meeting_id]
-    ).fetchall())
-    person_participants = dict(con.execute(
-        "select person_id, participant_id from participants where meeting_id = ? and person_id is not null", [meeting_id]
-    ).fetchall())
+    speakers = dict(
+        con.execute(
+            "select speaker_label, embedding from speakers where meeting_id = ? and embedding is not null", [meeting_id]
+        ).fetchall()
+    )
+    person_participants = dict(
+        con.execute(
+            "select person_id, participant_id from participants where meeting_id = ? and person_id is not null",
+            [meeting_id],
+        ).fetchall()
+    )
     enrolled: dict[str, list] = {}
     for person, embedding in con.execute(
         """

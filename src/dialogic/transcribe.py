@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from dialogic.errors import ModelError
 from dialogic.options import TranscriptionOptions
@@ -66,8 +66,11 @@ def load_whisper(model: str, device: str, compute_type: str, cpu_threads: int):
         raise ModelError(f"faster-whisper could not load {model!r} on {device}: {exc}") from exc
 
 
-def transcribe_audio(audio: DecodedAudio, options: TranscriptionOptions = TranscriptionOptions(),
-                     progress: Callable[[float, float], None] | None = None) -> Transcript:
+def transcribe_audio(
+    audio: DecodedAudio,
+    options: TranscriptionOptions = TranscriptionOptions(),
+    progress: Callable[[float, float], None] | None = None,
+) -> Transcript:
     """Transcribe decoded audio into words with start/end seconds and probabilities.
 
     ``progress(done_s, total_s)`` is called as each segment is decoded, with the seconds of audio
@@ -86,8 +89,12 @@ def transcribe_audio(audio: DecodedAudio, options: TranscriptionOptions = Transc
     words = []
     for segment in segments:  # a lazy generator: each step decodes one more segment
         words += [
-            Word(start_s=round(w.start, 3), end_s=round(max(w.end, w.start), 3), word=w.word.strip(),
-                 probability=round(w.probability, 4))
+            Word(
+                start_s=round(w.start, 3),
+                end_s=round(max(w.end, w.start), 3),
+                word=w.word.strip(),
+                probability=round(w.probability, 4),
+            )
             for w in (segment.words or [])
             if w.word.strip()
         ]
@@ -95,5 +102,11 @@ def transcribe_audio(audio: DecodedAudio, options: TranscriptionOptions = Transc
             progress(min(segment.end, audio.duration_s), audio.duration_s)
     if progress is not None:
         progress(audio.duration_s, audio.duration_s)
-    return Transcript(words=words, language=info.language, model=options.model, model_sha256=sha256, options=options,
-                      language_probability=None if info.language_probability is None else round(info.language_probability, 4))
+    return Transcript(
+        words=words,
+        language=info.language,
+        model=options.model,
+        model_sha256=sha256,
+        options=options,
+        language_probability=None if info.language_probability is None else round(info.language_probability, 4),
+    )

@@ -10,8 +10,8 @@ in `dialogic.meeting_store` and `dialogic.speakers`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -45,6 +45,7 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 def shared_speech_s(a: list[SpeakerTurn], b: list[SpeakerTurn]) -> float:
     """Seconds in which both turn lists have speech (each list's own overlaps merged first)."""
+
     def merged(turns):
         spans = []
         for t in sorted(turns, key=lambda t: t.start_s):
@@ -88,8 +89,16 @@ def carry_mappings(
         if old.participant_id is None:
             continue
         if old.participant_id not in participant_ids:
-            changes.append(MappingChange(old.participant_id, old.speaker_label, None, "dropped", None,
-                                         "participant no longer in the manifest"))
+            changes.append(
+                MappingChange(
+                    old.participant_id,
+                    old.speaker_label,
+                    None,
+                    "dropped",
+                    None,
+                    "participant no longer in the manifest",
+                )
+            )
         else:
             candidates.append(old)
     old_turns = {old.speaker_label: [t for t in stored_turns if t.speaker == old.speaker_label] for old in candidates}
@@ -112,19 +121,35 @@ def carry_mappings(
         carried[new_label] = old
         placed.add(old_label)
         action = "kept" if new_label == old_label else "moved"
-        changes.append(MappingChange(old.participant_id, old_label, new_label, action, round(share, 4),
-                                     "same voice" if action == "kept" else f"the voice of {old_label} is now {new_label}"))
+        changes.append(
+            MappingChange(
+                old.participant_id,
+                old_label,
+                new_label,
+                action,
+                round(share, 4),
+                "same voice" if action == "kept" else f"the voice of {old_label} is now {new_label}",
+            )
+        )
     for old in candidates:
         if old.speaker_label not in placed:
             best = max((share for share, _, o, _ in shares if o == old.speaker_label), default=None)
-            changes.append(MappingChange(old.participant_id, old.speaker_label, None, "dropped",
-                                         None if best is None else round(best, 4),
-                                         f"no new speaker speaks in {min_share:.0%} of this voice's speech; map again"))
+            changes.append(
+                MappingChange(
+                    old.participant_id,
+                    old.speaker_label,
+                    None,
+                    "dropped",
+                    None if best is None else round(best, 4),
+                    f"no new speaker speaks in {min_share:.0%} of this voice's speech; map again",
+                )
+            )
     return carried, changes
 
 
-def doubtful_speakers(diarisation: Diarisation, *, share: float = DOUBTFUL_SHARE,
-                      max_turn_s: float = DOUBTFUL_MAX_TURN_S) -> set[str]:
+def doubtful_speakers(
+    diarisation: Diarisation, *, share: float = DOUBTFUL_SHARE, max_turn_s: float = DOUBTFUL_MAX_TURN_S
+) -> set[str]:
     """Speakers with under ``share`` of all diarised speech and no turn longer than ``max_turn_s``."""
     total = sum(t.end_s - t.start_s for t in diarisation.turns)
     flagged = set()

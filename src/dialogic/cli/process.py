@@ -32,13 +32,23 @@ out = Console()
 def process(
     manifest: Path = typer.Argument(..., help="Meeting manifest (YAML)."),
     db: Path = DB_OPTION,
-    asr_model: str = typer.Option(DEFAULT_ASR_MODEL, "--asr-model", help="faster-whisper model name or CTranslate2 folder."),
-    diarisation: str = typer.Option("offline", "--diarisation", help="'offline', a pyannote hub id, or a pipeline folder."),
+    asr_model: str = typer.Option(
+        DEFAULT_ASR_MODEL, "--asr-model", help="faster-whisper model name or CTranslate2 folder."
+    ),
+    diarisation: str = typer.Option(
+        "offline", "--diarisation", help="'offline', a pyannote hub id, or a pipeline folder."
+    ),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
     speaker_hint: str = typer.Option("max", "--speaker-hint", help="Participant count as max | exact | none speakers."),
-    language: str = typer.Option(None, "--language", help="Spoken language code (e.g. de) for meetings whose manifest gives none; default: detect."),
+    language: str = typer.Option(
+        None,
+        "--language",
+        help="Spoken language code (e.g. de) for meetings whose manifest gives none; default: detect.",
+    ),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag utterances after storing them."),
-    purge_withdrawn: bool = typer.Option(False, "--purge-withdrawn", help="Remove everything stored for meetings whose consent is now withdrawn."),
+    purge_withdrawn: bool = typer.Option(
+        False, "--purge-withdrawn", help="Remove everything stored for meetings whose consent is now withdrawn."
+    ),
 ) -> None:
     """Process every consented meeting of MANIFEST into the database.
 
@@ -65,8 +75,14 @@ def process(
         fail(exc)
     total = len(loaded.meetings)
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-        TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
     ) as bar:
         batch = bar.add_task("meetings", total=total)
         stage_task = bar.add_task("", total=len(STAGES))
@@ -76,7 +92,9 @@ def process(
         current = {"meeting": None}
         names = [s.name for s in STAGES]
 
-        def on_progress(meeting_id: str, stage: str, *, completed: float | None = None, total: float | None = None) -> None:
+        def on_progress(
+            meeting_id: str, stage: str, *, completed: float | None = None, total: float | None = None
+        ) -> None:
             if current["meeting"] != meeting_id:
                 if current["meeting"] is not None:
                     bar.advance(batch)
@@ -104,8 +122,13 @@ def process(
     for r in report.results:
         colour = {"processed": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}[r.status]
         table.add_row(
-            r.meeting_id, f"[{colour}]{r.status}[/{colour}]", str(r.speakers or ""), str(r.utterances or ""),
-            str(r.words or ""), f"{r.wall_s:.1f}" if r.wall_s is not None else "", Text(r.reason or ""),
+            r.meeting_id,
+            f"[{colour}]{r.status}[/{colour}]",
+            str(r.speakers or ""),
+            str(r.utterances or ""),
+            str(r.words or ""),
+            f"{r.wall_s:.1f}" if r.wall_s is not None else "",
+            Text(r.reason or ""),
         )
     out.print(table)
     for r in report.results:
@@ -113,7 +136,9 @@ def process(
         for c in r.mapping_changes:
             if c.action != "kept":
                 where = f"→ {c.to_label}" if c.to_label else "dropped"
-                out.print(f"{r.meeting_id}: mapping {c.from_label}={c.participant_id} {where}: {c.reason}", soft_wrap=True)
+                out.print(
+                    f"{r.meeting_id}: mapping {c.from_label}={c.participant_id} {where}: {c.reason}", soft_wrap=True
+                )
         kept = sum(c.action == "kept" for c in r.mapping_changes)
         if kept:
             out.print(f"{r.meeting_id}: {kept} speaker mapping(s) kept with the same voice")
@@ -133,6 +158,7 @@ def demo(
     import importlib.resources
 
     from dialogic.db import connect
+
     sample = importlib.resources.files("pyannote.audio") / "sample"
     workdir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(str(sample / "sample.wav"), workdir / "sample.wav")
@@ -140,8 +166,17 @@ def demo(
     manifest = workdir / "manifest.yaml"
     manifest.write_text(DEMO_MANIFEST)
     db = workdir / "dialogic.duckdb"
-    process(manifest=manifest, db=db, asr_model=DEFAULT_ASR_MODEL, diarisation="offline", device="cpu", speaker_hint="max",
-            language=None, tag=True, purge_withdrawn=False)
+    process(
+        manifest=manifest,
+        db=db,
+        asr_model=DEFAULT_ASR_MODEL,
+        diarisation="offline",
+        device="cpu",
+        speaker_hint="max",
+        language=None,
+        tag=True,
+        purge_withdrawn=False,
+    )
 
     from dialogic.speakers import map_speakers
 
@@ -170,13 +205,15 @@ def demo(
     columns = ("role", "speech_s", "speech_pct", "words_pct", "turn_count", "longest_turn_s")
     for column in columns:
         table.add_column(column, justify="right")
-    for row in con.execute(f"select {', '.join(columns)} from voice_share_role where meeting_id = 'demo-sample' order by role").fetchall():
+    for row in con.execute(
+        f"select {', '.join(columns)} from voice_share_role where meeting_id = 'demo-sample' order by role"
+    ).fetchall():
         table.add_row(*(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row))
     out.print(table)
     con.close()
     out.print(
         f"Database: {db}. Try: `dialogic export demo-sample --format rttm --db {db}`, "
-        f"`dialogic sql \"select * from balance\" --db {db}`, "
+        f'`dialogic sql "select * from balance" --db {db}`, '
         f"`dialogic raters add NAME --db {db}` then `dialogic review --db {db}` (http://127.0.0.1:8765)."
     )
 

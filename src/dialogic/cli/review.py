@@ -15,6 +15,7 @@ raters_app = typer.Typer(
     no_args_is_help=True,
 )
 
+
 def review(
     db: Path = DB_OPTION,
     host: str = typer.Option("127.0.0.1", help="Address to listen on; keep localhost unless behind a TLS proxy."),

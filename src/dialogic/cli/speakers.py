@@ -92,14 +92,19 @@ def speakers_suggest(meeting: str = typer.Argument(..., help="Meeting id."), db:
     except DialogicError as exc:
         fail(exc)
     if not suggestions:
-        out.print(f"no suggestions for {meeting}: no participant with a `person:` key has a voice enrolled from "
-                  "another meeting where they were mapped", soft_wrap=True)
+        out.print(
+            f"no suggestions for {meeting}: no participant with a `person:` key has a voice enrolled from "
+            "another meeting where they were mapped",
+            soft_wrap=True,
+        )
         return
     table = Table(title=f"who may be speaking in {meeting} (cosine similarity of voices; a rater decides)")
     for column in ("speaker", "participant", "person", "similarity", "enrolled from"):
         table.add_column(column)
     for s in suggestions:
-        table.add_row(s.speaker_label, s.participant_id, s.person_id, f"{s.similarity:.3f}", f"{s.enrolled_meetings} meeting(s)")
+        table.add_row(
+            s.speaker_label, s.participant_id, s.person_id, f"{s.similarity:.3f}", f"{s.enrolled_meetings} meeting(s)"
+        )
     out.print(table)
 
 
@@ -115,7 +120,10 @@ def _print_speakers(con, meeting: str) -> None:
         table.add_column(column)
     for s in speakers:
         table.add_row(
-            s["speaker_label"], s["participant_id"] or "-", s["role"] or "unknown", f"{s['speech_s']:.1f}",
+            s["speaker_label"],
+            s["participant_id"] or "-",
+            s["role"] or "unknown",
+            f"{s['speech_s']:.1f}",
             "-" if s["longest_turn_s"] is None else f"{s['longest_turn_s']:.1f}",
             "doubtful: little speech, merge or ignore" if s["doubtful"] else "",
         )

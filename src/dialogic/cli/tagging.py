@@ -6,7 +6,6 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -15,12 +14,20 @@ from dialogic.errors import DialogicError
 
 
 def train(
-    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file whose rater_labels view adds rater-confirmed labels to the train split."),
+    db: Path | None = typer.Option(
+        None, "--db", help="DuckDB file whose rater_labels view adds rater-confirmed labels to the train split."
+    ),
     recipe: str = typer.Option("both", "--recipe", help="head, finetune or both (the better on dev is kept)."),
     name: str = typer.Option("dialogic-tagger", "--name", help="Artifact name; written to models/<name>-v<N>/."),
-    version: Optional[int] = typer.Option(None, "--version", help="Version number N (default: next free)."),
-    corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Corpus JSONL, repeatable (default: data/seed/utterances.jsonl, realistic.jsonl and spoken_asr.jsonl)."),
-    output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Folder that receives <name>-v<N>/ (default models/)."),
+    version: int | None = typer.Option(None, "--version", help="Version number N (default: next free)."),
+    corpus: list[Path] | None = typer.Option(
+        None,
+        "--corpus",
+        help="Corpus JSONL, repeatable (default: data/seed/utterances.jsonl, realistic.jsonl and spoken_asr.jsonl).",
+    ),
+    output_dir: Path | None = typer.Option(
+        None, "--output-dir", help="Folder that receives <name>-v<N>/ (default models/)."
+    ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing folder of the same version."),
     threads: int = typer.Option(2, "--threads", help="CPU threads for torch."),
 ) -> None:
@@ -59,15 +66,23 @@ def train(
     for name_, result in report.results.items():
         kept = " (kept)" if name_ == report.chosen else ""
         per_tag = ", ".join(f"{t} {s.f1:.3f}" for t, s in result.test.per_tag.items())
-        typer.echo(f"{name_}{kept}: dev macro-F1 {result.dev.macro_f1:.3f}, test macro-F1 {result.test.macro_f1:.3f} "
-                   f"[{per_tag}], test ECE {result.test.ece:.3f}, {result.train_s:.0f} s")
+        typer.echo(
+            f"{name_}{kept}: dev macro-F1 {result.dev.macro_f1:.3f}, test macro-F1 {result.test.macro_f1:.3f} "
+            f"[{per_tag}], test ECE {result.test.ece:.3f}, {result.train_s:.0f} s"
+        )
     typer.echo(f"wrote {target} in {time.perf_counter() - started:.0f} s")
 
 
 def tag(
-    input: Path = typer.Argument(..., help="A .txt file (one utterance per line) or .jsonl (text, optional id, speaker_role)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write JSON lines here instead of standard output."),
-    model: Optional[str] = typer.Option(None, "--model", help="Tagger name, <name>-v<N> or folder (default: newest dialogic-tagger)."),
+    input: Path = typer.Argument(
+        ..., help="A .txt file (one utterance per line) or .jsonl (text, optional id, speaker_role)."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write JSON lines here instead of standard output."
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="Tagger name, <name>-v<N> or folder (default: newest dialogic-tagger)."
+    ),
 ) -> None:
     """Tag utterances from a transcript that did not come from dialogic's audio pipeline.
 
@@ -95,7 +110,9 @@ def tag(
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(lines, encoding="utf-8")
-        typer.echo(f"tagged {len(records)} utterances into {output} with {tagger.model_version} ({tagger.precision})", err=True)
+        typer.echo(
+            f"tagged {len(records)} utterances into {output} with {tagger.model_version} ({tagger.precision})", err=True
+        )
 
 
 def register(app: typer.Typer) -> None:

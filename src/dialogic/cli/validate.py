@@ -26,7 +26,9 @@ def validate_sample(
     n: int = typer.Option(300, "--n", help="Utterances to draw."),
     meeting: list[str] = typer.Option(None, "--meeting", help="Only these meetings (repeat the option); default: all."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed and data give the same sample."),
-    tagger: str = typer.Option(None, "--tagger", help="Tagger version whose labels form the strata (default: the one that tagged most)."),
+    tagger: str = typer.Option(
+        None, "--tagger", help="Tagger version whose labels form the strata (default: the one that tagged most)."
+    ),
     db: Path = DB_OPTION,
 ) -> None:
     """Draw a reproducible validation sample, stratified by predicted tag, meeting and role.
@@ -41,8 +43,10 @@ def validate_sample(
         summary = draw_sample(con, n, meetings=meeting or None, seed=seed, tagger=tagger)
     except DialogicError as exc:
         fail(exc)
-    table = Table(title=f"sample {summary.sample_id}: {summary.drawn} of {summary.population} utterances "
-                        f"(tagger {summary.tagger_model_version}, seed {seed})")
+    table = Table(
+        title=f"sample {summary.sample_id}: {summary.drawn} of {summary.population} utterances "
+        f"(tagger {summary.tagger_model_version}, seed {seed})"
+    )
     for column in ("predicted stratum", "population", "drawn"):
         table.add_column(column)
     for level, (population, drawn) in sorted(summary.by_predicted.items()):
@@ -50,7 +54,9 @@ def validate_sample(
     out.print(table)
     for why, count in summary.excluded.items():
         out.print(f"left out: {count} utterances ({why})")
-    out.print("Raters find the items under Validation in `dialogic review`: random order, model hidden, two raters each.")
+    out.print(
+        "Raters find the items under Validation in `dialogic review`: random order, model hidden, two raters each."
+    )
 
 
 @validate_app.command("report")
@@ -80,15 +86,25 @@ def validate_report(
     except DialogicError as exc:
         fail(exc)
     if fmt == "table":
-        table = Table(title=f"validation of {report.tagger_model_version} on sample {report.sample_id} "
-                            f"({report.items} items; 95 % bootstrap intervals)")
+        table = Table(
+            title=f"validation of {report.tagger_model_version} on sample {report.sample_id} "
+            f"({report.items} items; 95 % bootstrap intervals)"
+        )
         for column in ("tag", "decided", "precision", "recall", "F1", "κ model–raters", "κ rater–rater", "pending"):
             table.add_column(column)
         for t in report.tags:
             f = t.model_vs_consensus
             pending = ", ".join(f"{n} {s}" for s, n in sorted(t.pending.items())) or "-"
-            table.add_row(t.tag, str(t.decided), format_estimate(f["precision"]), format_estimate(f["recall"]), format_estimate(f["f1"]), format_estimate(f["kappa"]),
-                          format_estimate(t.rater_kappa), pending)
+            table.add_row(
+                t.tag,
+                str(t.decided),
+                format_estimate(f["precision"]),
+                format_estimate(f["recall"]),
+                format_estimate(f["f1"]),
+                format_estimate(f["kappa"]),
+                format_estimate(t.rater_kappa),
+                pending,
+            )
         out.print(table)
         return
     text = render_json(report) if fmt == "json" else render_html(report)

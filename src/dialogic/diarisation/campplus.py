@@ -94,7 +94,9 @@ class _ContextAwareMask(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, dilation: int, segment_frames: int = 100):
         super().__init__()
         padding = (kernel_size - 1) // 2 * dilation
-        self.linear_local = nn.Conv1d(in_channels, out_channels, kernel_size, padding=padding, dilation=dilation, bias=False)
+        self.linear_local = nn.Conv1d(
+            in_channels, out_channels, kernel_size, padding=padding, dilation=dilation, bias=False
+        )
         self.linear1 = nn.Conv1d(in_channels, in_channels // 2, 1)
         self.linear2 = nn.Conv1d(in_channels // 2, out_channels, 1)
         self.segment_frames = segment_frames
@@ -235,7 +237,7 @@ class CAMPPlus(Model):
         return self.xvector.dense(weighted_stats(frames, weights))
 
     @classmethod
-    def from_checkpoint(cls, path, map_location: str | torch.device = "cpu") -> "CAMPPlus":
+    def from_checkpoint(cls, path, map_location: str | torch.device = "cpu") -> CAMPPlus:
         """Load the 3D-Speaker state dict; every parameter name must match."""
         model = cls()
         state = torch.load(path, map_location=map_location, weights_only=True)
@@ -285,7 +287,9 @@ def embed_file_chunks(
     return torch.cat(out)
 
 
-def file_frames(model: CAMPPlus, waveform: torch.Tensor, sample_rate: int, *, block_s: float, margin_s: float) -> torch.Tensor:
+def file_frames(
+    model: CAMPPlus, waveform: torch.Tensor, sample_rate: int, *, block_s: float, margin_s: float
+) -> torch.Tensor:
     """The network's pooled-layer input (channels, frames at 20 ms) for a whole file, block by block."""
     hop = int(2 * FRAME_SHIFT_S * sample_rate)  # samples per output frame
     block = int(block_s * sample_rate) // hop * hop

@@ -37,15 +37,24 @@ class NewSpeakerClustering(AgglomerativeClustering):
     short-speech embeddings unlike every cluster. Hyper-parameters as pyannote's
     AgglomerativeClustering (``method``, ``threshold``, ``min_cluster_size``)."""
 
-    def __init__(self, metric: str = "cosine", constrained_assignment: bool = True,
-                 new_speakers: bool = True, min_new_chunks: int = 3):
+    def __init__(
+        self,
+        metric: str = "cosine",
+        constrained_assignment: bool = True,
+        new_speakers: bool = True,
+        min_new_chunks: int = 3,
+    ):
         super().__init__(metric=metric, constrained_assignment=constrained_assignment)
         self.new_speakers = new_speakers
         self.min_new_chunks = min_new_chunks
 
-    def __call__(self, embeddings, segmentations=None, num_clusters=None, min_clusters=None, max_clusters=None, **kwargs):
+    def __call__(
+        self, embeddings, segmentations=None, num_clusters=None, min_clusters=None, max_clusters=None, **kwargs
+    ):
         # what the caller asked for (set_num_clusters below also bounds it by the train embeddings)
-        requested = num_clusters or (int(max_clusters) if max_clusters is not None and np.isfinite(max_clusters) else None)
+        requested = num_clusters or (
+            int(max_clusters) if max_clusters is not None and np.isfinite(max_clusters) else None
+        )
         train, chunk_idx, speaker_idx = self.filter_embeddings(embeddings, segmentations=segmentations)
         num_chunks, num_speakers, dimension = embeddings.shape
         num_train = train.shape[0]
@@ -53,7 +62,9 @@ class NewSpeakerClustering(AgglomerativeClustering):
             max(num_train, 1), num_clusters=num_clusters, min_clusters=min_clusters, max_clusters=max_clusters
         )
         if num_train >= 2 and max_clusters >= 2:
-            clusters = self.cluster(train.copy(), min_clusters=min_clusters, max_clusters=max_clusters, num_clusters=num_clusters)
+            clusters = self.cluster(
+                train.copy(), min_clusters=min_clusters, max_clusters=max_clusters, num_clusters=num_clusters
+            )
         else:
             clusters = np.zeros(num_train, dtype=int)
         clusters = np.asarray(clusters, dtype=int)
@@ -66,7 +77,9 @@ class NewSpeakerClustering(AgglomerativeClustering):
         if clusters.size == 0:  # no usable embedding at all: one speaker, as pyannote does
             hard = np.zeros((num_chunks, num_speakers), dtype=np.int8)
             return hard, np.ones((num_chunks, num_speakers, 1)), np.zeros((1, dimension))
-        return self.assign_embeddings(embeddings, chunk_idx, speaker_idx, clusters, constrained=self.constrained_assignment)
+        return self.assign_embeddings(
+            embeddings, chunk_idx, speaker_idx, clusters, constrained=self.constrained_assignment
+        )
 
     def _add_new_speakers(self, embeddings, segmentations, train, chunk_idx, speaker_idx, clusters, cap):
         num_chunks, num_frames, num_speakers = segmentations.data.shape
@@ -92,13 +105,19 @@ class NewSpeakerClustering(AgglomerativeClustering):
         if far.sum() < min_size:
             return chunk_idx, speaker_idx, clusters
         candidates = rest[far]
-        groups = fcluster(linkage(candidates, method="centroid", metric="euclidean"), self.threshold, criterion="distance") - 1
+        groups = (
+            fcluster(linkage(candidates, method="centroid", metric="euclidean"), self.threshold, criterion="distance")
+            - 1
+        )
         labels, sizes = np.unique(groups, return_counts=True)
         order = [label for label, size in sorted(zip(labels, sizes), key=lambda x: -x[1]) if size >= min_size]
         if found:
             # the group as a whole must also be unlike every cluster (what the linkage would merge)
-            order = [label for label in order
-                     if cdist(_unit(candidates[groups == label].mean(axis=0))[None], centroids).min() > self.threshold]
+            order = [
+                label
+                for label in order
+                if cdist(_unit(candidates[groups == label].mean(axis=0))[None], centroids).min() > self.threshold
+            ]
         room = len(order) if cap is None else max(0, cap - found)
         new_chunk, new_speaker, new_cluster = [], [], []
         far_chunk, far_speaker = rest_chunk[far], rest_speaker[far]
@@ -114,4 +133,3 @@ class NewSpeakerClustering(AgglomerativeClustering):
             np.concatenate([speaker_idx, *new_speaker]).astype(int),
             np.concatenate([clusters, *new_cluster]).astype(int),
         )
-

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 
 from dialogic.errors import ModelError
 from dialogic.options import OFFLINE_PIPELINE, DiarisationOptions
 from dialogic.records import DecodedAudio, Diarisation, SpeakerTurn
+
 
 def _model_record(name: str) -> dict:
     from dialogic.weights import get_manifest
@@ -117,7 +118,13 @@ def _pretrained_pipeline(name: str):
         raise ModelError(f"diarisation pipeline {name!r} did not load: {exc}") from exc
     if pipeline is None:
         raise ModelError(f"diarisation pipeline {name!r} did not load (gated model without HF_TOKEN?)")
-    return pipeline, [{"name": name, "version": getattr(pipeline, "_pipeline_version", None), "source": "hub" if not local.exists() else str(local)}]
+    return pipeline, [
+        {
+            "name": name,
+            "version": getattr(pipeline, "_pipeline_version", None),
+            "source": "hub" if not local.exists() else str(local),
+        }
+    ]
 
 
 @functools.lru_cache(maxsize=2)
@@ -146,7 +153,11 @@ def diarise_audio(
     ``hook`` is passed to pyannote (``hook(step_name, artifact, completed=, total=)``) for progress.
     """
     pipeline, _ = load_diarisation_pipeline(options)
-    file = {"waveform": torch.from_numpy(audio.samples).unsqueeze(0), "sample_rate": audio.sample_rate, "uri": audio.path.stem}
+    file = {
+        "waveform": torch.from_numpy(audio.samples).unsqueeze(0),
+        "sample_rate": audio.sample_rate,
+        "uri": audio.path.stem,
+    }
     output = pipeline(file, num_speakers=num_speakers, min_speakers=min_speakers, max_speakers=max_speakers, hook=hook)
     overlap = getattr(output, "speaker_diarization", output)
     exclusive = getattr(output, "exclusive_speaker_diarization", None)

@@ -16,9 +16,9 @@ Pure functions over pyannote.core annotations; no model is loaded here. Conventi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from pyannote.core import Annotation, Segment, Timeline
 
@@ -108,7 +108,7 @@ def load_reference(rttm: str | Path, uem: str | Path | None = None) -> tuple[Ann
     annotations = load_rttm(str(rttm))
     if len(annotations) != 1:
         raise ValueError(f"{rttm}: expected one file's annotation, found {len(annotations)}")
-    (uri, reference), = annotations.items()
+    ((uri, reference),) = annotations.items()
     timeline = None
     if uem is not None:
         timelines = load_uem(str(uem))
@@ -123,7 +123,9 @@ def turns_to_annotation(turns: Iterable, uri: str = "hypothesis") -> Annotation:
     annotation = Annotation(uri=uri)
     for turn in turns:
         if turn.end_s > turn.start_s:
-            annotation[Segment(turn.start_s, turn.end_s), annotation.new_track(Segment(turn.start_s, turn.end_s))] = turn.speaker
+            annotation[Segment(turn.start_s, turn.end_s), annotation.new_track(Segment(turn.start_s, turn.end_s))] = (
+                turn.speaker
+            )
     return annotation
 
 
@@ -148,10 +150,14 @@ def voice_share_errors(
     ref = voice_shares(reference, uem)
     hyp = voice_shares(hypothesis, uem)
     mapped = {r: h for h, r in mapping.items()}
-    return {speaker: (share, hyp.get(mapped[speaker], 0.0) if speaker in mapped else 0.0) for speaker, share in ref.items()}
+    return {
+        speaker: (share, hyp.get(mapped[speaker], 0.0) if speaker in mapped else 0.0) for speaker, share in ref.items()
+    }
 
 
-def score(reference: Annotation, hypothesis: Annotation, uem: Timeline | None = None, uri: str | None = None) -> ClipScore:
+def score(
+    reference: Annotation, hypothesis: Annotation, uem: Timeline | None = None, uri: str | None = None
+) -> ClipScore:
     """DER and its parts (no collar, overlaps scored, over ``uem``), speaker counts and the
     largest voice-share error of ``hypothesis`` against ``reference``."""
     from pyannote.metrics.diarization import DiarizationErrorRate

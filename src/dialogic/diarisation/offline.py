@@ -50,7 +50,9 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         if exclude_overlap:
             # Same rule as pyannote: drop overlapped frames unless too little speech would remain.
             clean = masks * (masks.sum(axis=2, keepdims=True) < 2)
-            min_frames = math.ceil(num_frames * self._embedding.min_num_samples / (window.duration * model.hparams.sample_rate))
+            min_frames = math.ceil(
+                num_frames * self._embedding.min_num_samples / (window.duration * model.hparams.sample_rate)
+            )
             keep_clean = clean.sum(axis=1, keepdims=True) > min_frames
             masks = np.where(keep_clean, clean, masks)
         if hook is not None:
@@ -59,7 +61,9 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         waveform = (waveform.mean(0) if waveform.dim() == 2 else waveform).to(model.device)
         starts = [window[c].start for c in range(num_chunks)]
         with torch.inference_mode():
-            embeddings = embed_file_chunks(model, waveform, starts, window.duration, torch.from_numpy(masks).to(model.device))
+            embeddings = embed_file_chunks(
+                model, waveform, starts, window.duration, torch.from_numpy(masks).to(model.device)
+            )
         embeddings = embeddings.cpu().numpy()
         if hook is not None:
             hook("embeddings", embeddings, total=1, completed=1)

@@ -98,9 +98,7 @@ def compute_agreement(con: duckdb.DuckDBPyConnection) -> AgreementReport:
     ).fetchall():
         answers[tag][rater_id][utterance_id] = value
     model: dict[str, dict[str, bool]] = defaultdict(dict)
-    for tag, utterance_id, label in con.execute(
-        "select tag, utterance_id, label from rating_model_tags"
-    ).fetchall():
+    for tag, utterance_id, label in con.execute("select tag, utterance_id, label from rating_model_tags").fetchall():
         model[tag][utterance_id] = label
 
     report = AgreementReport()
@@ -111,7 +109,10 @@ def compute_agreement(con: duckdb.DuckDBPyConnection) -> AgreementReport:
             if shared:
                 report.pairs.append(
                     PairKappa(
-                        tag, rater_a, rater_b, len(shared),
+                        tag,
+                        rater_a,
+                        rater_b,
+                        len(shared),
                         cohen_kappa([by_rater[rater_a][u] for u in shared], [by_rater[rater_b][u] for u in shared]),
                     )
                 )
@@ -128,7 +129,9 @@ def compute_agreement(con: duckdb.DuckDBPyConnection) -> AgreementReport:
             if shared:
                 report.model_rater.append(
                     ModelRaterKappa(
-                        tag, rater_id, len(shared),
+                        tag,
+                        rater_id,
+                        len(shared),
                         cohen_kappa([by_rater[rater_id][u] for u in shared], [model[tag][u] for u in shared]),
                     )
                 )

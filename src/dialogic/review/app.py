@@ -111,11 +111,14 @@ class RaterGate:
         self.app = app
         self.store = review_store
         self.headers = [
-            (b"content-security-policy", (
-                "default-src 'self'; media-src 'self'; img-src 'self' data:; "
-                f"style-src 'self' 'sha256-{login_css_hash}'; script-src 'self'; "
-                "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-            ).encode()),
+            (
+                b"content-security-policy",
+                (
+                    "default-src 'self'; media-src 'self'; img-src 'self' data:; "
+                    f"style-src 'self' 'sha256-{login_css_hash}'; script-src 'self'; "
+                    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+                ).encode(),
+            ),
             (b"x-frame-options", b"DENY"),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
@@ -194,9 +197,7 @@ def _render(request: Request, name: str, context: dict | None = None, status_cod
         "csrf_token": session.csrf_token if session else None,
         "blind": _is_blind(request),
     }
-    return request.app.state.templates.TemplateResponse(
-        request, name, base | (context or {}), status_code=status_code
-    )
+    return request.app.state.templates.TemplateResponse(request, name, base | (context or {}), status_code=status_code)
 
 
 def _is_blind(request: Request) -> bool:
@@ -252,8 +253,12 @@ async def _login_form(request: Request, error: str | None = None, status_code: i
         status_code=status_code,
     )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, login_csrf, httponly=True, samesite="strict",
-        secure=request.app.state.secure_cookies, max_age=3600,
+        LOGIN_CSRF_COOKIE,
+        login_csrf,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        max_age=3600,
     )
     return response
 
@@ -277,8 +282,12 @@ async def _login(request: Request) -> Response:
     token, _ = await _write(request, auth.start_session, rater.rater_id)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="strict",
-        secure=request.app.state.secure_cookies, max_age=auth.SESSION_LIFETIME_S,
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.secure_cookies,
+        max_age=auth.SESSION_LIFETIME_S,
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
@@ -430,7 +439,9 @@ async def _validation_item(request: Request, error: str | None = None, status_co
         if kind is None:
             return PlainTextResponse(
                 f"{utterance_id} is not in your validation queue (rated already, seen in the training queue, "
-                "or rated by two others)", status_code=404)
+                "or rated by two others)",
+                status_code=404,
+            )
         item = await _read(request, ratings.load_item, session.rater.rater_id, utterance_id)
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
@@ -460,7 +471,9 @@ async def _submit_validation_item(request: Request) -> Response:
     session: auth.Session = request.state.session
     utterance_id = request.path_params["utterance_id"]
     form = await request.form()
-    answers = {tag: form.get(f"answer_{tag}") == "yes" for tag in ratings.TAGS if form.get(f"answer_{tag}") in ("yes", "no")}
+    answers = {
+        tag: form.get(f"answer_{tag}") == "yes" for tag in ratings.TAGS if form.get(f"answer_{tag}") in ("yes", "no")
+    }
     missing = [ratings.TAG_TITLES[t] for t in ratings.TAGS if t not in answers]
     if missing:
         return await _validation_item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
@@ -531,7 +544,9 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
     meeting_id = request.path_params["meeting_id"]
 
     def load(cur):
-        if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[0]:
+        if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[
+            0
+        ]:
             raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
         # most speech first: the speakers a rater should map before the rest
         speakers = sorted(list_speakers(cur, meeting_id), key=lambda s: (-s["speech_s"], s["speaker_label"]))
@@ -567,8 +582,11 @@ async def _map_speakers(request: Request) -> Response:
     session: auth.Session = request.state.session
     meeting_id = request.path_params["meeting_id"]
     form = await request.form()
+
     def current_mapping(cur) -> dict:
-        if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[0]:
+        if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[
+            0
+        ]:
             raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
         return {s["speaker_label"]: s["participant_id"] for s in list_speakers(cur, meeting_id)}
 

@@ -56,8 +56,13 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
     """Derive an scrypt key; returns 'scrypt$n$r$p$salt_hex$key_hex'."""
     salt = salt if salt is not None else secrets.token_bytes(16)
     key = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P,
-        dklen=_KEY_BYTES, maxmem=64 * 1024 * 1024,
+        password.encode("utf-8"),
+        salt=salt,
+        n=_SCRYPT_N,
+        r=_SCRYPT_R,
+        p=_SCRYPT_P,
+        dklen=_KEY_BYTES,
+        maxmem=64 * 1024 * 1024,
     )
     return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${key.hex()}"
 
@@ -69,8 +74,13 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         key = hashlib.scrypt(
-            password.encode("utf-8"), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r), p=int(p),
-            dklen=len(key_hex) // 2, maxmem=64 * 1024 * 1024,
+            password.encode("utf-8"),
+            salt=bytes.fromhex(salt_hex),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(key_hex) // 2,
+            maxmem=64 * 1024 * 1024,
         )
     except ValueError:
         return False

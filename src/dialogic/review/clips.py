@@ -104,8 +104,10 @@ def _decode_span(path: str, start_s: float, end_s: float, sample_rate: int) -> n
 
 
 def _meeting_audio_path(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Path:
-    row = con.execute("select audio_path from meetings where meeting_id = ? and meeting_id in (select meeting_id from reviewable_meetings())",
-                      [meeting_id]).fetchone()
+    row = con.execute(
+        "select audio_path from meetings where meeting_id = ? and meeting_id in (select meeting_id from reviewable_meetings())",
+        [meeting_id],
+    ).fetchone()
     if row is None:
         raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
     return Path(row[0])
@@ -151,9 +153,7 @@ def speaker_spans(
         """,
         [meeting_id, speaker_label, meeting_id, speaker_label, meeting_id, n_clips],
     ).fetchall()
-    spans = [
-        ClipSpan(audio_path, start_s, min(end_s, start_s + SPEAKER_CLIP_S)) for start_s, end_s in rows
-    ]
+    spans = [ClipSpan(audio_path, start_s, min(end_s, start_s + SPEAKER_CLIP_S)) for start_s, end_s in rows]
     return sorted(spans, key=lambda span: span.start_s)
 
 

@@ -7,10 +7,10 @@ the CLI and tests. Answers are only ever inserted: a changed answer is a new row
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -164,11 +164,16 @@ filtered as (
 )
 """
 
-_QUEUE_KEY_SQL = _QUEUE_BASE + """
+_QUEUE_KEY_SQL = (
+    _QUEUE_BASE
+    + """
 select sort_distance, meeting_id, utterance_index from filtered where utterance_id = $current
 """
+)
 
-_QUEUE_LIST_SQL = _QUEUE_BASE + """
+_QUEUE_LIST_SQL = (
+    _QUEUE_BASE
+    + """
 select utterance_id, meeting_id, utterance_index, speaker_label, text, threshold_distance, answered_by_me
 from filtered
 where $after_distance is null
@@ -176,6 +181,7 @@ where $after_distance is null
 order by sort_distance, meeting_id, utterance_index
 limit $limit
 """
+)
 
 
 def list_queue(
@@ -197,9 +203,7 @@ def list_queue(
     if after_utterance_id is not None:
         # The current item may have just left an "unrated" queue, so its place is looked up
         # in the queue without that filter.
-        key = con.execute(
-            _QUEUE_KEY_SQL, base | {"unrated": False, "current": after_utterance_id}
-        ).fetchone()
+        key = con.execute(_QUEUE_KEY_SQL, base | {"unrated": False, "current": after_utterance_id}).fetchone()
         if key is not None:
             after = key
     rows = con.execute(
@@ -252,7 +256,10 @@ def load_item(con: duckdb.DuckDBPyConnection, rater_id: str, utterance_id: str) 
 
     Other raters' answers are never read here: a rater must not see them.
     """
-    row = con.execute(_UTTERANCE_SQL + " where u.utterance_id = ? and u.meeting_id in (select meeting_id from reviewable_meetings())", [utterance_id]).fetchone()
+    row = con.execute(
+        _UTTERANCE_SQL + " where u.utterance_id = ? and u.meeting_id in (select meeting_id from reviewable_meetings())",
+        [utterance_id],
+    ).fetchone()
     if row is None:
         raise LookupFailed(f"no utterance {utterance_id!r} in a meeting whose consent covers review")
     utterance = ItemUtterance(*row)

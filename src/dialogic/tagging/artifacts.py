@@ -48,7 +48,9 @@ def resolve_artifact(name: str | None = None, directory: Path | None = None) -> 
     if same_name:
         return same_name[-1]
     known = ", ".join(f"{n}-v{v}" for n, v, _ in artifacts) or "none"
-    raise ModelError(f"no tagger model {wanted!r} in {directory or models_dir()}, expected one of: {known} (train one with `dialogic train`)")
+    raise ModelError(
+        f"no tagger model {wanted!r} in {directory or models_dir()}, expected one of: {known} (train one with `dialogic train`)"
+    )
 
 
 def tagger_version(name: str | None = None) -> str:

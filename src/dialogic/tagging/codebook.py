@@ -47,6 +47,7 @@ def apply_role_rules(labels: list[str], role: str | None) -> tuple[list[str], li
     verdicts = {tag: tag_role_rule(tag, role) for tag in labels}
     return [t for t in labels if verdicts[t] == "applies"], [t for t in labels if verdicts[t] == "candidate"]
 
+
 DEFINITIONS: dict[str, str] = {
     "persuasion": (
         "The speaker tries to move someone toward a particular decision by pressure or steering "

@@ -4,8 +4,8 @@ check against the codebook's worked examples."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -69,8 +69,14 @@ def score_predictions(labels: np.ndarray, probs: np.ndarray, thresholds: dict[st
         y = labels[judged, j].astype(bool)
         p = probs[judged, j]
         precision, recall, f1 = _f1(y, p >= thresholds[tag])
-        per_tag[tag] = TagScore(round(precision, 4), round(recall, 4), round(f1, 4), int(y.sum()), int(judged.sum()),
-                                round(expected_calibration_error(y, p), 4))
+        per_tag[tag] = TagScore(
+            round(precision, 4),
+            round(recall, 4),
+            round(f1, 4),
+            int(y.sum()),
+            int(judged.sum()),
+            round(expected_calibration_error(y, p), 4),
+        )
         ys.append(y)
         ps.append(p)
     macro = float(np.mean([s.f1 for s in per_tag.values()]))
@@ -115,17 +121,22 @@ def apply_platt(logits: np.ndarray, params: dict[str, tuple[float, float]]) -> n
 
 def label_matrix(rows: list[LabelledUtterance]) -> np.ndarray:
     """n × tags of 1 / 0, or -1 where nobody judged that tag for that utterance."""
-    return np.array([[row.labels.get(tag, -1) for tag in TAGS] for row in rows], dtype=np.int64).reshape(len(rows), len(TAGS))
+    return np.array([[row.labels.get(tag, -1) for tag in TAGS] for row in rows], dtype=np.int64).reshape(
+        len(rows), len(TAGS)
+    )
 
 
-def codebook_check(probabilities: Callable[[list[str], list[str | None]], np.ndarray], thresholds: dict[str, float]) -> dict:
+def codebook_check(
+    probabilities: Callable[[list[str], list[str | None]], np.ndarray], thresholds: dict[str, float]
+) -> dict:
     """How many worked examples of docs/codebook.md (never trained on) are tagged as it says."""
     examples = load_codebook_examples()
     probs = probabilities([e.text for e in examples], [e.speaker_role for e in examples])
     column = {tag: j for j, tag in enumerate(TAGS)}
     # a label counts as the views count it: only where the codebook's role rule applies
     wrong = [
-        e.example_id for e, p in zip(examples, probs)
+        e.example_id
+        for e, p in zip(examples, probs)
         if (p[column[e.tag]] >= thresholds[e.tag] and tag_role_rule(e.tag, e.speaker_role) == "applies") != e.expected
     ]
     return {"agree": len(examples) - len(wrong), "total": len(examples), "wrong": wrong}

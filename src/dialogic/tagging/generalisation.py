@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -54,12 +54,21 @@ def false_fire(rows: list[LabelledUtterance], probs: np.ndarray, thresholds: dic
     for j, tag in enumerate(TAGS):
         negative = labels[:, j] == 0
         fired = probs[:, j] >= thresholds[tag]
-        entry = {"all": {"rate": round(float(fired[negative].mean()) if negative.any() else 0.0, 4), "n": int(negative.sum()),
-                         "fired": int((fired & negative).sum())}}
+        entry = {
+            "all": {
+                "rate": round(float(fired[negative].mean()) if negative.any() else 0.0, 4),
+                "n": int(negative.sum()),
+                "fired": int((fired & negative).sum()),
+            }
+        }
         for role in ROLES:
             mask = negative & (roles == role)
             if mask.any():
-                entry[role] = {"rate": round(float(fired[mask].mean()), 4), "n": int(mask.sum()), "fired": int((fired & mask).sum())}
+                entry[role] = {
+                    "rate": round(float(fired[mask].mean()), 4),
+                    "n": int(mask.sum()),
+                    "fired": int((fired & mask).sum()),
+                }
         out[tag] = entry
     return out
 
@@ -83,16 +92,25 @@ def render_generalisation(metrics: dict, in_template: dict | None = None) -> str
     if not metrics:
         return "No held-out sets were found (data/heldout/), so nothing beyond the in-template test was measured."
     columns = ([("in-template test", in_template)] if in_template else []) + [
-        (label, metrics[key]) for key, label in (("out_of_template", "out-of-template (hand-written)"), ("asr", "spoken (ASR)"))
-        if key in metrics]
+        (label, metrics[key])
+        for key, label in (("out_of_template", "out-of-template (hand-written)"), ("asr", "spoken (ASR)"))
+        if key in metrics
+    ]
     head = "| tag | " + " | ".join(f"{c} F1 (P / R)" for c, _ in columns) + " |"
     lines = [head, "|---|" + "---|" * len(columns)]
     for tag in TAGS:
-        cells = [f"{m['per_tag'][tag]['f1']:.3f} ({m['per_tag'][tag]['precision']:.2f} / {m['per_tag'][tag]['recall']:.2f})" for _, m in columns]
+        cells = [
+            f"{m['per_tag'][tag]['f1']:.3f} ({m['per_tag'][tag]['precision']:.2f} / {m['per_tag'][tag]['recall']:.2f})"
+            for _, m in columns
+        ]
         lines.append(f"| `{tag}` | " + " | ".join(cells) + " |")
     lines.append("| **macro-F1** | " + " | ".join(f"**{m['macro_f1']:.3f}**" for _, m in columns) + " |")
     lines.append("| ECE (pooled) | " + " | ".join(f"{m['ece']:.3f}" for _, m in columns) + " |")
-    lines.append("| utterances | " + " | ".join(str(m.get("n") or next(iter(m["per_tag"].values()))["n"]) for _, m in columns) + " |")
+    lines.append(
+        "| utterances | "
+        + " | ".join(str(m.get("n") or next(iter(m["per_tag"].values()))["n"]) for _, m in columns)
+        + " |"
+    )
     parts = ["\n".join(lines)]
     for key, label in (("out_of_template", "out-of-template"), ("asr", "spoken (ASR)")):
         if key not in metrics:
@@ -100,11 +118,15 @@ def render_generalisation(metrics: dict, in_template: dict | None = None) -> str
         ff = metrics[key]["false_fire"]
         rows = ["| tag | all roles | " + " | ".join(ROLES) + " |", "|---|---|" + "---|" * len(ROLES)]
         for tag in TAGS:
-            cells = [f"{ff[tag][r]['rate'] * 100:.1f} % ({ff[tag][r]['fired']}/{ff[tag][r]['n']})" if r in ff[tag] else "–"
-                     for r in ("all",) + ROLES]
+            cells = [
+                f"{ff[tag][r]['rate'] * 100:.1f} % ({ff[tag][r]['fired']}/{ff[tag][r]['n']})" if r in ff[tag] else "–"
+                for r in ("all",) + ROLES
+            ]
             rows.append(f"| `{tag}` | " + " | ".join(cells) + " |")
-        parts.append(f"False-fire rate on the {label} set's negatives for each tag (utterances the codebook says "
-                     "do not carry it), by speaker role, raw model before any role rule:\n\n" + "\n".join(rows))
+        parts.append(
+            f"False-fire rate on the {label} set's negatives for each tag (utterances the codebook says "
+            "do not carry it), by speaker role, raw model before any role rule:\n\n" + "\n".join(rows)
+        )
     return "\n\n".join(parts)
 
 
@@ -124,12 +146,20 @@ def main() -> None:
     tagger = load_tagger_from(resolve_artifact(args.model), precision=args.precision)
     probabilities = lambda texts, roles: tagger.predict_array(texts, roles)  # noqa: E731
     seed_test = split_rows(load_seed_corpus(), "test")
-    in_template = score_predictions(label_matrix(seed_test), probabilities([r.text for r in seed_test],
-                                    [r.speaker_role for r in seed_test]), tagger.thresholds).as_dict()
+    in_template = score_predictions(
+        label_matrix(seed_test),
+        probabilities([r.text for r in seed_test], [r.speaker_role for r in seed_test]),
+        tagger.thresholds,
+    ).as_dict()
     metrics = evaluate_generalisation(probabilities, tagger.thresholds)
     if args.json:
-        args.json.write_text(json.dumps({"model": tagger.model_version, "precision": args.precision,
-                                         "seed_test": in_template, **metrics}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {"model": tagger.model_version, "precision": args.precision, "seed_test": in_template, **metrics},
+                indent=2,
+            )
+            + "\n"
+        )
     print(f"{tagger.model_version} ({args.precision}); in-template = seed corpus test split ({len(seed_test)})\n")
     print(render_generalisation(metrics, in_template))
 

@@ -27,8 +27,8 @@ import contextlib
 import os
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -77,19 +77,29 @@ def choose_precision(requested: str | None, manifest: dict, *, has_bf16_units: C
     has_bf16_units = has_bf16_units or native_bf16
     requested = (requested or os.environ.get("DIALOGIC_TAGGER_PRECISION") or "auto").lower()
     if requested not in (*PRECISIONS, "auto"):
-        raise ModelError(f"unknown tagger precision {requested!r}, expected auto, fp32 or bf16 (DIALOGIC_TAGGER_PRECISION)")
+        raise ModelError(
+            f"unknown tagger precision {requested!r}, expected auto, fp32 or bf16 (DIALOGIC_TAGGER_PRECISION)"
+        )
     check = manifest.get("precision", {}).get("bf16")
     usable = bool(check and check.get("usable"))
     if requested == "bf16" and not usable:
         why = "has no bf16 check" if not check else f"failed its bf16 check ({check.get('verdict')})"
-        raise ModelError(f"{manifest.get('model_version', 'this tagger')} {why}; use fp32 or re-run `python -m dialogic.tagging.recheck`")
+        raise ModelError(
+            f"{manifest.get('model_version', 'this tagger')} {why}; use fp32 or re-run `python -m dialogic.tagging.recheck`"
+        )
     if requested == "auto":
         return "bf16" if usable and has_bf16_units() else "fp32"
     return requested
 
 
-def bf16_check(p32: np.ndarray, bf16: Probabilities, texts: list[str], roles: list[str | None],
-               labels: np.ndarray, thresholds: dict[str, float]) -> dict:
+def bf16_check(
+    p32: np.ndarray,
+    bf16: Probabilities,
+    texts: list[str],
+    roles: list[str | None],
+    labels: np.ndarray,
+    thresholds: dict[str, float],
+) -> dict:
     """Score the bf16 run of a tagger against its fp32 run on the same test utterances and the
     codebook's worked examples, with the fp32 thresholds. ``p32`` holds the fp32 calibrated
     probabilities of ``texts`` and ``bf16`` returns them in bf16 (n × tags in `TAGS` order)."""
@@ -100,9 +110,17 @@ def bf16_check(p32: np.ndarray, bf16: Probabilities, texts: list[str], roles: li
     f1_change = round(float(s16.macro_f1 - s32.macro_f1), 4)
     f1_ok = abs(f1_change) <= MAX_F1_LOSS
     codebook_ok = codebook["agree"] >= CODEBOOK_BAR * codebook["total"]
-    verdict = "usable" if f1_ok and codebook_ok else "; ".join(
-        reason for ok, reason in ((f1_ok, f"test macro-F1 {f1_change:+.4f} vs fp32"),
-                                  (codebook_ok, f"codebook {codebook['agree']}/{codebook['total']}")) if not ok
+    verdict = (
+        "usable"
+        if f1_ok and codebook_ok
+        else "; ".join(
+            reason
+            for ok, reason in (
+                (f1_ok, f"test macro-F1 {f1_change:+.4f} vs fp32"),
+                (codebook_ok, f"codebook {codebook['agree']}/{codebook['total']}"),
+            )
+            if not ok
+        )
     )
     return {
         "scheme": "torch.autocast bfloat16 over the encoder; head, calibration and thresholds fp32",

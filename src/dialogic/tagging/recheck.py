@@ -31,9 +31,14 @@ def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
     bf16 = fp32.in_precision("bf16")
     test = split_rows(load_training_corpus(), "test")
     texts, roles = [r.text for r in test], [r.speaker_role for r in test]
-    block = bf16_check(fp32.predict_array(texts, roles), bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds)
+    block = bf16_check(
+        fp32.predict_array(texts, roles), bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds
+    )
     block["throughput"] = {
-        "cpu": cpu_name(), "native_bf16": native_bf16(), "threads": threads, "utterances": len(texts),
+        "cpu": cpu_name(),
+        "native_bf16": native_bf16(),
+        "threads": threads,
+        "utterances": len(texts),
         "fp32_per_s": round(measure_rate(lambda: fp32.predict(texts, roles), len(texts))),
         "bf16_per_s": round(measure_rate(lambda: bf16.predict(texts, roles), len(texts))),
         "measured_at": time.strftime("%Y-%m-%d"),

@@ -12,9 +12,9 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
-from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed, StoreError
+from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.tagging.codebook import TAGS
 
 
@@ -49,13 +49,20 @@ def register_tagger(con: duckdb.DuckDBPyConnection, tagger: TaggerLike) -> None:
             thresholds = excluded.thresholds, metrics = excluded.metrics,
             sha256 = excluded.sha256, activated_at = excluded.activated_at
         """,
-        [tagger.model_version, getattr(tagger, "name", name) or name, int(getattr(tagger, "version", version or 0) or 0),
-         json.dumps(tagger.thresholds), json.dumps(metrics) if metrics else None, getattr(tagger, "sha256", None)],
+        [
+            tagger.model_version,
+            getattr(tagger, "name", name) or name,
+            int(getattr(tagger, "version", version or 0) or 0),
+            json.dumps(tagger.thresholds),
+            json.dumps(metrics) if metrics else None,
+            getattr(tagger, "sha256", None),
+        ],
     )
 
 
-def predict_tag_rows(tagger: TaggerLike, utterance_ids: list[str], texts: list[str], roles: list[str | None],
-                     *, batch_size: int = 256) -> pa.Table:
+def predict_tag_rows(
+    tagger: TaggerLike, utterance_ids: list[str], texts: list[str], roles: list[str | None], *, batch_size: int = 256
+) -> pa.Table:
     """The ``tags`` rows (utterance_id, tag, probability, label, threshold) for these utterances:
     one per utterance × tag, labels from the tagger's thresholds."""
     probabilities: list[dict[str, float]] = []
@@ -70,11 +77,15 @@ def predict_tag_rows(tagger: TaggerLike, utterance_ids: list[str], texts: list[s
             columns["probability"].append(p)
             columns["label"].append(p >= tagger.thresholds[tag])
             columns["threshold"].append(float(tagger.thresholds[tag]))
-    return pa.table({
-        "utterance_id": pa.array(columns["utterance_id"], pa.string()), "tag": pa.array(columns["tag"], pa.string()),
-        "probability": pa.array(columns["probability"], pa.float64()), "label": pa.array(columns["label"], pa.bool_()),
-        "threshold": pa.array(columns["threshold"], pa.float64()),
-    })
+    return pa.table(
+        {
+            "utterance_id": pa.array(columns["utterance_id"], pa.string()),
+            "tag": pa.array(columns["tag"], pa.string()),
+            "probability": pa.array(columns["probability"], pa.float64()),
+            "label": pa.array(columns["label"], pa.bool_()),
+            "threshold": pa.array(columns["threshold"], pa.float64()),
+        }
+    )
 
 
 def write_tag_rows(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerLike, rows: pa.Table) -> None:
@@ -106,7 +117,9 @@ def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerL
         raise StoreError(f"cannot read utterances of meeting {meeting_id!r}: {exc}") from exc
     if not exists:
         raise LookupFailed(f"no meeting {meeting_id!r} in the database")
-    new_rows = predict_tag_rows(tagger, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], batch_size=batch_size)
+    new_rows = predict_tag_rows(
+        tagger, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], batch_size=batch_size
+    )
     try:
         with transaction(con):
             write_tag_rows(con, meeting_id, tagger, new_rows)

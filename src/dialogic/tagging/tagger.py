@@ -28,15 +28,17 @@ from dialogic.tagging.precision import BATCH_SIZE, choose_precision
 from dialogic.weights import sha256_file
 
 
-
 class TagHead(torch.nn.Module):
     """A small MLP from the L2-normalised pooled embedding to one logit per tag."""
 
     def __init__(self, dim: int = 384, hidden: int = 256, n_tags: int = len(TAGS), dropout: float = 0.1):
         super().__init__()
         self.net = torch.nn.Sequential(
-            torch.nn.Dropout(dropout), torch.nn.Linear(dim, hidden), torch.nn.GELU(),
-            torch.nn.Dropout(dropout), torch.nn.Linear(hidden, n_tags),
+            torch.nn.Dropout(dropout),
+            torch.nn.Linear(dim, hidden),
+            torch.nn.GELU(),
+            torch.nn.Dropout(dropout),
+            torch.nn.Linear(hidden, n_tags),
         )
 
     def forward(self, pooled: torch.Tensor) -> torch.Tensor:
@@ -44,8 +46,15 @@ class TagHead(torch.nn.Module):
 
 
 @torch.inference_mode()
-def head_logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None, *,
-                batch_size: int, precision: str = "fp32") -> np.ndarray:
+def head_logits(
+    encoder: Encoder,
+    head: TagHead,
+    texts: list[str],
+    roles: list[str | None] | None,
+    *,
+    batch_size: int,
+    precision: str = "fp32",
+) -> np.ndarray:
     """Raw logits (n × tags in `TAGS` order) of ``head`` over ``encoder``'s pooled embeddings of
     the texts, each given its speaker role when ``roles`` has one."""
     inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
@@ -75,7 +84,7 @@ class Tagger:
         self.head.eval()
         return head_logits(self.encoder, self.head, texts, roles, batch_size=self.batch_size, precision=self.precision)
 
-    def in_precision(self, precision: str) -> "Tagger":
+    def in_precision(self, precision: str) -> Tagger:
         """The same tagger (sharing its weights) running in ``precision``, with that precision's
         batch size; unlike `load_tagger_from` this does not ask for a passed bf16 check."""
         return dataclasses.replace(self, precision=precision, batch_size=BATCH_SIZE[precision])
@@ -113,7 +122,9 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, preci
         if not file.is_file():
             raise ModelError(f"{file}: missing from the tagger artifact")
         if sha256_file(file) != expected:
-            raise ModelError(f"{file}: sha256 differs from the one recorded in {path}/manifest.json; the artifact was altered")
+            raise ModelError(
+                f"{file}: sha256 differs from the one recorded in {path}/manifest.json; the artifact was altered"
+            )
     recorded = manifest["encoder"]["sha256"]
     actual = encoder_sha256(encoder_directory)
     encoder_directory = encoder_directory or encoder_dir()  # the default folder is verified against that sha256
@@ -169,7 +180,9 @@ def read_tag_input(path: Path) -> list[TagInput]:
         raise LookupFailed(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix not in (".txt", ".jsonl"):
-        raise ManifestError(f"{path}: expected a .txt (one utterance per line) or .jsonl file, got {suffix or 'no suffix'!r}")
+        raise ManifestError(
+            f"{path}: expected a .txt (one utterance per line) or .jsonl file, got {suffix or 'no suffix'!r}"
+        )
     items = []
     for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
@@ -184,7 +197,11 @@ def read_tag_input(path: Path) -> list[TagInput]:
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             raise ManifestError(f"{path}:{n}: each line needs a string field 'text'")
         role = data.get("speaker_role")
-        items.append(TagInput(utterance_id=data.get("id", n), text=data["text"], speaker_role=role if isinstance(role, str) else None))
+        items.append(
+            TagInput(
+                utterance_id=data.get("id", n), text=data["text"], speaker_role=role if isinstance(role, str) else None
+            )
+        )
     return items
 
 
@@ -197,6 +214,13 @@ def tag_inputs(tagger: Tagger, items: list[TagInput]) -> list[dict]:
     out = []
     for item, probs in zip(items, probabilities):
         labels, candidates = apply_role_rules(tagger.labels(probs), item.speaker_role)
-        out.append({"id": item.utterance_id, "text": item.text, "probabilities": probs, "labels": labels,
-                    "candidates": candidates})
+        out.append(
+            {
+                "id": item.utterance_id,
+                "text": item.text,
+                "probabilities": probs,
+                "labels": labels,
+                "candidates": candidates,
+            }
+        )
     return out

@@ -19,10 +19,10 @@ import math
 import platform
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -31,15 +31,21 @@ from safetensors.torch import save_file
 import dialogic
 from dialogic.errors import ModelError
 from dialogic.paths import models_dir
+from dialogic.tagging.artifacts import ARTIFACT_NAME, artifact_digest, list_artifacts
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, split_rows
 from dialogic.tagging.encoder import ENCODER_NAME, Encoder, encoder_sha256, format_input, load_encoder
 from dialogic.tagging.evaluate import (
-    Scores, apply_platt, choose_thresholds, codebook_check, fit_platt, label_matrix, score_predictions,
+    Scores,
+    apply_platt,
+    choose_thresholds,
+    codebook_check,
+    fit_platt,
+    label_matrix,
+    score_predictions,
 )
 from dialogic.tagging.generalisation import evaluate_generalisation, render_generalisation
 from dialogic.tagging.precision import bf16_check
-from dialogic.tagging.artifacts import ARTIFACT_NAME, artifact_digest, list_artifacts
 from dialogic.tagging.tagger import TagHead, head_logits
 from dialogic.weights import sha256_file
 
@@ -131,8 +137,13 @@ def _dev_quality(labels: np.ndarray, logits: np.ndarray) -> float:
     return score_predictions(labels, probs, choose_thresholds(labels, probs)).macro_f1
 
 
-def train_head(encoder: Encoder, train: list[LabelledUtterance], dev: list[LabelledUtterance],
-               options: TrainOptions, progress: Progress = _no_progress) -> tuple[TagHead, int]:
+def train_head(
+    encoder: Encoder,
+    train: list[LabelledUtterance],
+    dev: list[LabelledUtterance],
+    options: TrainOptions,
+    progress: Progress = _no_progress,
+) -> tuple[TagHead, int]:
     """Frozen encoder: embed every training utterance with and without its role, fit the MLP,
     keep the epoch with the best dev macro-F1."""
     texts = [format_input(r.text, r.speaker_role) for r in train] + [format_input(r.text, None) for r in train]
@@ -164,8 +175,13 @@ def train_head(encoder: Encoder, train: list[LabelledUtterance], dev: list[Label
     return head, best[1]
 
 
-def train_finetune(encoder: Encoder, train: list[LabelledUtterance], dev: list[LabelledUtterance],
-                   options: TrainOptions, progress: Progress = _no_progress) -> tuple[Encoder, TagHead, int]:
+def train_finetune(
+    encoder: Encoder,
+    train: list[LabelledUtterance],
+    dev: list[LabelledUtterance],
+    options: TrainOptions,
+    progress: Progress = _no_progress,
+) -> tuple[Encoder, TagHead, int]:
     """Fine-tune a copy of the encoder with a fresh head; keep the epoch with the best dev macro-F1."""
     tuned = Encoder(tokenizer=encoder.tokenizer, model=copy.deepcopy(encoder.model), max_length=options.max_length)
     frozen = ("embeddings.",) + tuple(f"encoder.layer.{i}." for i in range(options.finetune_frozen_layers))
@@ -174,8 +190,10 @@ def train_finetune(encoder: Encoder, train: list[LabelledUtterance], dev: list[L
     trainable = [p for p in tuned.model.parameters() if p.requires_grad]
     head = TagHead(dim=tuned.model.config.hidden_size, hidden=options.head_hidden)
     optimiser = torch.optim.AdamW(
-        [{"params": trainable, "lr": options.finetune_lr},
-         {"params": head.parameters(), "lr": options.head_lr_finetune}],
+        [
+            {"params": trainable, "lr": options.finetune_lr},
+            {"params": head.parameters(), "lr": options.head_lr_finetune},
+        ],
         weight_decay=1e-2,
     )
     steps_per_epoch = math.ceil(len(train) / options.batch_size)
@@ -195,7 +213,10 @@ def train_finetune(encoder: Encoder, train: list[LabelledUtterance], dev: list[L
         tuned.model.train()
         head.train()
         for idx in _length_bucketed_batches(train, options.batch_size, rng):
-            texts = [format_input(train[i].text, None if rng.random() < options.role_dropout else train[i].speaker_role) for i in idx]
+            texts = [
+                format_input(train[i].text, None if rng.random() < options.role_dropout else train[i].speaker_role)
+                for i in idx
+            ]
             optimiser.zero_grad()
             loss = _masked_bce(head(tuned.pooled(tuned.tokenize(texts))), torch.from_numpy(labels[idx]))
             loss.backward()
@@ -229,13 +250,22 @@ def _length_bucketed_batches(rows: list[LabelledUtterance], batch_size: int, rng
     return batches
 
 
-def _logits(encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None,
-            precision: str = "fp32") -> np.ndarray:
+def _logits(
+    encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None, precision: str = "fp32"
+) -> np.ndarray:
     return head_logits(encoder, head, texts, roles, batch_size=64, precision=precision)
 
 
-def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | None, dev: list[LabelledUtterance],
-            test: list[LabelledUtterance], train_s: float, best_epoch: int) -> RecipeResult:
+def _finish(
+    recipe: str,
+    encoder: Encoder,
+    head: TagHead,
+    encoder_state: dict | None,
+    dev: list[LabelledUtterance],
+    test: list[LabelledUtterance],
+    train_s: float,
+    best_epoch: int,
+) -> RecipeResult:
     y_dev, y_test = label_matrix(dev), label_matrix(test)
     dev_logits = _logits(encoder, head, [r.text for r in dev], [r.speaker_role for r in dev])
     calibration = fit_platt(y_dev, dev_logits)
@@ -247,20 +277,32 @@ def _finish(recipe: str, encoder: Encoder, head: TagHead, encoder_state: dict | 
     probabilities = lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles), calibration)  # noqa: E731
     codebook = codebook_check(probabilities, thresholds)
     seed_test = [r for r in test if r.source == "seed"]
-    seed_scores = (score_predictions(label_matrix(seed_test), test_probs[[r.source == "seed" for r in test]], thresholds)
-                   if seed_test and len(seed_test) < len(test) else None)
+    seed_scores = (
+        score_predictions(label_matrix(seed_test), test_probs[[r.source == "seed" for r in test]], thresholds)
+        if seed_test and len(seed_test) < len(test)
+        else None
+    )
     return RecipeResult(
-        recipe=recipe, head=head, encoder_state=encoder_state, calibration=calibration, thresholds=thresholds,
+        recipe=recipe,
+        head=head,
+        encoder_state=encoder_state,
+        calibration=calibration,
+        thresholds=thresholds,
         dev=score_predictions(y_dev, dev_probs, thresholds),
         test=score_predictions(y_test, test_probs, thresholds),
         test_without_role=score_predictions(y_test, bare_probs, thresholds),
-        train_s=round(train_s, 1), best_epoch=best_epoch, codebook=codebook, test_probabilities=test_probs,
-        seed_test=seed_scores, generalisation=evaluate_generalisation(probabilities, thresholds),
+        train_s=round(train_s, 1),
+        best_epoch=best_epoch,
+        codebook=codebook,
+        test_probabilities=test_probs,
+        seed_test=seed_scores,
+        generalisation=evaluate_generalisation(probabilities, thresholds),
     )
 
 
 def _check_bf16(encoder: Encoder, result: RecipeResult, test: list[LabelledUtterance]) -> dict:
     """`bf16_check` of a trained recipe on the test split, against its fp32 test probabilities."""
+
     def bf16(texts: list[str], roles: list[str | None] | None) -> np.ndarray:
         return apply_platt(_logits(encoder, result.head, texts, roles, "bf16"), result.calibration)
 
@@ -268,8 +310,13 @@ def _check_bf16(encoder: Encoder, result: RecipeResult, test: list[LabelledUtter
     return bf16_check(result.test_probabilities, bf16, texts, roles, label_matrix(test), result.thresholds)
 
 
-def train_tagger(rows: list[LabelledUtterance], options: TrainOptions | None = None, *,
-                 encoder_directory: Path | None = None, progress: Progress = _no_progress) -> TrainReport:
+def train_tagger(
+    rows: list[LabelledUtterance],
+    options: TrainOptions | None = None,
+    *,
+    encoder_directory: Path | None = None,
+    progress: Progress = _no_progress,
+) -> TrainReport:
     """Train every recipe in ``options.recipes`` on the train split of ``rows``, calibrate and
     threshold on dev, score on test, and keep the recipe with the better dev macro-F1."""
     options = options or TrainOptions()
@@ -279,7 +326,9 @@ def train_tagger(rows: list[LabelledUtterance], options: TrainOptions | None = N
     torch.set_num_threads(options.threads)
     train, dev, test = split_rows(rows, "train"), split_rows(rows, "dev"), split_rows(rows, "test")
     if not train or not dev:
-        raise ModelError(f"training needs utterances in the train and dev splits (got {len(train)} train, {len(dev)} dev)")
+        raise ModelError(
+            f"training needs utterances in the train and dev splits (got {len(train)} train, {len(dev)} dev)"
+        )
     encoder = load_encoder(encoder_directory, max_length=options.max_length)
     results, encoders = {}, {}
     for recipe in options.recipes:
@@ -301,11 +350,18 @@ def train_tagger(rows: list[LabelledUtterance], options: TrainOptions | None = N
     if test:
         results[chosen].bf16 = _check_bf16(encoders[chosen], results[chosen], test)
     data = {
-        "train": len(train), "dev": len(dev), "test": len(test),
+        "train": len(train),
+        "dev": len(dev),
+        "test": len(test),
         "rater_confirmed_in_train": sum(1 for r in train if r.source == "rater"),
         "positives_in_train": {t: int(sum(r.labels.get(t, 0) == 1 for r in train)) for t in TAGS},
-        "sources": {src: {split: sum(1 for r in rows if r.source == src and r.split == split) for split in ("train", "dev", "test")}
-                    for src in sorted({r.source for r in rows})},
+        "sources": {
+            src: {
+                split: sum(1 for r in rows if r.source == src and r.split == split)
+                for split in ("train", "dev", "test")
+            }
+            for src in sorted({r.source for r in rows})
+        },
     }
     return TrainReport(results=results, chosen=chosen, data=data)
 
@@ -315,8 +371,14 @@ def next_version(name: str, directory: Path | None = None) -> int:
     return max(versions, default=0) + 1
 
 
-def write_artifact(report: TrainReport, options: TrainOptions, directory: Path | None = None,
-                   *, encoder_directory: Path | None = None, overwrite: bool = False) -> Path:
+def write_artifact(
+    report: TrainReport,
+    options: TrainOptions,
+    directory: Path | None = None,
+    *,
+    encoder_directory: Path | None = None,
+    overwrite: bool = False,
+) -> Path:
     """Write ``<directory>/<name>-v<N>/`` with weights, manifest.json and MODEL_CARD.md."""
     directory = directory or models_dir()
     version = options.version or next_version(options.name, directory)
@@ -346,18 +408,28 @@ def write_artifact(report: TrainReport, options: TrainOptions, directory: Path |
         "thresholds": best.thresholds,
         "precision": {"bf16": best.bf16} if best.bf16 else {},
         "metrics": {
-            recipe: {"dev": r.dev.as_dict(), "test": r.test.as_dict(), "test_without_role": r.test_without_role.as_dict(),
-                     "train_s": r.train_s, "best_epoch": r.best_epoch, "codebook": r.codebook,
-                     **({"seed_test": r.seed_test.as_dict()} if r.seed_test else {}),
-                     "generalisation": r.generalisation}
+            recipe: {
+                "dev": r.dev.as_dict(),
+                "test": r.test.as_dict(),
+                "test_without_role": r.test_without_role.as_dict(),
+                "train_s": r.train_s,
+                "best_epoch": r.best_epoch,
+                "codebook": r.codebook,
+                **({"seed_test": r.seed_test.as_dict()} if r.seed_test else {}),
+                "generalisation": r.generalisation,
+            }
             for recipe, r in report.results.items()
         },
         "data": report.data,
         "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(options).items()},
         "files": files,
         "artifact_sha256": artifact_digest(files),
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "trained_with": {"dialogic": dialogic.__version__, "torch": torch.__version__, "python": platform.python_version()},
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "trained_with": {
+            "dialogic": dialogic.__version__,
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
     }
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     (target / "MODEL_CARD.md").write_text(render_model_card(manifest))
@@ -367,7 +439,9 @@ def write_artifact(report: TrainReport, options: TrainOptions, directory: Path |
 def _table(scores: dict) -> str:
     lines = ["| tag | precision | recall | F1 | positives / judged | ECE |", "|---|---|---|---|---|---|"]
     for tag, s in scores["per_tag"].items():
-        lines.append(f"| `{tag}` | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} / {s['n']} | {s['ece']:.3f} |")
+        lines.append(
+            f"| `{tag}` | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} / {s['n']} | {s['ece']:.3f} |"
+        )
     lines.append(f"| **macro** | | | **{scores['macro_f1']:.3f}** | | {scores['ece']:.3f} (pooled) |")
     return "\n".join(lines)
 
@@ -388,12 +462,18 @@ def _precision_section(manifest: dict, best: dict) -> str:
     rate = (lambda key: f"{speed[key]}") if speed else (lambda key: "–")
     fp32_codebook = best.get("codebook") or {}
     bf16_codebook = check["codebook"]
-    served = ("Served in **bf16** on CPUs with bfloat16 units (Intel AMX or AVX-512 BF16, AMD Zen 4) and in fp32 elsewhere"
-              if check["usable"] else f"Served in **fp32** only: the bf16 run failed its check ({check['verdict']})")
-    measured = (f"Throughput measured on {speed['cpu']} ({'with' if speed['native_bf16'] else 'without'} bf16 units), "
-                f"{speed['threads']} threads, {speed['utterances']} test utterances, best of 3, {speed['measured_at']}, by "
-                "`python -m dialogic.tagging.recheck`; `make bench-tagger` measures it again against the bare encoder."
-                if speed else "Throughput: `make bench-tagger` measures it on this machine.")
+    served = (
+        "Served in **bf16** on CPUs with bfloat16 units (Intel AMX or AVX-512 BF16, AMD Zen 4) and in fp32 elsewhere"
+        if check["usable"]
+        else f"Served in **fp32** only: the bf16 run failed its check ({check['verdict']})"
+    )
+    measured = (
+        f"Throughput measured on {speed['cpu']} ({'with' if speed['native_bf16'] else 'without'} bf16 units), "
+        f"{speed['threads']} threads, {speed['utterances']} test utterances, best of 3, {speed['measured_at']}, by "
+        "`python -m dialogic.tagging.recheck`; `make bench-tagger` measures it again against the bare encoder."
+        if speed
+        else "Throughput: `make bench-tagger` measures it on this machine."
+    )
     return f"""{served}.
 `DIALOGIC_TAGGER_PRECISION=fp32` forces fp32. In bf16 the encoder's matrix multiplies run in
 bfloat16 under `torch.autocast`; the head, calibration and thresholds stay fp32, so a label
@@ -403,8 +483,8 @@ tagged as the codebook says.
 
 | precision | test macro-F1 | codebook examples | labels changed vs fp32 | utterances/s |
 |---|---|---|---|---|
-| fp32 | {check['fp32_test_macro_f1']:.4f} | {fp32_codebook.get('agree', '–')}/{fp32_codebook.get('total', '–')} | – | {rate('fp32_per_s')} |
-| bf16 | {check['test_macro_f1']:.4f} | {bf16_codebook['agree']}/{bf16_codebook['total']} | {check['label_changes']} of {check['labels_judged']} (max probability change {check['max_probability_change']:.3f}) | {rate('bf16_per_s')} |
+| fp32 | {check["fp32_test_macro_f1"]:.4f} | {fp32_codebook.get("agree", "–")}/{fp32_codebook.get("total", "–")} | – | {rate("fp32_per_s")} |
+| bf16 | {check["test_macro_f1"]:.4f} | {bf16_codebook["agree"]}/{bf16_codebook["total"]} | {check["label_changes"]} of {check["labels_judged"]} (max probability change {check["max_probability_change"]:.3f}) | {rate("bf16_per_s")} |
 
 {measured}"""
 
@@ -424,8 +504,11 @@ def _sources_line(data: dict) -> str:
     sources = data.get("sources")
     if not sources or list(sources) == ["seed"]:
         return ""
-    return "\n  By file (train / dev / test): " + "; ".join(
-        f"`{name}` {n['train']} / {n['dev']} / {n['test']}" for name, n in sources.items()) + "."
+    return (
+        "\n  By file (train / dev / test): "
+        + "; ".join(f"`{name}` {n['train']} / {n['dev']} / {n['test']}" for name, n in sources.items())
+        + "."
+    )
 
 
 def _generalisation_section(best: dict) -> str:
@@ -434,11 +517,13 @@ def _generalisation_section(best: dict) -> str:
     if not best.get("generalisation"):
         return "Not measured for this version (no held-out sets in data/heldout/)."
     in_template = best.get("seed_test") or best["test"]
-    return (render_generalisation(best["generalisation"], in_template) + "\n\n"
-            "In-template: the seed corpus's test split (frames unseen, generator shared). Out-of-template: "
-            "`data/heldout/written.jsonl`, hand-written apart from the generators. Spoken (ASR): the same "
-            "utterances read by espeak-ng voices and transcribed by faster-whisper tiny.en, labels kept from the "
-            "written text. None of these sets is used to choose anything; thresholds and calibration come from dev.")
+    return (
+        render_generalisation(best["generalisation"], in_template) + "\n\n"
+        "In-template: the seed corpus's test split (frames unseen, generator shared). Out-of-template: "
+        "`data/heldout/written.jsonl`, hand-written apart from the generators. Spoken (ASR): the same "
+        "utterances read by espeak-ng voices and transcribed by faster-whisper tiny.en, labels kept from the "
+        "written text. None of these sets is used to choose anything; thresholds and calibration come from dev."
+    )
 
 
 def render_model_card(manifest: dict) -> str:
@@ -454,46 +539,49 @@ def render_model_card(manifest: dict) -> str:
         f"{_held(m, 'out_of_template')} | {_held(m, 'asr')} | {m['train_s']:.0f} |"
         for recipe, m in metrics.items()
     )
-    weights = ("the fine-tuned upper encoder layers in fp16 (`encoder.safetensors`, only what differs from the shipped "
-               "checkpoint) + MLP head (`head.safetensors`)" if chosen == "finetune"
-               else "MLP head only (`head.safetensors`); the encoder is the shipped checkpoint, unchanged")
-    return f"""# Model card: {manifest['model_version']}
+    weights = (
+        "the fine-tuned upper encoder layers in fp16 (`encoder.safetensors`, only what differs from the shipped "
+        "checkpoint) + MLP head (`head.safetensors`)"
+        if chosen == "finetune"
+        else "MLP head only (`head.safetensors`); the encoder is the shipped checkpoint, unchanged"
+    )
+    return f"""# Model card: {manifest["model_version"]}
 
 Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
 `option_discussion`, `preference_elicitation`, `peer_self_disclosure`, as defined in
-`docs/codebook.md`. Written by `dialogic train` on {manifest['trained_at']}.
+`docs/codebook.md`. Written by `dialogic train` on {manifest["trained_at"]}.
 
 ## Model
 
-- Encoder: `{manifest['encoder']['name']}` (sentence-transformers all-MiniLM-L6-v2, from the registry
-  package named in `models/all-minilm-l6-v2.yaml`), weights sha256 `{manifest['encoder']['sha256']}`.
+- Encoder: `{manifest["encoder"]["name"]}` (sentence-transformers all-MiniLM-L6-v2, from the registry
+  package named in `models/all-minilm-l6-v2.yaml`), weights sha256 `{manifest["encoder"]["sha256"]}`.
   Loading refuses any other encoder weights.
 - Recipe kept: **{chosen}** — {weights}. Mean pooling, L2 normalisation, MLP head
-  ({manifest['head_hidden']} hidden units), one logit per tag, max {manifest['max_length']} tokens.
-- Input: {manifest['input_format']}. Training also showed utterances without their role (a random
-  {int(manifest['options']['role_dropout'] * 100)} % of them when fine-tuning; every one both ways for the head), so plain text works.
+  ({manifest["head_hidden"]} hidden units), one logit per tag, max {manifest["max_length"]} tokens.
+- Input: {manifest["input_format"]}. Training also showed utterances without their role (a random
+  {int(manifest["options"]["role_dropout"] * 100)} % of them when fine-tuning; every one both ways for the head), so plain text works.
 - Probabilities: Platt-scaled per tag on the dev split. Labels: a threshold per tag chosen on dev
-  to maximise F1: {', '.join(f"`{t}` {v:.2f}" for t, v in manifest['thresholds'].items())}.
-- Artifact sha256 (over its files' sha256 listing): `{manifest['artifact_sha256']}`;
+  to maximise F1: {", ".join(f"`{t}` {v:.2f}" for t, v in manifest["thresholds"].items())}.
+- Artifact sha256 (over its files' sha256 listing): `{manifest["artifact_sha256"]}`;
   each file's sha256 is in `manifest.json` and is checked on load.
 
 ## Data
 
 - The dialogic seed corpus (`data/seed/`, see `data/seed/DATA_CARD.md`): utterances
   **written for this project, not recorded**, in spoken network-meeting style. Fixed split by
-  sentence frame: {data['train']} train / {data['dev']} dev / {data['test']} test utterances.{_sources_line(data)}
+  sentence frame: {data["train"]} train / {data["dev"]} dev / {data["test"]} test utterances.{_sources_line(data)}
 - Rater-confirmed labels: `dialogic train --db PATH` adds the majority labels of the `rater_labels`
   view (utterances with no tie among current answers) to the **training** split only; dev and test
   stay the corpus files' fixed splits so versions remain comparable. This version used
-  {data['rater_confirmed_in_train']} rater-confirmed utterances.
-- Positives in train: {', '.join(f"`{t}` {n}" for t, n in data['positives_in_train'].items())}.
+  {data["rater_confirmed_in_train"]} rater-confirmed utterances.
+- Positives in train: {", ".join(f"`{t}` {n}" for t, n in data["positives_in_train"].items())}.
 - The worked examples of `docs/codebook.md` are excluded from the corpus and used as a check.
 
 ## Results on the test split ({chosen}, speaker role given)
 
-{_table(best['test'])}
+{_table(best["test"])}
 
-Without the speaker role (plain text): macro-F1 {best['test_without_role']['macro_f1']:.3f}.
+Without the speaker role (plain text): macro-F1 {best["test_without_role"]["macro_f1"]:.3f}.
 Worked examples of the codebook (kept out of training): {_codebook_line(best)}.
 ECE is the expected calibration error over 10 equal-width bins.
 
@@ -533,7 +621,7 @@ care; meetings in languages other than English.
   admission, housing, work, …); unfamiliar topics or very different phrasings score lower.
 - `persuasion` vs firm-but-open advice, and `peer_self_disclosure` by non-peers (a parent's own
   history) versus someone else's experience, are the hardest boundaries, as for raters.
-- Utterances longer than {manifest['max_length']} word pieces are truncated; a tag expressed only at the end of a
+- Utterances longer than {manifest["max_length"]} word pieces are truncated; a tag expressed only at the end of a
   long turn can be missed.
 - Very short or garbled ASR fragments ("yeah no so the") get low probabilities for every tag.
 - The speaker role shifts `peer_self_disclosure`; a wrong speaker mapping can flip that tag.

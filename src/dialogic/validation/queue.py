@@ -34,7 +34,9 @@ class ValidationProgress:
 
 
 def latest_sample(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute("select sample_id from validation_samples order by created_at desc, sample_id desc limit 1").fetchone()
+    row = con.execute(
+        "select sample_id from validation_samples order by created_at desc, sample_id desc limit 1"
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -76,7 +78,9 @@ order by kind = 'adjudication' desc, draw_order
 """
 
 
-def validation_queue(con: duckdb.DuckDBPyConnection, rater_id: str, sample_id: str | None = None) -> list[ValidationItem]:
+def validation_queue(
+    con: duckdb.DuckDBPyConnection, rater_id: str, sample_id: str | None = None
+) -> list[ValidationItem]:
     """The items ``rater_id`` can rate now: disagreements to adjudicate first, then the sample in
     its random order. Raises LookupFailed when there is no sample."""
     sample_id = sample_id or latest_sample(con)
@@ -86,7 +90,9 @@ def validation_queue(con: duckdb.DuckDBPyConnection, rater_id: str, sample_id: s
     return [ValidationItem(*row) for row in rows]
 
 
-def queue_kind(con: duckdb.DuckDBPyConnection, rater_id: str, utterance_id: str, sample_id: str | None = None) -> str | None:
+def queue_kind(
+    con: duckdb.DuckDBPyConnection, rater_id: str, utterance_id: str, sample_id: str | None = None
+) -> str | None:
     """'validation' or 'adjudication' if ``rater_id`` may rate this item blind now, else None."""
     for item in validation_queue(con, rater_id, sample_id):
         if item.utterance_id == utterance_id:

@@ -59,8 +59,9 @@ class ValidationReport:
         return asdict(self)
 
 
-def validation_report(con: duckdb.DuckDBPyConnection, sample_id: str | None = None, *, seed: int = 0,
-                      n_resamples: int = 2000) -> ValidationReport:
+def validation_report(
+    con: duckdb.DuckDBPyConnection, sample_id: str | None = None, *, seed: int = 0, n_resamples: int = 2000
+) -> ValidationReport:
     """Compute the report for ``sample_id`` (default: the latest sample). Raises LookupFailed
     when there is no sample; figures that cannot be computed yet (no ratings, one rater, no
     positives) come back as None with the reason."""
@@ -68,7 +69,8 @@ def validation_report(con: duckdb.DuckDBPyConnection, sample_id: str | None = No
     if sample_id is None:
         raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
     sample = con.execute(
-        "select tagger_model_version, n_drawn, population, design from validation_samples where sample_id = ?", [sample_id]
+        "select tagger_model_version, n_drawn, population, design from validation_samples where sample_id = ?",
+        [sample_id],
     ).fetchone()
     if sample is None:
         raise LookupFailed(f"no validation sample {sample_id!r}")
@@ -90,9 +92,12 @@ def validation_report(con: duckdb.DuckDBPyConnection, sample_id: str | None = No
         figures = estimate_agreement(model, truth, weights, strata, seed=seed + k, n_resamples=n_resamples)
         pairs = [r for r in rows if r[4] is not None and r[5] is not None]
         kappa = rater_kappa(
-            np.array([int(r[4]) for r in pairs], dtype=int), np.array([int(r[5]) for r in pairs], dtype=int) if pairs else None,
-            np.array([r[2] for r in pairs], dtype=float), np.array([r[1] for r in pairs], dtype=object),
-            seed + k, n_resamples=n_resamples,
+            np.array([int(r[4]) for r in pairs], dtype=int),
+            np.array([int(r[5]) for r in pairs], dtype=int) if pairs else None,
+            np.array([r[2] for r in pairs], dtype=float),
+            np.array([r[1] for r in pairs], dtype=object),
+            seed + k,
+            n_resamples=n_resamples,
         )
         alpha = alpha_estimate(_reliability(con, sample_id, tag), seed=seed + k, n_resamples=n_resamples)
         pending: dict[str, int] = {}
@@ -100,13 +105,29 @@ def validation_report(con: duckdb.DuckDBPyConnection, sample_id: str | None = No
             if r[6] is None:
                 pending[r[7]] = pending.get(r[7], 0) + 1
         report = TagReport(
-            tag=tag, decided=len(decided), pending=pending, adjudicated=sum(r[7] == "adjudicated" for r in rows),
-            model_vs_consensus=figures, rater_kappa=kappa, rater_alpha=alpha,
+            tag=tag,
+            decided=len(decided),
+            pending=pending,
+            adjudicated=sum(r[7] == "adjudicated" for r in rows),
+            model_vs_consensus=figures,
+            rater_kappa=kappa,
+            rater_alpha=alpha,
         )
-        report.meetings = _corrected_counts(con, sample_id, version, tag, model, truth, weights, strata, seed + k, n_resamples)
+        report.meetings = _corrected_counts(
+            con, sample_id, version, tag, model, truth, weights, strata, seed + k, n_resamples
+        )
         reports.append(report)
-    return ValidationReport(sample_id, version, items, population, design, seed, n_resamples,
-                            dt.datetime.now().isoformat(timespec="seconds"), reports)
+    return ValidationReport(
+        sample_id,
+        version,
+        items,
+        population,
+        design,
+        seed,
+        n_resamples,
+        dt.datetime.now().isoformat(timespec="seconds"),
+        reports,
+    )
 
 
 def _reliability(con: duckdb.DuckDBPyConnection, sample_id: str, tag: str) -> np.ndarray:
@@ -138,14 +159,21 @@ def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strat
     out = []
     for meeting_id, n, tagged in rows:
         estimate = corrected_prevalence_estimate(n, tagged, model, truth, weights, strata, seed, n_resamples)
+
         def scale(x: float | None, n: int = n) -> float | None:
             return None if x is None else round(x * n, 1)
 
-        out.append({
-            "meeting_id": meeting_id, "utterances": n, "tagged": tagged,
-            "corrected": scale(estimate.value), "corrected_low": scale(estimate.low), "corrected_high": scale(estimate.high),
-            "reason": estimate.reason,
-        })
+        out.append(
+            {
+                "meeting_id": meeting_id,
+                "utterances": n,
+                "tagged": tagged,
+                "corrected": scale(estimate.value),
+                "corrected_low": scale(estimate.low),
+                "corrected_high": scale(estimate.high),
+                "reason": estimate.reason,
+            }
+        )
     return out
 
 
@@ -155,7 +183,9 @@ def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport) ->
     for t in report.tags:
         named = {**t.model_vs_consensus, "rater_kappa": t.rater_kappa, "rater_alpha": t.rater_alpha}
         for figure, e in named.items():
-            rows.append([report.sample_id, report.tagger_model_version, t.tag, figure, e.value, e.low, e.high, e.n, e.reason])
+            rows.append(
+                [report.sample_id, report.tagger_model_version, t.tag, figure, e.value, e.low, e.high, e.n, e.reason]
+            )
     with transaction(con):
         con.execute("delete from validation_estimates where sample_id = ?", [report.sample_id])
         con.executemany(
@@ -187,14 +217,20 @@ def render_html(report: ValidationReport) -> str:
     for t in report.tags:
         cells = "".join(f"<td>{e(format_estimate(t.model_vs_consensus[f]))}</td>" for f in figures)
         pending = ", ".join(f"{n} {e(s)}" for s, n in sorted(t.pending.items())) or "none"
-        body.append(f"<tr><th>{e(t.tag)}</th><td>{t.decided}</td>{cells}<td>{e(format_estimate(t.rater_kappa))}</td>"
-                    f"<td>{e(format_estimate(t.rater_alpha))}</td><td>{t.adjudicated}</td><td>{pending}</td></tr>")
+        body.append(
+            f"<tr><th>{e(t.tag)}</th><td>{t.decided}</td>{cells}<td>{e(format_estimate(t.rater_kappa))}</td>"
+            f"<td>{e(format_estimate(t.rater_alpha))}</td><td>{t.adjudicated}</td><td>{pending}</td></tr>"
+        )
     meetings = []
     for t in report.tags:
         for m in t.meetings:
-            corrected = "—" if m["corrected"] is None else f"{m['corrected']} [{m['corrected_low']}, {m['corrected_high']}]"
-            meetings.append(f"<tr><td>{e(m['meeting_id'])}</td><td>{e(t.tag)}</td><td>{m['utterances']}</td>"
-                            f"<td>{m['tagged']}</td><td>{e(corrected)}</td><td>{e(m['reason'] or '')}</td></tr>")
+            corrected = (
+                "—" if m["corrected"] is None else f"{m['corrected']} [{m['corrected_low']}, {m['corrected_high']}]"
+            )
+            meetings.append(
+                f"<tr><td>{e(m['meeting_id'])}</td><td>{e(t.tag)}</td><td>{m['utterances']}</td>"
+                f"<td>{m['tagged']}</td><td>{e(corrected)}</td><td>{e(m['reason'] or '')}</td></tr>"
+            )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>dialogic validation report {e(report.sample_id)}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse;margin:1em 0}}
@@ -207,9 +243,9 @@ disagreements). Intervals: 95 % percentile bootstrap, {report.n_resamples} resam
 carried (seed {report.seed}). Computed {e(report.computed_at)}.</p>
 <table><caption>Model vs rater consensus, and the human ceiling</caption>
 <thead><tr><th>tag</th><th>items decided</th>{head}<th>rater–rater κ</th><th>Krippendorff's α</th><th>adjudicated</th><th>pending</th></tr></thead>
-<tbody>{''.join(body)}</tbody></table>
+<tbody>{"".join(body)}</tbody></table>
 <table><caption>Tag counts per meeting, corrected for the measured error (Rogan–Gladen)</caption>
 <thead><tr><th>meeting</th><th>tag</th><th>utterances</th><th>tagged by the model</th><th>corrected [95 %]</th><th>note</th></tr></thead>
-<tbody>{''.join(meetings)}</tbody></table>
+<tbody>{"".join(meetings)}</tbody></table>
 </body></html>
 """

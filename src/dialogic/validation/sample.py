@@ -85,7 +85,9 @@ def draw_sample(
         versions[r[3]] = versions.get(r[3], 0) + 1
     version = tagger or max(versions, key=lambda v: (versions[v], v))
     if version not in versions:
-        raise LookupFailed(f"tagger {version!r} tagged none of these utterances; versions: {', '.join(sorted(versions))}")
+        raise LookupFailed(
+            f"tagger {version!r} tagged none of these utterances; versions: {', '.join(sorted(versions))}"
+        )
     population = [r for r in tagged if r[3] == version]
     excluded["tagged by another version"] = len(tagged) - len(population)
     if n > len(population):
@@ -153,9 +155,18 @@ def draw_sample(
                                             tagger_model_version, population, design)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [sample_id, dt.datetime.now(), seed, n, len(chosen), meetings, version, len(population),
-             "strata: rarest predicted tag (even split) x meeting x role (proportional; small cells pooled per tag); "
-             "simple random sampling in each stratum; weight = stratum size / items drawn"],
+            [
+                sample_id,
+                dt.datetime.now(),
+                seed,
+                n,
+                len(chosen),
+                meetings,
+                version,
+                len(population),
+                "strata: rarest predicted tag (even split) x meeting x role (proportional; small cells pooled per tag); "
+                "simple random sampling in each stratum; weight = stratum size / items drawn",
+            ],
         )
         con.executemany(
             """
@@ -163,12 +174,15 @@ def draw_sample(
                                           stratum_sampled, weight, draw_order)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [[sample_id, row[0], row[1], row[2], level, name, size, k, size / k, int(order[i])]
-             for i, (row, level, name, size, k) in enumerate(chosen)],
+            [
+                [sample_id, row[0], row[1], row[2], level, name, size, k, size / k, int(order[i])]
+                for i, (row, level, name, size, k) in enumerate(chosen)
+            ],
         )
     by_predicted = {level: (len(items), sum(1 for c in chosen if c[1] == level)) for level, items in levels.items()}
-    return SampleSummary(sample_id, version, len(population), len(chosen), by_predicted,
-                         {k: v for k, v in excluded.items() if v})
+    return SampleSummary(
+        sample_id, version, len(population), len(chosen), by_predicted, {k: v for k, v in excluded.items() if v}
+    )
 
 
 def _even_split(n: int, sizes: dict[str, int]) -> dict[str, int]:
@@ -187,7 +201,10 @@ def _even_split(n: int, sizes: dict[str, int]) -> dict[str, int]:
     return share
 
 
-def _proportional(n: int, sizes: dict, ) -> dict:
+def _proportional(
+    n: int,
+    sizes: dict,
+) -> dict:
     """``n`` items over cells in proportion to their sizes, by largest remainders."""
     total = sum(sizes.values())
     if total == 0 or n == 0:

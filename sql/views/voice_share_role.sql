@@ -45,9 +45,6 @@ final as (
 -- a meeting from which a participant's speech was withdrawn is incomplete, and says so
 select
     final.*,
-    case when len(withdrawn.withdrawn_participants) > 0 then
-        'incomplete: the speech of ' || len(withdrawn.withdrawn_participants) || ' participant'
-        || case when len(withdrawn.withdrawn_participants) > 1 then 's were' else ' was' end || ' withdrawn'
-    end as consent_note
+    consent_note(withdrawn.withdrawn_participants) as consent_note
 from final
 left join meetings as withdrawn on withdrawn.meeting_id = final.meeting_id

@@ -348,17 +348,20 @@ async def _item(request: Request, error: str | None = None, status_code: int = 2
     )
 
 
+def _form_answers(form) -> tuple[dict[str, bool], list[str]]:
+    """The yes/no answers of an item form, and the titles of the tags left unanswered."""
+    answers = {
+        tag: form.get(f"answer_{tag}") == "yes" for tag in ratings.TAGS if form.get(f"answer_{tag}") in ("yes", "no")
+    }
+    return answers, [ratings.TAG_TITLES[t] for t in ratings.TAGS if t not in answers]
+
+
 @csrf_protected
 async def _submit_item(request: Request) -> Response:
     session: auth.Session = request.state.session
     utterance_id = request.path_params["utterance_id"]
     form = await request.form()
-    answers = {}
-    for tag in ratings.TAGS:
-        value = form.get(f"answer_{tag}")
-        if value in ("yes", "no"):
-            answers[tag] = value == "yes"
-    missing = [ratings.TAG_TITLES[t] for t in ratings.TAGS if t not in answers]
+    answers, missing = _form_answers(form)
     if missing:
         return await _item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
     try:
@@ -471,10 +474,7 @@ async def _submit_validation_item(request: Request) -> Response:
     session: auth.Session = request.state.session
     utterance_id = request.path_params["utterance_id"]
     form = await request.form()
-    answers = {
-        tag: form.get(f"answer_{tag}") == "yes" for tag in ratings.TAGS if form.get(f"answer_{tag}") in ("yes", "no")
-    }
-    missing = [ratings.TAG_TITLES[t] for t in ratings.TAGS if t not in answers]
+    answers, missing = _form_answers(form)
     if missing:
         return await _validation_item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
 
@@ -540,14 +540,16 @@ async def _speaker_meetings(request: Request) -> Response:
     return _render(request, "speaker_meetings.html", {"meetings": meetings})
 
 
+def _require_reviewable(cur, meeting_id: str) -> None:
+    if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[0]:
+        raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
+
+
 async def _speakers(request: Request, error: str | None = None, status_code: int = 200) -> Response:
     meeting_id = request.path_params["meeting_id"]
 
     def load(cur):
-        if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[
-            0
-        ]:
-            raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
+        _require_reviewable(cur, meeting_id)
         # most speech first: the speakers a rater should map before the rest
         speakers = sorted(list_speakers(cur, meeting_id), key=lambda s: (-s["speech_s"], s["speaker_label"]))
         suggestions = {}
@@ -584,10 +586,7 @@ async def _map_speakers(request: Request) -> Response:
     form = await request.form()
 
     def current_mapping(cur) -> dict:
-        if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[
-            0
-        ]:
-            raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
+        _require_reviewable(cur, meeting_id)
         return {s["speaker_label"]: s["participant_id"] for s in list_speakers(cur, meeting_id)}
 
     try:

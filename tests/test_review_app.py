@@ -445,3 +445,24 @@ def test_a_meeting_whose_consent_lacks_review_is_never_shown_or_played(app, base
             con.execute(
                 "update meetings set consent_scope = ['transcribe', 'analyse', 'review'] where meeting_id = 'm2'"
             )
+
+
+def test_parallel_guesses_and_forged_addresses_get_no_more_than_five_checks(base_url, fixture_db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(n: int) -> int:
+        with httpx.Client(base_url=base_url, follow_redirects=False, timeout=60) as client:
+            token = csrf_token(client.get("/login").text)
+            password = fixture_db.passwords["bob"] if n == 40 else f"wrong-{n}"
+            response = client.post(
+                "/login",
+                data={"rater": "bob", "password": password, "csrf_token": token},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},  # a different "address" each
+            )
+            return response.status_code
+
+    with ThreadPoolExecutor(max_workers=41) as pool:
+        statuses = list(pool.map(attempt, range(41)))
+    checked = [s for s in statuses if s in (401, 303)]  # a password was checked: wrong (401) or right (303)
+    assert len(checked) <= 5, statuses
+    assert statuses.count(429) >= 36

@@ -73,14 +73,35 @@ def test_tokens_match():
     assert not auth.tokens_match("", "")
 
 
-def test_throttle_blocks_after_failures_and_forgets_after_the_window():
+def test_throttle_limits_guesses_per_account_and_address_and_forgets_after_the_window():
     now = [1000.0]
-    throttle = auth.LoginThrottle(max_failures=3, window_s=60, clock=lambda: now[0])
+    throttle = auth.LoginThrottle(max_failures=3, window_s=60, clock=lambda: now[0], max_account_failures=5)
     for _ in range(3):
-        assert throttle.allowed("rater:alice", "client:1")
-        throttle.record_failure("rater:alice", "client:1")
-    assert not throttle.allowed("rater:alice")
-    assert not throttle.allowed("rater:bob", "client:1")  # same client, other name: still blocked
-    assert throttle.allowed("rater:bob", "client:2")
+        assert throttle.begin("alice", "10.0.0.1")
+        throttle.finish("alice", "10.0.0.1", succeeded=False)
+    assert not throttle.begin("alice", "10.0.0.1")  # this address is out of guesses for alice
+    assert throttle.begin("alice", "10.0.0.2")  # the rater herself, elsewhere, is not locked out
+    throttle.finish("alice", "10.0.0.2", succeeded=True)
+    assert throttle.begin("bob", "10.0.0.1")  # and bob is not locked out by alice's attacker
+    throttle.finish("bob", "10.0.0.1", succeeded=True)
+    for address in ("10.0.0.3", "10.0.0.4"):  # guesses spread over addresses meet the account limit
+        assert throttle.begin("alice", address)
+        throttle.finish("alice", address, succeeded=False)
+    assert not throttle.begin("alice", "10.0.0.5")
     now[0] += 61
-    assert throttle.allowed("rater:alice", "client:1")
+    assert throttle.begin("alice", "10.0.0.1")
+
+
+def test_reserved_attempts_count_before_their_passwords_are_checked():
+    throttle = auth.LoginThrottle(max_failures=5)
+    granted = sum(throttle.begin("alice", "10.0.0.1") for _ in range(40))  # 40 at once, none settled yet
+    assert granted == 5
+
+
+def test_the_review_command_trusts_forwarded_addresses_only_from_its_proxy():
+    from dialogic.cli.review import server_config
+
+    plain = server_config(object(), "127.0.0.1", 8765, None)
+    assert plain.proxy_headers is False
+    behind = server_config(object(), "127.0.0.1", 8765, "10.1.2.3")
+    assert behind.proxy_headers is True and behind.forwarded_allow_ips == "10.1.2.3"

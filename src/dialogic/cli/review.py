@@ -21,6 +21,11 @@ def review(
     host: str = typer.Option("127.0.0.1", help="Address to listen on; keep localhost unless behind a TLS proxy."),
     port: int = typer.Option(8765, help="Port to listen on."),
     blind: bool = typer.Option(False, "--blind", help="Hide the model's probabilities from every rater."),
+    proxy: str = typer.Option(
+        None,
+        "--proxy",
+        help="Address of a TLS reverse proxy in front of the app: only its X-Forwarded-For is trusted, and cookies become HTTPS-only.",
+    ),
 ) -> None:
     """Serve the raters' review web app (queue, item, speakers, agreement pages).
 
@@ -31,13 +36,23 @@ def review(
     from dialogic.review.app import create_app
 
     try:
-        app = create_app(db_path(db), blind=blind)
+        app = create_app(db_path(db), blind=blind, secure_cookies=proxy is not None)
     except DialogicError as exc:
         raise typer.BadParameter(str(exc), param_hint="--db") from exc
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo(f"warning: listening on {host}; raters' data is health data — use a TLS proxy", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1") and proxy is None:
+        typer.echo(f"warning: listening on {host}; raters' data is health data — use a TLS proxy (--proxy)", err=True)
     typer.echo(f"dialogic review on http://{host}:{port}  (Ctrl+C stops)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.Server(server_config(app, host, port, proxy)).run()
+
+
+def server_config(app, host: str, port: int, proxy: str | None):
+    """uvicorn's settings: X-Forwarded-For is trusted only from ``proxy`` (never by default, so a
+    client cannot claim another address to get round the login throttle)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="warning", proxy_headers=proxy is not None, forwarded_allow_ips=proxy or ""
+    )
 
 
 @raters_app.command("add")

@@ -270,15 +270,16 @@ async def _login(request: Request) -> Response:
     rater_id = str(form.get("rater", "")).strip().lower()
     password = str(form.get("password", ""))
     throttle: auth.LoginThrottle = request.app.state.throttle
-    client = f"client:{request.client.host if request.client else '?'}"
-    name_key = f"rater:{rater_id}"
-    if not throttle.allowed(client, name_key):
+    address = request.client.host if request.client else "?"
+    if not throttle.begin(rater_id, address):
         return await _login_form(request, "Too many failed logins; wait five minutes.", status_code=429)
-    rater = await _read(request, auth.authenticate, rater_id, password)
+    rater = None
+    try:
+        rater = await _read(request, auth.authenticate, rater_id, password)
+    finally:
+        throttle.finish(rater_id, address, succeeded=rater is not None)
     if rater is None:
-        throttle.record_failure(client, name_key)
         return await _login_form(request, "Unknown rater or wrong password.", status_code=401)
-    throttle.reset(name_key)
     token, _ = await _write(request, auth.start_session, rater.rater_id)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     response.set_cookie(

@@ -187,16 +187,30 @@ def tokens_match(expected: str | None, given: str | None) -> bool:
 
 
 class LoginThrottle:
-    """Refuses logins for a name or client after too many recent failures (in memory).
+    """Limits password guesses per rater account, in memory, so that neither concurrency nor
+    headers can get more guesses through.
+
+    Every attempt is *reserved* before its password is checked (`begin`) and settled after it
+    (`finish`), under one lock: in-flight attempts count against the limits as if they had
+    failed, so 40 parallel requests get ``max_failures`` checks, not 40. Two limits apply to an
+    attempt on account A from address X: ``max_failures`` recent failures of A from X, and
+    ``max_account_failures`` of A from all addresses (against guessing spread over many
+    addresses). So someone failing from one address locks only themselves out of A, never the
+    rater at another address, until the much higher account-wide limit. The address is the TCP
+    peer; `dialogic review` trusts X-Forwarded-For only with ``--proxy``.
 
     ``clock`` is a parameter so tests can pass a fake one instead of waiting.
     """
 
-    def __init__(self, max_failures: int = 5, window_s: float = 300.0, clock=time.monotonic) -> None:
+    def __init__(
+        self, max_failures: int = 5, window_s: float = 300.0, clock=time.monotonic, max_account_failures: int = 20
+    ) -> None:
         self.max_failures = max_failures
+        self.max_account_failures = max_account_failures
         self.window_s = window_s
         self._clock = clock
         self._failures: dict[str, list[float]] = {}
+        self._in_flight: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def _recent(self, key: str, now: float) -> list[float]:
@@ -204,18 +218,31 @@ class LoginThrottle:
         self._failures[key] = kept
         return kept
 
-    def allowed(self, *keys: str) -> bool:
+    @staticmethod
+    def _keys(account: str, address: str) -> tuple[str, str]:
+        return f"account:{account}", f"account:{account}|address:{address}"
+
+    def begin(self, account: str, address: str) -> bool:
+        """Reserve one password check for ``account`` from ``address``; False: refused."""
+        account_key, pair_key = self._keys(account, address)
         with self._lock:
             now = self._clock()
-            return all(len(self._recent(k, now)) < self.max_failures for k in keys)
+            used = {key: len(self._recent(key, now)) + self._in_flight.get(key, 0) for key in (account_key, pair_key)}
+            if used[pair_key] >= self.max_failures or used[account_key] >= self.max_account_failures:
+                return False
+            for key in (account_key, pair_key):
+                self._in_flight[key] = self._in_flight.get(key, 0) + 1
+            return True
 
-    def record_failure(self, *keys: str) -> None:
+    def finish(self, account: str, address: str, *, succeeded: bool) -> None:
+        """Settle a reserved check: a failure is remembered for the window; a success clears the
+        pair's failures (not the account-wide ones, which others may have caused)."""
+        account_key, pair_key = self._keys(account, address)
         with self._lock:
             now = self._clock()
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def reset(self, *keys: str) -> None:
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            for key in (account_key, pair_key):
+                self._in_flight[key] = max(0, self._in_flight.get(key, 0) - 1)
+                if not succeeded:
+                    self._recent(key, now).append(now)
+            if succeeded:
+                self._failures.pop(pair_key, None)

@@ -121,6 +121,7 @@ def main() -> None:
             str(work / "manifest.yaml"),
             "--db",
             str(work / "bench.duckdb"),
+            "--allow-outside",
             "--asr-model",
             asr_model,
             "--language",

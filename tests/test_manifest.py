@@ -115,3 +115,51 @@ def test_a_meeting_language_is_read_and_checked(tmp_path):
     bad = load_manifest(write(tmp_path, GOOD.replace("    recorded_on: 2026-03-02\n", "    language: German\n")))
     assert bad.meetings == [] and "language must be a two- or three-letter language code" in bad.problems[0].reason
     assert load_manifest(write(tmp_path, GOOD)).meetings[0].language is None  # detect
+
+
+def test_utf16_and_bom_manifests_are_read_and_latin1_is_named(tmp_path):
+    path = write(tmp_path, GOOD)
+    path.write_bytes(GOOD.replace("Alex", "Zoë").encode("utf-16"))  # with its byte-order mark
+    assert load_manifest(path).meetings[0].participants[0].pseudonym == "Zoë"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_manifest(path).meetings[0].id == "m001"
+    path.write_bytes(GOOD.replace("Alex", "Zoë").encode("latin-1"))
+    with pytest.raises(
+        ManifestError, match=r"manifest.yaml: line 8: not UTF-8 text \(byte 0xeb\); save the manifest as UTF-8"
+    ):
+        load_manifest(path)
+
+
+def test_a_bad_date_or_a_repeated_key_is_reported_with_its_line_and_the_rest_kept(tmp_path):
+    text = (
+        GOOD
+        + """
+  - id: m002
+    audio: a.wav
+    recorded_on: 2026-02-30
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: service_user}]
+"""
+    )
+    m = load_manifest(write(tmp_path, text))
+    assert [x.id for x in m.meetings] == ["m001"]
+    (problem,) = m.problems
+    assert (
+        problem.meeting == "m002" and ":13: recorded_on must be a date (YYYY-MM-DD), got '2026-02-30'" in problem.reason
+    )
+    repeated = GOOD.replace("    audio: a.wav\n", "    audio: a.wav\n    audio: b.wav\n")
+    with pytest.raises(ManifestError, match=r"key 'audio' appears twice in one entry \(lines 4 and 5\)"):
+        load_manifest(write(tmp_path, repeated, audio=("a.wav", "b.wav")))
+
+
+def test_audio_outside_the_manifests_folder_is_refused_unless_allowed(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.wav").write_bytes(b"RIFF")
+    study = tmp_path / "study"
+    study.mkdir()
+    for audio in ("../elsewhere/x.wav", str(outside / "x.wav"), "../../../../etc/passwd"):
+        m = load_manifest(write(study, GOOD.replace("audio: a.wav", f"audio: {audio}")))
+        assert m.meetings == [] and "lies outside the manifest's folder" in m.problems[0].reason, audio
+    allowed = load_manifest(write(study, GOOD.replace("audio: a.wav", "audio: ../elsewhere/x.wav")), allow_outside=True)
+    assert allowed.meetings[0].audio == (outside / "x.wav").resolve()

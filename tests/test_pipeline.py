@@ -230,11 +230,9 @@ def test_a_meeting_whose_consent_is_withdrawn_is_purged_only_when_asked(processe
     word = rows(db, "select word from words order by length(word) desc limit 1")[0][0]
     assert word.encode() in db.read_bytes()
     manifest = tmp_path / "manifest.yaml"
+    shutil.copyfile(processed_sample[0].parent / "sample.wav", tmp_path / "sample.wav")
     manifest.write_text(
-        (processed_sample[0].parent / "manifest.yaml")
-        .read_text()
-        .replace("audio: sample.wav", f"audio: {processed_sample[0].parent / 'sample.wav'}")
-        .replace("status: given", "status: withdrawn")
+        (processed_sample[0].parent / "manifest.yaml").read_text().replace("status: given", "status: withdrawn")
     )
     (kept,) = process_manifest(db, load_manifest(manifest), PipelineOptions()).results
     assert kept.status == "skipped" and "--purge-withdrawn" in kept.reason

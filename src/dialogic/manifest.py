@@ -63,15 +63,64 @@ class Manifest:
     problems: list[ManifestProblem] = field(default_factory=list)
 
 
-def load_manifest(path: str | Path) -> Manifest:
-    """Read and validate a manifest; invalid meetings land in ``problems``, valid ones in ``meetings``."""
+class _ManifestLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key repeated in one mapping (YAML lets the last one win silently),
+    leaves dates as text for the manifest's own check (``2026-02-30`` is a bad date of one meeting,
+    not a file that cannot be read), and remembers the line of every mapping."""
+
+    lines: dict[int, int]
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice in one entry (lines {seen[key] + 1} and "
+                    f"{key_node.start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        mapping = super().construct_mapping(node, deep=deep)
+        self.lines[id(mapping)] = node.start_mark.line + 1
+        return mapping
+
+
+_ManifestLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+_ManifestLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _ManifestLoader.construct_mapping)
+
+
+def _read_text(path: Path) -> str:
+    """The manifest's text: UTF-8 (with or without a byte-order mark) or UTF-16 with one."""
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ManifestError(
+            f"{path}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the manifest as UTF-8"
+        ) from exc
+
+
+def load_manifest(path: str | Path, *, allow_outside: bool = False) -> Manifest:
+    """Read and validate a manifest; invalid meetings land in ``problems`` (with their line),
+    valid ones in ``meetings``. Audio must lie inside the manifest's folder unless
+    ``allow_outside``."""
     path = Path(path)
     if not path.is_file():
         raise ManifestError(f"{path}: no such manifest file")
+    loader = _ManifestLoader(_read_text(path))
+    loader.lines = {}
     try:
-        data = yaml.safe_load(path.read_text())
+        data = loader.get_single_data()
     except yaml.YAMLError as exc:
         raise ManifestError(f"{path}: not valid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
     if not isinstance(data, dict) or not isinstance(data.get("meetings"), list):
         raise ManifestError(f"{path}: expected a mapping with a 'meetings' list")
     manifest = Manifest(path=path.resolve())
@@ -79,9 +128,10 @@ def load_manifest(path: str | Path) -> Manifest:
     for i, entry in enumerate(data["meetings"]):
         label = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"meetings[{i}]"
         try:
-            meeting = parse_meeting(entry, manifest.path.parent)
+            meeting = parse_meeting(entry, manifest.path.parent, allow_outside=allow_outside)
         except ManifestError as exc:
-            manifest.problems.append(ManifestProblem(label, str(exc)))
+            line = loader.lines.get(id(entry))
+            manifest.problems.append(ManifestProblem(label, f"{path}" + (f":{line}" if line else "") + f": {exc}"))
             continue
         if meeting.id in seen:
             manifest.problems.append(ManifestProblem(meeting.id, f"duplicate meeting id {meeting.id!r} in {path}"))
@@ -91,7 +141,7 @@ def load_manifest(path: str | Path) -> Manifest:
     return manifest
 
 
-def parse_meeting(entry: object, base: Path) -> MeetingSpec:
+def parse_meeting(entry: object, base: Path, *, allow_outside: bool = False) -> MeetingSpec:
     """Validate one meeting entry; raises ManifestError with the reason."""
     if not isinstance(entry, dict):
         raise ManifestError("meeting entry must be a mapping")
@@ -105,6 +155,10 @@ def parse_meeting(entry: object, base: Path) -> MeetingSpec:
     if not isinstance(audio, str) or not audio:
         raise ManifestError("audio must be a path to the recording")
     audio_path = (base / audio).resolve()
+    if not allow_outside and not audio_path.is_relative_to(base.resolve()):
+        raise ManifestError(
+            f"audio {audio!r} lies outside the manifest's folder {base}: move it there, or pass --allow-outside"
+        )
     if not audio_path.is_file():
         raise ManifestError(f"audio file not found: {audio_path}")
 

@@ -46,6 +46,9 @@ def process(
         help="Spoken language code (e.g. de) for meetings whose manifest gives none; default: detect.",
     ),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag utterances after storing them."),
+    allow_outside: bool = typer.Option(
+        False, "--allow-outside", help="Accept audio files outside the manifest's folder (refused by default)."
+    ),
     purge_withdrawn: bool = typer.Option(
         False, "--purge-withdrawn", help="Remove everything stored for meetings whose consent is now withdrawn."
     ),
@@ -70,7 +73,7 @@ def process(
         purge_withdrawn=purge_withdrawn,
     )
     try:
-        loaded = load_manifest(manifest)
+        loaded = load_manifest(manifest, allow_outside=allow_outside)
     except DialogicError as exc:
         fail(exc)
     total = len(loaded.meetings)
@@ -175,6 +178,7 @@ def demo(
         speaker_hint="max",
         language=None,
         tag=True,
+        allow_outside=False,
         purge_withdrawn=False,
     )
 

@@ -266,3 +266,42 @@ def test_an_unchanged_meeting_loads_no_model(processed_sample, tmp_path):
     assert done.returncode == 0, done.stderr
     statuses, loaded = done.stdout.strip().splitlines()[-2:]
     assert statuses == "['unchanged']" and loaded == "[]", done.stdout
+
+
+def test_silent_noisy_and_truncated_recordings_are_stored_with_a_visible_warning(sample_workdir, tmp_path):
+    import wave
+
+    import numpy as np
+
+    def write(name, samples):
+        with wave.open(str(tmp_path / name), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(16000)
+            out.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+
+    write("silence.wav", np.zeros(16000 * 10))
+    write("noise.wav", np.random.default_rng(0).normal(0, 0.1, 16000 * 10))
+    whole = (sample_workdir / "sample.wav").read_bytes()
+    (tmp_path / "cut.wav").write_bytes(whole[: len(whole) // 2])  # the header still declares 30 s
+    shutil.copyfile(sample_workdir / "sample.wav", tmp_path / "good.wav")
+    entries = "".join(
+        f"""
+  - id: {name}
+    audio: {name}.wav
+    consent: {{status: given, scope: [transcribe]}}
+    participants: [{{id: p1, role: service_user}}, {{id: p2, role: clinician}}]"""
+        for name in ("silence", "noise", "cut", "good")
+    )
+    (tmp_path / "manifest.yaml").write_text("meetings:" + entries + "\n")
+    report = process_manifest(
+        tmp_path / "q.duckdb", load_manifest(tmp_path / "manifest.yaml"), PipelineOptions(tag=False)
+    )
+    results = {r.meeting_id: r for r in report.results}
+    assert {m: r.status for m, r in results.items()} == dict.fromkeys(results, "processed")
+    assert any(w.startswith("nearly silent") for w in results["silence"].warnings)
+    assert any(w.startswith("almost no speech") for w in results["noise"].warnings)
+    assert any("truncated or corrupt" in w for w in results["cut"].warnings)
+    assert results["good"].warnings == []
+    stored = dict(rows(tmp_path / "q.duckdb", "select meeting_id, audio_warnings from meetings"))
+    assert stored["good"] == [] and stored["cut"] == results["cut"].warnings

@@ -43,4 +43,58 @@ def decode_audio(path: str | Path, *, sha256: str | None = None) -> DecodedAudio
     samples = np.ascontiguousarray(samples, dtype=np.float32)
     if samples.size < SAMPLE_RATE // 10:
         raise AudioError(f"{path}: holds {samples.size / SAMPLE_RATE:.3f} s of audio, too short to process")
-    return DecodedAudio(path=path, samples=samples, sample_rate=SAMPLE_RATE, sha256=sha256)
+    return DecodedAudio(
+        path=path,
+        samples=samples,
+        sample_rate=SAMPLE_RATE,
+        sha256=sha256,
+        declared_duration_s=_declared_duration_s(path),
+    )
+
+
+def _declared_duration_s(path: Path) -> float | None:
+    """The audio stream's duration as the container declares it (None when it does not say).
+    For WAV that is the header's data size: FFmpeg estimates a WAV's duration from the file
+    size, which a truncated file shrinks with it."""
+    import wave
+
+    import av
+
+    try:
+        with wave.open(str(path), "rb") as header:
+            return header.getnframes() / header.getframerate()
+    except (wave.Error, EOFError, OSError, ZeroDivisionError):
+        pass  # not a PCM WAV file: ask the container
+    try:
+        with av.open(str(path)) as container:
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is not None and stream.duration is not None and stream.time_base is not None:
+                return float(stream.duration * stream.time_base)
+            return container.duration / 1_000_000 if container.duration else None
+    except (av.error.FFmpegError, OSError):
+        return None
+
+
+# Thresholds of the warnings a run stores with a meeting (see audio_warnings).
+SILENT_DBFS = -55.0
+MIN_SPEECH_SHARE = 0.05
+MIN_DECODED_SHARE = 0.95
+
+
+def audio_warnings(audio: DecodedAudio, words: int, speech_s: float) -> list[str]:
+    """What about a recording makes its figures doubtful, each as one sentence: nearly silent,
+    shorter when decoded than its container declares (truncated or corrupt), or almost no speech
+    found by diarisation (noise only — words transcribed from it are likely invented)."""
+    found = []
+    duration_s = audio.duration_s
+    rms = float(np.sqrt(np.mean(np.square(audio.samples, dtype=np.float64)))) if audio.samples.size else 0.0
+    level_dbfs = 20 * np.log10(rms) if rms > 0 else float("-inf")
+    if level_dbfs < SILENT_DBFS:
+        found.append(f"nearly silent: average level {level_dbfs:.0f} dBFS (below {SILENT_DBFS:.0f})")
+    declared = audio.declared_duration_s
+    if declared and duration_s < MIN_DECODED_SHARE * declared:
+        found.append(f"decoded {duration_s:.1f} s of the {declared:.1f} s the file declares: truncated or corrupt")
+    if speech_s < MIN_SPEECH_SHARE * duration_s:
+        note = f"; the {words} transcribed words are likely invented" if words else ""
+        found.append(f"almost no speech: {speech_s:.1f} s of {duration_s:.1f} s diarised as speech{note}")
+    return found

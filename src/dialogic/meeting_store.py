@@ -100,6 +100,7 @@ def store_meeting(
     run: dict | None = None,
     language: str | None = None,
     language_probability: float | None = None,
+    warnings: list[str] | None = None,
 ) -> list[MappingChange]:
     """Replace the meeting's derived rows atomically, with its analytics facts refreshed once.
 
@@ -242,7 +243,7 @@ def store_meeting(
             )
         con.execute(
             "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ?, language = ?, "
-            "language_probability = ? where meeting_id = ?",
+            "language_probability = ?, audio_warnings = ? where meeting_id = ?",
             [
                 audio.sha256,
                 round(audio.duration_s, 3),
@@ -250,6 +251,7 @@ def store_meeting(
                 dt.datetime.now(),
                 language,
                 language_probability,
+                list(warnings or []),
                 mid,
             ],
         )

@@ -30,7 +30,7 @@ import duckdb
 
 from dialogic.align import align_words_to_speakers, build_utterances
 from dialogic.asr_worker import submit_transcription
-from dialogic.audio import audio_sha256, decode_audio
+from dialogic.audio import audio_sha256, audio_warnings, decode_audio
 from dialogic.db import connect
 from dialogic.diarisation.diarise import diarisation_model_records, diarise_audio
 from dialogic.errors import ConsentError, DialogicError
@@ -55,6 +55,7 @@ from dialogic.records import (
     Utterance,
 )
 from dialogic.transcribe import resolve_asr_model, transcribe_audio
+from dialogic.voices import shared_speech_s
 
 
 class Progress(Protocol):
@@ -97,6 +98,7 @@ class MeetingRun:
     tag_failure: str | None = None  # tagging failed; the rest is stored and a re-run tags it
     stored: bool = False
     mapping_changes: list[MappingChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # doubts about the recording (see audio_warnings)
     timings_s: dict[str, float] = field(default_factory=dict)
 
     def run_record(self) -> dict:
@@ -169,6 +171,8 @@ def transcribe_and_diarise_stage(run: MeetingRun) -> None:
 def align(run: MeetingRun) -> None:
     run.words = align_words_to_speakers(run.transcript.words, run.diarisation.exclusive_turns, run.options.align)
     run.utterances = build_utterances(run.words, run.options.align)
+    speech_s = shared_speech_s(run.diarisation.turns, run.diarisation.turns)  # every speaker's speech, overlaps once
+    run.warnings = audio_warnings(run.audio, len(run.transcript.words), speech_s)
 
 
 def tag(run: MeetingRun) -> None:
@@ -219,6 +223,7 @@ def store(run: MeetingRun) -> None:
         run.manifest_path,
         tags=run.tags,
         run=run.run_record(),
+        warnings=run.warnings,
         language=run.transcript.language,
         language_probability=run.transcript.language_probability,
     )
@@ -292,6 +297,7 @@ def run_meeting(
         tags=run.tag_rows if run.stored or run.status == "unchanged" else 0,
         wall_s=time.perf_counter() - wall,
         mapping_changes=run.mapping_changes,
+        warnings=run.warnings,
     )
 
 

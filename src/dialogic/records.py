@@ -28,6 +28,7 @@ class DecodedAudio:
     samples: np.ndarray  # float32, mono, at sample_rate
     sample_rate: int
     sha256: str
+    declared_duration_s: float | None = None  # what the container says, to catch truncation
 
     @property
     def duration_s(self) -> float:
@@ -116,6 +117,7 @@ class MeetingResult:
     tags: int = 0
     wall_s: float | None = None  # wall-clock seconds of the whole run (stages may overlap)
     mapping_changes: list[MappingChange] = field(default_factory=list)  # stored mappings kept, moved, dropped
+    warnings: list[str] = field(default_factory=list)  # doubts about the recording, stored with the meeting
 
 
 @dataclass

@@ -135,6 +135,8 @@ def process(
         )
     out.print(table)
     for r in report.results:
+        for warning in r.warnings:
+            out.print(f"{r.meeting_id}: warning: {warning}", style="yellow", soft_wrap=True)
         # every stored mapping that did not stay where it was, so a moved or lost mapping is never silent
         for c in r.mapping_changes:
             if c.action != "kept":

@@ -148,6 +148,8 @@ def test_a_database_at_006_is_upgraded_and_its_facts_rebuilt(tmp_path):
         text = migration.read_text()
         for table in re.findall(r"^create table (\w+)", text, re.M):
             con.execute(f"drop table {table}")
+        for sequence in re.findall(r"^create sequence (\w+)", text, re.M):
+            con.execute(f"drop sequence {sequence}")
         for table, column in re.findall(r"^alter table (\w+) add column (\w+)", text, re.M):
             con.execute(f"alter table {table} drop column {column}")
     con.execute("delete from schema_migrations where version >= 7")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from builders import VERSION, build_study, insert, refresh
 from typer.testing import CliRunner
@@ -313,3 +314,61 @@ def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
         )
         with app.state.store.reading() as con:
             assert con.execute("select distinct queue from ratings").fetchall() == [("validation",)]
+
+
+def test_meeting_scores_and_the_option5_icc(tmp_path):
+    from dialogic.validation.meetings import option5_agreement, record_meeting_score
+
+    con = build_study(tmp_path / "o5.duckdb")
+    empty = option5_agreement(con)
+    assert empty["proxy_vs_raters"].value is None and empty["proxy_vs_raters"].reason == "fewer than 2 targets"
+    proxy = dict(con.execute("select meeting_id, score_0_100 from sdm_option5_proxy").fetchall())
+    assert set(proxy) == {"ma", "mb"}
+    # alice and bob score both meetings; a score out of range or for an unknown meeting is refused
+    record_meeting_score(con, "alice", "ma", [4, 3, 2, 1, 0])
+    record_meeting_score(con, "alice", "ma", [1, 1, 1, 1, 1])  # a changed score: the latest counts
+    record_meeting_score(con, "alice", "mb", [3, 3, 3, 3, 3])
+    record_meeting_score(con, "bob", "ma", [1, 2, 1, 1, 1])
+    record_meeting_score(con, "bob", "mb", [4, 3, 3, 3, 3])
+    with pytest.raises(LookupFailed, match="five items, each a whole number from 0 to 4"):
+        record_meeting_score(con, "bob", "ma", [5, 0, 0, 0, 0])
+    with pytest.raises(LookupFailed, match="no meeting 'nope'"):
+        record_meeting_score(con, "bob", "nope", [0, 0, 0, 0, 0])
+    scores = con.execute(
+        "select rater_id, meeting_id, score_0_100 from meeting_option5_scores order by 1, 2"
+    ).fetchall()
+    assert scores == [("alice", "ma", 25), ("alice", "mb", 75), ("bob", "ma", 30), ("bob", "mb", 80)]
+    from dialogic.validation.stats import icc_a1
+
+    got = option5_agreement(con)
+    raters = icc_a1(np.array([[25, 30], [75, 80]], dtype=float))
+    assert got["rater_vs_rater"].value == pytest.approx(raters.value) and got["rater_vs_rater"].n == 2
+    expected = icc_a1(np.array([[proxy["ma"], 27.5], [proxy["mb"], 77.5]], dtype=float))
+    assert got["proxy_vs_raters"].value == pytest.approx(expected.value) and got["proxy_vs_raters"].n == 2
+    con.close()
+
+
+def test_a_rater_scores_a_meeting_in_the_review_app(tmp_path):
+    from review_server import csrf_token, login, serve
+
+    from dialogic.review.app import create_app
+    from dialogic.review.auth import add_rater
+
+    con = build_study(tmp_path / "ms.duckdb")
+    add_rater(con, "alice", "alice-password-123")
+    con.close()
+    app = create_app(tmp_path / "ms.duckdb")
+    with serve(app) as base_url:
+        client, _ = login(base_url, "alice", "alice-password-123")
+        assert 'href="/validation/meeting/ma"' in client.get("/validation").text
+        form = client.get("/validation/meeting/ma").text
+        token = csrf_token(form)
+        bad = client.post("/validation/meeting/ma", data={"csrf_token": token, "item1": "2"})
+        assert bad.status_code == 400 and "Score every item" in bad.text
+        items = {f"item{i}": str(i - 1) for i in range(1, 6)}
+        saved = client.post("/validation/meeting/ma", data={"csrf_token": token, **items})
+        assert saved.status_code == 303
+        assert "ma</a> · scored by you" in client.get("/validation").text
+        assert client.get("/validation/meeting/nope").status_code == 404
+        with app.state.store.reading() as cur:
+            assert cur.execute("select score_0_100 from meeting_option5_scores").fetchall() == [(50,)]

@@ -10,7 +10,7 @@
 --   item4_preferences_elicited professionals' preference_elicitation utterances
 --   item5_preferences_used     professionals' option_discussion utterances starting after the
 --                              service user answered (next turn) a professional's elicitation
--- Computed by compute_sdm_option5_facts (migration 005) into sdm_option5_facts when the meeting is
+-- Computed by compute_sdm_option5_facts (sql/macros/) into sdm_option5_facts when the meeting is
 -- written: five ordered evidence lists over a million tag hits took about a second per query.
 with
 

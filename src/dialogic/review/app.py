@@ -79,6 +79,8 @@ def create_app(
             Route("/agreement", _agreement),
             Route("/validation", _validation),
             Route("/validation/next", _validation_next),
+            Route("/validation/meeting/{meeting_id}", _meeting_score, methods=["GET"]),
+            Route("/validation/meeting/{meeting_id}", _submit_meeting_score, methods=["POST"]),
             Route("/validation/item/{utterance_id:path}", _validation_item, methods=["GET"]),
             Route("/validation/item/{utterance_id:path}", _submit_validation_item, methods=["POST"]),
             Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
@@ -415,9 +417,73 @@ async def _validation(request: Request) -> Response:
     try:
         items = await _read(request, validation_queue, session.rater.rater_id)
     except LookupFailed as exc:
-        return _render(request, "validation.html", {"items": [], "progress": None, "message": str(exc)})
+        meetings = await _read(request, _scorable_meetings, session.rater.rater_id)
+        return _render(
+            request, "validation.html", {"items": [], "progress": None, "message": str(exc), "meetings": meetings}
+        )
     progress = await _read(request, validation_progress)
-    return _render(request, "validation.html", {"items": items, "progress": progress, "message": None})
+    meetings = await _read(request, _scorable_meetings, session.rater.rater_id)
+    return _render(
+        request, "validation.html", {"items": items, "progress": progress, "message": None, "meetings": meetings}
+    )
+
+
+def _scorable_meetings(cur, rater_id: str) -> list[tuple[str, bool]]:
+    """(meeting_id, scored by this rater) for every meeting raters may review."""
+    return cur.execute(
+        """
+        select r.meeting_id, exists (select 1 from meeting_scores s where s.meeting_id = r.meeting_id and s.rater_id = ?)
+        from reviewable_meetings() as r order by r.meeting_id
+        """,
+        [rater_id],
+    ).fetchall()
+
+
+def _meeting_score_context(cur, rater_id: str, meeting_id: str) -> dict:
+    _require_reviewable(cur, meeting_id)
+    mine = cur.execute(
+        "select item1, item2, item3, item4, item5 from meeting_option5_scores where rater_id = ? and meeting_id = ?",
+        [rater_id, meeting_id],
+    ).fetchone()
+    return {"meeting_id": meeting_id, "mine": list(mine) if mine else None}
+
+
+async def _meeting_score(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+    """A whole meeting scored on OPTION-5's five items (0–4), for the meeting-level validation."""
+    from dialogic.validation.meetings import ITEMS
+
+    session: auth.Session = request.state.session
+    try:
+        context = await _read(
+            request, _meeting_score_context, session.rater.rater_id, request.path_params["meeting_id"]
+        )
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    return _render(request, "meeting_score.html", context | {"items": ITEMS, "error": error}, status_code=status_code)
+
+
+@csrf_protected
+async def _submit_meeting_score(request: Request) -> Response:
+    from dialogic.validation.meetings import record_meeting_score
+
+    session: auth.Session = request.state.session
+    form = await request.form()
+    try:
+        items = [int(str(form.get(f"item{i}"))) for i in range(1, 6)]
+    except ValueError:
+        return await _meeting_score(request, "Score every item from 0 to 4 before saving.", 400)
+    try:
+        await _write(
+            request,
+            record_meeting_score,
+            session.rater.rater_id,
+            request.path_params["meeting_id"],
+            items,
+            form.get("note"),
+        )
+    except LookupFailed as exc:
+        return await _meeting_score(request, str(exc), 400)
+    return RedirectResponse("/validation?scored=" + quote(request.path_params["meeting_id"], safe=""), status_code=303)
 
 
 async def _validation_next(request: Request) -> Response:

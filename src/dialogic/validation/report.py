@@ -54,6 +54,7 @@ class ValidationReport:
     n_resamples: int
     computed_at: str
     tags: list[TagReport]
+    option5: dict[str, Estimate] = field(default_factory=dict)  # meeting level: proxy vs raters, raters' ceiling
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -117,6 +118,8 @@ def validation_report(
             con, sample_id, version, tag, model, truth, weights, strata, seed + k, n_resamples
         )
         reports.append(report)
+    from dialogic.validation.meetings import option5_agreement
+
     return ValidationReport(
         sample_id,
         version,
@@ -127,6 +130,7 @@ def validation_report(
         n_resamples,
         dt.datetime.now().isoformat(timespec="seconds"),
         reports,
+        option5_agreement(con),
     )
 
 
@@ -186,6 +190,20 @@ def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport) ->
             rows.append(
                 [report.sample_id, report.tagger_model_version, t.tag, figure, e.value, e.low, e.high, e.n, e.reason]
             )
+    for figure, e in report.option5.items():
+        rows.append(
+            [
+                report.sample_id,
+                report.tagger_model_version,
+                None,
+                f"option5_icc_{figure}",
+                e.value,
+                e.low,
+                e.high,
+                e.n,
+                e.reason,
+            ]
+        )
     with transaction(con):
         con.execute("delete from validation_estimates where sample_id = ?", [report.sample_id])
         con.executemany(
@@ -244,6 +262,9 @@ carried (seed {report.seed}). Computed {e(report.computed_at)}.</p>
 <table><caption>Model vs rater consensus, and the human ceiling</caption>
 <thead><tr><th>tag</th><th>items decided</th>{head}<th>rater–rater κ</th><th>Krippendorff's α</th><th>adjudicated</th><th>pending</th></tr></thead>
 <tbody>{"".join(body)}</tbody></table>
+<table><caption>Whole meetings: OPTION-5 scored by raters vs dialogic's SDM proxy (ICC(A,1), 95 % interval)</caption>
+<thead><tr><th>comparison</th><th>ICC</th><th>meetings</th></tr></thead>
+<tbody>{"".join(f"<tr><td>{e(name.replace('_', ' '))}</td><td>{e(format_estimate(est))}</td><td>{est.n}</td></tr>" for name, est in report.option5.items())}</tbody></table>
 <table><caption>Tag counts per meeting, corrected for the measured error (Rogan–Gladen)</caption>
 <thead><tr><th>meeting</th><th>tag</th><th>utterances</th><th>tagged by the model</th><th>corrected [95 %]</th><th>note</th></tr></thead>
 <tbody>{"".join(meetings)}</tbody></table>

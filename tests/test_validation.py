@@ -304,7 +304,11 @@ def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
         assert "the model's view is hidden" in item and "threshold" not in item  # blind: no probabilities
         answers = {f"answer_{t}": "no" for t in TAGS} | {"csrf_token": csrf_token(item)}
         assert client.post(first, data=answers | {"answer_persuasion": ""}).status_code == 400  # every tag needed
-        saved = client.post(first, data=answers)
+        assert "Is the speaker shown right?" in item
+        bad = client.post(first, data=answers | {"speaker_right": "yes", "misheard_words": "99"})
+        assert bad.status_code == 400 and "misheard words must be between 0 and" in bad.text
+        check = {"speaker_right": "no", "right_participant": "su", "misheard_words": "1"}
+        saved = client.post(first, data=answers | check)
         assert saved.status_code == 303 and saved.headers["location"] == "/validation/next"
         assert client.get(first).status_code == 404  # rated: no longer hers to rate
         assert client.post(first, data=answers).status_code == 404
@@ -314,6 +318,9 @@ def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
         )
         with app.state.store.reading() as con:
             assert con.execute("select distinct queue from ratings").fetchall() == [("validation",)]
+            assert con.execute(
+                "select speaker_right, right_participant_id, misheard_words from transcript_checks"
+            ).fetchall() == [(False, "su", 1)]
 
 
 def test_meeting_scores_and_the_option5_icc(tmp_path):
@@ -372,3 +379,42 @@ def test_a_rater_scores_a_meeting_in_the_review_app(tmp_path):
         assert client.get("/validation/meeting/nope").status_code == 404
         with app.state.store.reading() as cur:
             assert cur.execute("select score_0_100 from meeting_option5_scores").fetchall() == [(50,)]
+
+
+def test_speaker_and_word_checks_give_attribution_accuracy_and_word_error(tmp_path):
+    from dialogic.validation.transcripts import record_transcript_check, transcript_validation
+
+    con = build_study(tmp_path / "t.duckdb")
+    ids = hand_computed_sample(con)  # stratum a (weight 1): u0-u3, u8; stratum b (weight 3): u4-u7
+    none = transcript_validation(con, "v001", n_resamples=200)
+    assert none.speaker_accuracy.value is None and none.speaker_accuracy.reason
+    # Every utterance has 4 words ("utterance N of ma"); u1 (weight 1) and u5 (weight 3) have the
+    # wrong speaker; u4 (weight 3) has 1 misheard word, u0 (weight 1) 2; u8: the rater cannot tell.
+    for i in range(8):
+        record_transcript_check(
+            con,
+            "alice",
+            ids[i],
+            i not in (1, 5),
+            {0: 2, 4: 1}.get(i, 0),
+            right_participant_id="su" if i in (1, 5) else None,
+        )
+    record_transcript_check(con, "alice", ids[8], None, 0)
+    with pytest.raises(LookupFailed, match="between 0 and the utterance's 4 words"):
+        record_transcript_check(con, "alice", ids[0], True, 5)
+    got = transcript_validation(con, "v001", n_resamples=300)
+    # speakers: weights of the 8 judged: 1·4 + 3·4 = 16; wrong: 1 + 3 = 4 → 12/16 right
+    assert got.speaker_accuracy.value == pytest.approx(0.75) and got.speaker_accuracy.n == 8
+    # words: 9 checked × 4 words, weighted 1·5·4 + 3·4·4 = 68; misheard 1·2 + 3·1 = 5
+    assert got.word_error.value == pytest.approx(5 / 68)
+    assert got.speaker_accuracy.low <= 0.75 <= got.speaker_accuracy.high
+    # every utterance lasts 8 s: misattributed speech in ma = the same weighted share, 4/16
+    (ma,) = got.meetings
+    assert ma["meeting_id"] == "ma" and ma["misattributed_speech"].value == pytest.approx(0.25)
+    report = validation_report(con, n_resamples=200)
+    assert report.transcripts.speaker_accuracy.value == pytest.approx(0.75)
+    store_estimates(con, report)
+    assert con.execute("select value from validation_estimates where figure = 'word_error'").fetchone()[
+        0
+    ] == pytest.approx(5 / 68)
+    con.close()

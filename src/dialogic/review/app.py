@@ -513,6 +513,7 @@ async def _validation_item(request: Request, error: str | None = None, status_co
                 status_code=404,
             )
         item = await _read(request, ratings.load_item, session.rater.rater_id, utterance_id)
+        participants = await _read(request, ratings.list_participants, item.utterance.meeting_id)
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
     return _render(
@@ -520,6 +521,7 @@ async def _validation_item(request: Request, error: str | None = None, status_co
         "item.html",
         {
             "item": item,
+            "participants": participants,
             "params": {},
             "error": error,
             "blind": True,  # validation answers are always given without the model's view
@@ -545,15 +547,37 @@ async def _submit_validation_item(request: Request) -> Response:
     if missing:
         return await _validation_item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
 
+    check = str(form.get("speaker_right") or "")
+    misheard = str(form.get("misheard_words") or "").strip()
+    if check or misheard:
+        try:
+            misheard_words = int(misheard or 0)
+        except ValueError:
+            return await _validation_item(request, "Misheard words must be a whole number.", 400)
+    speaker_right = {"yes": True, "no": False, "unsure": None}.get(check)
+
     def record(cur) -> None:
+        from dialogic.validation.transcripts import record_transcript_check
+
         kind = queue_kind(cur, session.rater.rater_id, utterance_id)
         if kind is None:
             raise LookupFailed(f"{utterance_id} is not in your validation queue")
         ratings.record_answers(cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind)
+        if check or misheard:
+            record_transcript_check(
+                cur,
+                session.rater.rater_id,
+                utterance_id,
+                speaker_right,
+                misheard_words,
+                str(form.get("right_participant") or "") or None,
+            )
 
     try:
         await _write(request, record)
     except LookupFailed as exc:
+        if "misheard words" in str(exc) or "no participant" in str(exc):
+            return await _validation_item(request, str(exc), 400)
         return PlainTextResponse(str(exc), status_code=404)
     return RedirectResponse("/validation/next", status_code=303)
 

@@ -29,6 +29,7 @@ from dialogic.validation.stats import (
     estimate_agreement,
     rater_kappa,
 )
+from dialogic.validation.transcripts import TranscriptValidation, transcript_validation
 
 
 @dataclass
@@ -55,6 +56,7 @@ class ValidationReport:
     computed_at: str
     tags: list[TagReport]
     option5: dict[str, Estimate] = field(default_factory=dict)  # meeting level: proxy vs raters, raters' ceiling
+    transcripts: TranscriptValidation | None = None  # who said what, and what was said
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -131,6 +133,7 @@ def validation_report(
         dt.datetime.now().isoformat(timespec="seconds"),
         reports,
         option5_agreement(con),
+        transcript_validation(con, sample_id, seed=seed, n_resamples=n_resamples),
     )
 
 
@@ -190,6 +193,12 @@ def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport) ->
             rows.append(
                 [report.sample_id, report.tagger_model_version, t.tag, figure, e.value, e.low, e.high, e.n, e.reason]
             )
+    if report.transcripts is not None:
+        for figure in ("speaker_accuracy", "word_error"):
+            e = getattr(report.transcripts, figure)
+            rows.append(
+                [report.sample_id, report.tagger_model_version, None, figure, e.value, e.low, e.high, e.n, e.reason]
+            )
     for figure, e in report.option5.items():
         rows.append(
             [
@@ -224,6 +233,19 @@ def format_estimate(e: Estimate, digits: int = 2) -> str:
 
 def render_json(report: ValidationReport) -> str:
     return json.dumps(report.to_dict(), indent=2, default=str) + "\n"
+
+
+def transcript_rows(report: ValidationReport) -> str:
+    """The HTML rows of the transcript checks: speaker accuracy, word error, misattributed speech per meeting."""
+    t = report.transcripts
+    if t is None:
+        return ""
+    e = html.escape
+    rows = [("speakers right", t.speaker_accuracy), ("word error (misheard / words)", t.word_error)]
+    rows += [(f"speech given to the wrong person in {m['meeting_id']}", m["misattributed_speech"]) for m in t.meetings]
+    return "".join(
+        f"<tr><td>{e(name)}</td><td>{e(format_estimate(est))}</td><td>{est.n}</td></tr>" for name, est in rows
+    )
 
 
 def render_html(report: ValidationReport) -> str:
@@ -262,6 +284,9 @@ carried (seed {report.seed}). Computed {e(report.computed_at)}.</p>
 <table><caption>Model vs rater consensus, and the human ceiling</caption>
 <thead><tr><th>tag</th><th>items decided</th>{head}<th>rater–rater κ</th><th>Krippendorff's α</th><th>adjudicated</th><th>pending</th></tr></thead>
 <tbody>{"".join(body)}</tbody></table>
+<table><caption>Who said what, and what was said (raters' checks of sampled utterances)</caption>
+<thead><tr><th>figure</th><th>estimate [95 %]</th><th>utterances</th></tr></thead>
+<tbody>{transcript_rows(report)}</tbody></table>
 <table><caption>Whole meetings: OPTION-5 scored by raters vs dialogic's SDM proxy (ICC(A,1), 95 % interval)</caption>
 <thead><tr><th>comparison</th><th>ICC</th><th>meetings</th></tr></thead>
 <tbody>{"".join(f"<tr><td>{e(name.replace('_', ' '))}</td><td>{e(format_estimate(est))}</td><td>{est.n}</td></tr>" for name, est in report.option5.items())}</tbody></table>

@@ -32,6 +32,11 @@
   }
 
   document.addEventListener("keydown", (event) => {
+    // fields of the transcript check take their own keys; Escape leaves them
+    if (event.target.closest && event.target.closest("fieldset.transcript-check")) {
+      if (event.key === "Escape") { event.target.blur(); event.preventDefault(); }
+      return;
+    }
     if (event.target === note) {
       if (event.key === "Escape") { note.blur(); event.preventDefault(); }
       else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); submit(); }

@@ -1,0 +1,139 @@
+"""Validation of who said what and what was said: on validation items, raters confirm or correct
+the speaker and count misheard words; the report turns that into speaker-attribution accuracy,
+a word error estimate and, per meeting, the share of speech given to the wrong person — each with
+a stratified, weighted bootstrap interval over the sampled utterances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+
+from dialogic.errors import LookupFailed
+from dialogic.validation.stats import Estimate, bootstrap
+
+
+def record_transcript_check(
+    con: duckdb.DuckDBPyConnection,
+    rater_id: str,
+    utterance_id: str,
+    speaker_right: bool | None,
+    misheard_words: int,
+    right_participant_id: str | None = None,
+) -> None:
+    """Append a rater's check of one utterance's speaker and words."""
+    row = con.execute("select meeting_id, text from utterances where utterance_id = ?", [utterance_id]).fetchone()
+    if row is None:
+        raise LookupFailed(f"no utterance {utterance_id!r}")
+    meeting_id, text = row
+    words = len(text.split())
+    if not 0 <= misheard_words <= words:
+        raise LookupFailed(f"misheard words must be between 0 and the utterance's {words} words")
+    if (
+        right_participant_id
+        and not con.execute(
+            "select 1 from participants where meeting_id = ? and participant_id = ?", [meeting_id, right_participant_id]
+        ).fetchone()
+    ):
+        raise LookupFailed(f"meeting {meeting_id}: no participant {right_participant_id!r}")
+    con.execute(
+        "insert into transcript_checks (rater_id, utterance_id, meeting_id, speaker_right, right_participant_id, "
+        "misheard_words, word_count, utterance_text) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            rater_id,
+            utterance_id,
+            meeting_id,
+            speaker_right,
+            None if speaker_right else right_participant_id,
+            misheard_words,
+            words,
+            text,
+        ],
+    )
+
+
+@dataclass
+class TranscriptValidation:
+    speaker_accuracy: Estimate  # weighted share of checked utterances given to the right person
+    word_error: Estimate  # weighted misheard words / weighted words
+    meetings: list[dict] = field(default_factory=list)  # per meeting: misattributed share of speech
+
+
+def _checks(con: duckdb.DuckDBPyConnection, sample_id: str) -> list[tuple]:
+    """The latest check per utterance of the sample (by any rater; the first rater's when several)."""
+    return con.execute(
+        """
+        with latest as (
+            select *, row_number() over (partition by utterance_id order by rater_id, check_id desc) as pick
+            from transcript_checks
+        )
+        select i.utterance_id, i.meeting_id, i.stratum, i.weight, u.end_s - u.start_s as duration_s,
+               c.speaker_right, c.misheard_words, c.word_count
+        from validation_items as i
+        inner join latest as c on c.utterance_id = i.utterance_id and c.pick = 1
+        inner join utterances as u on u.utterance_id = i.utterance_id and u.text = c.utterance_text
+        where i.sample_id = ?
+        order by i.utterance_id
+        """,
+        [sample_id],
+    ).fetchall()
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray, weights: np.ndarray) -> float | None:
+    below = float(np.sum(denominator * weights))
+    return None if below <= 0 else float(np.sum(numerator * weights)) / below
+
+
+def _estimate(numerator, denominator, weights, strata, seed, n_resamples, empty_reason: str) -> Estimate:
+    value = _ratio(numerator, denominator, weights) if len(weights) else None
+    if value is None:
+        return Estimate(None, None, None, len(weights), empty_reason)
+    low, high = bootstrap(_ratio, [numerator, denominator], weights, strata, seed=seed, n_resamples=n_resamples)
+    return Estimate(value, low, high, len(weights), None if low is not None else "interval undefined")
+
+
+def transcript_validation(
+    con: duckdb.DuckDBPyConnection, sample_id: str, *, seed: int = 0, n_resamples: int = 2000
+) -> TranscriptValidation:
+    rows = _checks(con, sample_id)
+    judged = [r for r in rows if r[5] is not None]  # the rater could tell
+    if judged:
+        right = np.array([float(r[5]) for r in judged])
+        one = np.ones(len(judged))
+        w = np.array([r[3] for r in judged], dtype=float)
+        s = np.array([r[2] for r in judged], dtype=object)
+        accuracy = _estimate(right, one, w, s, seed, n_resamples, "no utterance checked")
+    else:
+        accuracy = Estimate(None, None, None, 0, "no utterance's speaker checked yet")
+    if rows:
+        w = np.array([r[3] for r in rows], dtype=float)
+        s = np.array([r[2] for r in rows], dtype=object)
+        word_error = _estimate(
+            np.array([r[6] for r in rows], dtype=float),
+            np.array([r[7] for r in rows], dtype=float),
+            w,
+            s,
+            seed + 1,
+            n_resamples,
+            "no words checked",
+        )
+    else:
+        word_error = Estimate(None, None, None, 0, "no utterance checked yet")
+    meetings = []
+    for meeting_id in sorted({r[1] for r in judged}):
+        mine = [r for r in judged if r[1] == meeting_id]
+        wrong_s = np.array([(1 - float(r[5])) * r[4] for r in mine])
+        speech_s = np.array([r[4] for r in mine], dtype=float)
+        e = _estimate(
+            wrong_s,
+            speech_s,
+            np.array([r[3] for r in mine], dtype=float),
+            np.array([r[2] for r in mine], dtype=object),
+            seed + 2,
+            n_resamples,
+            "no speech checked",
+        )
+        meetings.append({"meeting_id": meeting_id, "checked": len(mine), "misattributed_speech": e})
+    return TranscriptValidation(accuracy, word_error, meetings)

@@ -108,9 +108,13 @@ def validate_report(
         out.print(table)
         if report.transcripts is not None:
             t = report.transcripts
-            out.print(f"speakers right: {format_estimate(t.speaker_accuracy)}; word error: {format_estimate(t.word_error)}")
+            out.print(
+                f"speakers right: {format_estimate(t.speaker_accuracy)}; word error: {format_estimate(t.word_error)}"
+            )
             for m in t.meetings:
-                out.print(f"  {m['meeting_id']}: speech given to the wrong person {format_estimate(m['misattributed_speech'])}")
+                out.print(
+                    f"  {m['meeting_id']}: speech given to the wrong person {format_estimate(m['misattributed_speech'])}"
+                )
         for name, e in report.option5.items():
             out.print(f"OPTION-5 ICC, {name.replace('_', ' ')}: {format_estimate(e)} ({e.n} meetings)")
         return

@@ -23,20 +23,13 @@ from pathlib import Path
 from pyannote.core import Annotation, Segment, Timeline
 
 
-@dataclass(frozen=True)
-class ClipScore:
-    """One clip's scores. Seconds are inside the UEM; rates are over ``total_s``."""
+class _ErrorRates:
+    """DER and its parts as rates of the reference speech, for scores holding the seconds."""
 
-    uri: str
-    total_s: float  # reference speech, overlaps counted per speaker
+    total_s: float
     missed_s: float
     false_alarm_s: float
     confusion_s: float
-    speakers_reference: int
-    speakers_hypothesis: int
-    voice_share_error_pts: float  # largest |reference share - mapped hypothesis share|, in points
-    shares: dict[str, tuple[float, float]] = field(default_factory=dict)  # ref speaker -> (ref %, hyp %)
-    mapping: dict[str, str] = field(default_factory=dict)  # hypothesis label -> reference label
 
     @property
     def error_s(self) -> float:
@@ -58,6 +51,22 @@ class ClipScore:
     def confusion(self) -> float:
         return _rate(self.confusion_s, self.total_s)
 
+
+@dataclass(frozen=True)
+class ClipScore(_ErrorRates):
+    """One clip's scores. Seconds are inside the UEM; rates are over ``total_s``."""
+
+    uri: str
+    total_s: float  # reference speech, overlaps counted per speaker
+    missed_s: float
+    false_alarm_s: float
+    confusion_s: float
+    speakers_reference: int
+    speakers_hypothesis: int
+    voice_share_error_pts: float  # largest |reference share - mapped hypothesis share|, in points
+    shares: dict[str, tuple[float, float]] = field(default_factory=dict)  # ref speaker -> (ref %, hyp %)
+    mapping: dict[str, str] = field(default_factory=dict)  # hypothesis label -> reference label
+
     @property
     def count_right(self) -> bool:
         return self.speakers_hypothesis == self.speakers_reference
@@ -68,7 +77,7 @@ class ClipScore:
 
 
 @dataclass(frozen=True)
-class PooledScore:
+class PooledScore(_ErrorRates):
     clips: int
     total_s: float
     missed_s: float
@@ -77,22 +86,6 @@ class PooledScore:
     count_right: int
     worst_voice_share_error_pts: float  # over clips where any speech was detected
     mean_voice_share_error_pts: float  # same clips
-
-    @property
-    def der(self) -> float:
-        return _rate(self.missed_s + self.false_alarm_s + self.confusion_s, self.total_s)
-
-    @property
-    def missed(self) -> float:
-        return _rate(self.missed_s, self.total_s)
-
-    @property
-    def false_alarm(self) -> float:
-        return _rate(self.false_alarm_s, self.total_s)
-
-    @property
-    def confusion(self) -> float:
-        return _rate(self.confusion_s, self.total_s)
 
 
 def _rate(numerator: float, denominator: float) -> float:

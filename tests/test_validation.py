@@ -245,7 +245,7 @@ def test_every_validation_view_is_covered_here():
         for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
         if p.stem.startswith(("validation_", "tag_validation", "tagger_validation"))
     ]
-    assert len(views) == 4 and [v for v in views if v not in source] == []  # validation_answers: via the queue
+    assert len(views) == 5 and [v for v in views if v not in source] == []  # validation_answers: via the queue
 
 
 def test_the_cli_samples_and_reports(tmp_path):
@@ -417,4 +417,6 @@ def test_speaker_and_word_checks_give_attribution_accuracy_and_word_error(tmp_pa
     assert con.execute("select value from validation_estimates where figure = 'word_error'").fetchone()[
         0
     ] == pytest.approx(5 / 68)
+    figures = dict(con.execute("select figure, value from validation_figures where tag = 'persuasion'").fetchall())
+    assert figures["precision"] == pytest.approx(0.8) and figures["kappa"] == pytest.approx(0.375)
     con.close()

@@ -121,3 +121,26 @@ def test_sql_refuses_every_way_out(db_path, tmp_path, attack):
     check = duckdb.connect(str(tmp_path / "other.duckdb"), read_only=True)
     assert check.execute("select status from secret").fetchall() == [("consent given",)]
     check.close()
+
+
+def test_version_prints_the_version():
+    import dialogic
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == dialogic.__version__
+
+
+def test_a_wide_result_shows_every_column_name_whole_and_rounds_floats(db_path):
+    result = runner.invoke(app, ["sql", "select * from balance", "--db", str(db_path)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    for column in ("voice_entropy_bits", "professional_to_lay_ratio", "service_user_speech_pct"):
+        assert column in result.output
+    assert "0.811" in result.output and "0.8112781" not in result.output  # 3 decimals in the table
+
+
+def test_csv_writes_list_columns_as_json_text(db_path):
+    result = runner.invoke(
+        app, ["sql", "select meeting_id, consent_scope from meetings", "--format", "csv", "--db", str(db_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["meeting_id,consent_scope", 'm1,"[""analysis""]"']

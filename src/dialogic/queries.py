@@ -62,11 +62,22 @@ def write_frame(frame: pl.DataFrame, fmt: QueryFormat, output: str | Path | None
             raise QueryError("--format parquet needs --output PATH")
         frame.write_parquet(Path(output))
         return None
+    if fmt == "csv":
+        # CSV has no lists or records: such columns (evidence ids, consent scopes) go out as JSON text
+        nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+        if nested:
+            frame = frame.with_columns(pl.col(name).map_elements(_json_text, return_dtype=pl.String) for name in nested)
     text = frame.write_csv() if fmt == "csv" else frame.write_json()
     if output is None:
         return text
     Path(output).write_text(text)
     return None
+
+
+def _json_text(value) -> str:
+    import json
+
+    return json.dumps(value.to_list() if isinstance(value, pl.Series) else value, default=str)
 
 
 def list_views(db_path: str | Path) -> list[str]:

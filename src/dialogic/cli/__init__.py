@@ -34,13 +34,20 @@ _COMMAND_MODULES = [
 ]
 
 
-@app.callback()
-def _main(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    # An eager option's callback runs while the arguments are parsed, before Click asks for a command.
+    if value:
         typer.echo(dialogic.__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+    ),
+) -> None:
+    """Turn consented Open Dialogue network-meeting recordings into evidence in DuckDB."""
 
 
 for _name in _COMMAND_MODULES:

@@ -69,11 +69,34 @@ def export_view_command(
     typer.echo(f"wrote {summary.row_count} rows of {summary.view} to {summary.path}")
 
 
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e6):
+            return f"{value:.4g}"
+        text = f"{value:.3f}".rstrip("0")
+        return text + "0" if text.endswith(".") else text
+    return str(value)
+
+
 def _print_table(frame) -> None:
+    """Rows as a table while the columns fit the terminal, else one block of `column  value`
+    lines per row, so that no header is cut to a letter. Floats show 3 decimals; --format csv
+    gives every digit."""
     console = Console()
-    table = Table(*frame.columns, show_lines=False)
-    for row in frame.head(_TABLE_ROW_LIMIT).iter_rows():
-        table.add_row(*("" if value is None else str(value) for value in row))
-    console.print(table)
+    rows = list(frame.head(_TABLE_ROW_LIMIT).iter_rows())
+    widths = [max([len(name)] + [len(_cell(row[i])) for row in rows]) for i, name in enumerate(frame.columns)]
+    if sum(w + 3 for w in widths) + 1 <= console.width:
+        table = Table(*frame.columns, show_lines=False)
+        for row in rows:
+            table.add_row(*(_cell(value) for value in row))
+        console.print(table)
+    else:
+        label = max(len(name) for name in frame.columns)
+        for n, row in enumerate(rows, start=1):
+            console.rule(f"row {n}", align="left")
+            for name, value in zip(frame.columns, row):
+                console.print(f"{name:<{label}}  {_cell(value)}", markup=False, highlight=False, soft_wrap=True)
     if frame.height > _TABLE_ROW_LIMIT:
         console.print(f"… {frame.height - _TABLE_ROW_LIMIT} more rows (use --format csv or --output)")

@@ -80,7 +80,7 @@ def make_synthetic_db(path: Path, options: SynthOptions = SynthOptions()) -> Syn
                                   consent_status, consent_scope)
             select printf('m%05d', i), printf('/synthetic/m%05d.wav', i), {n} * {_UTTERANCE_SLOT_S},
                    date '2023-01-01' + ((i * 7) % 730)::integer, 'site_' || (i % 6),
-                   'granted', ['analysis']
+                   'given', ['transcribe', 'analyse', 'review']
             from range(1, {m} + 1) as t(i)
             """
         )

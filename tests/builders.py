@@ -121,8 +121,8 @@ def build_fixture_db(path: Path) -> duckdb.DuckDBPyConnection:
             "duration_s": 60.0,
             "recorded_on": "2024-03-05",
             "site": "north",
-            "consent_status": "granted",
-            "consent_scope": ["analysis"],
+            "consent_status": "given",
+            "consent_scope": ["transcribe", "analyse", "review"],
         },
         {
             "meeting_id": "fy",
@@ -130,8 +130,8 @@ def build_fixture_db(path: Path) -> duckdb.DuckDBPyConnection:
             "duration_s": None,
             "recorded_on": "2024-04-01",
             "site": "south",
-            "consent_status": "granted",
-            "consent_scope": ["analysis"],
+            "consent_status": "given",
+            "consent_scope": ["transcribe", "analyse", "review"],
         },
     )
     insert(
@@ -228,8 +228,8 @@ def build_two_utterance_db(path: Path) -> Path:
             "audio_path": "m1.wav",
             "duration_s": 20,
             "site": "north",
-            "consent_status": "granted",
-            "consent_scope": ["analysis"],
+            "consent_status": "given",
+            "consent_scope": ["transcribe", "analyse", "review"],
         },
     )
     insert(con, "participants", participant("m1", "a", "service_user"), participant("m1", "b", "clinician"))

@@ -143,4 +143,4 @@ def test_csv_writes_list_columns_as_json_text(db_path):
         app, ["sql", "select meeting_id, consent_scope from meetings", "--format", "csv", "--db", str(db_path)]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == ["meeting_id,consent_scope", 'm1,"[""analysis""]"']
+    assert result.output.splitlines() == ["meeting_id,consent_scope", 'm1,"[""transcribe"", ""analyse"", ""review""]"']

@@ -104,3 +104,20 @@ def test_withdrawal_needs_a_reference_and_a_known_meeting(tmp_path):
     assert result.exit_code == 0 and "withdrew meeting fx (form-9)" in result.output
     again = CliRunner().invoke(app, ["consent", "withdraw", "fx", "--reference", "form-9", "--db", str(db)])
     assert again.exit_code == 1 and "no meeting 'fx'" in again.output
+
+
+def test_views_analyse_only_meetings_whose_consent_covers_analysis(tmp_path):
+    from builders import refresh
+
+    con = build_fixture_db(tmp_path / "a.duckdb")
+    counted = "select count(*) from voice_share_role where meeting_id = 'fx'"
+    assert con.execute(counted).fetchone()[0] > 0
+    con.execute("update meetings set consent_scope = ['transcribe', 'review'] where meeting_id = 'fx'")
+    refresh(con, "fx")
+    assert con.execute(counted).fetchone() == (0,)
+    assert con.execute("select count(*) from sdm_option5_proxy where meeting_id = 'fx'").fetchone() == (0,)
+    assert con.execute("select count(*) from utterances where meeting_id = 'fx'").fetchone() == (9,)  # still stored
+    con.execute("update meetings set consent_status = 'given', consent_scope = ['analyse'] where meeting_id = 'fx'")
+    refresh(con, "fx")
+    assert con.execute(counted).fetchone()[0] > 0
+    con.close()

@@ -6,6 +6,7 @@ diarised as (
     select meeting_id, turn_index, speaker_label, start_s, end_s
     from turns
     where track = 'overlap' and (only_meeting is null or meeting_id = only_meeting)
+      and meeting_id in (select meeting_id from analysable_meetings())  -- consent covers analysis
 ),
 
 speaker_roles as (

@@ -8,7 +8,8 @@ with
 source_utterances as (
     select utterance_id, meeting_id, utterance_index, speaker_label, start_s, end_s, text
     from utterances
-    where only_meeting is null or meeting_id = only_meeting
+    where (only_meeting is null or meeting_id = only_meeting)
+      and meeting_id in (select meeting_id from analysable_meetings())  -- consent covers analysis
 ),
 
 speaker_roles as (

@@ -200,6 +200,8 @@ def tag(run: MeetingRun) -> None:
     except DialogicError as exc:
         run.tag_failure = f"tag: {exc} (transcript and speakers are stored; re-run to tag)"
         return
+    # The speaker -> participant -> role rule of compute_speaker_roles, applied here in memory because
+    # these utterances are not stored yet: a speaker's role is its carried participant's, else None.
     roles_by_id = {p.id: p.role for p in run.meeting.participants}
     carried, _ = carried_mapping(run.con, run.meeting, run.diarisation)  # as `store` will carry them
     roles = [

@@ -7,6 +7,7 @@ result over as a polars DataFrame or a file written by DuckDB's own COPY.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -75,8 +76,6 @@ def write_frame(frame: pl.DataFrame, fmt: QueryFormat, output: str | Path | None
 
 
 def _json_text(value) -> str:
-    import json
-
     return json.dumps(value.to_list() if isinstance(value, pl.Series) else value, default=str)
 
 

@@ -8,7 +8,9 @@
 -- or noise), for a rater to merge or ignore.
 alter table speakers add column embedding float[];
 alter table speakers add column longest_turn_s double;
-alter table speakers add column doubtful boolean not null default false;
+-- (DuckDB 1.5 cannot add a column with a constraint, nor set NOT NULL in the same transaction on a
+-- table with a primary key, so existing rows get the default and the writers always give a value.)
+alter table speakers add column doubtful boolean default false;
 
 -- one row per stored mapping a re-run kept, moved to another label, or dropped
 create table speaker_mapping_changes (

@@ -8,9 +8,11 @@
 -- or noise), for a rater to merge or ignore.
 alter table speakers add column embedding float[];
 alter table speakers add column longest_turn_s double;
--- (DuckDB 1.5 cannot add a column with a constraint, nor set NOT NULL in the same transaction on a
--- table with a primary key, so existing rows get the default and the writers always give a value.)
-alter table speakers add column doubtful boolean default false;
+-- (DuckDB 1.5.5 cannot add a NOT NULL column, nor set NOT NULL in the transaction that adds it to
+-- a table with a primary key: so the column is added, filled, then given its default.)
+alter table speakers add column doubtful boolean;
+update speakers set doubtful = false;
+alter table speakers alter column doubtful set default false;
 
 -- one row per stored mapping a re-run kept, moved to another label, or dropped
 create table speaker_mapping_changes (

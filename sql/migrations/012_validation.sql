@@ -32,9 +32,11 @@ create table validation_items (
 -- Which queue an answer came from: 'training' (the model's least certain first; model shown to
 -- raters who are not blind), 'validation' (random sample order, model hidden) or 'adjudication'
 -- (a third rater on a validation item the first two disagreed on). Estimates use only the last two.
--- (DuckDB 1.5 cannot add a column with a constraint, nor set NOT NULL in the same transaction on a
--- table with a primary key, so existing rows get the default and the writers always give a value.)
-alter table ratings add column queue varchar default 'training';
+-- (DuckDB 1.5.5 cannot add a NOT NULL column, nor set NOT NULL in the transaction that adds it to
+-- a table with a primary key: so the column is added, filled, then given its default.)
+alter table ratings add column queue varchar;
+update ratings set queue = 'training';
+alter table ratings alter column queue set default 'training';
 
 -- The figures of the last `dialogic validate report`, so that views and exports can carry them.
 create table validation_estimates (

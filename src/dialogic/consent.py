@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from dialogic.db import connect, transaction
+from dialogic.encryption import copy_database, database_key
 from dialogic.errors import LookupFailed, StoreError
 from dialogic.facts import refresh_meeting_facts
 
@@ -134,24 +135,16 @@ def _audit(con, meeting_id: str, participant_id: str | None, reference: str, by:
 
 def rewrite_database(db_path: str | Path) -> None:
     """Copy every live object of the database into a fresh file and put it in the old one's place,
-    so that deleted rows no longer exist anywhere in the file. Needs the database to itself."""
+    so that deleted rows no longer exist anywhere in the file. Needs the database to itself.
+    An encrypted database stays encrypted with the same key."""
     path = Path(db_path)
     fresh = path.with_name(path.name + ".rewrite")
     fresh.unlink(missing_ok=True)
+    key = database_key()
     try:
-        con = duckdb.connect(str(path))
-    except duckdb.Error as exc:
-        raise StoreError(f"{path}: cannot rewrite the database while another process has it open ({exc})") from exc
-    try:
-        name = con.execute("select current_database()").fetchone()[0]
-        con.execute("checkpoint")
-        con.execute(f"attach '{str(fresh).replace(chr(39), chr(39) * 2)}' as dialogic_rewrite")
-        con.execute(f'copy from database "{name}" to dialogic_rewrite')
-        con.execute("detach dialogic_rewrite")
-    except duckdb.Error as exc:
+        copy_database(path, fresh, source_key=key, target_key=key)
+    except StoreError:
         fresh.unlink(missing_ok=True)
-        raise StoreError(f"{path}: rewriting the database failed; it is unchanged ({exc})") from exc
-    finally:
-        con.close()
+        raise
     os.replace(fresh, path)
     Path(str(path) + ".wal").unlink(missing_ok=True)

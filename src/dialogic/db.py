@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from dialogic.encryption import database_key, explain_plain_open_error, open_encrypted
 from dialogic.errors import StoreError
 from dialogic.paths import sql_dir
 
@@ -82,6 +83,7 @@ def connect(
     """Open ``path`` (created if missing unless read-only) and apply pending migrations.
 
     ``sandboxed`` (read-only only): the `SANDBOX` settings, for running SQL someone else wrote.
+    With a database key in the environment the file is encrypted (see `dialogic.encryption`).
     """
     path = Path(path)
     if sandboxed and not read_only:
@@ -90,10 +92,15 @@ def connect(
         raise StoreError(f"{path}: no such database (run `dialogic process` first)")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only, config=dict(SANDBOX) if sandboxed else {})
-    except duckdb.Error as exc:
-        raise StoreError(f"{path}: cannot open database: {exc}") from exc
+    config = dict(SANDBOX) if sandboxed else {}
+    key = database_key()
+    if key is not None:
+        con = open_encrypted(path, key, read_only=read_only, config=config)
+    else:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
+        except duckdb.Error as exc:
+            raise StoreError(explain_plain_open_error(path, exc)) from exc
     if migrate and not read_only:
         apply_migrations(con)
     return con
@@ -116,6 +123,10 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     for version, path in list_migrations():
         if version in done:
             continue
+        # DuckDB 1.5.5 cannot replay `alter table ... add column` on a table with CHECK constraints
+        # from its write-ahead log (an internal error on the next open), so a migration never stays
+        # in the log: the file is checkpointed before and after each one.
+        con.execute("checkpoint")
         text = path.read_text()
         try:
             with transaction(con):
@@ -126,6 +137,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
                 )
         except duckdb.Error as exc:
             raise StoreError(f"{path}: migration failed: {exc}") from exc
+        con.execute("checkpoint")
         applied.append(path.stem)
     create_macros(con)
     create_views(con)

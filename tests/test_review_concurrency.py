@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -69,3 +72,64 @@ def test_ten_raters_submitting_at_once_lose_nothing(tmp_path):
     assert notes == N_RATERS * ITEMS_PER_RATER
     assert current == N_RATERS * ITEMS_PER_RATER * len(TAGS)
     assert wrong == 0  # every stored answer is the one that rater sent
+
+
+def _in_another_process(code: str, db) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120, env=dict(os.environ)
+    )
+
+
+def test_other_processes_read_and_write_the_database_while_the_app_runs(tmp_path):
+    fixture = build_review_db(tmp_path)
+    app = create_app(fixture.db_path)
+    utterance_id = fixture.utterances["m1"][0]
+    with serve(app) as base_url:
+        client, csrf = login(base_url, "alice", fixture.passwords["alice"])
+        assert client.get("/queue").status_code == 200
+        # A plain DuckDB reader, the analyst's sandboxed `dialogic sql`, and a writer, each in its
+        # own process, while the app is up and between its requests.
+        reader = _in_another_process(
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print(c.execute('select count(*) from ratings').fetchone()[0])",
+            fixture.db_path,
+        )
+        assert reader.returncode == 0, reader.stderr
+        analyst = _in_another_process(
+            "import sys; from dialogic.queries import run_query; "
+            "print(run_query(sys.argv[1], 'select count(*) as n from utterances').item())",
+            fixture.db_path,
+        )
+        assert analyst.returncode == 0, analyst.stderr
+        assert int(analyst.stdout) == len(fixture.utterances["m1"]) + len(fixture.utterances["m2"])
+        writer = _in_another_process(
+            "import sys; from dialogic.db import connect; c = connect(sys.argv[1]); "
+            "c.execute(\"update meetings set site = 'east' where meeting_id = 'm1'\"); c.close()",
+            fixture.db_path,
+        )
+        assert writer.returncode == 0, writer.stderr
+        # A writer holding the file for a second: the rater's answer waits for it, then lands.
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+                "time.sleep(1.5); c.close()",
+                str(fixture.db_path),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert holder.stdout.readline().strip() == "held"
+        answers = {tag: True for tag in TAGS}
+        response = client.post(
+            "/api/ratings",
+            json={"utterance_id": utterance_id, "answers": answers, "note": "after the wait"},
+            headers={"x-csrf-token": csrf},
+        )
+        holder.wait(timeout=30)
+        assert response.status_code == 200, response.text
+        with app.state.store.reading() as cur:
+            assert cur.execute("select site from meetings where meeting_id = 'm1'").fetchone() == ("east",)
+            assert cur.execute("select count(*) from ratings where note = 'after the wait'").fetchone()[0] == len(TAGS)
+        client.close()

@@ -18,14 +18,16 @@ Macros and views that read others are retried until their dependencies exist and
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from dialogic.encryption import database_key, explain_plain_open_error, open_encrypted
+from dialogic.encryption import close_encrypted, database_key, explain_plain_open_error, open_encrypted
 from dialogic.errors import StoreError
 from dialogic.paths import sql_dir
 
@@ -78,12 +80,19 @@ SANDBOX = {
 
 
 def connect(
-    path: str | Path, *, read_only: bool = False, migrate: bool = True, sandboxed: bool = False
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    migrate: bool = True,
+    sandboxed: bool = False,
+    wait_s: float | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path`` (created if missing unless read-only) and apply pending migrations.
 
     ``sandboxed`` (read-only only): the `SANDBOX` settings, for running SQL someone else wrote.
     With a database key in the environment the file is encrypted (see `dialogic.encryption`).
+    While another process holds the file, waits up to ``wait_s`` seconds (default
+    ``$DIALOGIC_DB_WAIT_S`` or 10) before failing.
     """
     path = Path(path)
     if sandboxed and not read_only:
@@ -94,16 +103,49 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
     config = dict(SANDBOX) if sandboxed else {}
     key = database_key()
-    if key is not None:
-        con = open_encrypted(path, key, read_only=read_only, config=config)
-    else:
+    # Another process holding the file (the review app between two requests, a batch's store)
+    # usually lets go within moments: wait for it rather than fail at once.
+    deadline = time.monotonic() + (_default_wait_s() if wait_s is None else wait_s)
+    while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=config)
-        except duckdb.Error as exc:
-            raise StoreError(explain_plain_open_error(path, exc)) from exc
+            if key is not None:
+                con = open_encrypted(path, key, read_only=read_only, config=config)
+            else:
+                try:
+                    con = duckdb.connect(str(path), read_only=read_only, config=config)
+                except duckdb.Error as exc:
+                    raise StoreError(explain_plain_open_error(path, exc)) from exc
+            break
+        except StoreError as exc:
+            if not _held_by_another_process(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
     if migrate and not read_only:
         apply_migrations(con)
     return con
+
+
+def _default_wait_s() -> float:
+    try:
+        return float(os.environ.get("DIALOGIC_DB_WAIT_S", "10"))
+    except ValueError as exc:
+        raise StoreError(
+            f"DIALOGIC_DB_WAIT_S must be a number of seconds, not {os.environ['DIALOGIC_DB_WAIT_S']!r}"
+        ) from exc
+
+
+def _held_by_another_process(exc: StoreError) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower()
+
+
+def release(path: str | Path) -> None:
+    """Let go of ``path`` in this process once its connections are closed.
+
+    A plain file is released when its last connection closes; an encrypted one is held by this
+    process's shared instance (see `dialogic.encryption`) until released here.
+    """
+    close_encrypted(Path(path))
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from dialogic.db import connect, transaction
+from dialogic.db import connect, release, transaction
 from dialogic.errors import LookupFailed
 from dialogic.tagging.codebook import TAGS
 
@@ -90,30 +90,50 @@ class ItemContext:
 
 
 class ReviewStore:
-    """One DuckDB connection for the whole app; writes are serialised by a lock.
+    """The app's access to the database: opened while a request needs it, released when idle.
 
-    DuckDB allows one writing process per file, and one connection object must not be used
-    from two threads at once, so each operation takes its own cursor, and writers queue on a
-    lock so that concurrent submissions are appended one after another and none is lost.
+    DuckDB lets one process write a file, and a process that has it open for writing keeps every
+    other process out, readers included. So the app holds the file only while requests are using
+    it: the first request opens it, the last one to finish closes it, and between requests an
+    analyst's `dialogic sql`, `speakers map` or R session can open it. A request that finds the
+    file held by another process waits for it up to ``wait_s``.
+
+    One connection object must not be used from two threads at once, so each operation takes its
+    own cursor, and writers queue on a lock so that concurrent submissions are appended one after
+    another and none is lost.
     """
 
-    def __init__(self, db_path: str | Path) -> None:
+    def __init__(self, db_path: str | Path, *, wait_s: float = 10.0) -> None:
         self.db_path = Path(db_path)
-        self._con = connect(self.db_path)
+        self.wait_s = wait_s
+        # Migrations, macros and views once, at start; the requests' opens skip them.
+        connect(self.db_path).close()
+        release(self.db_path)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
         self._cursor_lock = threading.Lock()
         self._write_lock = threading.Lock()
 
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
-        with self._cursor_lock:
-            return self._con.cursor()
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        return connect(self.db_path, migrate=False, wait_s=self.wait_s)
 
     @contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = self._cursor()
+        with self._cursor_lock:
+            if self._con is None:
+                self._con = self._open()
+            self._users += 1
+            cur = self._con.cursor()
         try:
             yield cur
         finally:
             cur.close()
+            with self._cursor_lock:
+                self._users -= 1
+                if self._users == 0 and self._con is not None:
+                    self._con.close()
+                    release(self.db_path)
+                    self._con = None
 
     @contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -128,7 +148,11 @@ class ReviewStore:
             yield cur
 
     def close(self) -> None:
-        self._con.close()
+        with self._cursor_lock:
+            if self._con is not None:
+                self._con.close()
+                release(self.db_path)
+                self._con = None
 
 
 _QUEUE_BASE = """

@@ -305,3 +305,27 @@ def test_silent_noisy_and_truncated_recordings_are_stored_with_a_visible_warning
     assert results["good"].warnings == []
     stored = dict(rows(tmp_path / "q.duckdb", "select meeting_id, audio_warnings from meetings"))
     assert stored["good"] == [] and stored["cut"] == results["cut"].warnings
+
+
+def test_a_withdrawn_participant_never_comes_back_on_a_rerun(processed_sample, tmp_path):
+    from dialogic.consent import withdraw_participant
+
+    db = tmp_path / "participant.duckdb"
+    shutil.copyfile(processed_sample[0], db)
+    workdir = processed_sample[0].parent
+    (first,) = rows(db, "select participant_id from participants order by participant_id limit 1")[0]
+    con = connect(db)
+    con.execute("update speakers set participant_id = ? where speaker_label = 'SPEAKER_00'", [first])
+    con.close()
+    withdraw_participant(db, "sample", first, "form-2026-101")
+    remaining = rows(db, "select count(*) from utterances")[0][0]
+    # The manifest still lists them: an unchanged re-run keeps them out of the participants.
+    (unchanged,) = process_manifest(db, load_manifest(workdir / "manifest.yaml"), PipelineOptions()).results
+    assert unchanged.status == "unchanged"
+    assert rows(db, "select count(*) from participants where participant_id = ?", [first]) == [(0,)]
+    # Other options would reprocess the audio, which holds their voice: refused, nothing changes.
+    options = PipelineOptions(align=dataclasses.replace(PipelineOptions().align, split_at_sentence_end=False))
+    (refused,) = process_manifest(db, load_manifest(workdir / "manifest.yaml"), options).results
+    assert refused.status == "skipped" and "withdrew consent" in refused.reason and first in refused.reason
+    assert rows(db, "select count(*) from utterances")[0][0] == remaining
+    assert rows(db, "select count(*) from speakers where speaker_label = 'SPEAKER_00'") == [(0,)]

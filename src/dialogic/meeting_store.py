@@ -56,12 +56,21 @@ def _write_meeting_metadata(con, meeting: MeetingSpec, manifest_path: str | None
         ],
     )
     con.execute("delete from participants where meeting_id = ?", [meeting.id])
-    if meeting.participants:
+    # A participant who withdrew stays out, whatever the manifest still lists.
+    withdrawn = set(withdrawn_participants(con, meeting.id))
+    kept = [p for p in meeting.participants if p.id not in withdrawn]
+    if kept:
         con.executemany(
             "insert into participants (meeting_id, participant_id, role, pseudonym, relation, profession, person_id) "
             "values (?, ?, ?, ?, ?, ?, ?)",
-            [[meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession, p.person] for p in meeting.participants],
+            [[meeting.id, p.id, p.role, p.pseudonym, p.relation, p.profession, p.person] for p in kept],
         )
+
+
+def withdrawn_participants(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[str]:
+    """The participants of a stored meeting whose speech was withdrawn (`dialogic consent withdraw`)."""
+    row = con.execute("select withdrawn_participants from meetings where meeting_id = ?", [meeting_id]).fetchone()
+    return list(row[0] or []) if row else []
 
 
 def carried_mapping(

@@ -42,6 +42,7 @@ from dialogic.meeting_store import (
     stored_processing_key,
     upsert_meeting_record,
     utterance_id,
+    withdrawn_participants,
 )
 from dialogic.options import PipelineOptions
 from dialogic.records import (
@@ -153,8 +154,17 @@ def recognise_stored(run: MeetingRun) -> None:
     run.sha256 = audio_sha256(run.meeting.audio)
     run.models = model_records(run.options)
     run.key = processing_key(run.sha256, run.options, run.models)
-    if stored_processing_key(run.con, run.meeting.id) == run.key:
+    stored_key = stored_processing_key(run.con, run.meeting.id)
+    if stored_key == run.key:
         run.status, run.reason = "unchanged", "same audio and models as the stored run"
+    elif stored_key is not None and (withdrawn := withdrawn_participants(run.con, run.meeting.id)):
+        # The audio still holds the withdrawn person's voice; processing it again would bring their
+        # speech back (unmapped, as someone else's), so the stored meeting stays as it is.
+        run.status = "skipped"
+        run.reason = (
+            f"{', '.join(withdrawn)} withdrew consent: the stored meeting, with their speech removed, is kept "
+            "and not processed again from the audio, which holds their voice"
+        )
 
 
 def decode(run: MeetingRun) -> None:

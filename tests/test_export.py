@@ -1,57 +1,266 @@
+"""Every export format of a builder-made meeting, read back by a library of its format's own
+ecosystem: pyannote.database (RTTM), webvtt-py, srt. The meeting (tests/builders.py, build_export_db) has mapped speakers, a
+pseudonym, two diarised speakers mapped to one clinician whose utterances overlap, an unmapped
+speaker, an unattributed utterance, tags with a role-rule candidate, raters' answers, and an
+utterance holding ``<script>`` and ``&``."""
+
+from __future__ import annotations
+
+import html
 import json
+from pathlib import Path
 
 import pytest
+import srt
+import webvtt
+from builders import EX_TAGS, EX_UTTERANCES, EX_VERSION, build_export_db, insert, utterance
 from pyannote.database.util import load_rttm
-from pyannote.metrics.diarization import DiarizationErrorRate
 
+from dialogic.consent import withdraw_participant
 from dialogic.db import connect
-from dialogic.errors import LookupFailed
-from dialogic.export import export_meeting
+from dialogic.errors import ConsentError, LookupFailed
+from dialogic.export import FORMATS, ExportOptions, export_meeting
+from dialogic.tagging.codebook import TAGS
 
-pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
+# what each diarised speaker is shown as once mapped (S1 and S4 are both the clinician 'doc')
+DISPLAY = {
+    "S0": "Alex (service user)",
+    "S1": "doc (clinician)",
+    "S2": "Sam (peer)",
+    "S3": "S3",
+    "S4": "doc (clinician)",
+    None: "unattributed",
+}
+PARTICIPANT = {"S0": "su", "S1": "doc", "S2": "peer1", "S3": None, "S4": "doc", None: None}
+TEXT = {i: text for i, _, _, _, text in EX_UTTERANCES}
+SCRIPT = TEXT[1]  # holds <script>, ' and &
+MS = 0.001  # times must come back within a millisecond
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """(database, recording path) of the export fixture; the recording lies beside an `out` folder."""
+    root = tmp_path_factory.mktemp("export")
+    audio = (root / "audio" / "ex.wav").resolve()
+    return build_export_db(root / "ex.duckdb", audio), audio
 
 
 @pytest.fixture
-def con(processed_sample):
-    con = connect(processed_sample[0], read_only=True)
+def con(built):
+    con = connect(built[0], read_only=True)
     yield con
     con.close()
 
 
-def test_json_export_follows_the_contract(con):
-    data = json.loads(export_meeting(con, "sample", "json"))
-    assert set(data) == {"meeting_id", "duration_s", "tagger", "utterances"}
-    assert data["tagger"]["model_version"].startswith("dialogic-tagger-v")
+def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data) if isinstance(data, bytes) else path.write_text(data, encoding="utf-8")
+    return path
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def test_json_carries_people_tags_and_raters(con):
+    data = json.loads(export_meeting(con, "ex", "json"))
+    assert set(data) == {
+        "meeting_id",
+        "recorded_on",
+        "duration_s",
+        "consent_note",
+        "tagger",
+        "participants",
+        "utterances",
+        "corrections",
+    }
+    assert (data["meeting_id"], data["recorded_on"], data["duration_s"]) == ("ex", "2026-03-02", 60.0)
+    assert data["consent_note"] is None and data["corrections"] == []
+    assert data["tagger"]["model_version"] == EX_VERSION
     assert "not validated on this study" in data["tagger"]["validation_status"]
-    assert len(data["utterances"]) > 5  # the checks below must have utterances to check
-    assert data["meeting_id"] == "sample" and data["duration_s"] == pytest.approx(30.0, abs=0.01)
-    for u in data["utterances"]:
-        assert set(u) == {"id", "speaker", "participant_id", "role", "start_s", "end_s", "text", "words"}
-        assert u["id"].startswith("sample/u")
+    participants = {p["participant_id"]: p for p in data["participants"]}
+    assert participants["doc"]["speaker_labels"] == ["S1", "S4"] and participants["mum"]["speaker_labels"] == []
+    assert participants["su"]["pseudonym"] == "Alex"
+
+    utterances = data["utterances"]
+    assert [u["text"] for u in utterances] == [TEXT[i] for i in range(len(EX_UTTERANCES))]
+    for u, (index, label, start_s, end_s, text) in zip(utterances, EX_UTTERANCES):
+        assert set(u) == {
+            "id",
+            "speaker",
+            "participant_id",
+            "pseudonym",
+            "role",
+            "start_s",
+            "end_s",
+            "text",
+            "words",
+            "tags",
+        }
+        assert (u["speaker"], u["participant_id"]) == (label, PARTICIPANT[label])
         assert u["text"] == " ".join(w["word"] for w in u["words"])
-        for w in u["words"]:
-            assert set(w) == {"start_s", "end_s", "word", "probability"}
+        assert [t["tag"] for t in u["tags"]] == sorted(TAGS)
+        for t in u["tags"]:
+            assert t["model_version"] == EX_VERSION
+            assert t["probability"] == EX_TAGS.get((index, t["tag"]), 0.1)
+            assert t["label"] == ((index, t["tag"]) in EX_TAGS)
+    assert utterances[1]["pseudonym"] == "Alex" and utterances[1]["role"] == "service_user"
+    assert utterances[3]["role"] is None and utterances[6]["speaker"] is None
+
+    def tag(i, name):
+        return next(t for t in utterances[i]["tags"] if t["tag"] == name)
+
+    # raters: two confirmed utterance 4's persuasion, one rejected utterance 5's option discussion
+    assert (tag(4, "persuasion")["rater_label"], tag(4, "persuasion")["n_raters"]) == (True, 2)
+    assert (tag(5, "option_discussion")["rater_label"], tag(5, "option_discussion")["n_raters"]) == (False, 1)
+    assert tag(0, "preference_elicitation")["rater_label"] is None
+    # the codebook's role rule: a peer's disclosure counts, an unmapped speaker's is a candidate
+    assert tag(2, "peer_self_disclosure")["role_rule"] == "applies" and tag(2, "peer_self_disclosure")["counts"]
+    assert tag(3, "peer_self_disclosure")["role_rule"] == "candidate"
+    assert tag(3, "peer_self_disclosure")["label"] and not tag(3, "peer_self_disclosure")["counts"]
 
 
-def test_rttm_export_loads_with_pyannote_and_matches_the_reference(con, tmp_path, processed_sample):
-    path = tmp_path / "sample.rttm"
-    path.write_text(export_meeting(con, "sample", "rttm"))
-    hypothesis = load_rttm(str(path))["sample"]
-    reference = load_rttm(str(processed_sample[0].parent / "sample.rttm"))["sample"]
-    der = DiarizationErrorRate(collar=0.0)(reference, hypothesis)
-    assert der <= 0.15, der
+def test_json_corrections_come_from_transcript_revisions_when_the_table_exists(tmp_path):
+    db = build_export_db(tmp_path / "ex.duckdb", tmp_path / "ex.wav")
+    con = connect(db)
+    # the table another branch adds; the export reads whatever columns it has
+    con.execute(
+        "create table transcript_revisions (meeting_id varchar, utterance_id varchar, old_text varchar, "
+        "new_text varchar, revised_by varchar, revised_at timestamp)"
+    )
+    insert(
+        con,
+        "transcript_revisions",
+        *[
+            {
+                "meeting_id": m,
+                "utterance_id": f"{m}/u00000",
+                "old_text": "a",
+                "new_text": "b",
+                "revised_by": who,
+                "revised_at": at,
+            }
+            for m, who, at in [
+                ("ex", "bob", "2026-03-04 10:00:00"),
+                ("ex", "alice", "2026-03-03 09:00:00"),
+                ("tx", "alice", "2026-03-01 09:00:00"),
+            ]
+        ],
+    )
+    con.close()
+    con = connect(db, read_only=True)
+    corrections = json.loads(export_meeting(con, "ex", "json"))["corrections"]
+    assert [(c["revised_by"], c["revised_at"]) for c in corrections] == [
+        ("alice", "2026-03-03T09:00:00"),
+        ("bob", "2026-03-04T10:00:00"),
+    ]
+    assert set(corrections[0]) == {"meeting_id", "utterance_id", "old_text", "new_text", "revised_by", "revised_at"}
 
 
-def test_subtitles(con):
-    vtt = export_meeting(con, "sample", "vtt")
-    assert vtt.startswith("WEBVTT\n\n00:00:0")
-    assert "<v SPEAKER_0" in vtt
-    srt = export_meeting(con, "sample", "srt")
-    assert srt.startswith("1\n00:00:0") and " --> " in srt and "," in srt.splitlines()[1]
+# --- RTTM -------------------------------------------------------------------------------------
 
 
-def test_unknown_meeting_and_format(con):
+def test_rttm_names_speakers_by_label_or_by_participant(con, tmp_path):
+    by_label = load_rttm(str(write(tmp_path, "l.rttm", export_meeting(con, "ex", "rttm"))))["ex"]
+    by_participant = load_rttm(
+        str(
+            write(
+                tmp_path,
+                "p.rttm",
+                export_meeting(con, "ex", "rttm", ExportOptions(speaker_ids="participant")),
+            )
+        )
+    )["ex"]
+    assert set(by_label.labels()) == {"S0", "S1", "S2", "S3", "S4"}
+    assert set(by_participant.labels()) == {"su", "doc", "peer1", "S3"}  # S3 is unmapped: its label stays
+    expected = {}
+    for _, label, start_s, end_s, _ in EX_UTTERANCES:
+        if label:
+            key = PARTICIPANT[label] or label
+            expected[key] = expected.get(key, 0.0) + end_s - start_s
+    # doc's two speakers overlap for 1.5 s: pyannote's timeline counts that once
+    expected["doc"] -= 1.5
+    for key, seconds in expected.items():
+        assert by_participant.label_duration(key) == pytest.approx(seconds, abs=MS)
+
+
+# --- subtitles --------------------------------------------------------------------------------
+
+
+def test_vtt_escapes_markup_and_names_people(con, tmp_path):
+    text = export_meeting(con, "ex", "vtt")
+    assert "<script>" not in text and "&lt;script&gt;" in text and "pills &amp; rest" in text
+    assert "--&gt; really" in text  # '-->' in speech cannot end a cue timing line
+    captions = webvtt.read(str(write(tmp_path, "ex.vtt", text))).captions
+    assert len(captions) == len(EX_UTTERANCES)
+    for caption, (_, label, start_s, end_s, original) in zip(captions, EX_UTTERANCES):
+        assert html.unescape(caption.voice) == DISPLAY[label]
+        assert html.unescape(caption.text) == original
+        assert abs(caption.start_time.in_milliseconds() / 1000 - start_s) < MS  # start_in_seconds drops the ms
+        assert abs(caption.end_time.in_milliseconds() / 1000 - end_s) < MS
+
+
+def test_srt_is_plain_text_with_names(con):
+    subtitles = list(srt.parse(export_meeting(con, "ex", "srt")))
+    assert len(subtitles) == len(EX_UTTERANCES)
+    for subtitle, (_, label, start_s, end_s, original) in zip(subtitles, EX_UTTERANCES):
+        assert subtitle.content == f"{DISPLAY[label]}: {original}"
+        assert abs(subtitle.start.total_seconds() - start_s) < MS
+        assert abs(subtitle.end.total_seconds() - end_s) < MS
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_format_exports_a_meeting_whose_consent_does_not_cover_analysis(con, fmt):
+    with pytest.raises(ConsentError, match=r"meeting tx: consent status 'given', scope \['transcribe', 'review'\]"):
+        export_meeting(con, "tx", fmt)
+    with pytest.raises(ConsentError, match="meeting rf: consent status 'refused'"):
+        export_meeting(con, "rf", fmt)
     with pytest.raises(LookupFailed, match="no meeting 'nope'"):
-        export_meeting(con, "nope", "json")
-    with pytest.raises(LookupFailed, match="unknown export format 'docx'"):
-        export_meeting(con, "sample", "docx")
+        export_meeting(con, "nope", fmt)
+
+
+def test_unknown_format_and_speaker_ids(con):
+    with pytest.raises(LookupFailed, match="unknown export format 'pdf'"):
+        export_meeting(con, "ex", "pdf")
+    with pytest.raises(LookupFailed, match="unknown speaker ids 'name'"):
+        export_meeting(con, "ex", "rttm", ExportOptions(speaker_ids="name"))
+
+
+def test_a_withdrawn_participant_is_in_no_export(tmp_path):
+    db = build_export_db(tmp_path / "ex.duckdb", tmp_path / "ex.wav")
+    withdraw_participant(db, "ex", "peer1", "form-2026-099")
+    con = connect(db, read_only=True)
+    data = json.loads(export_meeting(con, "ex", "json"))
+    assert data["consent_note"] == "incomplete: the speech of 1 participant was withdrawn"
+    assert "peer1" not in {p["participant_id"] for p in data["participants"]}
+    assert TEXT[2] not in {u["text"] for u in data["utterances"]} and len(data["utterances"]) == len(EX_UTTERANCES) - 1
+    con.close()
+
+    # Should the withdrawn participant's speech come back (a manifest that lists them again and a
+    # re-run), the export still leaves it out.
+    con = connect(db)
+    insert(con, "participants", {"meeting_id": "ex", "participant_id": "peer1", "role": "peer", "pseudonym": "Sam"})
+    insert(con, "speakers", {"meeting_id": "ex", "speaker_label": "S9", "participant_id": "peer1", "speech_s": 2.0})
+    insert(con, "utterances", utterance("ex", 99, "S9", 40.0, 42.0, "back again"))
+    insert(
+        con,
+        "turns",
+        {
+            "meeting_id": "ex",
+            "track": "overlap",
+            "turn_index": 99,
+            "speaker_label": "S9",
+            "start_s": 40.0,
+            "end_s": 42.0,
+        },
+    )
+    con.close()
+    con = connect(db, read_only=True)
+    for fmt in ("json", "vtt", "srt"):
+        assert "back again" not in export_meeting(con, "ex", fmt), fmt
+    assert "S9" not in export_meeting(con, "ex", "rttm") and "peer1" not in export_meeting(
+        con, "ex", "rttm", ExportOptions(speaker_ids="participant")
+    )
+    assert "peer1" not in {p["participant_id"] for p in json.loads(export_meeting(con, "ex", "json"))["participants"]}

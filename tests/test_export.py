@@ -1,5 +1,5 @@
 """Every export format of a builder-made meeting, read back by a library of its format's own
-ecosystem: pyannote.database (RTTM), webvtt-py, srt. The meeting (tests/builders.py, build_export_db) has mapped speakers, a
+ecosystem: pyannote.database (RTTM), webvtt-py, srt, pympi (ELAN), praatio (Praat). The meeting (tests/builders.py, build_export_db) has mapped speakers, a
 pseudonym, two diarised speakers mapped to one clinician whose utterances overlap, an unmapped
 speaker, an unattributed utterance, tags with a role-rule candidate, raters' answers, and an
 utterance holding ``<script>`` and ``&``."""
@@ -13,13 +13,16 @@ from pathlib import Path
 import pytest
 import srt
 import webvtt
-from builders import EX_TAGS, EX_UTTERANCES, EX_VERSION, build_export_db, insert, utterance
+from builders import EX_TAGS, EX_UTTERANCES, EX_VERSION, build_export_db, insert, refresh, utterance
+from praatio import textgrid
 from pyannote.database.util import load_rttm
+from pympi import Elan
 
 from dialogic.consent import withdraw_participant
 from dialogic.db import connect
 from dialogic.errors import ConsentError, LookupFailed
 from dialogic.export import FORMATS, ExportOptions, export_meeting
+from dialogic.export.tiers import lay_out
 from dialogic.tagging.codebook import TAGS
 
 # what each diarised speaker is shown as once mapped (S1 and S4 are both the clinician 'doc')
@@ -156,6 +159,20 @@ def test_json_corrections_come_from_transcript_revisions_when_the_table_exists(t
     assert set(corrections[0]) == {"meeting_id", "utterance_id", "old_text", "new_text", "revised_by", "revised_at"}
 
 
+def test_an_untagged_meeting_has_no_tagger_no_tags_and_no_tag_tiers(tmp_path):
+    db = build_export_db(tmp_path / "ex.duckdb", tmp_path / "ex.wav")
+    con = connect(db)
+    con.execute("delete from ratings")
+    con.execute("delete from tags")
+    refresh(con, "ex")
+    con.close()
+    con = connect(db, read_only=True)
+    data = json.loads(export_meeting(con, "ex", "json"))
+    assert data["tagger"] is None and all(u["tags"] == [] for u in data["utterances"])
+    eaf = Elan.Eaf(str(write(tmp_path, "ex.eaf", export_meeting(con, "ex", "eaf"))))
+    assert not [t for t in eaf.get_tier_names() if t.startswith("tag:")]
+
+
 # --- RTTM -------------------------------------------------------------------------------------
 
 
@@ -208,6 +225,83 @@ def test_srt_is_plain_text_with_names(con):
         assert abs(subtitle.end.total_seconds() - end_s) < MS
 
 
+# --- ELAN and Praat ---------------------------------------------------------------------------
+
+SPEECH_TIERS = ["doc (clinician)", "Alex (service user)", "Sam (peer)", "S3", "unattributed"]
+TAG_TIERS = [f"tag:{t}" for t in sorted(TAGS)]
+
+
+def expected_speech(display: str) -> list[tuple[int, int, str]]:
+    """A tier's (start ms, end ms, text): its utterances, the clinician's first overlapping one
+    clipped where the next begins (the rule of dialogic.export.tiers)."""
+    rows = [(round(s * 1000), round(e * 1000), t) for _, label, s, e, t in EX_UTTERANCES if DISPLAY[label] == display]
+    if display == "doc (clinician)":
+        rows[1] = (16000, 21000, rows[1][2])  # 16.0–22.5 runs into 21.0–24.0 of the same person
+    return rows
+
+
+def test_eaf_has_a_tier_per_person_and_per_tag_and_links_the_recording(built, con):
+    db, audio = built
+    out = audio.parent.parent / "out" / "ex.eaf"  # beside the recording's folder
+    out.parent.mkdir(exist_ok=True)
+    write(out.parent, out.name, export_meeting(con, "ex", "eaf", ExportOptions(output_path=out)))
+    eaf = Elan.Eaf(str(out))
+    assert list(eaf.get_tier_names()) == SPEECH_TIERS + TAG_TIERS
+    assert eaf.get_parameters_for_tier("doc (clinician)")["PARTICIPANT"] == "doc"
+    assert eaf.get_parameters_for_tier("S3")["PARTICIPANT"] == "S3"
+    for tier in SPEECH_TIERS:
+        assert sorted(eaf.get_annotation_data_for_tier(tier)) == expected_speech(tier), tier
+    ann = {t: sorted(eaf.get_annotation_data_for_tier(t)) for t in TAG_TIERS}
+    assert ann["tag:persuasion"] == [(16000, 22500, "p=0.91; raters: yes (2)")]
+    assert ann["tag:option_discussion"] == [(21000, 24000, "p=0.80; raters: no (1)"), (25123, 30456, "p=0.66")]
+    assert ann["tag:peer_self_disclosure"] == [(9500, 14000, "p=0.95")]  # the unmapped speaker's is a candidate
+    assert ann["tag:preference_elicitation"] == [(0, 4200, "p=0.88")]
+
+    [media] = eaf.get_linked_files()
+    assert media["MEDIA_URL"] == audio.as_uri() and media["MIME_TYPE"] == "audio/x-wav"
+    assert media["RELATIVE_MEDIA_URL"] == "../audio/ex.wav"
+    assert (out.parent / media["RELATIVE_MEDIA_URL"]).resolve() == audio
+    properties = dict(eaf.get_properties())
+    assert properties["dialogic:meeting_id"] == "ex" and properties["dialogic:tagger"] == EX_VERSION
+    assert properties["dialogic:overlaps_adjusted"].startswith("1 annotations")
+    ids = [int(a[1:]) for a in eaf.annotations]
+    assert int(properties["lastUsedAnnotation"]) == max(ids)
+
+
+def test_textgrid_tiers_never_overlap_and_keep_times(con, tmp_path):
+    path = write(tmp_path, "ex.TextGrid", export_meeting(con, "ex", "textgrid"))
+    grid = textgrid.openTextgrid(str(path), includeEmptyIntervals=False, reportingMode="error")
+    assert list(grid.tierNames) == SPEECH_TIERS + TAG_TIERS
+    assert (grid.minTimestamp, grid.maxTimestamp) == (0, 60)
+    for name in SPEECH_TIERS:
+        got = [(e.start, e.end, e.label) for e in grid.getTier(name).entries]
+        want = expected_speech(name)
+        assert [label for *_, label in got] == [label for *_, label in want], name
+        for (start, end, _), (start_ms, end_ms, _) in zip(got, want):
+            assert abs(start - start_ms / 1000) < MS and abs(end - end_ms / 1000) < MS
+    persuasion = grid.getTier("tag:persuasion").entries
+    assert [(e.start, e.end, e.label) for e in persuasion] == [(16.0, 22.5, "p=0.91; raters: yes (2)")]
+
+
+def test_lay_out_clips_and_merges_overlapping_utterances():
+    intervals = lay_out(
+        [
+            (5.0, 6.0, "c", "u3"),
+            (0.0, 2.0, "a", "u1"),
+            (1.5, 3.0, "b", "u2"),  # overlaps a: a is clipped at 1.5
+            (5.0, 7.0, "d", "u4"),  # starts with c: merged into one interval
+            (8.0, 8.0, "e", "u5"),  # zero length: 1 ms
+        ]
+    )
+    assert [(i.start_ms, i.end_ms, i.text, i.adjusted) for i in intervals] == [
+        (0, 1500, "a", "clipped"),
+        (1500, 3000, "b", None),
+        (5000, 7000, "c d", "merged"),
+        (8000, 8001, "e", None),
+    ]
+    assert intervals[2].utterance_ids == ("u3", "u4")
+
+
 # --- consent ----------------------------------------------------------------------------------
 
 
@@ -236,6 +330,9 @@ def test_a_withdrawn_participant_is_in_no_export(tmp_path):
     assert data["consent_note"] == "incomplete: the speech of 1 participant was withdrawn"
     assert "peer1" not in {p["participant_id"] for p in data["participants"]}
     assert TEXT[2] not in {u["text"] for u in data["utterances"]} and len(data["utterances"]) == len(EX_UTTERANCES) - 1
+    eaf = Elan.Eaf(str(write(tmp_path, "ex.eaf", export_meeting(con, "ex", "eaf"))))
+    assert "Sam (peer)" not in eaf.get_tier_names()
+    assert dict(eaf.get_properties())["dialogic:consent_note"] == data["consent_note"]
     con.close()
 
     # Should the withdrawn participant's speech come back (a manifest that lists them again and a
@@ -258,7 +355,7 @@ def test_a_withdrawn_participant_is_in_no_export(tmp_path):
     )
     con.close()
     con = connect(db, read_only=True)
-    for fmt in ("json", "vtt", "srt"):
+    for fmt in ("json", "vtt", "srt", "eaf", "textgrid"):
         assert "back again" not in export_meeting(con, "ex", fmt), fmt
     assert "S9" not in export_meeting(con, "ex", "rttm") and "peer1" not in export_meeting(
         con, "ex", "rttm", ExportOptions(speaker_ids="participant")

@@ -2,14 +2,18 @@
 format's own library."""
 
 import json
+import shutil
 
 import pytest
+from praatio import textgrid
 from pyannote.database.util import load_rttm
 from pyannote.metrics.diarization import DiarizationErrorRate
+from pympi import Elan
 
 from dialogic.db import connect
 from dialogic.errors import LookupFailed
-from dialogic.export import export_meeting
+from dialogic.export import ExportOptions, export_meeting
+from dialogic.speakers import map_speakers
 
 pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 
@@ -66,6 +70,28 @@ def test_subtitles(con):
     assert "<v SPEAKER_0" in vtt
     srt = export_meeting(con, "sample", "srt")
     assert srt.startswith("1\n00:00:0") and " --> " in srt and "," in srt.splitlines()[1]
+
+
+def test_mapped_sample_in_elan_and_praat(processed_sample, tmp_path):
+    """Once a rater maps the two speakers, ELAN and Praat show the participants' roles."""
+    db = tmp_path / "sample.duckdb"
+    shutil.copyfile(processed_sample[0], db)  # the session's database stays unmapped
+    con = connect(db)
+    map_speakers(con, "sample", {"SPEAKER_00": "p1", "SPEAKER_01": "p2"}, mapped_by="test")
+    con.close()
+    con = connect(db, read_only=True)
+    n = len(json.loads(export_meeting(con, "sample", "json"))["utterances"])
+    (tmp_path / "sample.eaf").write_text(export_meeting(con, "sample", "eaf", ExportOptions(tmp_path / "sample.eaf")))
+    eaf = Elan.Eaf(str(tmp_path / "sample.eaf"))
+    speech = [t for t in eaf.get_tier_names() if not t.startswith("tag:")]
+    assert {"p1 (service user)", "p2 (peer)"} <= set(speech)
+    assert sum(len(eaf.get_annotation_data_for_tier(t)) for t in speech) == n  # no two utterances of one voice overlap
+    relative = eaf.get_linked_files()[0]["RELATIVE_MEDIA_URL"]
+    assert (tmp_path / relative).resolve() == (processed_sample[0].parent / "sample.wav").resolve()
+    (tmp_path / "sample.TextGrid").write_text(export_meeting(con, "sample", "textgrid"))
+    grid = textgrid.openTextgrid(str(tmp_path / "sample.TextGrid"), includeEmptyIntervals=False)
+    assert {"p1 (service user)", "p2 (peer)"} <= set(grid.tierNames)
+    con.close()
 
 
 def test_unknown_meeting_and_format(con):

@@ -1,4 +1,4 @@
-"""`dialogic export`: one meeting's transcript or diarisation as JSON, RTTM, WebVTT or SRT."""
+"""`dialogic export`: one meeting as JSON, RTTM, subtitles, ELAN or Praat."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ console = Console(stderr=True)
 
 def export(
     meeting: str = typer.Argument(..., help="Meeting id."),
-    format: str = typer.Option("json", "--format", "-f", help="json | rttm | vtt | srt"),
+    format: str = typer.Option("json", "--format", "-f", help="json | rttm | vtt | srt | eaf | textgrid"),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     speaker_ids: str = typer.Option(
         "label", "--speaker-ids", help="rttm: name speakers by diarisation 'label' or mapped 'participant' id."
@@ -26,9 +26,10 @@ def export(
     """Export one meeting's speaker-attributed transcript or diarisation.
 
     Mapped speakers appear by pseudonym and role in every format; a meeting is exported only when
-    its consent is given and covers 'analyse'.
+    its consent is given and covers 'analyse'. eaf (ELAN) and textgrid (Praat) hold a tier per
+    person and per tag.
 
-    Example: dialogic export m001 --format rttm --speaker-ids participant --output m001.rttm
+    Example: dialogic export m001 --format eaf --output m001.eaf
     """
     from dialogic.db import connect
     from dialogic.export import BINARY_FORMATS, ExportOptions, export_meeting

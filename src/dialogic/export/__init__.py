@@ -6,6 +6,8 @@ format     module                  what it holds
 json       ``json_contract``       the stable contract: utterances, words, people, tags, corrections
 rttm       ``rttm``                the overlap-aware diarisation, by speaker label or participant id
 vtt, srt   ``subtitles``           one cue per utterance, voiced by name and role
+eaf        ``elan``                ELAN: a tier per person, a tier per tag, the recording linked
+textgrid   ``praat``               Praat: the same tiers as interval tiers
 =========  ======================  ==================================================================
 
 Every format reads the meeting through ``transcript.load_transcript``, so every format shows
@@ -21,12 +23,17 @@ from pathlib import Path
 import duckdb
 
 from dialogic.errors import LookupFailed
+from dialogic.export.elan import render_eaf
 from dialogic.export.json_contract import render_json
+from dialogic.export.praat import render_textgrid
 from dialogic.export.rttm import SPEAKER_IDS, render_rttm
 from dialogic.export.subtitles import render_subtitles
 from dialogic.export.transcript import load_transcript
 
-FORMATS = ("json", "rttm", "vtt", "srt")
+# The third-party format libraries (pympi, praatio) are imported by the renderers
+# that use them, when they run.
+
+FORMATS = ("json", "rttm", "vtt", "srt", "eaf", "textgrid")
 BINARY_FORMATS: tuple[str, ...] = ()  # written to a file, never to a terminal
 
 __all__ = ["BINARY_FORMATS", "FORMATS", "SPEAKER_IDS", "ExportOptions", "export_meeting", "load_transcript"]
@@ -38,7 +45,8 @@ class ExportOptions:
 
     speaker_ids: RTTM only: ``label`` names speakers by diarisation label (``SPEAKER_00``),
         ``participant`` by the participant id they are mapped to (unmapped ones keep the label).
-    output_path: where the export will be written, if known.
+    output_path: where the export will be written, if known: the ELAN file then links the
+        recording by a path relative to itself as well as by its absolute ``file:`` URI.
     """
 
     speaker_ids: str = "label"
@@ -62,5 +70,7 @@ def export_meeting(
         "json": render_json,
         "vtt": lambda t: render_subtitles(t, "vtt"),
         "srt": lambda t: render_subtitles(t, "srt"),
+        "eaf": lambda t: render_eaf(t, options.output_path),
+        "textgrid": render_textgrid,
     }
     return renderers[fmt](transcript)

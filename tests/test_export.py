@@ -1,15 +1,20 @@
 """Every export format of a builder-made meeting, read back by a library of its format's own
-ecosystem: pyannote.database (RTTM), webvtt-py, srt, pympi (ELAN), praatio (Praat). The meeting (tests/builders.py, build_export_db) has mapped speakers, a
+ecosystem: pyannote.database (RTTM), webvtt-py, srt, pympi (ELAN), praatio (Praat), the csv
+module, python-docx. The meeting (tests/builders.py, build_export_db) has mapped speakers, a
 pseudonym, two diarised speakers mapped to one clinician whose utterances overlap, an unmapped
 speaker, an unattributed utterance, tags with a role-rule candidate, raters' answers, and an
 utterance holding ``<script>`` and ``&``."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
+import re
 from pathlib import Path
 
+import docx
 import pytest
 import srt
 import webvtt
@@ -17,11 +22,14 @@ from builders import EX_TAGS, EX_UTTERANCES, EX_VERSION, build_export_db, insert
 from praatio import textgrid
 from pyannote.database.util import load_rttm
 from pympi import Elan
+from typer.testing import CliRunner
 
+from dialogic.cli import app
 from dialogic.consent import withdraw_participant
 from dialogic.db import connect
 from dialogic.errors import ConsentError, LookupFailed
 from dialogic.export import FORMATS, ExportOptions, export_meeting
+from dialogic.export.table import columns
 from dialogic.export.tiers import lay_out
 from dialogic.tagging.codebook import TAGS
 
@@ -38,6 +46,8 @@ PARTICIPANT = {"S0": "su", "S1": "doc", "S2": "peer1", "S3": None, "S4": "doc", 
 TEXT = {i: text for i, _, _, _, text in EX_UTTERANCES}
 SCRIPT = TEXT[1]  # holds <script>, ' and &
 MS = 0.001  # times must come back within a millisecond
+
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +181,10 @@ def test_an_untagged_meeting_has_no_tagger_no_tags_and_no_tag_tiers(tmp_path):
     assert data["tagger"] is None and all(u["tags"] == [] for u in data["utterances"])
     eaf = Elan.Eaf(str(write(tmp_path, "ex.eaf", export_meeting(con, "ex", "eaf"))))
     assert not [t for t in eaf.get_tier_names() if t.startswith("tag:")]
+    rows = list(csv.DictReader(io.StringIO(export_meeting(con, "ex", "csv"))))
+    assert all(r["persuasion_p"] == "" and r["tagger_model_version"] == "" for r in rows)
+    document = docx.Document(io.BytesIO(export_meeting(con, "ex", "docx")))
+    assert "Tagger: not tagged" in [p.text for p in document.paragraphs]
 
 
 # --- RTTM -------------------------------------------------------------------------------------
@@ -302,6 +316,72 @@ def test_lay_out_clips_and_merges_overlapping_utterances():
     assert intervals[2].utterance_ids == ("u3", "u4")
 
 
+# --- tables and QDA transcripts -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_table_rows_hold_times_people_and_tags(con, tmp_path, fmt, delimiter):
+    path = write(tmp_path, f"ex.{fmt}", export_meeting(con, "ex", fmt))
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f, delimiter=delimiter)
+        rows = list(reader)
+        assert tuple(reader.fieldnames) == columns()
+    assert len(rows) == len(EX_UTTERANCES)
+    for row, (index, label, start_s, end_s, text) in zip(rows, EX_UTTERANCES):
+        assert row["utterance_id"] == f"ex/u{index:05d}" and row["text"] == text
+        assert abs(float(row["start_s"]) - start_s) < MS and abs(float(row["end_s"]) - end_s) < MS
+        h, m, s = row["start"].split(":")
+        assert abs(int(h) * 3600 + int(m) * 60 + float(s) - start_s) < MS
+        assert row["speaker"] == (label or "") and row["participant_id"] == (PARTICIPANT[label] or "")
+        assert f"{row['speaker_name']} ({row['role'].replace('_', ' ')})" == DISPLAY[label] or not row["role"]
+        assert row["tagger_model_version"] == EX_VERSION
+    assert (rows[1]["pseudonym"], rows[1]["role"], rows[1]["speaker_name"]) == ("Alex", "service_user", "Alex")
+    assert (rows[4]["persuasion_p"], rows[4]["persuasion_label"], rows[4]["persuasion_raters"]) == (
+        "0.9100",
+        "yes",
+        "yes",
+    )
+    assert (rows[5]["option_discussion_label"], rows[5]["option_discussion_raters"]) == ("yes", "no")
+    assert rows[3]["peer_self_disclosure_label"] == "candidate" and rows[2]["peer_self_disclosure_label"] == "yes"
+    assert rows[0]["persuasion_label"] == "no" and rows[0]["persuasion_raters"] == ""
+
+
+PARAGRAPH = re.compile(r"^\[(\d\d):(\d\d):(\d\d)\] (.+?): (.*)$")
+
+
+def check_timestamped(paragraphs: list[str]) -> None:
+    """``[hh:mm:ss] Name (role): text`` for every utterance, the time rounded down."""
+    assert len(paragraphs) == len(EX_UTTERANCES)
+    for paragraph, (_, label, start_s, _, text) in zip(paragraphs, EX_UTTERANCES):
+        match = PARAGRAPH.match(paragraph)
+        assert match, paragraph
+        h, m, s, name, said = match.groups()
+        assert int(h) * 3600 + int(m) * 60 + int(s) == int(start_s)
+        assert (name, said) == (DISPLAY[label], text)
+
+
+def test_txt_is_timestamped_paragraphs_and_nothing_else(con):
+    text = export_meeting(con, "ex", "txt")
+    paragraphs = text.strip("\n").split("\n\n")
+    check_timestamped(paragraphs)
+    assert "[00:00:25] Alex (service user): I'd prefer therapy --> really" in paragraphs  # 25.123 s
+
+
+def test_docx_has_a_header_and_timestamped_paragraphs(con, tmp_path):
+    document = docx.Document(str(write(tmp_path, "ex.docx", export_meeting(con, "ex", "docx"))))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[:4] == [
+        "Meeting ex",
+        "Recorded on: 2026-03-02",
+        "Duration: 00:01:00 (60.0 s)",
+        f"Tagger: {EX_VERSION}; " + json.loads(export_meeting(con, "ex", "json"))["tagger"]["validation_status"],
+    ]
+    transcript = [p for p in document.paragraphs if p.text.startswith("[")]
+    check_timestamped([p.text for p in transcript])
+    assert [r.text for r in transcript[1].runs if r.bold] == ["Alex (service user)"]
+    assert document.core_properties.title == "Meeting ex"
+
+
 # --- consent ----------------------------------------------------------------------------------
 
 
@@ -333,6 +413,8 @@ def test_a_withdrawn_participant_is_in_no_export(tmp_path):
     eaf = Elan.Eaf(str(write(tmp_path, "ex.eaf", export_meeting(con, "ex", "eaf"))))
     assert "Sam (peer)" not in eaf.get_tier_names()
     assert dict(eaf.get_properties())["dialogic:consent_note"] == data["consent_note"]
+    document = docx.Document(io.BytesIO(export_meeting(con, "ex", "docx")))
+    assert f"Consent: {data['consent_note']}" in [p.text for p in document.paragraphs]
     con.close()
 
     # Should the withdrawn participant's speech come back (a manifest that lists them again and a
@@ -355,9 +437,40 @@ def test_a_withdrawn_participant_is_in_no_export(tmp_path):
     )
     con.close()
     con = connect(db, read_only=True)
-    for fmt in ("json", "vtt", "srt", "eaf", "textgrid"):
+    for fmt in ("json", "txt", "csv", "vtt", "eaf", "textgrid"):
         assert "back again" not in export_meeting(con, "ex", fmt), fmt
     assert "S9" not in export_meeting(con, "ex", "rttm") and "peer1" not in export_meeting(
         con, "ex", "rttm", ExportOptions(speaker_ids="participant")
     )
     assert "peer1" not in {p["participant_id"] for p in json.loads(export_meeting(con, "ex", "json"))["participants"]}
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def test_cli_writes_each_format_and_refuses_docx_to_a_terminal(built, tmp_path):
+    db, audio = built
+    result = runner.invoke(app, ["export", "ex", "--format", "docx", "--db", str(db)])
+    assert result.exit_code == 1 and "--format docx writes a binary file: give --output" in result.output
+
+    out = tmp_path / "ex.docx"
+    result = runner.invoke(app, ["export", "ex", "--format", "docx", "--output", str(out), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert docx.Document(str(out)).paragraphs[0].text == "Meeting ex"
+
+    out = tmp_path / "ex.eaf"
+    result = runner.invoke(app, ["export", "ex", "-f", "eaf", "-o", str(out), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    [media] = Elan.Eaf(str(out)).get_linked_files()
+    assert (tmp_path / media["RELATIVE_MEDIA_URL"]).resolve() == audio
+
+    result = runner.invoke(app, ["export", "ex", "-f", "rttm", "--speaker-ids", "participant", "--db", str(db)])
+    assert result.exit_code == 0 and " su <NA> <NA>" in result.stdout
+
+    result = runner.invoke(app, ["export", "tx", "-f", "txt", "--db", str(db)])
+    assert result.exit_code == 1 and "exports need consent 'given' with 'analyse'" in result.output
+
+    result = runner.invoke(
+        app, ["export", "ex", "-f", "txt", "-o", str(tmp_path / "missing" / "ex.txt"), "--db", str(db)]
+    )
+    assert result.exit_code == 1 and f"cannot write {tmp_path / 'missing' / 'ex.txt'}" in result.output

@@ -4,6 +4,7 @@ format's own library."""
 import json
 import shutil
 
+import docx
 import pytest
 from praatio import textgrid
 from pyannote.database.util import load_rttm
@@ -72,8 +73,8 @@ def test_subtitles(con):
     assert srt.startswith("1\n00:00:0") and " --> " in srt and "," in srt.splitlines()[1]
 
 
-def test_mapped_sample_in_elan_and_praat(processed_sample, tmp_path):
-    """Once a rater maps the two speakers, ELAN and Praat show the participants' roles."""
+def test_mapped_sample_in_elan_praat_and_word(processed_sample, tmp_path):
+    """Once a rater maps the two speakers, ELAN, Praat and Word show the participants' roles."""
     db = tmp_path / "sample.duckdb"
     shutil.copyfile(processed_sample[0], db)  # the session's database stays unmapped
     con = connect(db)
@@ -91,6 +92,10 @@ def test_mapped_sample_in_elan_and_praat(processed_sample, tmp_path):
     (tmp_path / "sample.TextGrid").write_text(export_meeting(con, "sample", "textgrid"))
     grid = textgrid.openTextgrid(str(tmp_path / "sample.TextGrid"), includeEmptyIntervals=False)
     assert {"p1 (service user)", "p2 (peer)"} <= set(grid.tierNames)
+    (tmp_path / "sample.docx").write_bytes(export_meeting(con, "sample", "docx"))
+    transcript = [p.text for p in docx.Document(str(tmp_path / "sample.docx")).paragraphs if p.text.startswith("[")]
+    assert len(transcript) == n
+    assert any(" p1 (service user): " in t for t in transcript) and any(" p2 (peer): " in t for t in transcript)
     con.close()
 
 

@@ -1,4 +1,4 @@
-"""`dialogic export`: one meeting as JSON, RTTM, subtitles, ELAN or Praat."""
+"""`dialogic export`: one meeting as JSON, RTTM, subtitles, ELAN, Praat, a table or a QDA transcript."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ console = Console(stderr=True)
 
 def export(
     meeting: str = typer.Argument(..., help="Meeting id."),
-    format: str = typer.Option("json", "--format", "-f", help="json | rttm | vtt | srt | eaf | textgrid"),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    format: str = typer.Option(
+        "json", "--format", "-f", help="json | rttm | vtt | srt | eaf | textgrid | csv | tsv | txt | docx"
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here instead of stdout (docx: required)."),
     speaker_ids: str = typer.Option(
         "label", "--speaker-ids", help="rttm: name speakers by diarisation 'label' or mapped 'participant' id."
     ),
@@ -27,7 +29,8 @@ def export(
 
     Mapped speakers appear by pseudonym and role in every format; a meeting is exported only when
     its consent is given and covers 'analyse'. eaf (ELAN) and textgrid (Praat) hold a tier per
-    person and per tag.
+    person and per tag; csv/tsv a row per utterance; txt and docx '[hh:mm:ss] Name (role): text'
+    paragraphs that MAXQDA, NVivo and ATLAS.ti import with their timestamps.
 
     Example: dialogic export m001 --format eaf --output m001.eaf
     """

@@ -8,6 +8,8 @@ rttm       ``rttm``                the overlap-aware diarisation, by speaker lab
 vtt, srt   ``subtitles``           one cue per utterance, voiced by name and role
 eaf        ``elan``                ELAN: a tier per person, a tier per tag, the recording linked
 textgrid   ``praat``               Praat: the same tiers as interval tiers
+csv, tsv   ``table``               one row per utterance with times, people and tag columns
+txt, docx  ``qda``                 ``[hh:mm:ss] Name (role): text`` paragraphs for MAXQDA, NVivo, ATLAS.ti
 =========  ======================  ==================================================================
 
 Every format reads the meeting through ``transcript.load_transcript``, so every format shows
@@ -26,15 +28,17 @@ from dialogic.errors import LookupFailed
 from dialogic.export.elan import render_eaf
 from dialogic.export.json_contract import render_json
 from dialogic.export.praat import render_textgrid
+from dialogic.export.qda import render_docx, render_txt
 from dialogic.export.rttm import SPEAKER_IDS, render_rttm
 from dialogic.export.subtitles import render_subtitles
+from dialogic.export.table import render_table
 from dialogic.export.transcript import load_transcript
 
-# The third-party format libraries (pympi, praatio) are imported by the renderers
+# The third-party format libraries (pympi, praatio, python-docx) are imported by the renderers
 # that use them, when they run.
 
-FORMATS = ("json", "rttm", "vtt", "srt", "eaf", "textgrid")
-BINARY_FORMATS: tuple[str, ...] = ()  # written to a file, never to a terminal
+FORMATS = ("json", "rttm", "vtt", "srt", "eaf", "textgrid", "csv", "tsv", "txt", "docx")
+BINARY_FORMATS = ("docx",)  # written to a file, never to a terminal
 
 __all__ = ["BINARY_FORMATS", "FORMATS", "SPEAKER_IDS", "ExportOptions", "export_meeting", "load_transcript"]
 
@@ -72,5 +76,9 @@ def export_meeting(
         "srt": lambda t: render_subtitles(t, "srt"),
         "eaf": lambda t: render_eaf(t, options.output_path),
         "textgrid": render_textgrid,
+        "csv": lambda t: render_table(t, ","),
+        "tsv": lambda t: render_table(t, "\t"),
+        "txt": render_txt,
+        "docx": render_docx,
     }
     return renderers[fmt](transcript)

@@ -1,18 +1,18 @@
 """Timestamped transcripts for qualitative analysis tools (MAXQDA, NVivo, ATLAS.ti): plain text
 and Word.
 
-Each utterance is one paragraph, ``[hh:mm:ss] Name (role): text``, paragraphs apart by a blank
-line (plain text) or as Word paragraphs. That is the form the three tools share: a timestamp in
-square brackets opening each paragraph links the paragraph to the recording (MAXQDA's
-"transcript with timestamps" and focus-group import, NVivo's "paragraphs that start with
-timestamps", ATLAS.ti's transcript import), and the speaker's name followed by a colon is what
-MAXQDA's focus-group import codes as the speaker. Timestamps are whole seconds, rounded down
-(``timecode.clock_s``): every tool reads that form, and the click then plays from just before
-the utterance. Millisecond times are in the CSV, ELAN and Praat exports.
+Each utterance is one paragraph, ``[hh:mm:ss] Name (role): text``, paragraphs a blank line apart
+(plain text) or Word paragraphs. A timestamp in square brackets opening a paragraph is what
+NVivo's import of paragraphs that start with timestamps reads, and what the converters used to
+bring transcripts into MAXQDA and ATLAS.ti write; the speaker's name and a colon is what MAXQDA's
+focus-group import codes as the speaker (docs/exports.md gives the sources, and what was not
+tried). Timestamps are whole seconds, rounded down (``timecode.clock_s``): every tool reads that
+form, and a click then plays from just before the utterance. Millisecond times are in the CSV,
+ELAN and Praat exports.
 
 The plain text holds nothing but the paragraphs, so that no tool takes a header for speech; the
 Word document opens with a header (meeting, date, duration, tagger and its validation status,
-consent note), which the tools import as text before the first timestamp.
+consent note).
 """
 
 from __future__ import annotations

@@ -469,6 +469,7 @@ def test_cli_writes_each_format_and_refuses_docx_to_a_terminal(built, tmp_path):
 
     result = runner.invoke(app, ["export", "tx", "-f", "txt", "--db", str(db)])
     assert result.exit_code == 1 and "exports need consent 'given' with 'analyse'" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output  # one line, no traceback
 
     result = runner.invoke(
         app, ["export", "ex", "-f", "txt", "-o", str(tmp_path / "missing" / "ex.txt"), "--db", str(db)]

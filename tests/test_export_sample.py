@@ -82,7 +82,9 @@ def test_mapped_sample_in_elan_praat_and_word(processed_sample, tmp_path):
     con.close()
     con = connect(db, read_only=True)
     n = len(json.loads(export_meeting(con, "sample", "json"))["utterances"])
-    (tmp_path / "sample.eaf").write_text(export_meeting(con, "sample", "eaf", ExportOptions(tmp_path / "sample.eaf")))
+    (tmp_path / "sample.eaf").write_text(
+        export_meeting(con, "sample", "eaf", ExportOptions(output_path=tmp_path / "sample.eaf"))
+    )
     eaf = Elan.Eaf(str(tmp_path / "sample.eaf"))
     speech = [t for t in eaf.get_tier_names() if not t.startswith("tag:")]
     assert {"p1 (service user)", "p2 (peer)"} <= set(speech)

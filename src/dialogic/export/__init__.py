@@ -43,7 +43,7 @@ BINARY_FORMATS = ("docx",)  # written to a file, never to a terminal
 __all__ = ["BINARY_FORMATS", "FORMATS", "SPEAKER_IDS", "ExportOptions", "export_meeting", "load_transcript"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExportOptions:
     """How a meeting is exported.
 

@@ -436,3 +436,142 @@ def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> Review
         add_rater(con, name, password, blind=(name == "carol"))
     con.close()
     return fixture
+
+
+# --- the export fixture: people mapped, a pseudonym, tags, raters, and text that needs escaping ---
+
+# (index, speaker_label, start_s, end_s, text); S1 and S4 are both mapped to 'doc', whose
+# utterances 4 and 5 overlap (ELAN/Praat tiers must clip them); utterance 6 has no speaker.
+EX_UTTERANCES = [
+    (0, "S1", 0.0, 4.2, "what would you like to talk about today"),
+    (1, "S0", 4.5, 9.25, "I want to stop the <script>alert('x')</script> pills & rest"),
+    (2, "S2", 9.5, 14.0, "when I was unwell I felt the same"),
+    (3, "S3", 14.1, 16.0, "hmm okay"),
+    (4, "S1", 16.0, 22.5, "you really must keep taking them"),
+    (5, "S4", 21.0, 24.0, "or we could try lowering the dose"),
+    (6, None, 24.5, 25.0, "mm"),
+    (7, "S0", 25.123, 30.456, "I'd prefer therapy --> really"),
+]
+EX_SPEAKERS = {"S0": "su", "S1": "doc", "S2": "peer1", "S3": None, "S4": "doc"}
+# (utterance index, tag) → probability of the model's yes; every other tag row is a no at 0.1
+EX_TAGS = {
+    (0, "preference_elicitation"): 0.88,
+    (2, "peer_self_disclosure"): 0.95,  # by a peer: counts
+    (3, "peer_self_disclosure"): 0.7,  # by an unmapped speaker: a candidate, not counted
+    (4, "persuasion"): 0.91,
+    (5, "option_discussion"): 0.8,
+    (7, "option_discussion"): 0.66,
+}
+EX_VERSION = "dialogic-tagger-v2"
+
+
+def build_export_db(path: Path, audio_path: Path) -> Path:
+    """Meeting 'ex' (EX_UTTERANCES: service user 'Alex', clinician 'doc' without a pseudonym on
+    two diarised speakers, peer 'Sam', an unmapped speaker, an unattributed utterance), tagged by
+    EX_VERSION (EX_TAGS), with two raters confirming utterance 4's persuasion and one rejecting
+    utterance 5's option discussion; meeting 'tx', consented for transcription only; meeting 'rf',
+    whose consent was refused. ``audio_path`` is stored as the recording's path."""
+    from dialogic.db import connect
+
+    con = connect(path)
+    common = {"audio_path": str(audio_path), "duration_s": 60.0, "recorded_on": "2026-03-02", "site": "north"}
+    insert(
+        con,
+        "meetings",
+        {"meeting_id": "ex", **common, "consent_status": "given", "consent_scope": ["transcribe", "analyse", "review"]},
+        {"meeting_id": "tx", **common, "consent_status": "given", "consent_scope": ["transcribe", "review"]},
+        {"meeting_id": "rf", **common, "consent_status": "refused", "consent_scope": ["transcribe", "analyse"]},
+    )
+    insert(
+        con,
+        "participants",
+        participant("ex", "su", "service_user", pseudonym="Alex"),
+        participant("ex", "doc", "clinician"),
+        participant("ex", "peer1", "peer", pseudonym="Sam"),
+        participant("ex", "mum", "network", pseudonym="Jo"),
+        participant("tx", "su", "service_user", pseudonym="Alex"),
+    )
+    insert(
+        con,
+        "speakers",
+        *[
+            {"meeting_id": "ex", "speaker_label": s, "participant_id": p, "speech_s": 5.0}
+            for s, p in EX_SPEAKERS.items()
+        ],
+        {"meeting_id": "tx", "speaker_label": "S0", "participant_id": "su", "speech_s": 2.0},
+    )
+    insert(
+        con,
+        "utterances",
+        *[utterance("ex", *u) for u in EX_UTTERANCES],
+        utterance("tx", 0, "S0", 0.0, 2.0, "not for analysis"),
+        utterance("rf", 0, None, 0.0, 2.0, "not consented"),
+    )
+    words = []
+    for index, label, start_s, end_s, text in EX_UTTERANCES:
+        tokens = text.split()
+        step = (end_s - start_s) / len(tokens)
+        first = len(words)
+        words += [
+            {
+                "meeting_id": "ex",
+                "word_index": first + i,
+                "utterance_id": f"ex/u{index:05d}",
+                "speaker_label": label,
+                "start_s": start_s + i * step,
+                "end_s": start_s + (i + 1) * step,
+                "word": token,
+                "probability": 0.9,
+            }
+            for i, token in enumerate(tokens)
+        ]
+    insert(con, "words", *words)
+    insert(
+        con,
+        "turns",
+        *[turn("ex", "overlap", i, label, start_s, end_s) for i, label, start_s, end_s, _ in EX_UTTERANCES if label],
+    )
+    insert(
+        con,
+        "tagger_models",
+        {"model_version": EX_VERSION, "name": "dialogic-tagger", "version": 2, "thresholds": "{}"},
+    )
+    tags = []
+    for index, *_ in EX_UTTERANCES:
+        for tag in TAGS:
+            probability = EX_TAGS.get((index, tag), 0.1)
+            tags.append(
+                {
+                    "utterance_id": f"ex/u{index:05d}",
+                    "meeting_id": "ex",
+                    "tag": tag,
+                    "probability": probability,
+                    "label": probability >= 0.5,
+                    "threshold": 0.5,
+                    "model_version": EX_VERSION,
+                }
+            )
+    insert(con, "tags", *tags)
+    text = {index: t for index, *_, t in EX_UTTERANCES}
+    insert(
+        con,
+        "ratings",
+        *[
+            {
+                "rater_id": rater,
+                "utterance_id": f"ex/u{index:05d}",
+                "meeting_id": "ex",
+                "tag": tag,
+                "value": value,
+                "utterance_text": text[index],
+            }
+            for rater, index, tag, value in [
+                ("alice", 4, "persuasion", True),
+                ("bob", 4, "persuasion", True),
+                ("alice", 5, "option_discussion", False),
+            ]
+        ],
+    )
+    refresh(con, "ex", "tx", "rf")
+    con.close()
+    return path

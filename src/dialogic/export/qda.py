@@ -1,0 +1,76 @@
+"""Timestamped transcripts for qualitative analysis tools (MAXQDA, NVivo, ATLAS.ti): plain text
+and Word.
+
+Each utterance is one paragraph, ``[hh:mm:ss] Name (role): text``, paragraphs a blank line apart
+(plain text) or Word paragraphs. A timestamp in square brackets opening a paragraph is what
+NVivo's import of paragraphs that start with timestamps reads, and what the converters used to
+bring transcripts into MAXQDA and ATLAS.ti write; the speaker's name and a colon is what MAXQDA's
+focus-group import codes as the speaker (docs/exports.md gives the sources, and what was not
+tried). Timestamps are whole seconds, rounded down (``timecode.clock_s``): every tool reads that
+form, and a click then plays from just before the utterance. Millisecond times are in the CSV,
+ELAN and Praat exports.
+
+The plain text holds nothing but the paragraphs, so that no tool takes a header for speech; the
+Word document opens with a header (meeting, date, duration, tagger and its validation status,
+consent note).
+"""
+
+from __future__ import annotations
+
+import io
+
+from dialogic.export.text import one_line, xml_safe
+from dialogic.export.timecode import clock_s
+from dialogic.export.transcript import ExportUtterance, MeetingTranscript
+
+
+def _in_time_order(transcript: MeetingTranscript) -> list[ExportUtterance]:
+    # the tools need timestamps in order; utterance order is time order, sorted again to be sure
+    return sorted(transcript.utterances, key=lambda u: (u.start_s, u.utterance_index))
+
+
+def paragraph(u: ExportUtterance) -> str:
+    """``[hh:mm:ss] Name (role): text``"""
+    return f"[{clock_s(u.start_s)}] {u.voice.display}: {one_line(u.text)}"
+
+
+def render_txt(transcript: MeetingTranscript) -> str:
+    """The utterances as timestamped paragraphs, a blank line apart."""
+    return "".join(paragraph(u) + "\n\n" for u in _in_time_order(transcript))
+
+
+def header_lines(transcript: MeetingTranscript) -> list[str]:
+    """What the Word document says about the meeting before the transcript."""
+    duration = transcript.duration_s
+    lines = [
+        f"Recorded on: {transcript.recorded_on.isoformat() if transcript.recorded_on else 'not recorded'}",
+        "Duration: " + (f"{clock_s(duration)} ({duration:.1f} s)" if duration is not None else "not recorded"),
+    ]
+    if transcript.tagger_model_version:
+        lines.append(f"Tagger: {transcript.tagger_model_version}; {transcript.validation_status}")
+    else:
+        lines.append("Tagger: not tagged")
+    if transcript.consent_note:
+        lines.append(f"Consent: {transcript.consent_note}")
+    return lines
+
+
+def render_docx(transcript: MeetingTranscript) -> bytes:
+    """A Word document: the meeting id as title, ``header_lines``, then one paragraph per
+    utterance, the speaker's name in bold (python-docx)."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = f"Meeting {transcript.meeting_id}"
+    document.core_properties.author = "dialogic"
+    document.add_heading(f"Meeting {transcript.meeting_id}", level=1)
+    for line in header_lines(transcript):
+        document.add_paragraph(xml_safe(line))
+    for u in _in_time_order(transcript):
+        p = document.add_paragraph()
+        p.add_run(f"[{clock_s(u.start_s)}] ")
+        p.add_run(xml_safe(u.voice.display)).bold = True
+        p.add_run(f": {xml_safe(one_line(u.text))}")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

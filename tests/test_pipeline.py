@@ -131,7 +131,7 @@ meetings:
     report = process_manifest(tmp_path / "b.duckdb", load_manifest(tmp_path / "manifest.yaml"), PipelineOptions())
     status = {r.meeting_id: (r.status, r.reason) for r in report.results}
     assert status["good"][0] == "processed"
-    assert status["broken"][0] == "failed" and "broken.wav: cannot decode audio" in status["broken"][1]
+    assert status["broken"][0] == "failed" and "broken.wav: not a media file" in status["broken"][1]
     assert status["refused"][0] == "skipped" and "consent status is 'refused'" in status["refused"][1]
     assert status["review-only"][0] == "skipped" and "does not include 'transcribe'" in status["review-only"][1]
     assert status["nofile"][0] == "failed" and "nowhere.wav" in status["nofile"][1]

@@ -52,7 +52,7 @@ def test_unknown_model_name_lists_valid_ones():
 def test_bad_audio_names_the_file(tmp_path):
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"RIFF0000WAVEfmt not really audio" * 10)
-    with pytest.raises(AudioError, match=r"junk\.wav: cannot decode audio"):
+    with pytest.raises(AudioError, match=r"junk\.wav: not a media file"):
         decode_audio(junk)
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")

@@ -35,6 +35,7 @@ def decode_audio(path: str | Path, *, sha256: str | None = None) -> DecodedAudio
 
     path = Path(path)
     sha256 = sha256 or audio_sha256(path)
+    _require_audio_stream(path, av)
     try:
         samples = _decode(str(path), sampling_rate=SAMPLE_RATE)
     except (av.error.FFmpegError, IndexError, ValueError, StopIteration) as exc:
@@ -50,6 +51,18 @@ def decode_audio(path: str | Path, *, sha256: str | None = None) -> DecodedAudio
         sha256=sha256,
         declared_duration_s=_declared_duration_s(path),
     )
+
+
+def _require_audio_stream(path: Path, av) -> None:
+    """A container FFmpeg opens but with no audio stream (a video-only mp4, an image) is named as such."""
+    try:
+        with av.open(str(path)) as container:
+            kinds = [stream.type for stream in container.streams]
+    except av.error.FFmpegError as exc:
+        raise AudioError(f"{path}: not a media file FFmpeg can read ({exc.__class__.__name__}: {exc})") from exc
+    if "audio" not in kinds:
+        found = ", ".join(sorted(set(kinds))) or "no streams"
+        raise AudioError(f"{path}: has no audio stream (it holds {found}); a recording needs its sound track")
 
 
 def _declared_duration_s(path: Path) -> float | None:

@@ -1,0 +1,36 @@
+"""Decoding real files that are not usable recordings: each gives an error naming the file and why."""
+
+from __future__ import annotations
+
+import av
+import numpy as np
+import pytest
+
+from dialogic.audio import decode_audio
+from dialogic.errors import AudioError
+
+
+def _video_only_mp4(path) -> None:
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for _ in range(10):
+            frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), dtype=np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def test_a_video_without_sound_is_named_as_such(tmp_path):
+    video = tmp_path / "meeting.mp4"
+    _video_only_mp4(video)
+    with pytest.raises(AudioError, match=r"meeting\.mp4: has no audio stream \(it holds video\)"):
+        decode_audio(video)
+
+
+def test_a_file_that_is_not_media_is_named_as_such(tmp_path):
+    text = tmp_path / "notes.wav"
+    text.write_text("minutes of the meeting, not a recording\n" * 20)
+    with pytest.raises(AudioError, match=r"notes\.wav: not a media file"):
+        decode_audio(text)

@@ -31,6 +31,7 @@ _COMMAND_MODULES = [
     "dialogic.cli.tagging",
     "dialogic.cli.validate",
     "dialogic.cli.consent",
+    "dialogic.cli.report",
 ]
 
 

@@ -67,6 +67,11 @@ def percent(value: float | None, digits: int = 1) -> str:
     return text if text == MISSING else f"{text} %"
 
 
+def count(n: int, noun: str) -> str:
+    """``1 meeting``, ``2 meetings``, ``10,000 meetings``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def role_title(role: str | None) -> str:
     return ROLE_TITLES.get(role or "none", role or "none")
 

@@ -100,6 +100,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters.update(
         clock=formatting.clock,
+        count=formatting.count,
         hms=formatting.hms,
         number=formatting.number,
         percent=formatting.percent,

@@ -229,11 +229,15 @@ def test_consent_decides_what_is_reported(study, tmp_path):
     assert "1 meeting incomplete" in study_page.text
     con.close()
 
-    # a withdrawn meeting is gone from everything
+    # a withdrawn meeting is gone from everything, its earlier report in the --all folder too
+    assert (tmp_path / "all" / "mb.html").exists()
+    (tmp_path / "all" / "notes.html").write_text("<p>a researcher's own file stays</p>")
     withdraw_meeting(db, "mb", "form-2")
     con = connect(db, read_only=True)
-    summary = write_all_reports(con, tmp_path / "after", database_dir=db.parent)
+    summary = write_all_reports(con, tmp_path / "all", database_dir=db.parent)
     assert set(summary.meeting_paths) == {"ma", "md"}
+    assert summary.removed == {"mb": tmp_path / "all" / "mb.html"}
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == ["ma.html", "md.html", "notes.html", "study.html"]
     assert [row[0] for row in _Page(summary.study_path.read_text()).rows("meeting-index")] == ["ma", "md"]
     con.close()
 

@@ -98,6 +98,10 @@ def report_command(
                 f"wrote {len(summary.meeting_paths)} meeting reports and {summary.study_path} "
                 f"in {summary.elapsed_s:.1f} s"
             )
+            for meeting_id, path in summary.removed.items():
+                typer.echo(
+                    f"removed {path}: meeting {meeting_id} may no longer be reported (withdrawn or out of consent)"
+                )
             if summary.failed:
                 for meeting_id, reason in summary.failed.items():
                     _stderr.print(f"error: meeting {meeting_id}: {reason}", style="red", markup=False, soft_wrap=True)

@@ -22,7 +22,7 @@ from functools import wraps
 
 import matplotlib
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from dialogic.report.formatting import ROLE_COLOURS, ROLE_ORDER, TAG_TITLES, clock, role_title
 from dialogic.report.view_rows import (
@@ -48,6 +48,19 @@ _RC = {
     "axes.titlelocation": "left",
 }
 _TIME_FORMAT = FuncFormatter(lambda x, _pos: clock(x))
+_TIME_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+
+
+def _time_axis(ax, end_s: float, label: str = "time in the recording (mm:ss)") -> None:
+    """An x axis in mm:ss with ticks on round times (every 10 s, 1 min, 5 min …), about 6–12 of them."""
+    end_s = max(end_s, 1.0)
+    step = next((s for s in _TIME_STEPS_S if end_s / s <= 12), _TIME_STEPS_S[-1])
+    ax.set_xlim(0, end_s)
+    ax.xaxis.set_major_locator(MultipleLocator(step))
+    ax.xaxis.set_major_formatter(_TIME_FORMAT)
+    ax.set_xlabel(label)
+
+
 _SERIES_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
 
@@ -118,9 +131,7 @@ def speaking_timeline(voices: Sequence[VoiceShare], utterances: Sequence[Utteran
         ax.broken_barh(spans.get(voice.voice_id, []), (row - 0.38, 0.76), color=ROLE_COLOURS.get(voice.role, "#333"))
     ax.set_yticks(range(len(voices)), [_voice_label(v) for v in reversed(voices)])
     ax.set_ylim(-0.6, len(voices) - 0.4)
-    ax.set_xlim(0, max(end_s, 1.0))
-    ax.xaxis.set_major_formatter(_TIME_FORMAT)
-    ax.set_xlabel("time in the recording (mm:ss)")
+    _time_axis(ax, end_s)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     return figure
@@ -143,9 +154,7 @@ def tags_over_time(tag_hits: Sequence[TagHit], end_s: float, tags: Sequence[str]
         range(len(tags)), [f"{TAG_TITLES.get(t, t)} ({sum(h.tag == t for h in tag_hits)})" for t in reversed(tags)]
     )
     ax.set_ylim(-0.6, len(tags) - 0.4)
-    ax.set_xlim(0, max(end_s, 1.0))
-    ax.xaxis.set_major_formatter(_TIME_FORMAT)
-    ax.set_xlabel("time in the recording (mm:ss)")
+    _time_axis(ax, end_s)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     _role_legend(ax, [h.role for h in tag_hits], loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
@@ -204,8 +213,7 @@ def window_share(windows: Sequence[WindowShare]) -> Figure:
             bottom[s] += h
     ax.set_ylim(0, 100)
     ax.set_ylabel("share of the window's speech (%)")
-    ax.xaxis.set_major_formatter(_TIME_FORMAT)
-    ax.set_xlabel(f"window start (mm:ss); windows of {clock(width)}")
+    _time_axis(ax, starts[-1] + width, f"time in the recording (mm:ss); windows of {clock(width)}")
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return figure
 

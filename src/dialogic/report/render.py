@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import os
 import re
 import tempfile
@@ -63,6 +64,7 @@ class AllReportsSummary:
     study_path: Path
     meeting_paths: dict[str, Path] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    removed: dict[str, Path] = field(default_factory=dict)  # earlier reports of meetings no longer reportable
     elapsed_s: float = 0.0
 
 
@@ -221,8 +223,9 @@ def write_all_reports(
     """One report per analysable meeting in ``output_dir``, then ``study.html`` linking them.
 
     A meeting whose report fails is recorded in the summary and the batch goes on; the study
-    report links only the reports that were written. ``progress(meeting_id, completed=, total=)``
-    is called after each meeting.
+    report links only the reports that were written. Meeting reports that an earlier run left in
+    ``output_dir`` for meetings that may no longer be reported (withdrawn, consent narrowed) are
+    deleted. ``progress(meeting_id, completed=, total=)`` is called after each meeting.
     """
     started = dt.datetime.now()
     output_dir = Path(output_dir)
@@ -240,10 +243,41 @@ def write_all_reports(
 
         if progress is not None:
             progress(meeting_id, completed=n, total=len(meeting_ids))
+    summary.removed = remove_stale_reports(output_dir, keep=set(meeting_ids))
     links = {meeting_id: quote(path.name) for meeting_id, path in summary.meeting_paths.items()}
     write_study_report(con, summary.study_path, meeting_links=links)
     summary.elapsed_s = (dt.datetime.now() - started).total_seconds()
     return summary
+
+
+_MEETING_META = re.compile(r'<meta name="dialogic-meeting" content="([^"]*)">')
+
+
+def remove_stale_reports(output_dir: Path, keep: set[str]) -> dict[str, Path]:
+    """Delete the meeting reports in ``output_dir`` (files this module wrote, recognised by their
+    ``dialogic-meeting`` meta tag) whose meeting is not in ``keep``; return them by meeting id.
+
+    A report copies transcript text out of the database, so a meeting withdrawn after its report
+    was written would otherwise live on in the folder that ``--all`` refreshes.
+    """
+    removed: dict[str, Path] = {}
+    for path in sorted(Path(output_dir).glob("*.html")):
+        try:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                head = handle.read(4096)
+        except OSError:
+            continue
+        match = _MEETING_META.search(head)
+        if match is None:
+            continue
+        meeting_id = html.unescape(match.group(1))
+        if meeting_id not in keep:
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot delete the report of meeting {meeting_id!r}: {exc}") from exc
+            removed[meeting_id] = path
+    return removed
 
 
 def _write_atomic(path: Path, text: str) -> None:

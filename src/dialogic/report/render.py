@@ -128,18 +128,16 @@ def render_meeting_html(
 ) -> str:
     """The meeting's report as one HTML document. ``audio_found``: whether the audio file existed
     when the report was written (the report says so when it did not)."""
-    end_s = max(
-        [data.meeting.duration_s or 0.0] + [u.end_s for u in data.utterances] + [w.window_end_s for w in data.windows]
-    )
-    transcript_end_s = max([u.end_s for u in data.utterances], default=0.0)
+    # the whole recording, so that silence after the last utterance shows as silence
+    end_s = max([data.meeting.duration_s or 0.0] + [u.end_s for u in data.utterances])
     figures = {
-        "timeline": plots.speaking_timeline(data.voices, data.utterances, transcript_end_s),
+        "timeline": plots.speaking_timeline(data.voices, data.utterances, end_s),
         "voice_share": plots.voice_share(data.voices, data.roles),
         "window_share": plots.window_share(data.windows),
         "transitions": plots.role_transitions(data.transitions),
     }
     if data.meeting.tagger_model_version is not None:
-        figures["tags"] = plots.tags_over_time(data.tag_hits, transcript_end_s, TAGS)
+        figures["tags"] = plots.tags_over_time(data.tag_hits, end_s, TAGS)
     if data.option5 is not None:
         figures["option5"] = plots.option5_items(data.option5.items)
     evidence_ids = {u.utterance_id for item in (data.option5.items if data.option5 else []) for u in item.evidence}
@@ -153,7 +151,6 @@ def render_meeting_html(
         evidence_ids=evidence_ids,
         statuses={s.tag: s for s in data.tag_statuses},
         hit_counts={tag: sum(1 for h in data.tag_hits if h.tag == tag) for tag in TAGS},
-        end_s=end_s,
         generated_at=generated_at or _now(),
     )
 

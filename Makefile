@@ -52,6 +52,7 @@ bench: models
 bench-views: install
 	$(BIN)/python benchmarks/synth_db.py --out /tmp/dialogic_synth.duckdb --threads 2
 	$(BIN)/python benchmarks/bench_views.py --db /tmp/dialogic_synth.duckdb --threads 2
+	$(BIN)/python benchmarks/bench_report.py --db /tmp/dialogic_synth.duckdb --threads 2
 
 bench-tagger: models
 	$(BIN)/python benchmarks/bench_tagger.py

@@ -575,3 +575,117 @@ def build_export_db(path: Path, audio_path: Path) -> Path:
     refresh(con, "ex", "tx", "rf")
     con.close()
     return path
+
+
+# --- the reports' study: build_study plus what a report must show or leave out ----------------
+
+REPORT_HOSTILE_TEXT = "<script>alert(\"x\")</script> & 'options' <b>"
+REPORT_HOSTILE_PARTICIPANT = "o'neil<b>$x$"  # markup and mathtext in an id: drawn and printed as text
+REPORT_AUDIO_RATE = 8000
+
+
+def write_silence_tone_wav(path: Path, duration_s: float, *, sample_rate: int = REPORT_AUDIO_RATE) -> None:
+    """A real mono 16-bit WAV of ``duration_s`` with a quiet 440 Hz tone (for the reports' audio links)."""
+    t = np.arange(int(duration_s * sample_rate)) / sample_rate
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes((0.1 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2").tobytes())
+
+
+def build_report_study(path: Path, *, audio_dir: Path | None = None):
+    """``build_study`` (ma, mb: tagged) with sites and dates, plus:
+
+    - ma/u00003 says ``REPORT_HOSTILE_TEXT`` (an option-discussion utterance by the clinician);
+    - mc: utterances but consent for transcription only — never reported;
+    - md: analysable, not tagged, a participant named ``REPORT_HOSTILE_PARTICIPANT``, one unmapped speaker.
+
+    With ``audio_dir``, ma's audio is a real WAV file there (absolute path); the others' files do not exist.
+    Returns an open connection.
+    """
+    con = build_study(path)
+    con.execute("update meetings set site = 'north', recorded_on = date '2024-03-05' where meeting_id = 'ma'")
+    con.execute("update meetings set site = 'south', recorded_on = date '2024-04-10' where meeting_id = 'mb'")
+    con.execute("update utterances set text = ? where utterance_id = 'ma/u00003'", [REPORT_HOSTILE_TEXT])
+    if audio_dir is not None:
+        audio_dir.mkdir(parents=True, exist_ok=True)
+        audio = (audio_dir / "ma.wav").resolve()
+        write_silence_tone_wav(audio, 300.0)
+        con.execute("update meetings set audio_path = ? where meeting_id = 'ma'", [str(audio)])
+    for meeting, scope, site in (("mc", ["transcribe"], "north"), ("md", ["transcribe", "analyse"], "south")):
+        insert(
+            con,
+            "meetings",
+            {
+                "meeting_id": meeting,
+                "audio_path": f"{meeting}.wav",
+                "duration_s": 60.0,
+                "recorded_on": "2024-04-20",
+                "site": site,
+                "consent_status": "given",
+                "consent_scope": scope,
+            },
+        )
+        insert(
+            con,
+            "participants",
+            participant(meeting, "su", "service_user"),
+            participant(meeting, REPORT_HOSTILE_PARTICIPANT if meeting == "md" else "doc", "clinician"),
+        )
+        insert(
+            con,
+            "speakers",
+            {"meeting_id": meeting, "speaker_label": "S0", "participant_id": "su", "speech_s": 10.0},
+            {
+                "meeting_id": meeting,
+                "speaker_label": "S1",
+                "participant_id": REPORT_HOSTILE_PARTICIPANT if meeting == "md" else "doc",
+                "speech_s": 20.0,
+            },
+            {"meeting_id": meeting, "speaker_label": "S2", "participant_id": None, "speech_s": 5.0},
+        )
+        insert(
+            con,
+            "utterances",
+            utterance(meeting, 0, "S1", 0.0, 20.0, f"secret words of {meeting} one"),
+            utterance(meeting, 1, "S0", 21.0, 31.0, f"secret words of {meeting} two"),
+            utterance(meeting, 2, "S2", 32.0, 37.0, f"secret words of {meeting} three"),
+        )
+    refresh(con, "ma", "mb", "mc", "md")
+    return con
+
+
+def add_validation_estimates(con: duckdb.DuckDBPyConnection, version: str = VERSION, sample_id: str = "v001") -> None:
+    """A validation report's figures for ``version``, as `dialogic validate report` stores them:
+    κ 0.71 [0.62, 0.79] and F1 0.76 on 280 items for every tag, and the whole-sample word error."""
+    rows = []
+    for tag in TAGS:
+        for figure, value, low, high in (("kappa", 0.71, 0.62, 0.79), ("f1", 0.76, 0.70, 0.82)):
+            rows.append(
+                {
+                    "sample_id": sample_id,
+                    "tagger_model_version": version,
+                    "tag": tag,
+                    "figure": figure,
+                    "value": value,
+                    "low": low,
+                    "high": high,
+                    "n": 280,
+                    "reason": None,
+                }
+            )
+    rows.append(
+        {
+            "sample_id": sample_id,
+            "tagger_model_version": version,
+            "tag": None,
+            "figure": "word_error",
+            "value": 0.12,
+            "low": 0.09,
+            "high": 0.15,
+            "n": 40,
+            "reason": None,
+        }
+    )
+    insert(con, "validation_estimates", *rows)

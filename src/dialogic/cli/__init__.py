@@ -32,6 +32,7 @@ _COMMAND_MODULES = [
     "dialogic.cli.validate",
     "dialogic.cli.consent",
     "dialogic.cli.db",
+    "dialogic.cli.report",
 ]
 
 

@@ -17,6 +17,9 @@ def load_meeting_export(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict
     ``{"meeting_id", "duration_s", "tagger": {"model_version", "validation_status"} | null,
     "utterances": [{"id", "speaker", "participant_id", "role", "start_s", "end_s", "text",
     "words": [{"start_s", "end_s", "word", "probability"}]}]}``
+
+    A meeting imported from a transcript has no words (``[]``); without times its ``start_s`` and
+    ``end_s`` are null, and so is ``duration_s`` without a recording.
     """
     row = con.execute("select duration_s from meetings where meeting_id = ?", [meeting_id]).fetchone()
     if row is None:
@@ -81,13 +84,24 @@ def export_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, fmt: str) ->
     data = load_meeting_export(con, meeting_id)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if any(u["start_s"] is None for u in data["utterances"]):
+        raise LookupFailed(
+            f"meeting {meeting_id!r} has no times (an imported transcript without them): nothing to place in a "
+            f"{fmt} file; export json"
+        )
     return render_subtitles(data, fmt)
 
 
 def render_rttm(con: duckdb.DuckDBPyConnection, meeting_id: str) -> str:
     """The overlap-aware diarisation as RTTM (one SPEAKER line per turn)."""
-    if con.execute("select 1 from meetings where meeting_id = ?", [meeting_id]).fetchone() is None:
+    row = con.execute("select source from meetings where meeting_id = ?", [meeting_id]).fetchone()
+    if row is None:
         raise LookupFailed(f"no meeting {meeting_id!r} in the database")
+    if (row[0] or "audio") != "audio":
+        raise LookupFailed(
+            f"meeting {meeting_id!r} was imported from a transcript: it has no diarisation to write as RTTM "
+            "(export json, vtt or srt)"
+        )
     rows = con.execute(
         "select speaker_label, start_s, end_s from turns where meeting_id = ? and track = 'overlap' order by start_s, speaker_label",
         [meeting_id],

@@ -110,6 +110,8 @@ def _meeting_audio_path(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Path
     ).fetchone()
     if row is None:
         raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
+    if row[0] is None:
+        raise LookupFailed(f"meeting {meeting_id!r} has no recording: its transcript was imported without audio")
     return Path(row[0])
 
 
@@ -122,6 +124,8 @@ def utterance_span(con: duckdb.DuckDBPyConnection, utterance_id: str) -> ClipSpa
     if row is None:
         raise LookupFailed(f"no utterance {utterance_id!r} in a meeting whose consent covers review")
     meeting_id, start_s, end_s = row
+    if start_s is None:
+        raise LookupFailed(f"utterance {utterance_id!r} has no times: its transcript was imported without them")
     return ClipSpan(
         audio_path=_meeting_audio_path(con, meeting_id),
         start_s=max(0.0, start_s - UTTERANCE_PADDING_S),
@@ -146,7 +150,7 @@ def speaker_spans(
             where meeting_id = ? and speaker_label = ? and track = 'exclusive'
             union all
             select start_s, end_s from utterances
-            where meeting_id = ? and speaker_label = ?
+            where meeting_id = ? and speaker_label = ? and start_s is not null
               and not exists (select 1 from turns where meeting_id = ? and track = 'exclusive')
         )
         select start_s, end_s from candidates order by end_s - start_s desc, start_s limit ?

@@ -403,3 +403,44 @@ def test_imported_utterances_are_tagged_with_their_speakers_roles(tmp_path):
     )
     for text in ("I would like to try a lower dose first.", "He sleeps until noon most days, and I worry about him."):
         assert rows(db, labels, ["timed", text]) == rows(db, labels, ["untimed", text])
+
+
+def test_merging_imported_speakers_measures_speech_from_the_transcript(tmp_path):
+    from dialogic.speakers import merge_speakers
+
+    entries = [meeting_entry("timed", "meeting.vtt"), meeting_entry("untimed", "meeting.txt")]
+    db = tmp_path / "merge.duckdb"
+    process_manifest(db, load_manifest(study(tmp_path, entries)), PipelineOptions(tag=False))
+    con = connect(db)
+    try:
+        con.execute("update speakers set participant_id = null where speaker_label = 'Maria'")
+        merged = merge_speakers(con, "timed", "Maria", "Alex")
+        assert merged["speech_s"] == pytest.approx(10.7 + 4.5) and merged["longest_turn_s"] == pytest.approx(6.2)
+        merged = merge_speakers(con, "untimed", "Maria", "Alex")
+        assert merged["speech_s"] is None and merged["longest_turn_s"] is None
+    finally:
+        con.close()
+
+
+def test_the_review_app_shows_an_untimed_import_and_says_it_has_no_audio(tmp_path):
+    from review_server import login, serve
+
+    from dialogic.review.app import create_app
+    from dialogic.review.auth import add_rater
+
+    db = tmp_path / "review.duckdb"
+    process_manifest(
+        db, load_manifest(study(tmp_path, [meeting_entry("m", "meeting.txt")])), PipelineOptions(tag=False)
+    )
+    con = connect(db)
+    add_rater(con, "alice", "a long enough password")
+    con.close()
+    with serve(create_app(db)) as base_url:
+        client, _ = login(base_url, "alice", "a long enough password")
+        item = client.get("/item/m/u00004")
+        assert item.status_code == 200 and "no times" in item.text and "When I was in hospital" in item.text
+        audio = client.get("/audio/utterance/m/u00004")
+        assert audio.status_code == 404 and "has no times" in audio.text
+        speakers = client.get("/speakers/m")
+        assert speakers.status_code == 200 and "DR LEE" in speakers.text and "no times" in speakers.text
+        client.close()

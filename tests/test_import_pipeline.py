@@ -444,3 +444,42 @@ def test_the_review_app_shows_an_untimed_import_and_says_it_has_no_audio(tmp_pat
         speakers = client.get("/speakers/m")
         assert speakers.status_code == 200 and "DR LEE" in speakers.text and "no times" in speakers.text
         client.close()
+
+
+def test_dialogic_process_imports_transcripts_and_prints_warnings_and_failures(tmp_path):
+    from typer.testing import CliRunner
+
+    from dialogic.cli import app
+
+    transcript = tmp_path / "meeting.txt"
+    entries = [
+        meeting_entry("good", "meeting.txt"),
+        meeting_entry("bad", broken(tmp_path, "meeting.srt", "\n\n4\n", "\n\nfour\n")),
+    ]
+    manifest = study(tmp_path, entries)
+    transcript.write_text(transcript.read_text() + "Interpreter: He agrees.\n")
+    result = CliRunner().invoke(app, ["process", str(manifest), "--db", str(tmp_path / "cli.duckdb"), "--no-tag"])
+    assert result.exit_code == 2, result.output  # a failed meeting
+    output = " ".join(result.output.split())
+    assert "good: warning: transcript speaker(s) matching no participant" in output and "'Interpreter'" in output
+    assert "1 processed, 0 unchanged, 0 skipped, 1 failed" in output
+    # the narrow table folds the reason inside words: compare it without the table's spacing
+    squashed = "".join(c for c in result.output if not c.isspace() and c != "│")
+    assert "broken-meeting.srt:line14:expectedasubtitlenumber,found'four'" in squashed
+
+
+def test_a_withdrawn_participant_stays_out_when_a_changed_transcript_is_read_again(tmp_path):
+    from dialogic.consent import withdraw_participant
+
+    manifest = study(tmp_path, [meeting_entry("m", "meeting.csv")])
+    db = tmp_path / "w.duckdb"
+    process_manifest(db, load_manifest(manifest), PipelineOptions(tag=False))
+    withdraw_participant(db, "m", "p2", "form-2026-044", by="test")
+    assert rows(db, "select count(*) from utterances where speaker_label = 'Maria'") == [(0,)]
+    path = tmp_path / "meeting.csv"
+    path.write_text(path.read_text().replace("Then let's try that", "Then we try that"))
+    (result,) = process_manifest(db, load_manifest(manifest), PipelineOptions(tag=False)).results
+    assert result.status == "processed" and result.utterances == 6
+    assert result.warnings == ["1 utterance(s) of withdrawn participant(s) p2 left out: their consent was withdrawn"]
+    assert rows(db, "select count(*) from utterances where speaker_label = 'Maria' or text like 'He sleeps%'") == [(0,)]
+    assert rows(db, "select list(utterance_index order by utterance_index) from utterances") == [([0, 1, 2, 3, 4, 5],)]

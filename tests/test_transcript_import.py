@@ -178,6 +178,21 @@ def test_utf16_with_a_byte_order_mark_is_read(tmp_path):
     shutil.copyfile(DATA / "meeting.txt", tmp_path / "copy.txt")
 
 
+def test_praats_short_layout_reads_as_the_long_one(tmp_path):
+    from praatio import textgrid
+
+    grid = textgrid.openTextgrid(str(DATA / "meeting.TextGrid"), includeEmptyIntervals=True)
+    short = tmp_path / "short.TextGrid"
+    grid.save(str(short), format="short_textgrid", includeBlankSpaces=True)
+    long, brief = read_transcript(DATA / "meeting.TextGrid"), read_transcript(short)
+    assert [(s.speaker, s.start_s, s.end_s, s.text) for s in brief.segments] == [
+        (s.speaker, s.start_s, s.end_s, s.text) for s in long.segments
+    ]
+    # each interval's line is its start time's, in the short layout too
+    lines = short.read_text().splitlines()
+    assert all(lines[s.line - 1].strip() == f"{s.start_s:g}" for s in brief.segments)
+
+
 def test_times_in_seconds_or_clock_form():
     assert parse_time_s("12.5") == 12.5
     assert parse_time_s("01:02:03.250") == 3723.25

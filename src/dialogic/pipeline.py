@@ -208,7 +208,27 @@ def read_imported_transcript(run: MeetingRun) -> None:
     run.speakers, run.mapping_changes = imported_speaker_mapping(run.con, run.meeting, matched)
     by_hand = {label for label, s in run.speakers.items() if s.participant_id and s.mapped_by != NAME_MATCH}
     _, unmatched = match_speakers([label for label in labels if label not in by_hand], run.meeting.participants)
-    run.transcript_warnings = [*run.imported.notes, *unmatched]
+    run.transcript_warnings = [*run.imported.notes, *unmatched, *_leave_out_withdrawn(run)]
+
+
+def _leave_out_withdrawn(run: MeetingRun) -> list[str]:
+    """A participant who withdrew from this meeting (`dialogic consent withdraw --participant`)
+    stays withdrawn when a changed transcript is read again: their utterances are not stored."""
+    row = run.con.execute(
+        "select withdrawn_participants from meetings where meeting_id = ?", [run.meeting.id]
+    ).fetchone()
+    withdrawn = set(row[0] or []) if row else set()
+    gone = {label: s.participant_id for label, s in run.speakers.items() if s.participant_id in withdrawn}
+    if not gone:
+        return []
+    before = len(run.utterances)
+    kept = [u for u in run.utterances if u.speaker not in gone]
+    run.utterances = [dataclasses.replace(u, index=i) for i, u in enumerate(kept)]
+    run.speakers = {label: s for label, s in run.speakers.items() if label not in gone}
+    return [
+        f"{before - len(kept)} utterance(s) of withdrawn participant(s) {', '.join(sorted(set(gone.values())))} "
+        "left out: their consent was withdrawn"
+    ]
 
 
 def decode(run: MeetingRun) -> None:

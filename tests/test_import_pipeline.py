@@ -418,6 +418,9 @@ def test_merging_imported_speakers_measures_speech_from_the_transcript(tmp_path)
         assert merged["speech_s"] == pytest.approx(10.7 + 4.5) and merged["longest_turn_s"] == pytest.approx(6.2)
         merged = merge_speakers(con, "untimed", "Maria", "Alex")
         assert merged["speech_s"] is None and merged["longest_turn_s"] is None
+        assert con.execute("select count(*) from speakers where speaker_label = 'Maria'").fetchone() == (0,)
+        alex = "select meeting_id, count(*) from utterances where speaker_label = 'Alex' group by 1 order by 1"
+        assert con.execute(alex).fetchall() == [("timed", 3), ("untimed", 3)]  # Alex's two and Maria's one
     finally:
         con.close()
 

@@ -110,11 +110,11 @@ def merge_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, source: str,
                 f"update {table} set speaker_label = ? where meeting_id = ? and speaker_label = ?",
                 [target, meeting_id, source],
             )
-        source, timed = con.execute("select source, timed from meetings where meeting_id = ?", [meeting_id]).fetchone()
+        origin, timed = con.execute("select source, timed from meetings where meeting_id = ?", [meeting_id]).fetchone()
         # an imported transcript has no diarised turns: its utterances are the speaker's speech
         spans = (
             "select start_s, end_s from turns where meeting_id = ? and track = 'overlap' and speaker_label = ?"
-            if (source or "audio") == "audio"
+            if (origin or "audio") == "audio"
             else "select start_s, end_s from utterances where meeting_id = ? and speaker_label = ? and start_s is not null"
         )
         turns = [SpeakerTurn(target, s, e) for s, e in con.execute(spans, [meeting_id, target]).fetchall()]

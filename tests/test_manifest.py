@@ -163,3 +163,31 @@ def test_audio_outside_the_manifests_folder_is_refused_unless_allowed(tmp_path):
         assert m.meetings == [] and "lies outside the manifest's folder" in m.problems[0].reason, audio
     allowed = load_manifest(write(study, GOOD.replace("audio: a.wav", "audio: ../elsewhere/x.wav")), allow_outside=True)
     assert allowed.meetings[0].audio == (outside / "x.wav").resolve()
+
+
+def test_a_meeting_may_give_a_transcript_instead_of_or_besides_audio(tmp_path):
+    (tmp_path / "t.vtt").write_text("WEBVTT\n")
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    text = GOOD.replace("    audio: a.wav\n", "    transcript: t.vtt\n")
+    both = GOOD.replace("    audio: a.wav\n", "    audio: a.wav\n    transcript: t.vtt\n")
+    only = load_manifest(write(tmp_path, text)).meetings[0]
+    assert only.audio is None and only.transcript == (tmp_path / "t.vtt").resolve()
+    assert only.source == "transcript" and only.source_file == only.transcript
+    together = load_manifest(write(tmp_path, both)).meetings[0]
+    assert together.source == "audio+transcript" and together.audio == (tmp_path / "a.wav").resolve()
+    assert load_manifest(write(tmp_path, GOOD)).meetings[0].source == "audio"
+    reasons = {
+        "neither": GOOD.replace("    audio: a.wav\n", ""),
+        "unknown format": GOOD.replace("    audio: a.wav\n", "    transcript: notes.docx\n"),
+        "missing": GOOD.replace("    audio: a.wav\n", "    transcript: gone.srt\n"),
+        "outside": GOOD.replace("    audio: a.wav\n", "    transcript: ../t.vtt\n"),
+        "not a path": GOOD.replace("    audio: a.wav\n", "    transcript: [t.vtt]\n"),
+    }
+    found = {name: load_manifest(write(tmp_path, t)).problems[0].reason for name, t in reasons.items()}
+    assert "give audio (the recording), transcript (a human transcript of it), or both" in found["neither"]
+    assert "unknown transcript format '.docx'" in found["unknown format"]
+    assert "transcript file not found" in found["missing"] and "gone.srt" in found["missing"]
+    assert "transcript '../t.vtt' lies outside the manifest's folder" in found["outside"]
+    assert "transcript must be a path to the transcript file" in found["not a path"]
+    # every reason names the manifest and the meeting's line
+    assert all(f"{tmp_path / 'manifest.yaml'}:3: " in r for r in found.values()), found

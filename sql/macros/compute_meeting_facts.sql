@@ -1,6 +1,8 @@
 -- one row per meeting with utterances (only_meeting, or all), from speaking_turn_facts and
 -- utterance_facts; a gap is a positive silence between the end of a turn and the next turn's start.
 -- The current version's activated_at is not kept: it moves whenever the version tags a meeting.
+-- A meeting without times (an imported plain-text transcript) has null speech, end and gap
+-- figures: counting its gaps would give 0, a number that looks exact and is not.
 create or replace macro compute_meeting_facts(only_meeting) as table
 with
 
@@ -26,8 +28,8 @@ per_meeting as (
         sum(speech_s) as speech_s,
         sum(word_count) as word_count,
         max(end_s) as last_end_s,
-        count(*) filter (where gap_s > 0) as gap_count,
-        coalesce(sum(gap_s) filter (where gap_s > 0), 0) as gap_s,
+        case when count(start_s) = count(*) then count(*) filter (where gap_s > 0) end as gap_count,
+        case when count(start_s) = count(*) then coalesce(sum(gap_s) filter (where gap_s > 0), 0) end as gap_s,
         avg(gap_s) filter (where gap_s > 0) as mean_gap_s,
         median(gap_s) filter (where gap_s > 0) as median_gap_s,
         max(gap_s) filter (where gap_s > 0) as longest_gap_s

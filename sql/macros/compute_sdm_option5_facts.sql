@@ -1,5 +1,7 @@
 -- one row per tagged meeting of only_meeting (or all): the OPTION-5-style proxy, from
 -- tag_hit_facts and meeting_facts. Items and their limits: sql/views/sdm_option5_proxy.sql.
+-- In a meeting without times (an imported plain-text transcript) "after the answer" of item 5 is
+-- read in turn order: a later speaking turn than the service user's answering one.
 create or replace macro compute_sdm_option5_facts(only_meeting) as table
 with
 
@@ -25,7 +27,7 @@ first_option_turn as (
 ),
 
 first_answer as (
-    select meeting_id, min(answer_start_s) as answer_start_s
+    select meeting_id, min(answer_start_s) as answer_start_s, min(turn_no) + 1 as answer_turn_no
     from hits
     where tag = 'preference_elicitation' and by_professional and answered_by_role = 'service_user'
     group by meeting_id
@@ -43,7 +45,8 @@ evidence as (
         list(h.utterance_id order by h.start_s, h.utterance_id)
             filter (where h.tag = 'preference_elicitation' and h.by_professional) as item4_evidence_ids,
         list(h.utterance_id order by h.start_s, h.utterance_id)
-            filter (where h.tag = 'option_discussion' and h.by_professional and h.start_s >= a.answer_start_s)
+            filter (where h.tag = 'option_discussion' and h.by_professional
+                and coalesce(h.start_s >= a.answer_start_s, h.turn_no > a.answer_turn_no))
             as item5_evidence_ids
     from hits as h
     left join first_option_turn as f on f.meeting_id = h.meeting_id

@@ -4,6 +4,8 @@
 -- silent registered ones included, so 1 = perfectly even (null when n < 2).
 -- Gini of speech_s over the same n (0 = even, towards 1 = one voice speaks).
 -- professional = clinician + peer; lay = network + service_user; other_speech_pct = other + unknown.
+-- Every figure here is of speaking time: null for a meeting without times (imported plain text;
+-- timing_note says so), whose shares by words are in voice_share_participant.words_pct.
 with
 
 shares as (
@@ -13,7 +15,7 @@ shares as (
 ),
 
 roles as (
-    select meeting_id, role, speech_pct from voice_share_role
+    select meeting_id, role, speech_s, speech_pct from voice_share_role
 ),
 
 ranks as (
@@ -32,8 +34,9 @@ spread as (
         level,
         meeting_id,
         any_value(n) as n,
-        -sum(case when speech_s > 0 then (speech_s / total_s) * log2(speech_s / total_s) else 0 end)
-            as entropy_bits,
+        case when count(speech_s) = count(*) then
+            -sum(case when speech_s > 0 then (speech_s / total_s) * log2(speech_s / total_s) else 0 end)
+        end as entropy_bits,
         sum((2 * rank_asc - n - 1) * speech_s) / nullif(any_value(n) * any_value(total_s), 0) as gini,
         any_value(total_s) as speech_s
     from ranks
@@ -49,6 +52,7 @@ role_groups as (
         coalesce(sum(speech_pct) filter (where role in ('other', 'unknown')), 0) as other_speech_pct
     from roles
     group by meeting_id
+    having count(speech_s) = count(*)  -- a meeting without times has no share of time to split
 ),
 
 final as (
@@ -70,13 +74,15 @@ final as (
         g.professional_speech_pct / nullif(g.lay_speech_pct, 0) as professional_to_lay_ratio
     from spread as r
     inner join spread as v on v.meeting_id = r.meeting_id and v.level = 'voice'
-    inner join role_groups as g on g.meeting_id = r.meeting_id
+    left join role_groups as g on g.meeting_id = r.meeting_id
     where r.level = 'role'
 )
 
--- a meeting from which a participant's speech was withdrawn is incomplete, and says so
+-- a meeting from which a participant's speech was withdrawn is incomplete, and says so; one whose
+-- transcript was imported says what its times are (timing_note)
 select
     final.*,
-    consent_note(withdrawn.withdrawn_participants) as consent_note
+    consent_note(meeting.withdrawn_participants) as consent_note,
+    timing_note(meeting.source, meeting.timed) as timing_note
 from final
-left join meetings as withdrawn on withdrawn.meeting_id = final.meeting_id
+left join meetings as meeting on meeting.meeting_id = final.meeting_id

@@ -1,7 +1,8 @@
 -- one row per meeting with utterances: how peer workers take part.
 -- peer_turns_after_service_user = peer speaking turns directly following a service-user turn
 -- (evidence: the first utterance of each such turn). Disclosure figures come from
--- sdm_peer_disclosure (null while the meeting is untagged).
+-- sdm_peer_disclosure (null while the meeting is untagged). peer_speech_s and peer_speech_pct
+-- are null for a meeting without times (imported plain text; timing_note says so).
 with
 
 roles as (
@@ -23,8 +24,10 @@ peer_share as (
     select
         meeting_id,
         coalesce(sum(voice_count) filter (where role = 'peer'), 0) as peer_count,
-        coalesce(sum(speech_s) filter (where role = 'peer'), 0) as peer_speech_s,
-        coalesce(sum(speech_pct) filter (where role = 'peer'), 0) as peer_speech_pct,
+        case when count(speech_s) = count(*) then coalesce(sum(speech_s) filter (where role = 'peer'), 0) end
+            as peer_speech_s,
+        case when count(speech_s) = count(*) then coalesce(sum(speech_pct) filter (where role = 'peer'), 0) end
+            as peer_speech_pct,
         coalesce(sum(turn_count) filter (where role = 'peer'), 0) as peer_turn_count
     from roles
     group by meeting_id
@@ -60,8 +63,10 @@ final as (
 
 -- every figure leaves with the measured error of the tagger that produced it
 select final.*, coalesce(validation.validation_status, case when current_version.model_version is not null then 'not validated on this study' end)
-    as validation_status
+    as validation_status,
+    timing_note(meeting.source, meeting.timed) as timing_note
 from final
+left join meetings as meeting on meeting.meeting_id = final.meeting_id
 left join stg_current_tagger as current_version on current_version.meeting_id = final.meeting_id
 left join tag_validation_status as validation
     on validation.tagger_model_version = current_version.model_version and validation.tag = 'peer_self_disclosure'

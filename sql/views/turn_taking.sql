@@ -4,6 +4,8 @@
 -- always change voice); turns that start before the previous ends are not gaps. Overlap and
 -- interruption counts come from stg_overlaps (diarisation 'overlap' track). Turn and gap
 -- figures are summed per meeting in meeting_facts when the meeting is written.
+-- A meeting whose transcript was imported has no diarisation: its overlap and interruption
+-- figures are null (not 0); without times its minutes, rates and gaps are null too (timing_note).
 with
 
 turn_stats as (
@@ -17,7 +19,7 @@ overlap_events as (
 ),
 
 source_meetings as (
-    select meeting_id, duration_s
+    select meeting_id, duration_s, source, timed, coalesce(source, 'audio') = 'audio' as diarised
     from meetings
 ),
 
@@ -42,11 +44,12 @@ final as (
         t.mean_gap_s,
         t.median_gap_s,
         t.longest_gap_s,
-        coalesce(o.overlap_count, 0) as overlap_count,
-        coalesce(o.overlap_s, 0) as overlap_s,
-        coalesce(o.interruption_count, 0) as interruption_count,
-        coalesce(o.interruption_count, 0) / nullif(coalesce(m.duration_s, t.last_end_s) / 60, 0)
-            as interruptions_per_min
+        case when m.diarised then coalesce(o.overlap_count, 0) end as overlap_count,
+        case when m.diarised then coalesce(o.overlap_s, 0) end as overlap_s,
+        case when m.diarised then coalesce(o.interruption_count, 0) end as interruption_count,
+        case when m.diarised then coalesce(o.interruption_count, 0) end
+            / nullif(coalesce(m.duration_s, t.last_end_s) / 60, 0) as interruptions_per_min,
+        timing_note(m.source, m.timed) as timing_note
     from turn_stats as t
     left join source_meetings as m on m.meeting_id = t.meeting_id
     left join overlap_stats as o on o.meeting_id = t.meeting_id

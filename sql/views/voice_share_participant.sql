@@ -3,6 +3,8 @@
 -- speech_s sums utterance durations; a turn is a maximal run of consecutive utterances by one voice.
 -- *_pct are shares of the meeting's total (null when the meeting's total is 0).
 -- Speaking voices are summed per meeting × voice in voice_facts when the meeting is written.
+-- A meeting without times (imported plain text) has null speech_s and speech_pct for every voice,
+-- silent ones too: its shares are words_pct and turns_pct (timing_note says so).
 with
 
 spoken as (
@@ -16,19 +18,25 @@ source_participants as (
     from participants
 ),
 
+meeting_timing as (
+    select meeting_id, count(speech_s) = count(*) as timed
+    from spoken
+    group by meeting_id
+),
+
 silent as (
     select
         p.meeting_id,
         p.participant_id as voice_id,
         p.participant_id,
         p.role,
-        0.0 as speech_s,
+        case when t.timed then 0.0 end as speech_s,
         0 as word_count,
         0 as utterance_count,
         0 as turn_count,
         null as longest_turn_s
     from source_participants as p
-    semi join spoken as s on s.meeting_id = p.meeting_id
+    inner join meeting_timing as t on t.meeting_id = p.meeting_id
     anti join spoken as v on v.meeting_id = p.meeting_id and v.voice_id = p.participant_id
 ),
 
@@ -57,9 +65,11 @@ final as (
     window by_meeting as (partition by meeting_id)
 )
 
--- a meeting from which a participant's speech was withdrawn is incomplete, and says so
+-- a meeting from which a participant's speech was withdrawn is incomplete, and says so; one whose
+-- transcript was imported says what its times are (timing_note)
 select
     final.*,
-    consent_note(withdrawn.withdrawn_participants) as consent_note
+    consent_note(meeting.withdrawn_participants) as consent_note,
+    timing_note(meeting.source, meeting.timed) as timing_note
 from final
-left join meetings as withdrawn on withdrawn.meeting_id = final.meeting_id
+left join meetings as meeting on meeting.meeting_id = final.meeting_id

@@ -42,9 +42,11 @@ final as (
     window by_meeting as (partition by meeting_id)
 )
 
--- a meeting from which a participant's speech was withdrawn is incomplete, and says so
+-- a meeting from which a participant's speech was withdrawn is incomplete, and says so; one whose
+-- transcript was imported says what its times are (timing_note)
 select
     final.*,
-    consent_note(withdrawn.withdrawn_participants) as consent_note
+    consent_note(meeting.withdrawn_participants) as consent_note,
+    timing_note(meeting.source, meeting.timed) as timing_note
 from final
-left join meetings as withdrawn on withdrawn.meeting_id = final.meeting_id
+left join meetings as meeting on meeting.meeting_id = final.meeting_id

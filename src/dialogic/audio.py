@@ -94,10 +94,11 @@ MIN_SPEECH_SHARE = 0.05
 MIN_DECODED_SHARE = 0.95
 
 
-def audio_warnings(audio: DecodedAudio, words: int, speech_s: float) -> list[str]:
+def audio_warnings(audio: DecodedAudio, words: int, speech_s: float | None) -> list[str]:
     """What about a recording makes its figures doubtful, each as one sentence: nearly silent,
     shorter when decoded than its container declares (truncated or corrupt), or almost no speech
-    found by diarisation (noise only — words transcribed from it are likely invented)."""
+    found by diarisation (noise only — words transcribed from it are likely invented).
+    ``speech_s`` None: no diarisation ran (an imported transcript), so speech is not checked."""
     found = []
     duration_s = audio.duration_s
     rms = float(np.sqrt(np.mean(np.square(audio.samples, dtype=np.float64)))) if audio.samples.size else 0.0
@@ -107,7 +108,7 @@ def audio_warnings(audio: DecodedAudio, words: int, speech_s: float) -> list[str
     declared = audio.declared_duration_s
     if declared and duration_s < MIN_DECODED_SHARE * declared:
         found.append(f"decoded {duration_s:.1f} s of the {declared:.1f} s the file declares: truncated or corrupt")
-    if speech_s < MIN_SPEECH_SHARE * duration_s:
+    if speech_s is not None and speech_s < MIN_SPEECH_SHARE * duration_s:
         note = f"; the {words} transcribed words are likely invented" if words else ""
         found.append(f"almost no speech: {speech_s:.1f} s of {duration_s:.1f} s diarised as speech{note}")
     return found

@@ -4,6 +4,7 @@
     ├── ManifestError          a manifest file or one of its meetings is invalid
     ├── ConsentError           a meeting may not be processed for the requested purpose
     ├── AudioError             an audio file is missing, unreadable or empty
+    ├── TranscriptError        an imported transcript is unreadable or malformed (file and line)
     ├── ModelError             a model's weights are missing, altered or not loadable
     ├── StoreError             the DuckDB file cannot be opened, migrated or written
     ├── QueryError             an analyst's SQL query does not run (bad SQL, or it tries to write)
@@ -30,6 +31,11 @@ class ConsentError(DialogicError):
 
 class AudioError(DialogicError):
     """An audio file is missing, unreadable or holds no audio."""
+
+
+class TranscriptError(DialogicError):
+    """An imported transcript (VTT, SRT, ELAN, TextGrid, CSV/TSV, text) cannot be read: the message
+    names the file and, where there is one, the line."""
 
 
 class ModelError(DialogicError):

@@ -1,7 +1,7 @@
 """Meeting manifests (YAML) and the consent gate.
 
-A manifest lists meetings; each names its audio (relative to the manifest), its consent and its
-participants. A broken meeting entry is reported with the reason and does not stop the others;
+A manifest lists meetings; each names its audio, a human transcript of it, or both (paths
+relative to the manifest), its consent and its participants. A broken meeting entry is reported with the reason and does not stop the others;
 a manifest that cannot be read at all raises ManifestError naming the file.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from dialogic.errors import ConsentError, ManifestError
+from dialogic.errors import ConsentError, DialogicError, ManifestError
 
 ROLES = ("service_user", "network", "clinician", "peer", "other")
 CONSENT_PURPOSES = ("transcribe", "analyse", "review")
@@ -42,12 +42,27 @@ class Consent:
 @dataclass(frozen=True)
 class MeetingSpec:
     id: str
-    audio: Path
+    audio: Path | None  # None: a transcript without its recording
     consent: Consent
     participants: tuple[Participant, ...]
     recorded_on: dt.date | None = None
     site: str | None = None
     language: str | None = None  # spoken language (ISO 639-1, e.g. 'de'); None: detect, or --language
+    transcript: Path | None = None  # a human transcript (VTT, SRT, EAF, TextGrid, CSV/TSV, text)
+
+    @property
+    def source(self) -> str:
+        """Where the meeting's utterances come from: ``audio`` (speech recognition and diarisation),
+        ``transcript`` (an imported transcript alone) or ``audio+transcript`` (the transcript's
+        utterances, the recording for the meeting's duration and the review app's clips)."""
+        if self.transcript is None:
+            return "audio"
+        return "transcript" if self.audio is None else "audio+transcript"
+
+    @property
+    def source_file(self) -> Path:
+        """The file the meeting's utterances are read from."""
+        return self.transcript if self.transcript is not None else self.audio
 
 
 @dataclass(frozen=True)
@@ -108,7 +123,7 @@ def _read_text(path: Path) -> str:
 
 def load_manifest(path: str | Path, *, allow_outside: bool = False) -> Manifest:
     """Read and validate a manifest; invalid meetings land in ``problems`` (with their line),
-    valid ones in ``meetings``. Audio must lie inside the manifest's folder unless
+    valid ones in ``meetings``. Audio and transcripts must lie inside the manifest's folder unless
     ``allow_outside``."""
     path = Path(path)
     if not path.is_file():
@@ -145,22 +160,24 @@ def parse_meeting(entry: object, base: Path, *, allow_outside: bool = False) -> 
     """Validate one meeting entry; raises ManifestError with the reason."""
     if not isinstance(entry, dict):
         raise ManifestError("meeting entry must be a mapping")
-    unknown = set(entry) - {"id", "audio", "recorded_on", "site", "language", "consent", "participants"}
+    unknown = set(entry) - {"id", "audio", "transcript", "recorded_on", "site", "language", "consent", "participants"}
     if unknown:
         raise ManifestError(f"unknown field(s): {', '.join(sorted(unknown))}")
     meeting_id = entry.get("id")
     if not isinstance(meeting_id, str) or not _ID.match(meeting_id):
         raise ManifestError(f"id must be 1–64 letters, digits, '.', '_' or '-', got {meeting_id!r}")
-    audio = entry.get("audio")
-    if not isinstance(audio, str) or not audio:
-        raise ManifestError("audio must be a path to the recording")
-    audio_path = (base / audio).resolve()
-    if not allow_outside and not audio_path.is_relative_to(base.resolve()):
-        raise ManifestError(
-            f"audio {audio!r} lies outside the manifest's folder {base}: move it there, or pass --allow-outside"
-        )
-    if not audio_path.is_file():
-        raise ManifestError(f"audio file not found: {audio_path}")
+    if entry.get("audio") is None and entry.get("transcript") is None:
+        raise ManifestError("give audio (the recording), transcript (a human transcript of it), or both")
+    audio_path = None if entry.get("audio") is None else _input_file(entry["audio"], "audio", base, allow_outside)
+    transcript_path = None
+    if entry.get("transcript") is not None:
+        transcript_path = _input_file(entry["transcript"], "transcript", base, allow_outside)
+        from dialogic.transcript_import import transcript_format
+
+        try:
+            transcript_format(transcript_path)
+        except DialogicError as exc:
+            raise ManifestError(str(exc)) from exc
 
     recorded_on = entry.get("recorded_on")
     if recorded_on is not None and not isinstance(recorded_on, dt.date):
@@ -213,6 +230,7 @@ def parse_meeting(entry: object, base: Path, *, allow_outside: bool = False) -> 
     return MeetingSpec(
         id=meeting_id,
         audio=audio_path,
+        transcript=transcript_path,
         consent=Consent(
             str(consent["status"]),
             tuple(scope),
@@ -223,6 +241,22 @@ def parse_meeting(entry: object, base: Path, *, allow_outside: bool = False) -> 
         site=None if entry.get("site") is None else str(entry["site"]),
         language=language,
     )
+
+
+def _input_file(value: object, field_name: str, base: Path, allow_outside: bool) -> Path:
+    """A meeting's audio or transcript file: a path relative to the manifest, inside its folder
+    unless ``allow_outside``, that exists."""
+    what = "the recording" if field_name == "audio" else "the transcript file"
+    if not isinstance(value, str) or not value:
+        raise ManifestError(f"{field_name} must be a path to {what}")
+    path = (base / value).resolve()
+    if not allow_outside and not path.is_relative_to(base.resolve()):
+        raise ManifestError(
+            f"{field_name} {value!r} lies outside the manifest's folder {base}: move it there, or pass --allow-outside"
+        )
+    if not path.is_file():
+        raise ManifestError(f"{field_name} file not found: {path}")
+    return path
 
 
 def check_consent(meeting: MeetingSpec, purpose: str = "transcribe") -> None:

@@ -1,4 +1,10 @@
-"""Write one processed meeting into DuckDB: its rows, tags, facts and run record in one transaction."""
+"""Write one processed meeting into DuckDB: its rows, tags, facts and run record in one transaction.
+
+`store_meeting` writes a meeting processed from audio (words, diarised turns, speakers with their
+voices); `store_imported_meeting` one whose utterances come from an imported human transcript
+(utterances and speakers only: no words, turns or voices, and no times when the transcript has
+none).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,16 @@ import pyarrow as pa
 from dialogic.db import transaction
 from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.manifest import MeetingSpec
-from dialogic.records import AttributedWord, DecodedAudio, Diarisation, MappingChange, SpeakerTurn, Utterance
-from dialogic.voices import StoredSpeaker, carry_mappings, doubtful_speakers, longest_turn_s
+from dialogic.records import (
+    AttributedWord,
+    DecodedAudio,
+    Diarisation,
+    ImportedUtterance,
+    MappingChange,
+    SpeakerTurn,
+    Utterance,
+)
+from dialogic.voices import StoredSpeaker, carry_mappings, doubtful_speakers, longest_turn_s, shared_speech_s
 
 _DERIVED = ("words", "utterances", "turns")
 
@@ -36,17 +50,20 @@ def upsert_meeting_record(con: duckdb.DuckDBPyConnection, meeting: MeetingSpec, 
 def _write_meeting_metadata(con, meeting: MeetingSpec, manifest_path: str | None) -> None:
     con.execute(
         """
-        insert into meetings (meeting_id, audio_path, recorded_on, site, consent_status, consent_scope,
-                              consent_reference, manifest_path)
-        values (?, ?, ?, ?, ?, ?, ?, ?)
+        insert into meetings (meeting_id, audio_path, transcript_path, source, recorded_on, site, consent_status,
+                              consent_scope, consent_reference, manifest_path)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         on conflict (meeting_id) do update set
-            audio_path = excluded.audio_path, recorded_on = excluded.recorded_on, site = excluded.site,
+            audio_path = excluded.audio_path, transcript_path = excluded.transcript_path, source = excluded.source,
+            recorded_on = excluded.recorded_on, site = excluded.site,
             consent_status = excluded.consent_status, consent_scope = excluded.consent_scope,
             consent_reference = excluded.consent_reference, manifest_path = excluded.manifest_path
         """,
         [
             meeting.id,
-            str(meeting.audio),
+            None if meeting.audio is None else str(meeting.audio),
+            None if meeting.transcript is None else str(meeting.transcript),
+            meeting.source,
             meeting.recorded_on,
             meeting.site,
             meeting.consent.status,
@@ -148,28 +165,7 @@ def store_meeting(
             ]
         ),
     )
-    utterances_table = pa.table(
-        {
-            "utterance_id": [utterance_id(mid, u.index) for u in utterances],
-            "meeting_id": [mid] * len(utterances),
-            "utterance_index": [u.index for u in utterances],
-            "speaker_label": [u.speaker for u in utterances],
-            "start_s": [u.start_s for u in utterances],
-            "end_s": [u.end_s for u in utterances],
-            "text": [u.text for u in utterances],
-        },
-        schema=pa.schema(
-            [
-                ("utterance_id", pa.string()),
-                ("meeting_id", pa.string()),
-                ("utterance_index", pa.int32()),
-                ("speaker_label", pa.string()),
-                ("start_s", pa.float64()),
-                ("end_s", pa.float64()),
-                ("text", pa.string()),
-            ]
-        ),
-    )
+    utterances_table = _utterances_table(mid, utterances)
     turn_rows = [("overlap", i, t) for i, t in enumerate(diarisation.turns)] + [
         ("exclusive", i, t) for i, t in enumerate(diarisation.exclusive_turns)
     ]
@@ -252,7 +248,8 @@ def store_meeting(
             )
         con.execute(
             "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ?, language = ?, "
-            "language_probability = ?, audio_warnings = ? where meeting_id = ?",
+            "language_probability = ?, audio_warnings = ?, transcript_sha256 = null, transcript_warnings = null, "
+            "timed = true where meeting_id = ?",
             [
                 audio.sha256,
                 round(audio.duration_s, 3),
@@ -264,17 +261,173 @@ def store_meeting(
                 mid,
             ],
         )
-        if tags is not None:
-            from dialogic.tagging.tag_store import write_tag_rows
-
-            tagger, tag_rows = tags
-            write_tag_rows(con, mid, tagger, tag_rows)
-        refresh_meeting_facts(con, mid)
-        if tags is not None:
-            refresh_current_tagger_facts(con)
-        if run is not None:
-            record_run(con, **run)
+        _write_tags_facts_and_run(con, mid, tags, run)
     return changes
+
+
+def _utterances_table(mid: str, utterances: list[Utterance] | list[ImportedUtterance]) -> pa.Table:
+    return pa.table(
+        {
+            "utterance_id": [utterance_id(mid, u.index) for u in utterances],
+            "meeting_id": [mid] * len(utterances),
+            "utterance_index": [u.index for u in utterances],
+            "speaker_label": [u.speaker for u in utterances],
+            "start_s": [u.start_s for u in utterances],
+            "end_s": [u.end_s for u in utterances],
+            "text": [u.text for u in utterances],
+        },
+        schema=pa.schema(
+            [
+                ("utterance_id", pa.string()),
+                ("meeting_id", pa.string()),
+                ("utterance_index", pa.int32()),
+                ("speaker_label", pa.string()),
+                ("start_s", pa.float64()),
+                ("end_s", pa.float64()),
+                ("text", pa.string()),
+            ]
+        ),
+    )
+
+
+def _write_tags_facts_and_run(con, mid: str, tags: tuple | None, run: dict | None) -> None:
+    """The end of a store, inside its transaction: tags, facts, the run record."""
+    if tags is not None:
+        from dialogic.tagging.tag_store import write_tag_rows
+
+        tagger, tag_rows = tags
+        write_tag_rows(con, mid, tagger, tag_rows)
+    refresh_meeting_facts(con, mid)
+    if tags is not None:
+        refresh_current_tagger_facts(con)
+    if run is not None:
+        record_run(con, **run)
+
+
+# Who mapped a speaker whose transcript name matched a participant (speakers.mapped_by).
+NAME_MATCH = "transcript name"
+
+
+def imported_speaker_mapping(
+    con: duckdb.DuckDBPyConnection, meeting: MeetingSpec, matched: dict[str, str | None]
+) -> tuple[dict[str, StoredSpeaker], list[MappingChange]]:
+    """Each label of an imported transcript → its mapping, and what happened to stored ones.
+
+    The transcript's name is the speaker's identity, so a mapping a person made (`dialogic
+    speakers map`) stays with the same name on a re-import, over the name match; one whose name is
+    gone from the transcript, or whose participant is gone from the manifest, is dropped. Every
+    other label takes its name match (``matched``: label → participant id or None).
+    """
+    now = dt.datetime.now()
+    mapping = {
+        label: StoredSpeaker(label, pid, now if pid else None, NAME_MATCH if pid else None)
+        for label, pid in matched.items()
+    }
+    participants = {p.id for p in meeting.participants}
+    changes = []
+    for label, pid, mapped_at, mapped_by in con.execute(
+        "select speaker_label, participant_id, mapped_at, mapped_by from speakers "
+        "where meeting_id = ? and participant_id is not null and mapped_by is distinct from ? order by speaker_label",
+        [meeting.id, NAME_MATCH],
+    ).fetchall():
+        if label in mapping and pid in participants:
+            mapping[label] = StoredSpeaker(label, pid, mapped_at, mapped_by)
+            changes.append(MappingChange(pid, label, label, "kept", None, "the same name in the transcript"))
+        else:
+            reason = "the name is no longer in the transcript" if label not in mapping else "not in the manifest now"
+            changes.append(MappingChange(pid, label, None, "dropped", None, reason))
+    return mapping, changes
+
+
+def store_imported_meeting(
+    con: duckdb.DuckDBPyConnection,
+    meeting: MeetingSpec,
+    utterances: list[ImportedUtterance],
+    speakers: dict[str, StoredSpeaker],
+    processing_key: str,
+    manifest_path: str | None = None,
+    *,
+    timed: bool,
+    transcript_sha256: str,
+    audio: DecodedAudio | None = None,
+    mapping_changes: list[MappingChange] | None = None,
+    tags: tuple | None = None,
+    run: dict | None = None,
+    language: str | None = None,
+    audio_warnings: list[str] | None = None,
+    transcript_warnings: list[str] | None = None,
+) -> None:
+    """Replace the meeting's derived rows with an imported transcript's, atomically, with its
+    analytics facts refreshed once.
+
+    ``speakers``: each label's mapping (`imported_speaker_mapping`). A speaker's ``speech_s`` is
+    the union of its utterances' spans (null without times); it has no voice embedding and is
+    never doubtful (a person named it). The meeting keeps no words and no diarised turns; its
+    duration is the recording's when there is one, else unknown. ``tags`` and ``run`` as for
+    `store_meeting`.
+    """
+    mid = meeting.id
+    spans: dict[str, list[SpeakerTurn]] = {label: [] for label in speakers}
+    for u in utterances:
+        if timed:
+            spans[u.speaker].append(SpeakerTurn(u.speaker, u.start_s, u.end_s))
+    speaker_rows = [
+        [
+            mid,
+            label,
+            s.participant_id,
+            round(shared_speech_s(spans[label], spans[label]), 3) if timed else None,
+            s.mapped_at,
+            s.mapped_by,
+            None,
+            round(max(t.end_s - t.start_s for t in spans[label]), 3) if timed else None,
+            False,
+        ]
+        for label, s in speakers.items()
+    ]
+    with transaction(con):
+        _write_meeting_metadata(con, meeting, manifest_path)
+        for table in _DERIVED:
+            con.execute(f"delete from {table} where meeting_id = ?", [mid])
+        con.execute("delete from speakers where meeting_id = ?", [mid])
+        con.register("_new_utterances", _utterances_table(mid, utterances))
+        try:
+            con.execute("insert into utterances select * from _new_utterances")
+        finally:
+            con.unregister("_new_utterances")
+        con.executemany(
+            "insert into speakers (meeting_id, speaker_label, participant_id, speech_s, mapped_at, mapped_by, "
+            "embedding, longest_turn_s, doubtful) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            speaker_rows,
+        )
+        if mapping_changes:
+            con.executemany(
+                "insert into speaker_mapping_changes (run_id, meeting_id, participant_id, from_label, to_label, action, "
+                "similarity, reason) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    [(run or {}).get("run_id", "manual"), mid, c.participant_id, c.from_label, c.to_label, c.action]
+                    + [c.similarity, c.reason]
+                    for c in mapping_changes
+                ],
+            )
+        con.execute(
+            "update meetings set audio_sha256 = ?, transcript_sha256 = ?, duration_s = ?, processing_key = ?, "
+            "processed_at = ?, language = ?, language_probability = null, audio_warnings = ?, "
+            "transcript_warnings = ?, timed = ? where meeting_id = ?",
+            [
+                None if audio is None else audio.sha256,
+                transcript_sha256,
+                None if audio is None else round(audio.duration_s, 3),
+                processing_key,
+                dt.datetime.now(),
+                language,
+                list(audio_warnings or []),
+                list(transcript_warnings or []),
+                timed,
+                mid,
+            ],
+        )
+        _write_tags_facts_and_run(con, mid, tags, run)
 
 
 def record_run(
@@ -286,6 +439,7 @@ def record_run(
     started_at: dt.datetime,
     reason: str | None = None,
     audio_sha256: str | None = None,
+    transcript_sha256: str | None = None,
     processing_key: str | None = None,
     asr_model: str | None = None,
     diarisation_model: str | None = None,
@@ -297,15 +451,16 @@ def record_run(
 
     con.execute(
         """
-        insert into pipeline_runs (run_id, meeting_id, audio_sha256, processing_key, status, reason, asr_model,
-                                   diarisation_model, models, options, timings_s, started_at, finished_at,
+        insert into pipeline_runs (run_id, meeting_id, audio_sha256, transcript_sha256, processing_key, status, reason,
+                                   asr_model, diarisation_model, models, options, timings_s, started_at, finished_at,
                                    dialogic_version)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [
             run_id,
             meeting_id,
             audio_sha256,
+            transcript_sha256,
             processing_key,
             status,
             reason,

@@ -3,8 +3,14 @@ the Prefect flows.
 
 A run is a list of named stages (`STAGES`), each a function of the meeting's `MeetingRun`:
 
-    consent → hash (a stored, unchanged meeting stops here) → decode → transcribe-and-diarise
-    → align → tag → store (rows, tags, facts and the run record in one transaction)
+    consent → hash (a stored, unchanged meeting stops here) → read-transcript → decode
+    → transcribe-and-diarise → align → tag → store (rows, tags, facts and the run record in one
+    transaction)
+
+Each stage runs for the meeting sources it names (`Stage.sources`): a meeting from audio is
+decoded, transcribed, diarised and aligned; one with an imported human transcript has it read
+and its speakers matched to participants by name, and is decoded only when it also gives its
+recording (for the duration and the review app's clips: the human transcript is the text).
 
 `run_meeting` is the one orchestration: it calls each stage through ``call`` (directly here; as a
 Prefect task, with retries on I/O errors, in ``flows/``), reports through one progress hook,
@@ -33,11 +39,15 @@ from dialogic.asr_worker import submit_transcription
 from dialogic.audio import audio_sha256, audio_warnings, decode_audio
 from dialogic.db import connect
 from dialogic.diarisation.diarise import diarisation_model_records, diarise_audio
-from dialogic.errors import ConsentError, DialogicError
+from dialogic.errors import ConsentError, DialogicError, TranscriptError
+from dialogic.files import sha256_file
 from dialogic.manifest import Manifest, MeetingSpec, check_consent
 from dialogic.meeting_store import (
+    NAME_MATCH,
     carried_mapping,
+    imported_speaker_mapping,
     record_run,
+    store_imported_meeting,
     store_meeting,
     stored_processing_key,
     upsert_meeting_record,
@@ -50,13 +60,15 @@ from dialogic.records import (
     BatchReport,
     DecodedAudio,
     Diarisation,
+    ImportedTranscript,
+    ImportedUtterance,
     MappingChange,
     MeetingResult,
     Transcript,
     Utterance,
 )
 from dialogic.transcribe import resolve_asr_model, transcribe_audio
-from dialogic.voices import shared_speech_s
+from dialogic.voices import StoredSpeaker, shared_speech_s
 
 
 class Progress(Protocol):
@@ -93,7 +105,11 @@ class MeetingRun:
     transcript: Transcript | None = None
     diarisation: Diarisation | None = None
     words: list[AttributedWord] | None = None
-    utterances: list[Utterance] | None = None
+    utterances: list[Utterance] | list[ImportedUtterance] | None = None
+    transcript_sha256: str | None = None  # of an imported transcript
+    imported: ImportedTranscript | None = None
+    speakers: dict[str, StoredSpeaker] | None = None  # an imported transcript's labels → their mappings
+    transcript_warnings: list[str] = field(default_factory=list)  # unmatched names, cues with two speakers
     tags: tuple | None = None  # (tagger, rows) predicted before storing
     tag_rows: int = 0
     tag_failure: str | None = None  # tagging failed; the rest is stored and a re-run tags it
@@ -105,6 +121,7 @@ class MeetingRun:
     def run_record(self) -> dict:
         """`record_run` keyword arguments for this run as it stands."""
         processed = self.status in ("processing", "processed") or self.tag_failure is not None
+        from_audio = self.meeting.transcript is None  # an import runs neither ASR nor diarisation
         return dict(
             run_id=self.run_id,
             meeting_id=self.meeting.id,
@@ -112,26 +129,34 @@ class MeetingRun:
             reason=self.reason,
             started_at=self.started_at,
             audio_sha256=self.sha256,
+            transcript_sha256=self.transcript_sha256,
             processing_key=self.key,
-            asr_model=self.options.transcription.model if processed else None,
-            diarisation_model=self.options.diarisation.pipeline if processed else None,
+            asr_model=self.options.transcription.model if processed and from_audio else None,
+            diarisation_model=self.options.diarisation.pipeline if processed and from_audio else None,
             models=self.models if processed else None,
-            options=options_record(self.options) if processed else None,
+            options=(options_record(self.options) if from_audio else import_record(self.meeting, self.options))
+            if processed
+            else None,
             timings_s={k: round(v, 3) for k, v in self.timings_s.items()},
         )
 
 
+SOURCES = ("audio", "transcript", "audio+transcript")  # MeetingSpec.source
+
+
 @dataclass(frozen=True)
 class Stage:
-    """A named step of a run. ``when``: the run statuses it runs in. ``io``: it reads or writes files
-    or the database, so a flow may retry it on an I/O error. ``timed``: its wall time is recorded
-    under its name (a stage that records finer timings itself sets False)."""
+    """A named step of a run. ``when``: the run statuses it runs in. ``sources``: the meeting
+    sources it runs for (`MeetingSpec.source`). ``io``: it reads or writes files or the database,
+    so a flow may retry it on an I/O error. ``timed``: its wall time is recorded under its name (a
+    stage that records finer timings itself sets False)."""
 
     name: str
     run: Callable[[MeetingRun], None]
     when: tuple[str, ...] = ("processing",)
     io: bool = False
     timed: bool = True
+    sources: tuple[str, ...] = SOURCES
 
 
 # --- the stages ---------------------------------------------------------------------------------
@@ -146,18 +171,35 @@ def gate_consent(run: MeetingRun) -> None:
 
 
 def recognise_stored(run: MeetingRun) -> None:
-    """Hash the audio and name the models; a meeting stored with the same key is unchanged.
+    """Hash the audio and name the models (or hash the imported transcript); a meeting stored with
+    the same key is unchanged.
 
-    The key needs only the file's hash and the model manifests, so a stored meeting is recognised
+    The key needs only the files' hashes and the model manifests, so a stored meeting is recognised
     without decoding its audio or loading any model: resuming a batch is cheap.
     """
-    run.sha256 = audio_sha256(run.meeting.audio)
-    run.models = model_records(run.options)
-    run.key = processing_key(run.sha256, run.options, run.models)
-    stored_key = stored_processing_key(run.con, run.meeting.id)
+    meeting = run.meeting
+    if meeting.audio is not None:
+        run.sha256 = audio_sha256(meeting.audio)
+    if meeting.transcript is None:
+        run.models = model_records(run.options)
+        run.key = processing_key(run.sha256, run.options, run.models)
+        unchanged = "same audio and models as the stored run"
+    else:
+        try:
+            run.transcript_sha256 = sha256_file(meeting.transcript)
+        except OSError as exc:
+            raise TranscriptError(f"{meeting.transcript}: cannot read the transcript: {exc.strerror or exc}") from exc
+        run.models = []
+        run.key = import_processing_key(run.transcript_sha256, run.sha256, meeting, run.options)
+        unchanged = "same transcript, participants and language as the stored run"
+    stored_key = stored_processing_key(run.con, meeting.id)
     if stored_key == run.key:
-        run.status, run.reason = "unchanged", "same audio and models as the stored run"
-    elif stored_key is not None and (withdrawn := withdrawn_participants(run.con, run.meeting.id)):
+        run.status, run.reason = "unchanged", unchanged
+    elif (
+        meeting.transcript is None
+        and stored_key is not None
+        and (withdrawn := withdrawn_participants(run.con, meeting.id))
+    ):
         # The audio still holds the withdrawn person's voice; processing it again would bring their
         # speech back (unmapped, as someone else's), so the stored meeting stays as it is.
         run.status = "skipped"
@@ -167,8 +209,46 @@ def recognise_stored(run: MeetingRun) -> None:
         )
 
 
+def read_imported_transcript(run: MeetingRun) -> None:
+    """Read the meeting's human transcript into utterances and match its speakers' names to the
+    manifest's participants; a mapping a person made for a name is kept (`imported_speaker_mapping`)."""
+    from dialogic.transcript_import import read_transcript
+    from dialogic.transcript_import.matching import label_segments, match_speakers
+
+    run.imported = read_transcript(run.meeting.transcript)
+    run.utterances = label_segments(run.imported.segments)
+    labels = list(dict.fromkeys(u.speaker for u in run.utterances))
+    matched, _ = match_speakers(labels, run.meeting.participants)
+    run.speakers, run.mapping_changes = imported_speaker_mapping(run.con, run.meeting, matched)
+    by_hand = {label for label, s in run.speakers.items() if s.participant_id and s.mapped_by != NAME_MATCH}
+    _, unmatched = match_speakers([label for label in labels if label not in by_hand], run.meeting.participants)
+    run.transcript_warnings = [*run.imported.notes, *unmatched, *_leave_out_withdrawn(run)]
+
+
+def _leave_out_withdrawn(run: MeetingRun) -> list[str]:
+    """A participant who withdrew from this meeting (`dialogic consent withdraw --participant`)
+    stays withdrawn when a changed transcript is read again: their utterances are not stored."""
+    row = run.con.execute(
+        "select withdrawn_participants from meetings where meeting_id = ?", [run.meeting.id]
+    ).fetchone()
+    withdrawn = set(row[0] or []) if row else set()
+    gone = {label: s.participant_id for label, s in run.speakers.items() if s.participant_id in withdrawn}
+    if not gone:
+        return []
+    before = len(run.utterances)
+    kept = [u for u in run.utterances if u.speaker not in gone]
+    run.utterances = [dataclasses.replace(u, index=i) for i, u in enumerate(kept)]
+    run.speakers = {label: s for label, s in run.speakers.items() if label not in gone}
+    return [
+        f"{before - len(kept)} utterance(s) of withdrawn participant(s) {', '.join(sorted(set(gone.values())))} "
+        "left out: their consent was withdrawn"
+    ]
+
+
 def decode(run: MeetingRun) -> None:
     run.audio = decode_audio(run.meeting.audio, sha256=run.sha256)
+    if run.imported is not None:  # no diarisation to measure speech with; the transcript must fit the recording
+        run.warnings = audio_warnings(run.audio, 0, None) + transcript_fit_warnings(run.imported, run.audio)
 
 
 def transcribe_and_diarise_stage(run: MeetingRun) -> None:
@@ -190,13 +270,24 @@ def tag(run: MeetingRun) -> None:
     tag the stored utterances only if the tagger's version has no rows for it yet."""
     if not should_tag(run.meeting, run.options):
         return
-    language = run.transcript.language if run.transcript else stored_language(run.con, run.meeting.id)
+    if run.imported is not None:  # a human transcript: its language is what the manifest or --language says
+        language = run.options.transcription.language
+    elif run.transcript is not None:
+        language = run.transcript.language
+    else:
+        language = stored_language(run.con, run.meeting.id)
     if language != TAGGER_LANGUAGE:
         # The taggers are trained on English: tags on another language would be silently wrong.
-        note = (
-            f"not tagged: the tagger reads {TAGGER_LANGUAGE!r} and this meeting is in {language!r}; "
-            "transcript, speakers and voice shares are stored"
-        )
+        if language is None:  # only an imported transcript has no language: nothing detects it
+            note = (
+                "not tagged: the transcript's language is not given (add `language: en` to the meeting in the "
+                "manifest, or pass --language); transcript, speakers and shares are stored"
+            )
+        else:
+            note = (
+                f"not tagged: the tagger reads {TAGGER_LANGUAGE!r} and this meeting is in {language!r}; "
+                "transcript, speakers and voice shares are stored"
+            )
         run.reason = "; ".join(filter(None, [run.reason, note]))
         return
     if run.status == "unchanged":
@@ -213,7 +304,10 @@ def tag(run: MeetingRun) -> None:
     # The speaker -> participant -> role rule of compute_speaker_roles, applied here in memory because
     # these utterances are not stored yet: a speaker's role is its carried participant's, else None.
     roles_by_id = {p.id: p.role for p in run.meeting.participants}
-    carried, _ = carried_mapping(run.con, run.meeting, run.diarisation)  # as `store` will carry them
+    if run.speakers is not None:  # an imported transcript: the mappings `store` will write
+        carried = run.speakers
+    else:
+        carried, _ = carried_mapping(run.con, run.meeting, run.diarisation)  # as `store` will carry them
     roles = [
         roles_by_id.get(carried[u.speaker].participant_id) if u.speaker in carried else None for u in run.utterances
     ]
@@ -224,6 +318,26 @@ def tag(run: MeetingRun) -> None:
 
 def store(run: MeetingRun) -> None:
     run.status, run.reason = ("failed", run.tag_failure) if run.tag_failure else ("processed", run.reason)
+    if run.imported is not None:
+        store_imported_meeting(
+            run.con,
+            run.meeting,
+            run.utterances,
+            run.speakers,
+            run.key,
+            run.manifest_path,
+            timed=run.imported.timed,
+            transcript_sha256=run.transcript_sha256,
+            audio=run.audio,
+            mapping_changes=run.mapping_changes,
+            tags=run.tags,
+            run=run.run_record(),
+            language=run.options.transcription.language,
+            audio_warnings=run.warnings,
+            transcript_warnings=run.transcript_warnings,
+        )
+        run.stored = True
+        return
     run.mapping_changes = store_meeting(
         run.con,
         run.meeting,
@@ -262,9 +376,10 @@ def meeting_options(meeting: MeetingSpec, options: PipelineOptions) -> PipelineO
 STAGES: tuple[Stage, ...] = (
     Stage("consent", gate_consent, timed=False),
     Stage("hash", recognise_stored, io=True),
-    Stage("decode", decode, io=True),
-    Stage("transcribe-and-diarise", transcribe_and_diarise_stage, timed=False),
-    Stage("align", align),
+    Stage("read-transcript", read_imported_transcript, io=True, sources=("transcript", "audio+transcript")),
+    Stage("decode", decode, io=True, sources=("audio", "audio+transcript")),
+    Stage("transcribe-and-diarise", transcribe_and_diarise_stage, timed=False, sources=("audio",)),
+    Stage("align", align, sources=("audio",)),
     Stage("tag", tag, when=("processing", "unchanged")),
     Stage("store", store, io=True),
 )
@@ -282,7 +397,7 @@ def run_meeting(
     wall = time.perf_counter()
     try:
         for stage in stages:
-            if run.status not in stage.when:
+            if run.status not in stage.when or run.meeting.source not in stage.sources:
                 continue
             run.stage = stage.name
             run.progress(run.meeting.id, stage.name)
@@ -293,23 +408,30 @@ def run_meeting(
     except DialogicError as exc:
         run.status, run.reason = "failed", f"{run.stage}: {exc}"
     except Exception as exc:  # a library failure on one recording must not stop the batch
-        run.status, run.reason = "failed", f"{run.stage}: {run.meeting.audio}: {exc.__class__.__name__}: {exc}"
+        run.status, run.reason = "failed", f"{run.stage}: {run.meeting.source_file}: {exc.__class__.__name__}: {exc}"
     if run.status == "processing":  # stages that end without storing (e.g. a custom list)
         run.status = "processed"
     if not run.stored:
         _record_unstored(run)
+    imported = run.imported is not None
+    if not run.stored:
+        words = speakers = 0
+    elif imported:  # words of the transcript's text; speakers are its names
+        words, speakers = sum(len(u.text.split()) for u in run.utterances), len(run.speakers)
+    else:
+        words, speakers = len(run.words), len(run.diarisation.speakers)
     return MeetingResult(
         run.meeting.id,
         run.status,
         run.reason,
         dict(run.timings_s),
-        words=len(run.words) if run.stored else 0,
+        words=words,
         utterances=len(run.utterances) if run.stored else 0,
-        speakers=len(run.diarisation.speakers) if run.stored else 0,
+        speakers=speakers,
         tags=run.tag_rows if run.stored or run.status == "unchanged" else 0,
         wall_s=time.perf_counter() - wall,
         mapping_changes=run.mapping_changes,
-        warnings=run.warnings,
+        warnings=[*run.warnings, *run.transcript_warnings],
     )
 
 
@@ -417,6 +539,45 @@ def options_record(options: PipelineOptions) -> dict:
         "align": asdict(options.align),
         "speaker_hint": options.speaker_hint,
     }
+
+
+# Bumped when a transcript reader or the name matching changes what an imported file gives, so
+# that stored imports are read again.
+TRANSCRIPT_READER_VERSION = 1
+
+
+def import_record(meeting: MeetingSpec, options: PipelineOptions) -> dict:
+    """What shapes an imported meeting's rows: the readers' version, the meeting's language (from
+    the manifest or --language) and the participants' names that speakers are matched against.
+    Hashed into its processing key and stored with its run."""
+    return {
+        "transcript_reader": TRANSCRIPT_READER_VERSION,
+        "language": options.transcription.language,
+        "participant_names": [[p.id, p.pseudonym, p.person, p.relation, p.profession] for p in meeting.participants],
+    }
+
+
+def import_processing_key(
+    transcript_sha256: str, audio_sha256: str | None, meeting: MeetingSpec, options: PipelineOptions
+) -> str:
+    """Content hash of what produced an imported meeting's rows: the transcript (and recording)
+    and `import_record`."""
+    payload = {"transcript": transcript_sha256, "audio": audio_sha256, **import_record(meeting, options)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def transcript_fit_warnings(imported: ImportedTranscript, audio: DecodedAudio, tolerance_s: float = 1.0) -> list[str]:
+    """A timed transcript that runs past the end of its recording is probably not its transcript,
+    or not timed from the recording's start."""
+    if not imported.timed:
+        return []
+    last_end_s = max(s.end_s for s in imported.segments)
+    if last_end_s <= audio.duration_s + tolerance_s:
+        return []
+    return [
+        f"the transcript runs to {last_end_s:.1f} s but the recording lasts {audio.duration_s:.1f} s: "
+        "is it this recording's transcript, timed from its start?"
+    ]
 
 
 def processing_key(audio_sha256: str, options: PipelineOptions, model_records: list[dict]) -> str:

@@ -3,9 +3,12 @@
     DecodedAudio ─ transcribe ─▶ Transcript(words: [Word])
                  └ diarise ───▶ Diarisation(turns, exclusive_turns: [SpeakerTurn])
     Word + SpeakerTurn ─ align ─▶ [AttributedWord] ─ build ─▶ [Utterance]
+    a human transcript file ─ read ─▶ ImportedTranscript(segments: [TranscriptSegment])
+        ─ match names to participants ─▶ [ImportedUtterance]
     one meeting's run ─▶ MeetingResult; a batch ─▶ BatchReport
 
-Times are seconds from the start of the recording (``start_s``, ``end_s``).
+Times are seconds from the start of the recording (``start_s``, ``end_s``); an imported
+transcript without times (plain text) has ``None`` there, never an invented time.
 """
 
 from __future__ import annotations
@@ -91,6 +94,41 @@ class Utterance:
     @property
     def text(self) -> str:
         return " ".join(w.word for w in self.words)
+
+
+@dataclass(frozen=True)
+class TranscriptSegment:
+    """One speaker's stretch of speech in an imported human transcript, as the file gives it."""
+
+    speaker: str  # the name as the transcript writes it
+    start_s: float | None  # None: the format has no times (plain text)
+    end_s: float | None
+    text: str
+    line: int  # where the segment starts in the file, 1-based
+
+
+@dataclass(frozen=True)
+class ImportedTranscript:
+    """A human transcript read from a file: its segments in the order they are spoken."""
+
+    path: Path
+    format: str  # vtt | srt | eaf | textgrid | csv | tsv | txt
+    segments: list[TranscriptSegment]
+    timed: bool  # every segment has a start and an end
+    notes: list[str] = field(default_factory=list)  # what the reader did that the user should know
+
+
+@dataclass(frozen=True)
+class ImportedUtterance:
+    """One stored utterance of an imported transcript: a segment under its speaker label (the
+    transcript's name, spelled as first seen)."""
+
+    index: int
+    speaker: str
+    start_s: float | None
+    end_s: float | None
+    text: str
+    line: int
 
 
 @dataclass(frozen=True)

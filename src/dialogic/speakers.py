@@ -110,14 +110,16 @@ def merge_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, source: str,
                 f"update {table} set speaker_label = ? where meeting_id = ? and speaker_label = ?",
                 [target, meeting_id, source],
             )
-        turns = [
-            SpeakerTurn(target, s, e)
-            for s, e in con.execute(
-                "select start_s, end_s from turns where meeting_id = ? and track = 'overlap' and speaker_label = ?",
-                [meeting_id, target],
-            ).fetchall()
-        ]
-        speech_s = shared_speech_s(turns, turns)  # the union: the two may have overlapped each other
+        origin, timed = con.execute("select source, timed from meetings where meeting_id = ?", [meeting_id]).fetchone()
+        # an imported transcript has no diarised turns: its utterances are the speaker's speech
+        spans = (
+            "select start_s, end_s from turns where meeting_id = ? and track = 'overlap' and speaker_label = ?"
+            if (origin or "audio") == "audio"
+            else "select start_s, end_s from utterances where meeting_id = ? and speaker_label = ? and start_s is not null"
+        )
+        turns = [SpeakerTurn(target, s, e) for s, e in con.execute(spans, [meeting_id, target]).fetchall()]
+        untimed = timed is False  # no times to measure speech with: it stays unknown
+        speech_s = None if untimed else shared_speech_s(turns, turns)  # the union: the two may have overlapped
         vectors = con.execute(
             "select embedding, speech_s from speakers where meeting_id = ? and speaker_label in (?, ?) and embedding is not null",
             [meeting_id, source, target],
@@ -142,9 +144,9 @@ def merge_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, source: str,
                 keep["participant_id"],
                 keep["mapped_at"],
                 keep["mapped_by"],
-                round(speech_s, 3),
+                None if untimed else round(speech_s, 3),
                 embedding,
-                round(max((t.end_s - t.start_s for t in turns), default=0.0), 3),
+                None if untimed else round(max((t.end_s - t.start_s for t in turns), default=0.0), 3),
                 meeting_id,
                 target,
             ],

@@ -43,7 +43,8 @@ def process(
     language: str = typer.Option(
         None,
         "--language",
-        help="Spoken language code (e.g. de) for meetings whose manifest gives none; default: detect.",
+        help="Spoken language code (e.g. de) for meetings whose manifest gives none; default: detect from the "
+        "audio. An imported transcript's language is not detected: without one it is not tagged.",
     ),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag utterances after storing them."),
     allow_outside: bool = typer.Option(
@@ -53,7 +54,9 @@ def process(
         False, "--purge-withdrawn", help="Remove everything stored for meetings whose consent is now withdrawn."
     ),
 ) -> None:
-    """Process every consented meeting of MANIFEST into the database.
+    """Process every consented meeting of MANIFEST into the database: recordings (audio:) are
+    transcribed and diarised; human transcripts (transcript: .vtt .srt .eaf .TextGrid .csv .tsv
+    .txt) are imported, their speakers matched to participants by name.
 
     Example: dialogic process recordings/manifest.yaml --db study.duckdb
     """

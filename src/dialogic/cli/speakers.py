@@ -123,7 +123,7 @@ def _print_speakers(con, meeting: str) -> None:
             s["speaker_label"],
             s["participant_id"] or "-",
             s["role"] or "unknown",
-            f"{s['speech_s']:.1f}",
+            "-" if s["speech_s"] is None else f"{s['speech_s']:.1f}",
             "-" if s["longest_turn_s"] is None else f"{s['longest_turn_s']:.1f}",
             "doubtful: little speech, merge or ignore" if s["doubtful"] else "",
         )

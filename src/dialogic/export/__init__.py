@@ -70,6 +70,11 @@ def export_meeting(
     if fmt == "rttm":
         return render_rttm(con, meeting_id, options.speaker_ids)
     transcript = load_transcript(con, meeting_id)
+    if fmt != "json" and any(u.start_s is None for u in transcript.utterances):
+        raise LookupFailed(
+            f"meeting {meeting_id!r} has no times (an imported transcript without them): nothing to place in a "
+            f"{fmt} file; export json"
+        )
     renderers = {
         "json": render_json,
         "vtt": lambda t: render_subtitles(t, "vtt"),

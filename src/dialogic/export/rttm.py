@@ -18,6 +18,12 @@ def render_rttm(con: duckdb.DuckDBPyConnection, meeting_id: str, speaker_ids: st
     if speaker_ids not in SPEAKER_IDS:
         raise LookupFailed(f"unknown speaker ids {speaker_ids!r}, expected one of: {', '.join(SPEAKER_IDS)}")
     require_export_consent(con, meeting_id)
+    source = con.execute("select source from meetings where meeting_id = ?", [meeting_id]).fetchone()[0]
+    if (source or "audio") != "audio":
+        raise LookupFailed(
+            f"meeting {meeting_id!r} was imported from a transcript: it has no diarisation to write as RTTM "
+            "(export json, or another transcript format)"
+        )
     rows = con.execute(
         """
         select t.speaker_label, s.participant_id, t.start_s, t.end_s

@@ -642,7 +642,7 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
     def load(cur):
         _require_reviewable(cur, meeting_id)
         # most speech first: the speakers a rater should map before the rest
-        speakers = sorted(list_speakers(cur, meeting_id), key=lambda s: (-s["speech_s"], s["speaker_label"]))
+        speakers = sorted(list_speakers(cur, meeting_id), key=lambda s: (-(s["speech_s"] or 0), s["speaker_label"]))
         suggestions = {}
         for s in suggest_mappings(cur, meeting_id):
             suggestions.setdefault(s.speaker_label, s)  # the best per speaker

@@ -104,13 +104,21 @@ def _decode_span(path: str, start_s: float, end_s: float, sample_rate: int) -> n
 
 
 def _meeting_audio_path(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Path:
+    path = _recording(con, meeting_id)
+    if path is None:
+        raise LookupFailed(f"meeting {meeting_id!r} has no recording: its transcript was imported without audio")
+    return path
+
+
+def _recording(con: duckdb.DuckDBPyConnection, meeting_id: str) -> Path | None:
+    """The meeting's stored recording; None for a transcript imported without one."""
     row = con.execute(
         "select audio_path from meetings where meeting_id = ? and meeting_id in (select meeting_id from reviewable_meetings())",
         [meeting_id],
     ).fetchone()
     if row is None:
         raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
-    return Path(row[0])
+    return None if row[0] is None else Path(row[0])
 
 
 def utterance_span(con: duckdb.DuckDBPyConnection, utterance_id: str) -> ClipSpan:
@@ -122,6 +130,8 @@ def utterance_span(con: duckdb.DuckDBPyConnection, utterance_id: str) -> ClipSpa
     if row is None:
         raise LookupFailed(f"no utterance {utterance_id!r} in a meeting whose consent covers review")
     meeting_id, start_s, end_s = row
+    if start_s is None:
+        raise LookupFailed(f"utterance {utterance_id!r} has no times: its transcript was imported without them")
     return ClipSpan(
         audio_path=_meeting_audio_path(con, meeting_id),
         start_s=max(0.0, start_s - UTTERANCE_PADDING_S),
@@ -136,9 +146,12 @@ def speaker_spans(
 
     Uses the exclusive diarisation track (no overlapping speech, so the clip is that speaker
     alone), falling back to utterances when turns are absent. Each span is cut to
-    SPEAKER_CLIP_S, and the spans are returned in meeting order.
+    SPEAKER_CLIP_S, and the spans are returned in meeting order. A meeting without a recording
+    (an imported transcript) has none.
     """
-    audio_path = _meeting_audio_path(con, meeting_id)
+    audio_path = _recording(con, meeting_id)
+    if audio_path is None:
+        return []
     rows = con.execute(
         """
         with candidates as (
@@ -146,7 +159,7 @@ def speaker_spans(
             where meeting_id = ? and speaker_label = ? and track = 'exclusive'
             union all
             select start_s, end_s from utterances
-            where meeting_id = ? and speaker_label = ?
+            where meeting_id = ? and speaker_label = ? and start_s is not null
               and not exists (select 1 from turns where meeting_id = ? and track = 'exclusive')
         )
         select start_s, end_s from candidates order by end_s - start_s desc, start_s limit ?

@@ -74,8 +74,8 @@ class ItemUtterance:
     speaker_label: str | None
     speaker_role: str | None
     speaker_pseudonym: str | None
-    start_s: float
-    end_s: float
+    start_s: float | None  # None: an imported transcript without times
+    end_s: float | None
     text: str
 
 

@@ -124,6 +124,15 @@ def transcript_validation(
     meetings = []
     for meeting_id in sorted({r[1] for r in judged}):
         mine = [r for r in judged if r[1] == meeting_id]
+        if any(r[4] is None for r in mine):  # an imported transcript without times: no speech to weigh
+            meetings.append(
+                {
+                    "meeting_id": meeting_id,
+                    "checked": len(mine),
+                    "misattributed_speech": Estimate(None, None, None, len(mine), "no times in the meeting"),
+                }
+            )
+            continue
         wrong_s = np.array([(1 - float(r[5])) * r[4] for r in mine])
         speech_s = np.array([r[4] for r in mine], dtype=float)
         e = _estimate(

@@ -214,7 +214,7 @@ def tag(run: MeetingRun) -> None:
 
 def store(run: MeetingRun) -> None:
     run.status, run.reason = ("failed", run.tag_failure) if run.tag_failure else ("processed", run.reason)
-    run.mapping_changes = store_meeting(
+    stored = store_meeting(
         run.con,
         run.meeting,
         run.audio,
@@ -229,6 +229,9 @@ def store(run: MeetingRun) -> None:
         language=run.transcript.language,
         language_probability=run.transcript.language_probability,
     )
+    run.mapping_changes = stored.mapping_changes
+    if stored.replay_note:
+        run.reason = "; ".join(filter(None, [run.reason, stored.replay_note]))
     run.stored = True
 
 

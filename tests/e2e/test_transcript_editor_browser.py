@@ -1,10 +1,13 @@
 """End to end in a real headless Chromium with the real tagger: an editor corrects a transcript
 with the keyboard only — a reassignment, a word edit, a split and a merge — and the database,
-the tags, the word error rate and the JSON export all follow."""
+the tags, the word error rate and the JSON export all follow. Set DIALOGIC_DOCS_SCREENSHOT=1 to
+refresh docs/img/transcript-editor.png from this run."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ from dialogic.review.auth import set_editor
 from dialogic.tagging.codebook import TAGS
 
 CHROMIUM = Path("/usr/bin/chromium")
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 pytestmark = [
     pytest.mark.browser,
@@ -105,6 +109,13 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
         page.keyboard.press("m")
         saved(4)
         assert not console_errors, console_errors
+        page.keyboard.press("k")
+        page.keyboard.press("Shift+ArrowRight")  # a word range selected, as for a reassignment
+        shot = tmp_path / "transcript-editor.png"
+        page.screenshot(path=str(shot), full_page=False)
+        assert shot.stat().st_size > 10_000
+        if os.environ.get("DIALOGIC_DOCS_SCREENSHOT") == "1":
+            shutil.copyfile(shot, DOCS_IMG / "transcript-editor.png")
 
     con = connect(fixture.db_path)  # the app closed its connection when it stopped
     try:

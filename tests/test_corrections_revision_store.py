@@ -343,3 +343,74 @@ def test_withdrawing_a_participant_removes_their_words_from_the_machine_copy_and
         assert con2.execute("select reference_words from transcript_word_error_rate").fetchone() == (15,)
     finally:
         con2.close()
+
+
+@pytest.mark.models
+def test_reprocessing_a_corrected_meeting_with_the_real_pipeline_replays_its_corrections(processed_sample, tmp_path):
+    import shutil
+
+    from dialogic.corrections.revision_store import current_tagger_version
+    from dialogic.manifest import load_manifest
+    from dialogic.options import PipelineOptions
+    from dialogic.pipeline import process_manifest
+    from dialogic.tagging.tagger import load_tagger
+
+    db_path = tmp_path / "copy.duckdb"
+    shutil.copyfile(processed_sample[0], db_path)
+    con = connect(db_path)
+    tagger = load_tagger(current_tagger_version(con, "sample"))
+    transcript = load_transcript(con, "sample")
+    first, longest, last = transcript[0], max(transcript, key=lambda u: len(u.words)), transcript[-1]
+    assert len(longest.words) >= 4 and len({first.utterance_id, longest.utterance_id, last.utterance_id}) == 3
+    edited_text = " ".join([w.word for w in first.words[:-1]] + ["risperidone"])
+    correct(con, "sample", EditWords(first.utterance_id, edited_text), "alice", tagger=tagger)
+    correct(con, "sample", Split(longest.utterance_id, 2), "alice", tagger=tagger)
+    other = next(
+        label
+        for (label,) in con.execute("select speaker_label from speakers").fetchall()
+        if label != last.speaker_label
+    )
+    correct(con, "sample", Reassign(last.utterance_id, other), "alice", tagger=tagger)
+    corrected = load_transcript(con, "sample")
+    machine_before = con.execute(
+        "select word, start_s, end_s, speaker_label from machine_words order by word_index"
+    ).fetchall()
+    con.execute("update meetings set processing_key = null")  # forced: not recognised as stored
+    con.close()
+
+    report = process_manifest(db_path, load_manifest(processed_sample[0].parent / "manifest.yaml"), PipelineOptions())
+    assert [r.status for r in report.results] == ["processed"], report.results
+    con = connect(db_path)
+    try:
+        machine_after = con.execute(
+            "select word, start_s, end_s, speaker_label from machine_words order by word_index"
+        ).fetchall()
+        outcomes = con.execute(
+            "select revision_id, replayed, reason from transcript_revision_replays order by revision_id"
+        ).fetchall()
+        assert [o[0] for o in outcomes] == [1, 2, 3]
+        assert con.execute("select count(*) from transcript_revisions").fetchone()[0] == 3  # none lost
+        if machine_after == machine_before:
+            # the models heard the same: every correction is back, as it was
+            assert all(replayed for _, replayed, _ in outcomes), outcomes
+            assert load_transcript(con, "sample") == corrected
+            assert report.results[0].reason is None or "not replayed" not in report.results[0].reason
+        else:  # pragma: no cover - the models are deterministic on this machine; kept honest elsewhere
+            lost = [o for o in outcomes if not o[1]]
+            assert all(reason for _, _, reason in lost)
+            if lost:
+                assert f"{len(lost)} of 3 transcript corrections" in report.results[0].reason
+        edited = con.execute(
+            "select probability from tags where utterance_id = ? and tag = 'option_discussion' and model_version = ?",
+            [first.utterance_id, tagger.model_version],
+        ).fetchone()[0]
+        roles = con.execute(
+            "select r.role from utterances u left join compute_speaker_roles('sample') r using (meeting_id, speaker_label) "
+            "where u.utterance_id = ?",
+            [first.utterance_id],
+        ).fetchone()[0]
+        expected = tagger.predict([edited_text], [roles])[0]["option_discussion"]
+        assert edited == pytest.approx(expected, abs=2e-3)  # tagged on the corrected words
+        assert zero_row_assertions(con) == {}
+    finally:
+        con.close()

@@ -108,8 +108,19 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
         expect(current).to_have_attribute("data-id", "m1/u00004")
         page.keyboard.press("m")
         saved(4)
+
+        # 5. the first two words of the merged utterance were someone new's: Shift selects them
+        page.keyboard.press("Shift+ArrowRight")
+        expect(current.locator(".w.selected")).to_have_count(2)
+        page.keyboard.press("r")
+        expect(page.locator("#chooser-what")).to_have_text("the selected words")
+        page.keyboard.press("n")
+        page.keyboard.type("Robin's brother")
+        page.keyboard.press("Enter")
+        saved(5)
+        expect(current).to_have_attribute("data-speaker", "Robin's brother")
         assert not console_errors, console_errors
-        page.keyboard.press("k")
+        page.keyboard.press("j")
         page.keyboard.press("Shift+ArrowRight")  # a word range selected, as for a reassignment
         shot = tmp_path / "transcript-editor.png"
         page.screenshot(path=str(shot), full_page=False)
@@ -127,26 +138,28 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
             ("alice", "edit_words", ["m1/u00002"]),
             ("alice", "split", ["m1/u00003"]),
             ("alice", "merge", ["m1/u00004", "m1/u00005"]),
+            ("alice", "reassign", ["m1/u00004"]),
         ]
         rows = con.execute(
             "select utterance_id, speaker_label, text, revision_id from utterances where meeting_id = 'm1' "
             "order by utterance_index"
         ).fetchall()
         text = "Utterance {} of m1: what would help you most this week?"
-        assert rows[:7] == [
+        assert rows[:8] == [
             ("m1/u00000", "SPEAKER_00", text.format(0), None),
             ("m1/u00001", "SPEAKER_00", text.format(1), 1),
             ("m1/u00002", "SPEAKER_02", NEW_WORDS, 2),
             ("m1/u00003", "SPEAKER_00", "Utterance 3 of m1:", 3),
             ("m1/r3.1", "SPEAKER_00", "what would help you most this week?", 3),
-            ("m1/u00004", "SPEAKER_01", text.format(4) + " " + text.format(5), 4),
+            ("m1/u00004", "Robin's brother", "Utterance 4", 5),
+            ("m1/r5.1", "SPEAKER_01", text.format(4)[len("Utterance 4 ") :] + " " + text.format(5), 5),
             ("m1/u00006", "SPEAKER_00", text.format(6), None),
         ]
 
         # tags: the edited utterances carry the real tagger's output on their new text and
         # speaker role; an untouched one keeps its stored probabilities
         tagger = app.state.taggers[MODEL_VERSION]
-        edited = ["m1/u00001", "m1/u00002", "m1/u00003", "m1/r3.1", "m1/u00004"]
+        edited = ["m1/u00001", "m1/u00002", "m1/u00003", "m1/r3.1", "m1/u00004", "m1/r5.1"]
         roles = dict(
             con.execute(
                 "select u.utterance_id, r.role from utterances u "
@@ -166,6 +179,9 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
             # fixture's own probabilities (0.03 + 0.05 k) are far from these
             assert stored == pytest.approx({t: min(1.0, max(0.0, probabilities[t])) for t in TAGS}, abs=2e-3), uid
             assert stored != {t: probability_for("m1", int(uid[-1]), n) for n, t in enumerate(TAGS)}
+        assert con.execute("select speech_s from speakers where speaker_label = 'Robin''s brother'").fetchone() == (
+            0.0,
+        )
         untouched = dict(con.execute("select tag, probability from tags where utterance_id = 'm1/u00006'").fetchall())
         assert untouched == {t: probability_for("m1", 6, n) for n, t in enumerate(TAGS)}
         assert con.execute("select count(*) from tags where utterance_id = 'm1/u00005'").fetchone() == (0,)
@@ -176,7 +192,7 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
             "select reference_words, machine_words, hits, substitutions, deletions, insertions, wer, revisions "
             "from transcript_word_error_rate where meeting_id = 'm1'"
         ).fetchone()
-        assert wer[:6] == (110, 110, 109, 0, 1, 1) and wer[6] == pytest.approx(2 / 110) and wer[7] == 4
+        assert wer[:6] == (110, 110, 109, 0, 1, 1) and wer[6] == pytest.approx(2 / 110) and wer[7] == 5
 
         exported = json.loads(export_meeting(con, "m1", "json"))
     finally:

@@ -113,6 +113,7 @@
       if (event.key === "Enter" && newSpeaker.value.trim()) { event.preventDefault(); reassign(newSpeaker.value.trim(), true); }
       return;
     }
+    if (event.key === "n") { event.preventDefault(); newSpeaker.focus(); return; }
     const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
     if (digit && choices[Number(digit[1]) - 1]) {
       event.preventDefault();

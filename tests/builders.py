@@ -43,6 +43,47 @@ def utterance(meeting_id: str, index: int, speaker_label: str | None, start_s: f
     }
 
 
+def words_of(
+    meeting_id: str,
+    index: int,
+    speaker_label: str | None,
+    start_s: float,
+    end_s: float,
+    text: str,
+    *,
+    first_word_index: int,
+) -> list[dict]:
+    """``words`` rows for one utterance: its space-separated words, sharing its time evenly."""
+    tokens = text.split()
+    step = (end_s - start_s) / len(tokens)
+    return [
+        {
+            "meeting_id": meeting_id,
+            "word_index": first_word_index + k,
+            "utterance_id": f"{meeting_id}/u{index:05d}",
+            "speaker_label": speaker_label,
+            "start_s": round(start_s + k * step, 3),
+            "end_s": round(start_s + (k + 1) * step, 3),
+            "word": token,
+            "probability": 0.9,
+        }
+        for k, token in enumerate(tokens)
+    ]
+
+
+def insert_transcript(con: duckdb.DuckDBPyConnection, meeting_id: str, rows: list[tuple]) -> None:
+    """Utterances ``(index, speaker_label, start_s, end_s, text)`` with their words, as current and
+    as machine rows (what a processing run stores)."""
+    utterance_rows = [utterance(meeting_id, *r) for r in rows]
+    word_rows: list[dict] = []
+    for r in rows:
+        word_rows += words_of(meeting_id, *r, first_word_index=len(word_rows))
+    insert(con, "utterances", *utterance_rows)
+    insert(con, "words", *word_rows)
+    insert(con, "machine_utterances", *utterance_rows)
+    insert(con, "machine_words", *word_rows)
+
+
 def turn(meeting_id: str, track: str, index: int, speaker_label: str, start_s: float, end_s: float) -> dict:
     return {
         "meeting_id": meeting_id,
@@ -402,24 +443,22 @@ def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> Review
                 [meeting_id, "SPEAKER_02", None, 3.0],
             ],
         )
-        ids = []
+        ids, transcript = [], []
         for index in range(n_utterances):
             start_s, end_s = utterance_span(index)
             utterance_id = f"{meeting_id}/u{index:05d}"
             ids.append(utterance_id)
             label = labels[index % 3]
             insert(con, "turns", turn(meeting_id, "exclusive", index, label, start_s, end_s))
-            insert(
-                con,
-                "utterances",
-                utterance(
-                    meeting_id,
+            insert(con, "turns", turn(meeting_id, "overlap", index, label, start_s, end_s))
+            transcript.append(
+                (
                     index,
                     label,
                     start_s,
                     end_s,
                     f"Utterance {index} of {meeting_id}: what would help you most this week?",
-                ),
+                )
             )
             for tag_number, tag in enumerate(TAGS):
                 probability = probability_for(meeting_id, index, tag_number)
@@ -430,6 +469,7 @@ def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> Review
                     """,
                     [utterance_id, meeting_id, tag, probability, probability >= 0.5, MODEL_VERSION],
                 )
+        insert_transcript(con, meeting_id, transcript)
         fixture.utterances[meeting_id] = ids
     refresh(con, *fixture.utterances)  # as every writer does: the views read the facts
     for name, password in PASSWORDS.items():

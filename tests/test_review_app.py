@@ -466,3 +466,77 @@ def test_parallel_guesses_and_forged_addresses_get_no_more_than_five_checks(base
     checked = [s for s in statuses if s in (401, 303)]  # a password was checked: wrong (401) or right (303)
     assert len(checked) <= 5, statuses
     assert statuses.count(429) >= 36
+
+
+# --- frictions: nothing typed is lost, progress and order, words beside clips ---------------
+
+
+def test_a_refused_form_keeps_the_raters_answers_and_note(app, base_url, fixture_db):
+    client, csrf = login(base_url, "alice", fixture_db.passwords["alice"])
+    partial = {"answer_persuasion": "no", "answer_option_discussion": "yes", "answer_peer_self_disclosure": "no"}
+    response = client.post("/item/m1/u00001", data=partial | {"note": "keep <this> note", "csrf_token": csrf})
+    assert response.status_code == 400 and "Preference elicitation" in response.text
+    page = response.text
+    assert re.search(r'value="no" id="answer-persuasion-no" checked', page)
+    assert re.search(r'value="yes" id="answer-option_discussion-yes" checked', page)
+    assert re.search(r'value="no" id="answer-peer_self_disclosure-no" checked', page)
+    assert not re.search(r'id="answer-preference_elicitation-(yes|no)" checked', page)
+    assert ">keep &lt;this&gt; note</textarea>" in page
+    assert _ratings(app) == []
+    # the OPTION-5 form too: chosen scores and the note come back with the error
+    scored = client.post(
+        "/validation/meeting/m1",
+        data={
+            "item1": "3",
+            "item2": "0",
+            "item3": "4",
+            "item4": "",
+            "item5": "2",
+            "note": "half way",
+            "csrf_token": csrf,
+        },
+    )
+    assert scored.status_code == 400
+    assert re.search(r'<option value="3" selected>', scored.text) and re.search(
+        r'<option value="4" selected>', scored.text
+    )
+    assert ">half way</textarea>" in scored.text
+
+
+def test_queue_shows_progress_and_can_be_taken_in_meeting_order(app, base_url, fixture_db):
+    client, csrf = login(base_url, "alice", fixture_db.passwords["alice"])
+    total = len(fixture_db.utterances["m1"]) + len(fixture_db.utterances["m2"])
+    assert f"0 of {total} done" in client.get("/queue").text
+    client.post("/item/m1/u00004", data=_answers() | {"csrf_token": csrf})
+    client.post("/item/m2/u00001", data={"answer_persuasion": "yes", "csrf_token": csrf})  # refused: not done
+    client.post(
+        "/api/ratings",
+        json={"utterance_id": "m2/u00002", "answers": {"persuasion": True}},
+        headers={"x-csrf-token": csrf},
+    )  # one tag of four
+    assert f"1 of {total} done" in client.get("/queue").text
+    assert "1 of 10 done" in client.get("/queue", params={"meeting": "m1"}).text
+    assert "2 of 14 done" in client.get("/queue", params={"tag": "persuasion"}).text  # persuasion answered twice
+
+    in_order = _queue_ids(client.get("/queue", params={"order": "meeting"}).text)
+    assert in_order == fixture_db.utterances["m1"] + fixture_db.utterances["m2"]
+    assert in_order != _queue_ids(client.get("/queue").text)  # not the uncertainty order
+    start = client.get("/next", params={"order": "meeting"})
+    assert start.headers["location"] == "/item/m1/u00000?order=meeting"
+    saved = client.post("/item/m1/u00000?order=meeting", data=_answers() | {"csrf_token": csrf})
+    assert client.get(saved.headers["location"]).headers["location"] == "/item/m1/u00001?order=meeting"
+    # with "not yet rated by me", u00004 (rated) is skipped in meeting order
+    unrated = _queue_ids(client.get("/queue", params={"order": "meeting", "unrated": "1", "meeting": "m1"}).text)
+    assert unrated == [u for u in fixture_db.utterances["m1"] if u not in ("m1/u00000", "m1/u00004")]
+
+
+def test_speaker_page_shows_the_words_of_each_clip_beside_it(base_url, fixture_db):
+    client, _ = login(base_url, "alice", fixture_db.passwords["alice"])
+    page = client.get("/speakers/m1").text
+    # SPEAKER_01 says utterances 1, 4 and 7; each clip sits beside the words heard in it
+    pairs = re.findall(
+        r'src="/audio/speaker/m1/SPEAKER_01/(\d)"></audio>\s*<span class="clip-text">([^<]*)</span>', page
+    )
+    assert [text for _, text in pairs] == [
+        f"Utterance {i} of m1: what would help you most this week?" for i in (1, 4, 7)
+    ]

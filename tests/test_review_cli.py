@@ -37,8 +37,31 @@ def test_raters_add_and_list(tmp_path):
     con.close()
 
 
+def test_editor_rights_are_granted_listed_and_revoked(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    added = runner.invoke(
+        app, ["raters", "add", "dana", "--editor", "--db", str(db), "--password-stdin"], input="dana's password\n"
+    )
+    assert added.exit_code == 0, added.output
+    runner.invoke(app, ["raters", "add", "erin", "--db", str(db), "--password-stdin"], input="erin's password\n")
+    con = connect(db)
+    assert authenticate(con, "dana", "dana's password").can_edit
+    assert not authenticate(con, "erin", "erin's password").can_edit
+    con.close()
+    listed = runner.invoke(app, ["raters", "list", "--db", str(db)]).output.splitlines()
+    assert listed[0].endswith("editor (0 corrections)") and "editor" not in listed[1]
+    assert runner.invoke(app, ["raters", "editor", "erin", "--db", str(db)]).exit_code == 0
+    assert runner.invoke(app, ["raters", "editor", "dana", "--revoke", "--db", str(db)]).exit_code == 0
+    con = connect(db)
+    assert authenticate(con, "erin", "erin's password").can_edit
+    assert not authenticate(con, "dana", "dana's password").can_edit
+    con.close()
+    unknown = runner.invoke(app, ["raters", "editor", "nobody", "--db", str(db)])
+    assert unknown.exit_code == 1 and "no rater 'nobody'" in unknown.output
+
+
 def test_every_review_command_has_an_example_in_its_help():
-    for command in (["review"], ["raters"], ["raters", "add"], ["raters", "list"]):
+    for command in (["review"], ["raters"], ["raters", "add"], ["raters", "list"], ["raters", "editor"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0
         assert "Example: dialogic" in result.output, command

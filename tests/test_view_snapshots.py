@@ -21,7 +21,18 @@ from builders import build_fixture_db, build_review_db, build_two_utterance_db, 
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "views.json"
 # Columns that hold the wall-clock time of the fixture's own writes, not derived values.
-VOLATILE = {"created_at", "activated_at", "expires_at", "mapped_at", "processed_at"}
+VOLATILE = {
+    "created_at",
+    "activated_at",
+    "expires_at",
+    "mapped_at",
+    "processed_at",
+    "computed_at",
+    "edited_at",
+    "last_edited_at",
+    "replayed_at",
+    "last_replayed_at",
+}
 
 
 def _value(v):

@@ -404,13 +404,23 @@ def test_peer_involvement(con):
 
 def test_every_analytics_view_is_covered_here():
     # A new view needs a hand-computed test in this file; agreement_/rating_ views are tested in
-    # test_review_agreement.py, the validation views in test_validation.py.
+    # test_review_agreement.py, the validation views in test_validation.py, the transcript_ views
+    # (corrections) in test_corrections_revision_store.py.
     source = Path(__file__).read_text()
     views = [
         p.stem
         for p in (Path(__file__).parent.parent / "sql" / "views").glob("*.sql")
         if not p.stem.startswith(
-            ("agreement_", "rating_", "rater_", "validation_", "tag_validation", "tagger_validation", "meeting_option5")
+            (
+                "agreement_",
+                "rating_",
+                "rater_",
+                "validation_",
+                "tag_validation",
+                "tagger_validation",
+                "meeting_option5",
+                "transcript_",
+            )
         )
     ]
     missing = [v for v in views if f"from {v}" not in source]

@@ -5,7 +5,9 @@ their voices, tags, ratings and raters' notes, validation items, analytics facts
 the meeting and its participants — from every table that has a ``meeting_id``. Withdrawing one
 participant removes their speech: the utterances, words and turns of the speakers mapped to
 them, those utterances' tags, ratings and validation items, the speakers (with their voices), and
-the participant; the rest of the meeting stays and the views say it is incomplete.
+the participant; the rest of the meeting stays and the views say it is incomplete. The machine's
+copy of the transcript loses their words and every word heard at the same time, and every
+transcript correction that ever touched an utterance of theirs goes (it holds the words).
 
 Deleted rows stay readable in a database file's free blocks until they are overwritten, so the
 file is then rewritten: every live object is copied into a fresh file (DuckDB's ``COPY FROM
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from dialogic.corrections.revision_store import refresh_word_errors, withdraw_corrections
 from dialogic.db import connect, transaction
 from dialogic.encryption import copy_database, database_key
 from dialogic.errors import LookupFailed, StoreError
@@ -100,6 +103,9 @@ def withdraw_participant(
 
         with transaction(con):
             if labels:
+                # machine copies and correction history hold their words too (read before words go)
+                for table, n in withdraw_corrections(con, meeting_id, labels).items():
+                    removed[table] = removed.get(table, 0) + n
                 con.execute(
                     "create temp table withdrawn_utterances as select utterance_id from utterances "
                     "where meeting_id = ? and list_contains(?, speaker_label)",
@@ -117,6 +123,7 @@ def withdraw_participant(
                 "where meeting_id = ?",
                 [participant_id, meeting_id],
             )
+            refresh_word_errors(con, meeting_id)
             refresh_meeting_facts(con, meeting_id)
             _audit(con, meeting_id, participant_id, reference, by, removed)
     finally:

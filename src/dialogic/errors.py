@@ -8,7 +8,8 @@
     ├── ModelError             a model's weights are missing, altered or not loadable
     ├── StoreError             the DuckDB file cannot be opened, migrated or written
     ├── QueryError             an analyst's SQL query does not run (bad SQL, or it tries to write)
-    └── LookupFailed           a meeting, speaker, view or participant named by the user does not exist
+    ├── LookupFailed           a meeting, speaker, view or participant named by the user does not exist
+    └── EditRefused            a transcript correction does not fit the transcript as it stands
 
 Third-party exceptions are translated at the boundary with ``raise X(...) from exc`` so that
 callers (the CLI, the flows) can report one line naming the file and the problem.
@@ -52,3 +53,8 @@ class QueryError(DialogicError):
 
 class LookupFailed(DialogicError):
     """A meeting, speaker, participant or view named by the user does not exist."""
+
+
+class EditRefused(DialogicError):
+    """A transcript correction does not fit the transcript as it stands (a word offset out of
+    range, an utterance changed since the editor loaded it, a speaker name already taken)."""

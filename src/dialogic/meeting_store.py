@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
 
+from dialogic.corrections.replay import ReplayResult
+from dialogic.corrections.revision_store import prepare_replay, refresh_word_errors, replay_corrections
 from dialogic.db import transaction
 from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.manifest import MeetingSpec
@@ -29,6 +32,30 @@ from dialogic.records import (
 from dialogic.voices import StoredSpeaker, carry_mappings, doubtful_speakers, longest_turn_s, shared_speech_s
 
 _DERIVED = ("words", "utterances", "turns")
+_MACHINE = ("machine_words", "machine_utterances")
+
+
+@dataclass(frozen=True)
+class StoredMeeting:
+    """What storing a meeting changed beyond its rows: mappings carried to other labels, and the
+    transcript corrections replayed onto the new transcript (None: the meeting had none)."""
+
+    mapping_changes: list[MappingChange]
+    replay: ReplayResult | None = None
+
+    @property
+    def replay_note(self) -> str | None:
+        """A line for the run's reason when corrections could not be replayed."""
+        return _replay_note(self.replay)
+
+
+def _replay_note(replay: ReplayResult | None) -> str | None:
+    if replay is None or not replay.not_replayed:
+        return None
+    return (
+        f"{len(replay.not_replayed)} of {len(replay.outcomes)} transcript corrections no longer fit the new "
+        "transcript and were not replayed (view transcript_revisions_not_replayed)"
+    )
 
 
 def utterance_id(meeting_id: str, index: int) -> str:
@@ -127,7 +154,7 @@ def store_meeting(
     language: str | None = None,
     language_probability: float | None = None,
     warnings: list[str] | None = None,
-) -> list[MappingChange]:
+) -> StoredMeeting:
     """Replace the meeting's derived rows atomically, with its analytics facts refreshed once.
 
     Speaker → participant mappings follow voices: each goes to the new speaker with the same voice
@@ -135,6 +162,11 @@ def store_meeting(
     ``speaker_mapping_changes``. ``tags``: ``(tagger, rows)``
     from `dialogic.tagging.tag_store.predict_tag_rows`, written in the same transaction. ``run``:
     `record_run` keyword arguments, so the run is recorded with the rows it produced or not at all.
+
+    The rows are also kept as the machine's (``machine_utterances``, ``machine_words``), and the
+    meeting's transcript corrections are replayed onto them where they still fit
+    (`dialogic.corrections.revision_store.replay_corrections`); the run's reason says how many
+    did not.
     """
     mid = meeting.id
     # build_utterances keeps every word, in order, so utterance ids line up with the word list.
@@ -192,16 +224,19 @@ def store_meeting(
     with transaction(con):
         _write_meeting_metadata(con, meeting, manifest_path)
         carried, changes = carried_mapping(con, meeting, diarisation)
-        for table in _DERIVED:
+        prepared = prepare_replay(con, mid)  # read before the stored rows go
+        for table in _DERIVED + _MACHINE:
             con.execute(f"delete from {table} where meeting_id = ?", [mid])
         con.execute("delete from speakers where meeting_id = ?", [mid])
         con.register("_new_words", words_table)
         con.register("_new_utterances", utterances_table)
         con.register("_new_turns", turns_table)
         try:
-            con.execute("insert into turns select * from _new_turns")
-            con.execute("insert into utterances select * from _new_utterances")
-            con.execute("insert into words select * from _new_words")
+            con.execute("insert into turns by name select * from _new_turns")
+            con.execute("insert into utterances by name select * from _new_utterances")
+            con.execute("insert into words by name select * from _new_words")
+            con.execute("insert into machine_utterances by name select * from _new_utterances")
+            con.execute("insert into machine_words by name select * from _new_words")
         finally:
             for name in ("_new_words", "_new_utterances", "_new_turns"):
                 con.unregister(name)
@@ -261,8 +296,31 @@ def store_meeting(
                 mid,
             ],
         )
-        _write_tags_facts_and_run(con, mid, tags, run)
-    return changes
+        if tags is not None:
+            from dialogic.tagging.tag_store import write_tag_rows
+
+            tagger, tag_rows = tags
+            write_tag_rows(con, mid, tagger, tag_rows)
+        replay = None
+        if prepared is not None:
+            replay = replay_corrections(
+                con,
+                mid,
+                prepared,
+                diarisation.turns,
+                set(diarisation.speakers),
+                run_id=(run or {}).get("run_id", "manual"),
+                tagger=tags[0] if tags is not None else None,
+            )
+            if _replay_note(replay) and run is not None:
+                run = run | {"reason": "; ".join(filter(None, [run.get("reason"), _replay_note(replay)]))}
+        refresh_word_errors(con, mid)
+        refresh_meeting_facts(con, mid)
+        if tags is not None:
+            refresh_current_tagger_facts(con)
+        if run is not None:
+            record_run(con, **run)
+    return StoredMeeting(changes, replay)
 
 
 def _utterances_table(mid: str, utterances: list[Utterance] | list[ImportedUtterance]) -> pa.Table:
@@ -387,12 +445,13 @@ def store_imported_meeting(
     ]
     with transaction(con):
         _write_meeting_metadata(con, meeting, manifest_path)
-        for table in _DERIVED:
+        # An imported transcript has no machine transcript: none is kept from an earlier audio run.
+        for table in _DERIVED + _MACHINE:
             con.execute(f"delete from {table} where meeting_id = ?", [mid])
         con.execute("delete from speakers where meeting_id = ?", [mid])
         con.register("_new_utterances", _utterances_table(mid, utterances))
         try:
-            con.execute("insert into utterances select * from _new_utterances")
+            con.execute("insert into utterances by name select * from _new_utterances")
         finally:
             con.unregister("_new_utterances")
         con.executemany(

@@ -338,7 +338,7 @@ def store(run: MeetingRun) -> None:
         )
         run.stored = True
         return
-    run.mapping_changes = store_meeting(
+    stored = store_meeting(
         run.con,
         run.meeting,
         run.audio,
@@ -353,6 +353,9 @@ def store(run: MeetingRun) -> None:
         language=run.transcript.language,
         language_probability=run.transcript.language_probability,
     )
+    run.mapping_changes = stored.mapping_changes
+    if stored.replay_note:
+        run.reason = "; ".join(filter(None, [run.reason, stored.replay_note]))
     run.stored = True
 
 

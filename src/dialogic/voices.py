@@ -147,6 +147,35 @@ def carry_mappings(
     return carried, changes
 
 
+def match_voices(
+    stored_turns: list[SpeakerTurn], new_turns: list[SpeakerTurn], *, min_share: float = SAME_VOICE_SHARE
+) -> dict[str, str]:
+    """Every stored speaker label → the new label with the same voice, by the rule of
+    `carry_mappings` (the new speaker speaks in at least ``min_share`` of the stored one's speech;
+    one to one, largest share first), for all speakers, mapped or not. A re-run's transcript
+    corrections follow voices this way (`dialogic.corrections.replay`)."""
+    old = {}
+    for t in stored_turns:
+        old.setdefault(t.speaker, []).append(t)
+    new = {}
+    for t in new_turns:
+        new.setdefault(t.speaker, []).append(t)
+    shares = []
+    for old_label, turns in old.items():
+        speech = shared_speech_s(turns, turns)
+        for new_label, other in new.items():
+            shared = shared_speech_s(turns, other)
+            # on a tie, the same label (an identical re-run keeps every label)
+            shares.append(
+                (shared / speech if speech > 0 else 0.0, shared, old_label == new_label, old_label, new_label)
+            )
+    matched: dict[str, str] = {}
+    for share, _, _, old_label, new_label in sorted(shares, reverse=True):
+        if share >= min_share and old_label not in matched and new_label not in matched.values():
+            matched[old_label] = new_label
+    return matched
+
+
 def doubtful_speakers(
     diarisation: Diarisation, *, share: float = DOUBTFUL_SHARE, max_turn_s: float = DOUBTFUL_MAX_TURN_S
 ) -> set[str]:

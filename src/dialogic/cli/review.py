@@ -61,10 +61,11 @@ def add(
     db: Path = DB_OPTION,
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
     blind: bool = typer.Option(False, "--blind", help="Never show this rater the model's probabilities."),
+    editor: bool = typer.Option(False, "--editor", help="Let this rater correct transcripts, not only rate tags."),
 ) -> None:
     """Create a rater account (the password is stored as a salted scrypt hash).
 
-    Example: dialogic raters add alice   (asks for the password twice)
+    Example: dialogic raters add alice --editor   (asks for the password twice)
     """
     from dialogic.db import connect
     from dialogic.review.auth import add_rater
@@ -75,7 +76,7 @@ def add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     con = connect(db_path(db))
     try:
-        add_rater(con, name, password, blind=blind)
+        add_rater(con, name, password, blind=blind, can_edit=editor)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     except DialogicError as exc:
@@ -103,7 +104,31 @@ def list_(db: Path = DB_OPTION) -> None:
         typer.echo("no raters yet (add one with `dialogic raters add NAME`)")
     for rater in raters:
         blind = " blind" if rater.blind else ""
-        typer.echo(f"{rater.rater_id}\t{rater.n_answers} answers\tsince {rater.created_at:%Y-%m-%d}{blind}")
+        editor = f" editor ({rater.n_corrections} corrections)" if rater.can_edit else ""
+        typer.echo(f"{rater.rater_id}\t{rater.n_answers} answers\tsince {rater.created_at:%Y-%m-%d}{blind}{editor}")
+
+
+@raters_app.command("editor")
+def editor(
+    name: str = typer.Argument(..., help="The rater's login name."),
+    db: Path = DB_OPTION,
+    revoke: bool = typer.Option(False, "--revoke", help="Take the right away instead of granting it."),
+) -> None:
+    """Grant (or revoke) a rater's right to correct transcripts in the review app.
+
+    Example: dialogic raters editor alice   (or: dialogic raters editor alice --revoke)
+    """
+    from dialogic.db import connect
+    from dialogic.review.auth import set_editor
+
+    con = connect(db_path(db))
+    try:
+        set_editor(con, name, not revoke)
+    except DialogicError as exc:
+        fail(exc)
+    finally:
+        con.close()
+    typer.echo(f"rater {name} {'may no longer' if revoke else 'may now'} correct transcripts")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,8 @@ import hashlib
 import json
 import re
 import secrets
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -26,8 +28,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from dialogic.errors import AudioError, LookupFailed
-from dialogic.review import auth, clips, ratings
+from dialogic.errors import AudioError, DialogicError, EditRefused, LookupFailed
+from dialogic.review import auth, clips, editor, ratings
 from dialogic.review.agreement import compute_agreement
 from dialogic.speakers import list_speakers, suggest_mappings
 
@@ -44,12 +46,15 @@ def create_app(
     blind: bool = False,
     secure_cookies: bool = False,
     throttle: auth.LoginThrottle | None = None,
+    tagger_loader: Callable[[str], object] | None = None,
 ) -> Starlette:
     """Build the review app over the DuckDB file at ``db_path`` (migrated on open).
 
     ``blind`` hides the model's probabilities from every rater (a rater's own ``blind`` flag
     does so for that rater only). ``secure_cookies`` marks cookies HTTPS-only, for when the
-    app sits behind a TLS proxy; on plain localhost it must stay off.
+    app sits behind a TLS proxy; on plain localhost it must stay off. ``tagger_loader``: model
+    version → tagger, for re-tagging utterances a transcript correction changed (default:
+    `dialogic.tagging.tagger.load_tagger`, loaded on the first correction of a tagged meeting).
     """
     review_store = ratings.ReviewStore(db_path)
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
@@ -76,6 +81,10 @@ def create_app(
             Route("/speakers/{meeting_id}", _speakers, methods=["GET"]),
             Route("/speakers/{meeting_id}", _map_speakers, methods=["POST"]),
             Route("/speakers/{meeting_id}/merge", _merge_speakers, methods=["POST"]),
+            Route("/transcripts", _transcripts),
+            Route("/transcripts/{meeting_id}", _transcript, methods=["GET"]),
+            Route("/transcripts/{meeting_id}", _correct_transcript, methods=["POST"]),
+            Route("/correct/{utterance_id:path}", _correct_utterance),
             Route("/agreement", _agreement),
             Route("/validation", _validation),
             Route("/validation/next", _validation_next),
@@ -93,6 +102,9 @@ def create_app(
     app.state.secure_cookies = secure_cookies
     app.state.throttle = throttle or auth.LoginThrottle()
     app.state.login_css = login_css
+    app.state.tagger_loader = tagger_loader or _load_tagger
+    app.state.taggers = {}
+    app.state.tagger_lock = threading.Lock()
     app.add_middleware(RaterGate, review_store=review_store, login_css_hash=login_css_hash)
     return app
 
@@ -223,6 +235,7 @@ def _queue_filter(request: Request) -> ratings.QueueFilter:
         meeting_id=request.query_params.get("meeting") or None,
         tag=tag if tag in ratings.TAGS else None,
         unrated_only=request.query_params.get("unrated") == "1",
+        in_meeting_order=request.query_params.get("order") == "meeting",
     )
 
 
@@ -312,10 +325,18 @@ async def _queue(request: Request) -> Response:
     queue_filter = _queue_filter(request)
     items = await _read(request, ratings.list_queue, session.rater.rater_id, queue_filter)
     meetings = await _read(request, ratings.list_meetings)
+    done, total = await _read(request, ratings.queue_progress, session.rater.rater_id, queue_filter)
     return _render(
         request,
         "queue.html",
-        {"items": items, "filter": queue_filter, "params": queue_filter.query_params(), "meetings": meetings},
+        {
+            "items": items,
+            "filter": queue_filter,
+            "params": queue_filter.query_params(),
+            "meetings": meetings,
+            "done": done,
+            "total": total,
+        },
     )
 
 
@@ -329,7 +350,8 @@ async def _next(request: Request) -> Response:
     return RedirectResponse(_item_url(next_id, queue_filter.query_params()), status_code=303)
 
 
-async def _item(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+async def _item(request: Request, error: str | None = None, status_code: int = 200, posted=None) -> Response:
+    """``posted``: the form a save was refused for, shown again so the rater loses nothing."""
     session: auth.Session = request.state.session
     utterance_id = request.path_params["utterance_id"]
     try:
@@ -344,11 +366,26 @@ async def _item(request: Request, error: str | None = None, status_code: int = 2
             "item": item,
             "params": queue_filter.query_params(),
             "error": error,
+            "posted": _posted(posted),
             "audio_url": "/audio/utterance/" + quote(utterance_id, safe="/"),
             "skip_url": _next_url(queue_filter, utterance_id),
         },
         status_code=status_code,
     )
+
+
+def _posted(form) -> dict | None:
+    """A refused form's fields for the template (answers, note, transcript check), or None."""
+    if form is None:
+        return None
+    answers, _ = _form_answers(form)
+    return {
+        "answers": answers,
+        "note": str(form.get("note") or ""),
+        "speaker_right": str(form.get("speaker_right") or ""),
+        "right_participant": str(form.get("right_participant") or ""),
+        "misheard_words": str(form.get("misheard_words") or ""),
+    }
 
 
 def _form_answers(form) -> tuple[dict[str, bool], list[str]]:
@@ -366,7 +403,9 @@ async def _submit_item(request: Request) -> Response:
     form = await request.form()
     answers, missing = _form_answers(form)
     if missing:
-        return await _item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
+        return await _item(
+            request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400, posted=form
+        )
     try:
         await _write(request, ratings.record_answers, session.rater.rater_id, utterance_id, answers, form.get("note"))
     except LookupFailed as exc:
@@ -448,8 +487,9 @@ def _meeting_score_context(cur, rater_id: str, meeting_id: str) -> dict:
     return {"meeting_id": meeting_id, "mine": list(mine) if mine else None}
 
 
-async def _meeting_score(request: Request, error: str | None = None, status_code: int = 200) -> Response:
-    """A whole meeting scored on OPTION-5's five items (0–4), for the meeting-level validation."""
+async def _meeting_score(request: Request, error: str | None = None, status_code: int = 200, posted=None) -> Response:
+    """A whole meeting scored on OPTION-5's five items (0–4), for the meeting-level validation;
+    ``posted``: a refused form, shown again with what the rater chose and wrote."""
     from dialogic.validation.meetings import ITEMS
 
     session: auth.Session = request.state.session
@@ -459,7 +499,17 @@ async def _meeting_score(request: Request, error: str | None = None, status_code
         )
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
+    if posted is not None:
+        context["mine"] = [_int_or_none(posted.get(f"item{i}")) for i in range(1, 6)]
+        context["note"] = str(posted.get("note") or "")
     return _render(request, "meeting_score.html", context | {"items": ITEMS, "error": error}, status_code=status_code)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
 
 
 @csrf_protected
@@ -471,7 +521,7 @@ async def _submit_meeting_score(request: Request) -> Response:
     try:
         items = [int(str(form.get(f"item{i}"))) for i in range(1, 6)]
     except ValueError:
-        return await _meeting_score(request, "Score every item from 0 to 4 before saving.", 400)
+        return await _meeting_score(request, "Score every item from 0 to 4 before saving.", 400, posted=form)
     try:
         await _write(
             request,
@@ -482,7 +532,7 @@ async def _submit_meeting_score(request: Request) -> Response:
             form.get("note"),
         )
     except LookupFailed as exc:
-        return await _meeting_score(request, str(exc), 400)
+        return await _meeting_score(request, str(exc), 400, posted=form)
     return RedirectResponse("/validation?scored=" + quote(request.path_params["meeting_id"], safe=""), status_code=303)
 
 
@@ -499,7 +549,7 @@ async def _validation_next(request: Request) -> Response:
     return RedirectResponse("/validation/item/" + quote(items[0].utterance_id, safe="/"), status_code=303)
 
 
-async def _validation_item(request: Request, error: str | None = None, status_code: int = 200) -> Response:
+async def _validation_item(request: Request, error: str | None = None, status_code: int = 200, posted=None) -> Response:
     from dialogic.validation.queue import queue_kind
 
     session: auth.Session = request.state.session
@@ -524,6 +574,7 @@ async def _validation_item(request: Request, error: str | None = None, status_co
             "participants": participants,
             "params": {},
             "error": error,
+            "posted": _posted(posted),
             "blind": True,  # validation answers are always given without the model's view
             "queue_kind": kind,
             "back_url": "/validation",
@@ -545,7 +596,9 @@ async def _submit_validation_item(request: Request) -> Response:
     form = await request.form()
     answers, missing = _form_answers(form)
     if missing:
-        return await _validation_item(request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400)
+        return await _validation_item(
+            request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400, posted=form
+        )
 
     check = str(form.get("speaker_right") or "")
     misheard = str(form.get("misheard_words") or "").strip()
@@ -553,7 +606,7 @@ async def _submit_validation_item(request: Request) -> Response:
         try:
             misheard_words = int(misheard or 0)
         except ValueError:
-            return await _validation_item(request, "Misheard words must be a whole number.", 400)
+            return await _validation_item(request, "Misheard words must be a whole number.", 400, posted=form)
     speaker_right = {"yes": True, "no": False, "unsure": None}.get(check)
 
     def record(cur) -> None:
@@ -577,7 +630,7 @@ async def _submit_validation_item(request: Request) -> Response:
         await _write(request, record)
     except LookupFailed as exc:
         if "misheard words" in str(exc) or "no participant" in str(exc):
-            return await _validation_item(request, str(exc), 400)
+            return await _validation_item(request, str(exc), 400, posted=form)
         return PlainTextResponse(str(exc), status_code=404)
     return RedirectResponse("/validation/next", status_code=303)
 
@@ -647,7 +700,11 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
         for s in suggest_mappings(cur, meeting_id):
             suggestions.setdefault(s.speaker_label, s)  # the best per speaker
         for speaker in speakers:
-            speaker["n_clips"] = len(clips.speaker_spans(cur, meeting_id, speaker["speaker_label"]))
+            # each clip with the words heard in it, so a rater can follow who is speaking
+            speaker["clips"] = [
+                clips.clip_text(cur, meeting_id, span)
+                for span in clips.speaker_spans(cur, meeting_id, speaker["speaker_label"])
+            ]
             speaker["suggestion"] = suggestions.get(speaker["speaker_label"])
         return speakers, ratings.list_participants(cur, meeting_id)
 
@@ -727,6 +784,140 @@ def _map_with_store(request: Request, meeting_id: str, mapping: dict, mapped_by:
     review_store: ratings.ReviewStore = request.app.state.store
     with review_store.locked() as cur:
         map_speakers(cur, meeting_id, mapping, mapped_by)
+
+
+# --- transcript corrections --------------------------------------------------------------
+#
+# Editors (`dialogic raters editor NAME`) correct a meeting's transcript: who said an utterance
+# or some of its words, what was said, where an utterance starts and ends, what a speaker is
+# called. Every correction is one revision (`dialogic.corrections.revision_store.correct`); the
+# page's keys drive the same form a browser without scripts submits.
+
+
+def _load_tagger(model_version: str):
+    # imported only when a tagged meeting is first corrected: it loads torch and the encoder
+    from dialogic.tagging.tagger import load_tagger
+
+    return load_tagger(model_version)
+
+
+def _tagger_for(request: Request, model_version: str):
+    """The tagger of ``model_version``, loaded once per app (corrections re-tag with it)."""
+    state = request.app.state
+    with state.tagger_lock:
+        if model_version not in state.taggers:
+            state.taggers[model_version] = state.tagger_loader(model_version)
+        return state.taggers[model_version]
+
+
+async def _transcripts(request: Request) -> Response:
+    meetings = await _read(request, editor.editor_meetings)
+    return _render(request, "transcripts.html", {"meetings": meetings})
+
+
+async def _transcript(request: Request, error: str | None = None, status_code: int = 200, posted=None) -> Response:
+    meeting_id = request.path_params["meeting_id"]
+    try:
+        page = await _read(request, editor.load_editor, meeting_id)
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    except EditRefused as exc:
+        return PlainTextResponse(str(exc), status_code=409)
+    return _render(
+        request,
+        "transcript.html",
+        {
+            "page": page,
+            "error": error,
+            "posted": dict(posted) if posted is not None else {},
+            "saved": request.query_params.get("saved"),
+            "at": request.query_params.get("at") or (posted or {}).get("utterance_id"),
+            "can_edit": request.state.session.rater.can_edit,
+            "new_speaker": editor.NEW_SPEAKER,
+        },
+        status_code=status_code,
+    )
+
+
+async def _correct_utterance(
+    request: Request, error: str | None = None, status_code: int = 200, posted=None, utterance_id: str | None = None
+) -> Response:
+    """One utterance's corrections as plain forms (the editor page without scripts)."""
+    utterance_id = utterance_id or request.path_params["utterance_id"]
+    try:
+        utterance, following, speakers = await _read(request, editor.load_correction, utterance_id)
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    return _render(
+        request,
+        "correct.html",
+        {
+            "u": utterance,
+            "following": following,
+            "speakers": speakers,
+            "error": error,
+            "posted": dict(posted) if posted is not None else {},
+            "can_edit": request.state.session.rater.can_edit,
+            "new_speaker": editor.NEW_SPEAKER,
+        },
+        status_code=status_code,
+    )
+
+
+@csrf_protected
+async def _correct_transcript(request: Request) -> Response:
+    session: auth.Session = request.state.session
+    meeting_id = request.path_params["meeting_id"]
+    form = await request.form()
+    if not session.rater.can_edit:
+        return PlainTextResponse(
+            "only editors may correct transcripts (an administrator runs `dialogic raters editor NAME`)",
+            status_code=403,
+        )
+
+    async def refused(message: str) -> Response:
+        # the page the form came from, with what the editor typed still there
+        if form.get("return") == "correct" and form.get("utterance_id"):
+            return await _correct_utterance(
+                request, message, 400, posted=form, utterance_id=str(form.get("utterance_id"))
+            )
+        return await _transcript(request, message, 400, posted=form)
+
+    def version_if_reviewable(cur) -> str | None:
+        from dialogic.corrections.revision_store import current_tagger_version
+
+        editor.require_reviewable(cur, meeting_id)
+        return current_tagger_version(cur, meeting_id)
+
+    try:
+        edit, expected = editor.parse_edit_form(form)
+        version = await _read(request, version_if_reviewable)
+    except LookupFailed as exc:
+        return PlainTextResponse(str(exc), status_code=404)
+    except EditRefused as exc:
+        return await refused(str(exc))
+    tagger = None
+    if version is not None:
+        try:
+            tagger = await run_in_threadpool(_tagger_for, request, version)
+        except DialogicError as exc:
+            return await refused(
+                f"Not saved: the edited utterances must be tagged again by {version}, which cannot be loaded here: {exc}"
+            )
+
+    def apply():
+        from dialogic.corrections.revision_store import correct
+
+        with request.app.state.store.locked() as cur:
+            return correct(cur, meeting_id, edit, session.rater.rater_id, tagger=tagger, expected_versions=expected)
+
+    try:
+        result = await run_in_threadpool(apply)
+    except (EditRefused, LookupFailed) as exc:
+        return await refused(f"Not saved: {exc}")
+    at = result.after[0].utterance_id if result.after else str(form.get("utterance_id") or "")
+    params = {"saved": str(result.revision_id)} | ({"at": at} if at else {})
+    return RedirectResponse(f"/transcripts/{quote(meeting_id, safe='')}?{urlencode(params)}", status_code=303)
 
 
 # --- agreement ---------------------------------------------------------------------------

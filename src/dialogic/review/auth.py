@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from dialogic.errors import StoreError
+from dialogic.errors import LookupFailed, StoreError
 
 # scrypt cost: 16 MiB of memory and ~50 ms per check — slow enough to make guessing expensive.
 _SCRYPT_N = 2**14
@@ -35,6 +35,7 @@ _RATER_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
 class Rater:
     rater_id: str
     blind: bool
+    can_edit: bool = False  # may correct transcripts (`dialogic raters add --editor`)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class RaterRecord:
     blind: bool
     created_at: datetime
     n_answers: int
+    can_edit: bool = False
+    n_corrections: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,41 +103,59 @@ def check_rater_name(rater_id: str) -> str:
     return rater_id
 
 
-def add_rater(con: duckdb.DuckDBPyConnection, rater_id: str, password: str, *, blind: bool = False) -> None:
-    """Create a rater account. Raises ValueError for a bad name or short password, StoreError if taken."""
+def add_rater(
+    con: duckdb.DuckDBPyConnection, rater_id: str, password: str, *, blind: bool = False, can_edit: bool = False
+) -> None:
+    """Create a rater account. Raises ValueError for a bad name or short password, StoreError if taken.
+
+    ``can_edit``: the rater may correct transcripts in the review app (what everyone's figures are
+    computed from), not only answer about tags.
+    """
     check_rater_name(rater_id)
     if len(password) < MIN_PASSWORD_CHARS:
         raise ValueError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
     try:
         con.execute(
-            "insert into raters (rater_id, password_hash, blind) values (?, ?, ?)",
-            [rater_id, hash_password(password), blind],
+            "insert into raters (rater_id, password_hash, blind, can_edit) values (?, ?, ?, ?)",
+            [rater_id, hash_password(password), blind, can_edit],
         )
     except duckdb.ConstraintException as exc:
         raise StoreError(f"rater {rater_id!r} already exists") from exc
 
 
+def set_editor(con: duckdb.DuckDBPyConnection, rater_id: str, can_edit: bool) -> None:
+    """Grant or revoke a rater's right to correct transcripts (live sessions follow at once)."""
+    if con.execute("select 1 from raters where rater_id = ?", [rater_id]).fetchone() is None:
+        raise LookupFailed(f"no rater {rater_id!r}")
+    con.execute("update raters set can_edit = ? where rater_id = ?", [can_edit, rater_id])
+
+
 def list_raters(con: duckdb.DuckDBPyConnection) -> list[RaterRecord]:
-    """Every rater with the number of answers they have given (all rows, not only current ones)."""
+    """Every rater with the number of answers (all rows, not only current ones) and transcript
+    corrections they have made."""
     rows = con.execute(
         """
-        select raters.rater_id, raters.blind, raters.created_at, count(ratings.rating_id)
-        from raters left join ratings on ratings.rater_id = raters.rater_id
-        group by all order by raters.rater_id
+        select raters.rater_id, raters.blind, raters.created_at,
+               (select count(*) from ratings where ratings.rater_id = raters.rater_id),
+               coalesce(raters.can_edit, false),
+               (select count(*) from transcript_revisions as r where r.editor = raters.rater_id)
+        from raters order by raters.rater_id
         """
     ).fetchall()
-    return [RaterRecord(r[0], r[1], r[2], r[3]) for r in rows]
+    return [RaterRecord(*r) for r in rows]
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, rater_id: str, password: str) -> Rater | None:
     """The rater when name and password match, else None (same work done either way)."""
-    row = con.execute("select password_hash, blind from raters where rater_id = ?", [rater_id]).fetchone()
+    row = con.execute(
+        "select password_hash, blind, coalesce(can_edit, false) from raters where rater_id = ?", [rater_id]
+    ).fetchone()
     if row is None:
         verify_password(password, _DUMMY_HASH)
         return None
     if not verify_password(password, row[0]):
         return None
-    return Rater(rater_id=rater_id, blind=row[1])
+    return Rater(rater_id=rater_id, blind=row[1], can_edit=row[2])
 
 
 def _token_digest(token: str) -> str:
@@ -159,7 +180,8 @@ def load_session(con: duckdb.DuckDBPyConnection, token: str) -> Session | None:
     """The live session for a cookie token, or None when unknown, ended or expired."""
     row = con.execute(
         """
-        select review_sessions.rater_id, raters.blind, review_sessions.csrf_token, review_sessions.expires_at
+        select review_sessions.rater_id, raters.blind, review_sessions.csrf_token, review_sessions.expires_at,
+               coalesce(raters.can_edit, false)
         from review_sessions inner join raters on raters.rater_id = review_sessions.rater_id
         where review_sessions.token_sha256 = ?
           and review_sessions.ended_at is null
@@ -169,7 +191,7 @@ def load_session(con: duckdb.DuckDBPyConnection, token: str) -> Session | None:
     ).fetchone()
     if row is None:
         return None
-    return Session(rater=Rater(rater_id=row[0], blind=row[1]), csrf_token=row[2], expires_at=row[3])
+    return Session(rater=Rater(rater_id=row[0], blind=row[1], can_edit=row[4]), csrf_token=row[2], expires_at=row[3])
 
 
 def end_session(con: duckdb.DuckDBPyConnection, token: str) -> None:

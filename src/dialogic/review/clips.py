@@ -145,7 +145,8 @@ def speaker_spans(
     """Up to ``n_clips`` sample spans of one diarised speaker: their longest solo turns.
 
     Uses the exclusive diarisation track (no overlapping speech, so the clip is that speaker
-    alone), falling back to utterances when turns are absent. Each span is cut to
+    alone), falling back to the speaker's utterances when they have no turns there (a meeting
+    stored without turns, or a speaker a transcript correction created). Each span is cut to
     SPEAKER_CLIP_S, and the spans are returned in meeting order. A meeting without a recording
     (an imported transcript) has none.
     """
@@ -160,14 +161,29 @@ def speaker_spans(
             union all
             select start_s, end_s from utterances
             where meeting_id = ? and speaker_label = ? and start_s is not null
-              and not exists (select 1 from turns where meeting_id = ? and track = 'exclusive')
+              and not exists (
+                  select 1 from turns where meeting_id = ? and track = 'exclusive' and speaker_label = ?
+              )
         )
         select start_s, end_s from candidates order by end_s - start_s desc, start_s limit ?
         """,
-        [meeting_id, speaker_label, meeting_id, speaker_label, meeting_id, n_clips],
+        [meeting_id, speaker_label, meeting_id, speaker_label, meeting_id, speaker_label, n_clips],
     ).fetchall()
     spans = [ClipSpan(audio_path, start_s, min(end_s, start_s + SPEAKER_CLIP_S)) for start_s, end_s in rows]
     return sorted(spans, key=lambda span: span.start_s)
+
+
+def clip_text(con: duckdb.DuckDBPyConnection, meeting_id: str, span: ClipSpan) -> str:
+    """The words heard in a clip: the meeting's current words whose middle falls inside it, in
+    order, whoever they are attributed to (the clip is what the rater hears)."""
+    row = con.execute(
+        """
+        select string_agg(word, ' ' order by word_index) from words
+        where meeting_id = ? and (start_s + end_s) / 2 between ? and ?
+        """,
+        [meeting_id, span.start_s, span.end_s],
+    ).fetchone()
+    return row[0] or ""
 
 
 def speaker_span(con: duckdb.DuckDBPyConnection, meeting_id: str, speaker_label: str, clip_index: int) -> ClipSpan:

@@ -35,6 +35,7 @@ class QueueFilter:
     meeting_id: str | None = None
     tag: str | None = None
     unrated_only: bool = False
+    in_meeting_order: bool = False  # meeting by meeting, utterance by utterance, not least certain first
 
     def query_params(self) -> dict[str, str]:
         params = {}
@@ -44,6 +45,8 @@ class QueueFilter:
             params["tag"] = self.tag
         if self.unrated_only:
             params["unrated"] = "1"
+        if self.in_meeting_order:
+            params["order"] = "meeting"
         return params
 
 
@@ -171,14 +174,17 @@ items as (
         u.speaker_label,
         u.text,
         min(model.threshold_distance) filter (where $tag is null or model.tag = $tag) as threshold_distance,
-        (select count(*) from mine where mine.utterance_id = u.utterance_id) as answered_by_me
+        (select count(*) from mine where mine.utterance_id = u.utterance_id) as answered_by_me,
+        (select count(*) from mine where mine.utterance_id = u.utterance_id and ($tag is null or mine.tag = $tag))
+            = (case when $tag is null then $n_tags else 1 end) as done_by_me
     from utterances as u
     left join model on model.utterance_id = u.utterance_id
     where ($meeting is null or u.meeting_id = $meeting) and u.meeting_id in (select meeting_id from reviewable_meetings())
     group by all
 ),
 filtered as (
-    select *, coalesce(threshold_distance, 2.0) as sort_distance  -- untagged last
+    -- least certain first, untagged last; in meeting order every item has the same distance
+    select *, case when $meeting_order then 0.0 else coalesce(threshold_distance, 2.0) end as sort_distance
     from items
     where not $unrated
        or not exists (
@@ -192,6 +198,13 @@ _QUEUE_KEY_SQL = (
     _QUEUE_BASE
     + """
 select sort_distance, meeting_id, utterance_index from filtered where utterance_id = $current
+"""
+)
+
+_QUEUE_PROGRESS_SQL = (
+    _QUEUE_BASE
+    + """
+select count(*) filter (where done_by_me), count(*) from filtered
 """
 )
 
@@ -216,13 +229,14 @@ def list_queue(
     limit: int = 200,
     after_utterance_id: str | None = None,
 ) -> list[QueueItem]:
-    """Utterances in rating order: the model's least certain first.
+    """Utterances in rating order: the model's least certain first (or, with the filter's
+    ``in_meeting_order``, meeting by meeting in the order they were said).
 
     An utterance's uncertainty is the smallest |probability − threshold| over its tags (or over
     the filtered tag only); untagged utterances come last. With ``after_utterance_id`` the list
     starts after that utterance's place in the same order, which is how "next" is found.
     """
-    base = {"rater": rater_id, "tag": queue_filter.tag, "meeting": queue_filter.meeting_id}
+    base = _queue_params(rater_id, queue_filter)
     after = (None, None, None)
     if after_utterance_id is not None:
         # The current item may have just left an "unrated" queue, so its place is looked up
@@ -242,6 +256,26 @@ def list_queue(
         },
     ).fetchall()
     return [QueueItem(*row) for row in rows]
+
+
+def _queue_params(rater_id: str, queue_filter: QueueFilter) -> dict:
+    return {
+        "rater": rater_id,
+        "tag": queue_filter.tag,
+        "meeting": queue_filter.meeting_id,
+        "meeting_order": queue_filter.in_meeting_order,
+        "n_tags": len(TAGS),
+    }
+
+
+def queue_progress(con: duckdb.DuckDBPyConnection, rater_id: str, queue_filter: QueueFilter) -> tuple[int, int]:
+    """(done, total) of the rater's queue under the filter's meeting and tag, rated or not: an
+    utterance is done when the rater has a current answer for every tag (for the filtered tag,
+    when one is chosen)."""
+    done, total = con.execute(
+        _QUEUE_PROGRESS_SQL, _queue_params(rater_id, queue_filter) | {"unrated": False}
+    ).fetchone()
+    return done, total
 
 
 def next_utterance_id(

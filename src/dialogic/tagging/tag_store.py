@@ -34,6 +34,9 @@ left join compute_speaker_roles(?) as speaker_roles
 where utterances.meeting_id = ?
 order by utterances.utterance_index
 """
+_SOME_UTTERANCES = _UTTERANCES.replace(
+    "where utterances.meeting_id = ?", "where utterances.meeting_id = ? and list_contains(?, utterances.utterance_id)"
+)
 
 
 def register_tagger(con: duckdb.DuckDBPyConnection, tagger: TaggerLike) -> None:
@@ -105,6 +108,40 @@ def write_tag_rows(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: Tagg
     finally:
         con.unregister("new_tag_rows")
     register_tagger(con, tagger)
+
+
+def retag_utterances(
+    con: duckdb.DuckDBPyConnection,
+    meeting_id: str,
+    changed_ids: list[str],
+    removed_ids: list[str],
+    tagger: TaggerLike | None,
+) -> int:
+    """After a transcript correction: drop every version's tags of the utterances whose text or
+    speaker changed (``changed_ids``) or that are gone (``removed_ids``) — they were computed on
+    words or a speaker that no longer stand — and tag the changed ones again with ``tagger``
+    (the meeting's current version; None leaves them untagged). ``tagger_models`` is not touched:
+    tagging a few utterances must not make a version current elsewhere. Runs inside the caller's
+    transaction; the caller refreshes the facts. Returns the rows written."""
+    gone = list(changed_ids) + list(removed_ids)
+    if gone:
+        con.execute("delete from tags where meeting_id = ? and list_contains(?, utterance_id)", [meeting_id, gone])
+    if tagger is None or not changed_ids:
+        return 0
+    rows = con.execute(_SOME_UTTERANCES, [meeting_id, meeting_id, list(changed_ids)]).fetchall()
+    new_rows = predict_tag_rows(tagger, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    con.register("retagged_rows", new_rows)
+    try:
+        con.execute(
+            """
+            insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version, precision)
+            select utterance_id, ?, tag, probability, label, threshold, ?, ? from retagged_rows
+            """,
+            [meeting_id, tagger.model_version, getattr(tagger, "precision", "fp32")],
+        )
+    finally:
+        con.unregister("retagged_rows")
+    return new_rows.num_rows
 
 
 def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerLike, *, batch_size: int = 256) -> int:

@@ -14,7 +14,7 @@ from dialogic.corrections.edits import EditWords, Merge, Reassign, RenameSpeaker
 from dialogic.corrections.revision_store import correct, load_transcript, utterance_version
 from dialogic.db import connect
 from dialogic.errors import EditRefused
-from dialogic.export import load_meeting_export
+from dialogic.export import export_meeting
 from dialogic.manifest import Consent, MeetingSpec, Participant
 from dialogic.meeting_store import store_meeting
 from dialogic.paths import sql_dir
@@ -182,7 +182,10 @@ def test_each_correction_is_a_revision_and_every_table_follows(con):
     assert wer[6] == pytest.approx(3 / 27) and wer[7:] == (4, 5)
 
     # views and exports read the corrected transcript
-    export = load_meeting_export(con, "mc")
+    export = json.loads(export_meeting(con, "mc", "json"))
+    assert [c["kind"] for c in export["corrections"]] == [
+        kind for (kind,) in con.execute("select kind from transcript_revisions order by revision_id").fetchall()
+    ]
     by_id = {u["id"]: u for u in export["utterances"]}
     assert by_id["mc/u00001"]["text"] == "I take risperidone daily."
     assert (by_id["mc/u00002"]["speaker"], by_id["mc/u00002"]["participant_id"]) == ("SPEAKER_02", "mum")

@@ -7,7 +7,8 @@
 "words": [{"start_s", "end_s", "word", "probability"}],
 "tags": [{"tag", "probability", "threshold", "label", "role_rule", "counts", "model_version",
 "rater_label", "n_raters"}]}],
-"corrections": [{<column of transcript_revisions>: value, ...}]}``
+"corrections": [{"revision_id", "meeting_id", "editor", "edited_at", "kind", "target_ids", "params",
+"before", "after", "speaker_labels"}]}``
 
 - ``recorded_on``: ISO date or null; ``duration_s``: seconds or null; ``consent_note``: null, or
   ``incomplete: the speech of N participant(s) was withdrawn``.
@@ -20,9 +21,10 @@
   the model's yes/no, ``role_rule`` the codebook's rule for the speaker's role (``applies``,
   ``candidate``, ``not_applicable``), ``counts`` whether the views count it (label and applies),
   ``rater_label`` the raters' majority answer (null: not rated, or a tie) from ``n_raters``.
-- ``corrections``: the meeting's rows of the ``transcript_revisions`` table (raters' corrections of
-  the transcript), one object per row with that table's columns as keys, oldest first; ``[]``
-  when the database has no such table (see ``transcript.load_corrections``).
+- ``corrections``: the meeting's rows of the append-only ``transcript_revisions`` table (editors'
+  corrections, see docs/review.md), oldest first: ``kind`` is reassign, split, merge, edit_words
+  or rename_speaker; ``params`` what was asked, ``before``/``after`` the utterances it read and
+  left. The utterances above already are the corrected transcript.
 """
 
 from __future__ import annotations

@@ -132,25 +132,23 @@ def test_json_carries_people_tags_and_raters(con):
     assert tag(3, "peer_self_disclosure")["label"] and not tag(3, "peer_self_disclosure")["counts"]
 
 
-def test_json_corrections_come_from_transcript_revisions_when_the_table_exists(tmp_path):
+def test_json_corrections_are_the_meetings_revisions_oldest_first(tmp_path):
     db = build_export_db(tmp_path / "ex.duckdb", tmp_path / "ex.wav")
     con = connect(db)
-    # the table another branch adds; the export reads whatever columns it has
-    con.execute(
-        "create table transcript_revisions (meeting_id varchar, utterance_id varchar, old_text varchar, "
-        "new_text varchar, revised_by varchar, revised_at timestamp)"
-    )
     insert(
         con,
         "transcript_revisions",
         *[
             {
                 "meeting_id": m,
-                "utterance_id": f"{m}/u00000",
-                "old_text": "a",
-                "new_text": "b",
-                "revised_by": who,
-                "revised_at": at,
+                "editor": who,
+                "edited_at": at,
+                "kind": "edit_words",
+                "target_ids": [f"{m}/u00000"],
+                "params": json.dumps({"text": "b"}),
+                "before": json.dumps([{"utterance_id": f"{m}/u00000", "speaker_label": "S0", "words": ["a"]}]),
+                "after": json.dumps([{"utterance_id": f"{m}/u00000", "speaker_label": "S0", "words": ["b"]}]),
+                "speaker_labels": ["S0"],
             }
             for m, who, at in [
                 ("ex", "bob", "2026-03-04 10:00:00"),
@@ -162,11 +160,11 @@ def test_json_corrections_come_from_transcript_revisions_when_the_table_exists(t
     con.close()
     con = connect(db, read_only=True)
     corrections = json.loads(export_meeting(con, "ex", "json"))["corrections"]
-    assert [(c["revised_by"], c["revised_at"]) for c in corrections] == [
+    assert [(c["editor"], c["edited_at"]) for c in corrections] == [
         ("alice", "2026-03-03T09:00:00"),
         ("bob", "2026-03-04T10:00:00"),
     ]
-    assert set(corrections[0]) == {"meeting_id", "utterance_id", "old_text", "new_text", "revised_by", "revised_at"}
+    assert {"kind", "target_ids", "params", "before", "after"} <= set(corrections[0])
 
 
 def test_an_untagged_meeting_has_no_tagger_no_tags_and_no_tag_tiers(tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from dialogic.errors import DialogicError
 from dialogic.pipeline import available_cores
@@ -21,11 +21,21 @@ def local_worker_cores(workers: int) -> int:
     return max(1, available_cores() // max(1, workers))
 
 
+class DaskSubmitter:
+    """``submit(job)`` for `dialogic.worker_batch.process_manifest_on_workers`: runs
+    `compute_meeting` on the client's cluster, as a task named after the meeting."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self._executor = client.get_executor(pure=False)
+
+    def __call__(self, job: MeetingJob) -> concurrent.futures.Future:
+        return self._executor.submit(compute_meeting, job, key=f"meeting-{job.meeting.id}-{job.run_id[:8]}")
+
+
 @contextlib.contextmanager
-def dask_submitter(
-    *, workers: int | None = None, address: str | None = None
-) -> Iterator[Callable[[MeetingJob], concurrent.futures.Future]]:
-    """``submit(job)`` running `compute_meeting` on a Dask cluster: ``workers`` local worker
+def dask_submitter(*, workers: int | None = None, address: str | None = None) -> Iterator[DaskSubmitter]:
+    """A `DaskSubmitter` on a Dask cluster: ``workers`` local worker
     processes of one thread each (bound to 127.0.0.1, no dashboard), or the scheduler at
     ``address`` (``tcp://host:8786``), whose workers must have dialogic and its models installed
     and see the staging folder. The local cluster is shut down on leaving."""
@@ -52,9 +62,4 @@ def dask_submitter(
                 )
             )
             client = stack.enter_context(Client(cluster))
-        executor = client.get_executor(pure=False)
-
-        def submit(job: MeetingJob) -> concurrent.futures.Future:
-            return executor.submit(compute_meeting, job, key=f"meeting-{job.meeting.id}-{job.run_id[:8]}")
-
-        yield submit
+        yield DaskSubmitter(client)

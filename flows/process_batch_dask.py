@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-cores", type=int, default=0, help="cores per meeting (default: a worker's share)")
     parser.add_argument("--staging-dir", help="folder every worker and this process see (default: beside the DB)")
     args = parser.parse_args(argv)
+    if args.device != "cpu" and (args.dask_workers or 0) > 1:
+        parser.error("--device cuda with --dask-workers above 1 puts every worker on the first GPU; see docs/scale.md")
     cores = args.cpu_cores
     if not cores and args.dask_workers:
         from dialogic.dask_cluster import local_worker_cores

@@ -124,6 +124,7 @@ def test_process_on_a_dask_worker_from_the_command_line(processed_sample, tmp_pa
         (["--dask-workers", "0"], "--dask-workers must be at least 1"),
         (["--dask-workers", "2", "--dask-address", "tcp://127.0.0.1:1"], "not both"),
         (["--staging-dir", "s"], "--staging-dir is for a Dask batch"),
+        (["--dask-workers", "2", "--device", "cuda"], "would put every worker on the first GPU"),
         (["--dask-address", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler at tcp://127.0.0.1:1"),
     ],
 )

@@ -505,7 +505,7 @@ def transcribe_and_diarise(
     import torch
 
     cores = options.cpu_cores or available_cores()
-    asr_threads = options.transcription.cpu_threads or max(1, cores // 2)
+    asr_threads = transcription_threads(options)
     with _CPU_SECTION:
         torch_threads = torch.get_num_threads()
         stage("transcribe")
@@ -525,6 +525,11 @@ def transcribe_and_diarise(
         if cores >= 2:
             transcript, timings["transcribe"] = pending.result()
     return transcript, diarisation
+
+
+def transcription_threads(options: PipelineOptions) -> int:
+    """The threads transcription gets on CPU beside diarisation: half the meeting's cores."""
+    return options.transcription.cpu_threads or max(1, (options.cpu_cores or available_cores()) // 2)
 
 
 def available_cores() -> int:

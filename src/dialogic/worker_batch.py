@@ -21,6 +21,7 @@ computing them again.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -42,6 +43,7 @@ from dialogic.pipeline import (
     run_meeting,
     run_stages,
     stages_named,
+    transcription_threads,
     utterance_roles,
     withdrawn_meetings,
 )
@@ -169,6 +171,33 @@ def tagger_record(tagger) -> TaggerRecord:
     )
 
 
+def load_models(options: PipelineOptions) -> None:
+    """Load, in this worker process, the models a meeting with ``options`` needs (transcription in
+    its own process, diarisation, the tagger), so that the first meeting does not pay for them;
+    e.g. ``client.run(load_models, options)`` on every Dask worker."""
+    import numpy as np
+
+    from dialogic.asr_worker import submit_transcription
+    from dialogic.diarisation.diarise import load_diarisation_pipeline
+    from dialogic.records import DecodedAudio
+    from dialogic.tagging.tagger import load_tagger
+
+    with _ONE_MEETING:
+        _use_cores(options)
+        silence = DecodedAudio(Path("<silence>"), np.zeros(16000, dtype=np.float32), 16000, "")
+        if options.transcription.device == "cpu" and options.parallel_cpu:
+            # with the thread count a meeting uses: the model is cached per (model, device, precision, threads)
+            threads = transcription_threads(options)
+            submit_transcription(silence, dataclasses.replace(options.transcription, cpu_threads=threads)).result()
+        else:
+            from dialogic.transcribe import transcribe_audio
+
+            transcribe_audio(silence, options.transcription)
+        load_diarisation_pipeline(options.diarisation)
+        if options.tag:
+            load_tagger(options.tagger)
+
+
 def _use_cores(options: PipelineOptions) -> None:
     """Give PyTorch the meeting's cores: Dask starts its workers with OMP_NUM_THREADS=1, which
     would leave diarisation and tagging on one thread whatever the worker's share."""
@@ -232,7 +261,7 @@ def process_manifest_on_workers(
                 finish(store_staged(run, staged))
                 continue
             progress(meeting.id, "compute")
-            in_flight[submit(_job(run, staging))] = run
+            in_flight[submit(meeting_job(run, staging))] = run
         for future in concurrent.futures.as_completed(in_flight):
             finish(_collect(in_flight[future], future))
     finally:
@@ -243,7 +272,8 @@ def process_manifest_on_workers(
     return report
 
 
-def _job(run: MeetingRun, staging: Path) -> MeetingJob:
+def meeting_job(run: MeetingRun, staging: Path) -> MeetingJob:
+    """The job for a run the writer has prepared (consent and hash passed, status processing)."""
     return MeetingJob(
         meeting=run.meeting,
         options=run.options,

@@ -96,6 +96,14 @@ def process(
         fail(DialogicError("give --dask-workers or --dask-address, not both"))
     if dask_workers is not None and dask_workers < 1:
         fail(DialogicError(f"--dask-workers must be at least 1, got {dask_workers}"))
+    if device != "cpu" and dask_workers is not None and dask_workers > 1:
+        # every local worker would use the first GPU; one worker per GPU needs its own device setting
+        fail(
+            DialogicError(
+                "--device cuda with --dask-workers above 1 would put every worker on the first GPU: start one Dask "
+                "worker per GPU (CUDA_VISIBLE_DEVICES) and pass --dask-address (docs/scale.md)"
+            )
+        )
     if staging_dir is not None and dask_workers is None and dask_address is None:
         fail(DialogicError("--staging-dir is for a Dask batch: add --dask-workers or --dask-address"))
     options = PipelineOptions(

@@ -102,18 +102,43 @@ class KeepStaged:
         return kept
 
 
+def cpu_s(children: bool = True) -> float:
+    """CPU seconds (user + system) of this process and, with ``children``, its live children (a
+    worker's transcription process)."""
+    import psutil
+
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:2])
+    for child in me.children(recursive=True) if children else ():
+        try:
+            total += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 def run_batch(manifest: Path, db: Path, workers: int, options: PipelineOptions, keep: Path | None) -> dict:
     started = time.perf_counter()
     with dask_submitter(workers=workers) as submit:
         submit.client.run(load_models, options)
+        workers_cpu = sum(submit.client.run(cpu_s).values())
+        writer_cpu = cpu_s(children=False)  # its children are the workers
         ready = time.perf_counter()
         submitter = KeepStaged(submit, keep) if keep else submit
         report = process_manifest_on_workers(db, load_manifest(manifest), options, submitter)
         done = time.perf_counter()
+        workers_cpu = sum(submit.client.run(cpu_s).values()) - workers_cpu
+        writer_cpu = cpu_s(children=False) - writer_cpu
     failed = [r for r in report.results if r.status != "processed"]
     if failed:
         sys.exit(f"benchmark batch: {[(r.meeting_id, r.status, r.reason) for r in failed]}")
-    return {"start_s": ready - started, "batch_s": done - ready, "results": report.results}
+    return {
+        "start_s": ready - started,
+        "batch_s": done - ready,
+        "workers_cpu_s": workers_cpu,
+        "writer_cpu_s": writer_cpu,
+        "results": report.results,
+    }
 
 
 # --- the writer ---------------------------------------------------------------------------------
@@ -223,7 +248,10 @@ def main() -> None:
             f"{os.cpu_count()} cores; one thread and one core per worker",
             flush=True,
         )
-        print(f"{'workers':>7} {'start-up s':>10} {'batch s':>8} {'audio s/s':>9} {'ratio':>6}")
+        print(
+            f"{'workers':>7} {'start-up s':>10} {'batch s':>8} {'audio s/s':>9} {'ratio':>6} "
+            f"{'worker CPU s':>12} {'cores busy/worker':>17} {'writer CPU s':>12}"
+        )
         runs = {}
         for workers in args.workers:
             runs[workers] = run_batch(
@@ -233,7 +261,8 @@ def main() -> None:
             ratio = runs[args.workers[0]]["batch_s"] / r["batch_s"]
             print(
                 f"{workers:>7} {r['start_s']:>10.1f} {r['batch_s']:>8.1f} {audio_s / r['batch_s']:>9.2f} "
-                f"{ratio:>5.2f}×",
+                f"{ratio:>5.2f}× {r['workers_cpu_s']:>12.1f} {r['workers_cpu_s'] / r['batch_s'] / workers:>17.2f} "
+                f"{r['writer_cpu_s']:>12.1f}",
                 flush=True,
             )
         dbs = [tmp / f"w{w}.duckdb" for w in args.workers]
@@ -276,8 +305,9 @@ def main() -> None:
                 f"({1 / per_s_full:.2f} s each)"
             )
         print(
-            "\nA worker computes a meeting at about the batch's audio s/s per worker; the writer keeps up while "
-            "workers × audio s/s per worker ÷ 3600 stays under its meetings/s for hour-long meetings."
+            "\nworker CPU s: CPU time of the workers and their transcription processes during the batch; "
+            "cores busy/worker: that over the batch's wall time and the number of workers (1.00: each worker "
+            "kept its core busy; less: it waited, e.g. for a core that other work on the machine held)."
         )
 
 

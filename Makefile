@@ -16,7 +16,7 @@ export DO_NOT_TRACK := 1
 export DIALOGIC_UV := $(CURDIR)/$(UV)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install models browser demo test lint bench bench-views bench-tagger eval-diarisation clean
+.PHONY: install models browser demo test lint bench bench-views bench-tagger bench-scale check-gpu eval-diarisation clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -56,6 +56,15 @@ bench-views: install
 
 bench-tagger: models
 	$(BIN)/python benchmarks/bench_tagger.py
+
+# The AMI dev clips as one batch on 1 and on 2 local Dask workers (one thread each), the databases
+# compared, and the single writer's load rate (see docs/scale.md). A few minutes on 2 cores.
+bench-scale: models
+	$(BIN)/python benchmarks/bench_scale.py $(SCALE_ARGS)
+
+# On a machine with a CUDA GPU: one meeting through a Dask worker with --device cuda, checked.
+check-gpu: models
+	$(BIN)/python benchmarks/check_gpu.py
 
 # Diarisation accuracy on the real AMI dev clips in ../shared/data/ami-dev (see docs/diarisation.md).
 # Extra flags: make eval-diarisation EVAL_ARGS='--hint exact --set clustering_threshold=0.6'

@@ -92,3 +92,44 @@ def test_models_command_lists_present_weights():
     ):
         assert name[:10] in result.output
     assert "missing" not in result.output
+
+
+def test_process_on_a_dask_worker_from_the_command_line(processed_sample, tmp_path):
+    """The --dask-workers path end to end, without waiting on a model: the stored sample is
+    recognised by the writer as unchanged, and a file that is not audio goes to the worker process
+    and fails there, at decode, without stopping the batch."""
+    db = tmp_path / "dask.duckdb"
+    shutil.copyfile(processed_sample[0], db)
+    shutil.copyfile(processed_sample[0].parent / "sample.wav", tmp_path / "sample.wav")
+    (tmp_path / "bad.wav").write_bytes(b"not audio at all" * 100)
+    (tmp_path / "m.yaml").write_text(
+        (processed_sample[0].parent / "manifest.yaml").read_text()
+        + """  - id: bad
+    audio: bad.wav
+    consent: {status: given, scope: [transcribe], reference: test}
+    participants: [{id: p1, role: service_user}]
+"""
+    )
+    result = runner.invoke(app, ["process", str(tmp_path / "m.yaml"), "--db", str(db), "--dask-workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "1 local Dask worker" in result.output
+    assert "0 processed, 1 unchanged, 0 skipped, 1 failed" in result.output
+    assert "decode:" in result.output and "bad.wav" in result.output
+    assert not (tmp_path / "dask.duckdb.staging").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--dask-workers", "0"], "--dask-workers must be at least 1"),
+        (["--dask-workers", "2", "--dask-address", "tcp://127.0.0.1:1"], "not both"),
+        (["--staging-dir", "s"], "--staging-dir is for a Dask batch"),
+        (["--dask-workers", "2", "--device", "cuda"], "would put every worker on the first GPU"),
+        (["--dask-address", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler at tcp://127.0.0.1:1"),
+    ],
+)
+def test_dask_options_are_checked(sample_workdir, tmp_path, args, message):
+    manifest = sample_workdir / "manifest.yaml"
+    result = runner.invoke(app, ["process", str(manifest), "--db", str(tmp_path / "x.duckdb"), *args])
+    assert result.exit_code == 1, result.output
+    assert message in result.output

@@ -69,3 +69,37 @@ meetings:
     results = flow_module.process_batch_flow(str(tmp_path / "manifest.yaml"), str(tmp_path / "batch.duckdb"))
     status = {r.meeting_id: r.status for r in results}
     assert status == {"bad": "failed", "ok": "processed", "unknown-role": "failed"}
+
+
+def test_dask_batch_flow_computes_on_a_worker_and_stores_here(harness, sample_workdir, tmp_path):
+    """The flow on Prefect's DaskTaskRunner with one local worker process: the sample is computed
+    there and stored by the flow; a file that is not audio fails on the worker alone."""
+    flow_module = load_flow_module("process_batch_dask")
+    shutil.copyfile(sample_workdir / "sample.wav", tmp_path / "ok.wav")
+    (tmp_path / "bad.wav").write_bytes(b"not audio at all" * 100)
+    (tmp_path / "manifest.yaml").write_text("""
+meetings:
+  - id: bad
+    audio: bad.wav
+    consent: {status: given, scope: [transcribe]}
+    participants: [{id: p1, role: service_user}]
+  - id: ok
+    audio: ok.wav
+    consent: {status: given, scope: [transcribe, analyse]}
+    participants: [{id: p1, role: service_user}, {id: p2, role: clinician}]
+""")
+    db = tmp_path / "dask.duckdb"
+    run = flow_module.process_batch_dask_flow.with_options(task_runner=flow_module.dask_task_runner(workers=1))
+    results = run(str(tmp_path / "manifest.yaml"), str(db))
+    status = {r.meeting_id: (r.status, r.reason) for r in results}
+    assert status["ok"] == ("processed", None)
+    assert status["bad"][0] == "failed" and status["bad"][1].startswith("decode: ")
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select count(distinct speaker_label) from speakers").fetchone()[0] == 2
+    assert con.execute("select count(*) from tags").fetchone()[0] > 0
+    assert con.execute("select meeting_id, status from pipeline_runs order by 1").fetchall() == [
+        ("bad", "failed"),
+        ("ok", "processed"),
+    ]
+    con.close()
+    assert not (tmp_path / "dask.duckdb.staging").exists()

@@ -7,6 +7,7 @@
     ├── TranscriptError        an imported transcript is unreadable or malformed (file and line)
     ├── ModelError             a model's weights are missing, altered or not loadable
     ├── StoreError             the DuckDB file cannot be opened, migrated or written
+    ├── StagingError           a worker's staged meeting is incomplete, altered or not the one expected
     ├── QueryError             an analyst's SQL query does not run (bad SQL, or it tries to write)
     ├── LookupFailed           a meeting, speaker, view or participant named by the user does not exist
     └── EditRefused            a transcript correction does not fit the transcript as it stands
@@ -45,6 +46,11 @@ class ModelError(DialogicError):
 
 class StoreError(DialogicError):
     """The DuckDB database cannot be opened, migrated or written."""
+
+
+class StagingError(DialogicError):
+    """A staged meeting set (a worker's output) is incomplete, fails its checksums or is not the
+    meeting and key the writer expects; it is never loaded."""
 
 
 class QueryError(DialogicError):

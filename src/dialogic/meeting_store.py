@@ -22,6 +22,7 @@ from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.manifest import MeetingSpec
 from dialogic.records import (
     AttributedWord,
+    AudioSummary,
     DecodedAudio,
     Diarisation,
     ImportedUtterance,
@@ -117,32 +118,53 @@ def withdrawn_participants(con: duckdb.DuckDBPyConnection, meeting_id: str) -> l
     return list(row[0] or []) if row else []
 
 
-def carried_mapping(
-    con: duckdb.DuckDBPyConnection, meeting: MeetingSpec, diarisation: Diarisation
-) -> tuple[dict[str, StoredSpeaker], list[MappingChange]]:
-    """The stored mappings a re-run carries, each to the new speaker with the same voice — the one
-    speaking where the stored speaker spoke (`dialogic.voices.carry_mappings`): new label → stored
-    speaker, and every change."""
-    stored = [
+@dataclass(frozen=True)
+class StoredVoices:
+    """A meeting's stored speakers and overlap-aware turns: what a re-run needs to carry the
+    speaker → participant mappings to the new speakers. Plain data, so a worker process that never
+    opens the database can be given a copy."""
+
+    speakers: list[StoredSpeaker]
+    turns: list[SpeakerTurn]
+
+
+def read_stored_voices(con: duckdb.DuckDBPyConnection, meeting_id: str) -> StoredVoices:
+    """The stored speakers (with their mappings and voice embeddings) and turns of one meeting."""
+    speakers = [
         StoredSpeaker(label, pid, mapped_at, mapped_by, embedding)
         for label, pid, mapped_at, mapped_by, embedding in con.execute(
             "select speaker_label, participant_id, mapped_at, mapped_by, embedding from speakers where meeting_id = ?",
-            [meeting.id],
+            [meeting_id],
         ).fetchall()
     ]
     turns = [
         SpeakerTurn(label, start_s, end_s)
         for label, start_s, end_s in con.execute(
-            "select speaker_label, start_s, end_s from turns where meeting_id = ? and track = 'overlap'", [meeting.id]
+            "select speaker_label, start_s, end_s from turns where meeting_id = ? and track = 'overlap'", [meeting_id]
         ).fetchall()
     ]
-    return carry_mappings(stored, turns, diarisation, {p.id for p in meeting.participants})
+    return StoredVoices(speakers, turns)
+
+
+def carried_mapping(
+    con: duckdb.DuckDBPyConnection | None,
+    meeting: MeetingSpec,
+    diarisation: Diarisation,
+    voices: StoredVoices | None = None,
+) -> tuple[dict[str, StoredSpeaker], list[MappingChange]]:
+    """The stored mappings a re-run carries, each to the new speaker with the same voice — the one
+    speaking where the stored speaker spoke (`dialogic.voices.carry_mappings`): new label → stored
+    speaker, and every change. ``voices``: a copy read earlier (`read_stored_voices`); without it
+    they are read from ``con``."""
+    if voices is None:
+        voices = read_stored_voices(con, meeting.id)
+    return carry_mappings(voices.speakers, voices.turns, diarisation, {p.id for p in meeting.participants})
 
 
 def store_meeting(
     con: duckdb.DuckDBPyConnection,
     meeting: MeetingSpec,
-    audio: DecodedAudio,
+    audio: DecodedAudio | AudioSummary,
     diarisation: Diarisation,
     words: list[AttributedWord],
     utterances: list[Utterance],
@@ -167,6 +189,8 @@ def store_meeting(
     meeting's transcript corrections are replayed onto them where they still fit
     (`dialogic.corrections.revision_store.replay_corrections`); the run's reason says how many
     did not.
+    ``audio``: only its ``sha256`` and ``duration_s`` are stored (a worker's staged meeting carries
+    no samples).
     """
     mid = meeting.id
     # build_utterances keeps every word, in order, so utterance ids line up with the word list.

@@ -110,6 +110,12 @@ class PipelineOptions:
         ``withdrawn`` (`dialogic.consent.withdraw_meeting`); without it they are reported and kept.
     tagger: tagger model version to use; None picks the newest shipped one.
     parallel_cpu: on CPU, transcribe in a worker process while diarising here, half the cores each.
+    cpu_cores: the cores one meeting may use on CPU, split between transcription and diarisation
+        (1: one after the other); 0: every core this process may run on. A Dask worker is given its
+        share. Not in the processing key, although the thread count can change results slightly:
+        faster-whisper's and PyTorch's arithmetic depends on it (on the AMI clip trn04, one
+        transcription thread or two change the last few words). Runs with the same cores and the
+        same thread environment give the same rows (docs/scale.md).
     """
 
     transcription: TranscriptionOptions = field(default_factory=TranscriptionOptions)
@@ -119,4 +125,5 @@ class PipelineOptions:
     tag: bool = True
     tagger: str | None = None
     parallel_cpu: bool = True
+    cpu_cores: int = 0
     purge_withdrawn: bool = False

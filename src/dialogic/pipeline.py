@@ -44,6 +44,7 @@ from dialogic.files import sha256_file
 from dialogic.manifest import Manifest, MeetingSpec, check_consent
 from dialogic.meeting_store import (
     NAME_MATCH,
+    StoredVoices,
     carried_mapping,
     imported_speaker_mapping,
     record_run,
@@ -57,6 +58,7 @@ from dialogic.meeting_store import (
 from dialogic.options import PipelineOptions
 from dialogic.records import (
     AttributedWord,
+    AudioSummary,
     BatchReport,
     DecodedAudio,
     Diarisation,
@@ -88,7 +90,7 @@ def no_progress(meeting_id: str, stage: str, *, completed: float | None = None, 
 class MeetingRun:
     """One meeting on its way through the stages: what they need and what each leaves behind."""
 
-    con: duckdb.DuckDBPyConnection
+    con: duckdb.DuckDBPyConnection | None  # None on a worker process, which never opens the database
     meeting: MeetingSpec
     options: PipelineOptions = field(default_factory=PipelineOptions)
     manifest_path: str | None = None
@@ -101,7 +103,8 @@ class MeetingRun:
     sha256: str | None = None
     models: list[dict] | None = None
     key: str | None = None
-    audio: DecodedAudio | None = None
+    stored_voices: StoredVoices | None = None  # given to a worker: the stored mappings its tags' roles follow
+    audio: DecodedAudio | AudioSummary | None = None
     transcript: Transcript | None = None
     diarisation: Diarisation | None = None
     words: list[AttributedWord] | None = None
@@ -117,6 +120,7 @@ class MeetingRun:
     mapping_changes: list[MappingChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # doubts about the recording (see audio_warnings)
     timings_s: dict[str, float] = field(default_factory=dict)
+    clock_s: float = field(default_factory=time.perf_counter)  # when the run began, for its wall time
 
     def run_record(self) -> dict:
         """`record_run` keyword arguments for this run as it stands."""
@@ -301,23 +305,33 @@ def tag(run: MeetingRun) -> None:
     except DialogicError as exc:
         run.tag_failure = f"tag: {exc} (transcript and speakers are stored; re-run to tag)"
         return
-    # The speaker -> participant -> role rule of compute_speaker_roles, applied here in memory because
-    # these utterances are not stored yet: a speaker's role is its carried participant's, else None.
-    roles_by_id = {p.id: p.role for p in run.meeting.participants}
-    if run.speakers is not None:  # an imported transcript: the mappings `store` will write
-        carried = run.speakers
-    else:
-        carried, _ = carried_mapping(run.con, run.meeting, run.diarisation)  # as `store` will carry them
-    roles = [
-        roles_by_id.get(carried[u.speaker].participant_id) if u.speaker in carried else None for u in run.utterances
-    ]
+    roles = utterance_roles(run)
     ids = [utterance_id(run.meeting.id, u.index) for u in run.utterances]
     rows = predict_tag_rows(tagger, ids, [u.text for u in run.utterances], roles)
     run.tags, run.tag_rows = (tagger, rows), rows.num_rows
 
 
-def store(run: MeetingRun) -> None:
+def utterance_roles(run: MeetingRun) -> list[str | None]:
+    """The speaker -> participant -> role rule of compute_speaker_roles, applied in memory to
+    utterances not stored yet: a speaker's role is its carried participant's (as `store` will carry
+    the mappings), else None."""
+    roles_by_id = {p.id: p.role for p in run.meeting.participants}
+    if run.speakers is not None:  # an imported transcript: the mappings `store` will write
+        carried = run.speakers
+    else:
+        carried, _ = carried_mapping(run.con, run.meeting, run.diarisation, run.stored_voices)
+    return [
+        roles_by_id.get(carried[u.speaker].participant_id) if u.speaker in carried else None for u in run.utterances
+    ]
+
+
+def settle_status(run: MeetingRun) -> None:
+    """A computed meeting is processed, or failed when tagging failed (the rest is stored anyway)."""
     run.status, run.reason = ("failed", run.tag_failure) if run.tag_failure else ("processed", run.reason)
+
+
+def store(run: MeetingRun) -> None:
+    settle_status(run)
     if run.imported is not None:
         store_imported_meeting(
             run.con,
@@ -392,12 +406,19 @@ def call_directly(stage: Stage, run: MeetingRun) -> None:
     stage.run(run)
 
 
-def run_meeting(
+def stages_named(*names: str) -> tuple[Stage, ...]:
+    """The stages of `STAGES` with these names, in their order (a worker runs some, the writer others)."""
+    unknown = set(names) - {s.name for s in STAGES}
+    if unknown:
+        raise ValueError(f"no stage named {sorted(unknown)}; stages: {[s.name for s in STAGES]}")
+    return tuple(s for s in STAGES if s.name in names)
+
+
+def run_stages(
     run: MeetingRun, stages: tuple[Stage, ...] = STAGES, call: Callable[[Stage, MeetingRun], None] = call_directly
-) -> MeetingResult:
-    """Run ``stages`` over ``run`` and record the run. Never raises for a bad recording or a
-    failing stage: the result says which stage failed and why."""
-    wall = time.perf_counter()
+) -> None:
+    """Run the ``stages`` that apply to the run's status, in order. A stage that raises ends the run
+    as failed with the stage named; nothing else is raised for a bad recording or a failing stage."""
     try:
         for stage in stages:
             if run.status not in stage.when or run.meeting.source not in stage.sources:
@@ -412,6 +433,14 @@ def run_meeting(
         run.status, run.reason = "failed", f"{run.stage}: {exc}"
     except Exception as exc:  # a library failure on one recording must not stop the batch
         run.status, run.reason = "failed", f"{run.stage}: {run.meeting.source_file}: {exc.__class__.__name__}: {exc}"
+
+
+def run_meeting(
+    run: MeetingRun, stages: tuple[Stage, ...] = STAGES, call: Callable[[Stage, MeetingRun], None] = call_directly
+) -> MeetingResult:
+    """Run ``stages`` over ``run`` and record the run. Never raises for a bad recording or a
+    failing stage: the result says which stage failed and why."""
+    run_stages(run, stages, call)
     if run.status == "processing":  # stages that end without storing (e.g. a custom list)
         run.status = "processed"
     if not run.stored:
@@ -432,7 +461,7 @@ def run_meeting(
         utterances=len(run.utterances) if run.stored else 0,
         speakers=speakers,
         tags=run.tag_rows if run.stored or run.status == "unchanged" else 0,
-        wall_s=time.perf_counter() - wall,
+        wall_s=time.perf_counter() - run.clock_s,
         mapping_changes=run.mapping_changes,
         warnings=[*run.warnings, *run.transcript_warnings],
     )
@@ -485,7 +514,7 @@ def process_manifest(
     report = BatchReport()
     for problem in manifest.problems:
         report.results.append(MeetingResult(problem.meeting, "failed", problem.reason))
-    withdrawn = _withdrawn_meetings(db_path, manifest, options)
+    withdrawn = withdrawn_meetings(db_path, manifest, options)
     con = connect(db_path)
     try:
         for meeting in manifest.meetings:
@@ -502,7 +531,7 @@ def process_manifest(
     return report
 
 
-def _withdrawn_meetings(db_path: str | Path, manifest: Manifest, options: PipelineOptions) -> dict[str, str]:
+def withdrawn_meetings(db_path: str | Path, manifest: Manifest, options: PipelineOptions) -> dict[str, str]:
     """Meetings whose consent is now withdrawn → what was done: purged (with ``purge_withdrawn``),
     or kept and reported. Runs before the batch opens the database: purging rewrites the file."""
     from dialogic.consent import withdraw_meeting
@@ -619,7 +648,8 @@ def transcribe_and_diarise(
     stage: Callable[..., None] | None = None,
 ) -> tuple[Transcript, Diarisation]:
     """On CPU, transcription runs in a worker process while diarisation runs here, the cores split
-    between them; on a GPU (or with ``parallel_cpu=False``) they run one after the other here.
+    between them (one after the other when ``options.cpu_cores`` is 1); on a GPU (or with
+    ``parallel_cpu=False``) they run one after the other here.
     ``stage(name, completed=None, total=None)`` is called as each starts and as it goes on:
     ``transcribe`` with seconds of audio done, ``diarise <step>`` with pyannote's counts.
     ``timings`` gets their seconds. Meetings processed in several threads at once take turns
@@ -648,14 +678,16 @@ def transcribe_and_diarise(
 
     import torch
 
-    cores = os.cpu_count() or 2
-    asr_threads = options.transcription.cpu_threads or max(1, cores // 2)
+    cores = options.cpu_cores or available_cores()
+    asr_threads = transcription_threads(options)
     with _CPU_SECTION:
         torch_threads = torch.get_num_threads()
         stage("transcribe")
         pending = submit_transcription(
             audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads), progress=asr_progress
         )
+        if cores < 2:  # one core: one thing at a time, transcription still in its own process (asr_worker says why)
+            transcript, timings["transcribe"] = pending.result()
         stage("diarise")
         t = time.perf_counter()
         torch.set_num_threads(max(1, cores - asr_threads))
@@ -664,8 +696,23 @@ def transcribe_and_diarise(
         finally:
             torch.set_num_threads(torch_threads)
         timings["diarise"] = time.perf_counter() - t
-        transcript, timings["transcribe"] = pending.result()
+        if cores >= 2:
+            transcript, timings["transcribe"] = pending.result()
     return transcript, diarisation
+
+
+def transcription_threads(options: PipelineOptions) -> int:
+    """The threads transcription gets on CPU beside diarisation: half the meeting's cores."""
+    return options.transcription.cpu_threads or max(1, (options.cpu_cores or available_cores()) // 2)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity: a SLURM job's or a container's share,
+    not the whole machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def should_tag(meeting: MeetingSpec, options: PipelineOptions) -> bool:

@@ -6,6 +6,7 @@
     a human transcript file ─ read ─▶ ImportedTranscript(segments: [TranscriptSegment])
         ─ match names to participants ─▶ [ImportedUtterance]
     one meeting's run ─▶ MeetingResult; a batch ─▶ BatchReport
+    computed on a worker, staged as files ─▶ ComputedMeeting ─ the one writer ─▶ the database
 
 Times are seconds from the start of the recording (``start_s``, ``end_s``); an imported
 transcript without times (plain text) has ``None`` there, never an invented time.
@@ -21,6 +22,7 @@ from dialogic.options import DiarisationOptions, TranscriptionOptions
 
 if TYPE_CHECKING:
     import numpy as np
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,16 @@ class DecodedAudio:
     @property
     def duration_s(self) -> float:
         return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True)
+class AudioSummary:
+    """What the database keeps of a decoded recording, without its samples (a worker's staged
+    meeting carries no audio to the writer)."""
+
+    path: Path
+    sha256: str
+    duration_s: float
 
 
 @dataclass(frozen=True)
@@ -164,3 +176,42 @@ class BatchReport:
 
     def by_status(self, status: str) -> list[MeetingResult]:
         return [r for r in self.results if r.status == status]
+
+
+@dataclass(frozen=True)
+class TaggerRecord:
+    """What the database keeps of the tagger that predicted a staged meeting's tags (the fields
+    `dialogic.tagging.tag_store.write_tag_rows` reads of a loaded tagger)."""
+
+    model_version: str
+    name: str
+    version: int
+    thresholds: dict[str, float]
+    precision: str
+    sha256: str | None
+    manifest: dict  # the artifact manifest's recipe and metrics
+
+
+@dataclass(frozen=True)
+class ComputedMeeting:
+    """One meeting as a worker computed it: everything the store stage writes, less the database.
+
+    ``tag_roles``: the speaker role each utterance was tagged with (from the mappings the worker was
+    given); the writer re-tags if the mappings it carries differ. ``reason``: a note for the run
+    record (e.g. not tagged: another language); ``tag_failure``: tagging failed, the rest is stored.
+    """
+
+    meeting_id: str
+    processing_key: str
+    audio: AudioSummary
+    transcript: Transcript
+    diarisation: Diarisation
+    words: list[AttributedWord]
+    utterances: list[Utterance]
+    warnings: list[str] = field(default_factory=list)
+    reason: str | None = None
+    tag_failure: str | None = None
+    tagger: TaggerRecord | None = None
+    tag_rows: pa.Table | None = None
+    tag_roles: list[str | None] | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)

@@ -53,12 +53,41 @@ def process(
     purge_withdrawn: bool = typer.Option(
         False, "--purge-withdrawn", help="Remove everything stored for meetings whose consent is now withdrawn."
     ),
+    dask_workers: int = typer.Option(
+        None,
+        "--dask-workers",
+        help="Compute meetings on this many local Dask worker processes (one meeting each at a time); "
+        "this process alone writes the database.",
+    ),
+    dask_address: str = typer.Option(
+        None,
+        "--dask-address",
+        help="Compute meetings on an existing Dask cluster, by its scheduler address (tcp://host:8786); "
+        "its workers need dialogic, the models and the staging folder (docs/scale.md).",
+    ),
+    cpu_cores: int = typer.Option(
+        0,
+        "--cpu-cores",
+        min=0,
+        help="Cores one meeting may use on CPU. Default: all of them; with --dask-workers, this machine's "
+        "cores shared among the workers; with --dask-address, each worker's own.",
+    ),
+    staging_dir: Path = typer.Option(
+        None,
+        "--staging-dir",
+        help="With Dask: the folder where workers leave computed meetings for this process to store, seen by "
+        "every worker under the same path. Default: DB.staging beside the database.",
+    ),
 ) -> None:
     """Process every consented meeting of MANIFEST into the database: recordings (audio:) are
     transcribed and diarised; human transcripts (transcript: .vtt .srt .eaf .TextGrid .csv .tsv
     .txt) are imported, their speakers matched to participants by name.
 
     Example: dialogic process recordings/manifest.yaml --db study.duckdb
+
+    On two local Dask workers: dialogic process recordings/manifest.yaml --db study.duckdb --dask-workers 2
+
+    On a GPU machine's Dask cluster: dialogic process m.yaml --device cuda --dask-address tcp://gpu01:8786
     """
     from dialogic.manifest import load_manifest
     from dialogic.options import SPEAKER_HINTS, DiarisationOptions, PipelineOptions, TranscriptionOptions
@@ -66,6 +95,20 @@ def process(
 
     if speaker_hint not in SPEAKER_HINTS:
         fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
+    if dask_workers is not None and dask_address is not None:
+        fail(DialogicError("give --dask-workers or --dask-address, not both"))
+    if dask_workers is not None and dask_workers < 1:
+        fail(DialogicError(f"--dask-workers must be at least 1, got {dask_workers}"))
+    if device != "cpu" and dask_workers is not None and dask_workers > 1:
+        # every local worker would use the first GPU; one worker per GPU needs its own device setting
+        fail(
+            DialogicError(
+                "--device cuda with --dask-workers above 1 would put every worker on the first GPU: start one Dask "
+                "worker per GPU (CUDA_VISIBLE_DEVICES) and pass --dask-address (docs/scale.md)"
+            )
+        )
+    if staging_dir is not None and dask_workers is None and dask_address is None:
+        fail(DialogicError("--staging-dir is for a Dask batch: add --dask-workers or --dask-address"))
     options = PipelineOptions(
         transcription=TranscriptionOptions(
             model=asr_model, device=device, compute_type="int8" if device == "cpu" else "float16", language=language
@@ -74,11 +117,16 @@ def process(
         speaker_hint=speaker_hint,
         tag=tag,
         purge_withdrawn=purge_withdrawn,
+        cpu_cores=cpu_cores,
     )
     try:
         loaded = load_manifest(manifest, allow_outside=allow_outside)
     except DialogicError as exc:
         fail(exc)
+    if dask_workers is not None or dask_address is not None:
+        report = _process_on_dask(loaded, options, db, dask_workers, dask_address, staging_dir)
+        _print_report(manifest, db, report)
+        return
     total = len(loaded.meetings)
     with Progress(
         SpinnerColumn(),
@@ -120,7 +168,44 @@ def process(
         report = process_manifest(db_path(db), loaded, options, progress=on_progress)
         bar.update(batch, completed=total)
         bar.update(stage_task, completed=len(STAGES), description="done")
+    _print_report(manifest, db, report)
 
+
+def _process_on_dask(loaded, options, db: Path | None, workers: int | None, address: str | None, staging_dir):
+    """The batch on Dask workers, this process storing what they compute; a bar of meetings done."""
+    import dataclasses
+
+    from dialogic.dask_cluster import dask_submitter, local_worker_cores
+    from dialogic.worker_batch import process_manifest_on_workers
+
+    if workers is not None and not options.cpu_cores:
+        options = dataclasses.replace(options, cpu_cores=local_worker_cores(workers))
+    where = f"{workers} local Dask worker(s)" if workers is not None else f"the Dask cluster at {address}"
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as bar:
+        batch = bar.add_task(f"meetings on {where}", total=len(loaded.meetings))
+
+        def on_progress(meeting_id: str, stage: str, *, completed=None, total=None) -> None:
+            if stage == "done":
+                bar.advance(batch)
+
+        try:
+            with dask_submitter(workers=workers, address=address) as submit:
+                return process_manifest_on_workers(
+                    db_path(db), loaded, options, submit, staging_dir=staging_dir, progress=on_progress
+                )
+        except DialogicError as exc:
+            fail(exc)
+
+
+def _print_report(manifest: Path, db: Path | None, report) -> None:
     table = Table(title=f"{manifest} → {db_path(db)}")
     for column in ("meeting", "status", "speakers", "utterances", "words", "seconds"):
         table.add_column(column, no_wrap=column in ("meeting", "status"))
@@ -185,6 +270,10 @@ def demo(
         tag=True,
         allow_outside=False,
         purge_withdrawn=False,
+        dask_workers=None,
+        dask_address=None,
+        cpu_cores=0,
+        staging_dir=None,
     )
 
     from dialogic.speakers import map_speakers

@@ -2,11 +2,13 @@
 
 Keeps the artifact's weights and Platt calibration and re-chooses each tag's threshold on the
 current dev split of the training corpus (the files `dialogic train` reads now), as the
-F1-best cut among those that tag at most ``--cap`` of the tag's dev negatives. Prints the dev
+F1-best cut among those that tag at most ``--cap`` of the tag's dev negatives (several caps,
+tightest first: the next one only where the tighter cut leaves the tag's dev F1 under
+``--min-f1``, as `dialogic train` does). Prints the dev
 figures at the artifact's own thresholds and at the capped ones, then the held-out figures at
 both (reported, not used to choose: the cap is fixed before this runs).
 
-Run: PYTHONPATH=src python benchmarks/exp_threshold_cap.py --model dialogic-tagger-v2 --cap 0.01
+Run: PYTHONPATH=src python benchmarks/exp_threshold_cap.py --model dialogic-tagger-v2 --cap 0.01 0.02
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def _line(name: str, scores: dict, ff: dict | None = None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None)
-    parser.add_argument("--cap", type=float, default=0.01)
+    parser.add_argument("--cap", type=float, nargs="+", default=[0.01, 0.02])
+    parser.add_argument("--min-f1", type=float, default=0.80)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -42,8 +45,9 @@ def main() -> None:
     dev = split_rows(load_training_corpus(), "dev")
     y = label_matrix(dev)
     probs = tagger.predict_array([r.text for r in dev], [r.speaker_role for r in dev])
-    capped = choose_thresholds(y, probs, args.cap)
-    print(f"{tagger.model_version}: dev {len(dev)} utterances; cap {100 * args.cap:g} % of each tag's dev negatives")
+    capped = choose_thresholds(y, probs, args.cap, min_f1=args.min_f1)
+    caps = " then ".join(f"{100 * c:g} %" for c in args.cap)
+    print(f"{tagger.model_version}: dev {len(dev)} utterances; cap {caps} of each tag's dev negatives")
     print("own thresholds   ", tagger.thresholds)
     print("capped thresholds", capped)
     for name, cuts in (("own", tagger.thresholds), ("capped", capped)):

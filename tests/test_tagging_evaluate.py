@@ -46,6 +46,44 @@ def test_thresholds_maximise_dev_f1():
         assert 0.6 < thresholds[t] <= 0.7
 
 
+def test_thresholds_under_a_false_fire_cap():
+    # 1 positive at 0.9, 2 at 0.5; 10 negatives, one at 0.6 and one at 0.3.
+    labels = _grid([1, 1, 1] + [0] * 10)
+    probs = _grid([0.9, 0.5, 0.5, 0.6, 0.3] + [0.1] * 8).astype(float)
+    # Uncapped, F1 is best (6/7) with every positive in: a cut in (0.3, 0.5] tags the 0.6 negative.
+    assert all(0.3 < t <= 0.5 for t in choose_thresholds(labels, probs).values())
+    # At most 5 % of the 10 negatives (none) may fire: the cut must pass 0.6, leaving only the 0.9.
+    capped = choose_thresholds(labels, probs, max_false_fire=0.05)
+    assert all(0.6 < t <= 0.9 for t in capped.values())
+    scores = score_predictions(labels, probs, capped)
+    assert all(s.false_fire == 0.0 and s.recall == pytest.approx(0.3333, abs=1e-4) for s in scores.per_tag.values())
+    # A cap of 10 % allows the one negative at 0.6, so the uncapped cut stands.
+    assert choose_thresholds(labels, probs, max_false_fire=0.1) == choose_thresholds(labels, probs)
+    # No cut on the grid meets a cap no cut can meet: the highest cut is taken.
+    never = _grid([1, 0]), _grid([0.99, 0.99]).astype(float)
+    assert set(choose_thresholds(*never, max_false_fire=0.0).values()) == {0.95}
+
+
+def test_a_looser_cap_only_where_the_tighter_one_costs_the_f1_floor():
+    # Column A: three positives, the 0.8 negative is the only false fire; 20 negatives (5 % each).
+    # Under a 1 % cap the cut must pass 0.8: F1 0.8 (0.9 and 0.85 kept, 0.5 lost) -- kept at floor 0.6.
+    # With a floor of 0.85, the 5 % cap is tried: the cut drops to 0.5, F1 6/7.
+    labels = _grid([1, 1, 1] + [0] * 20)
+    probs = _grid([0.9, 0.85, 0.5, 0.8] + [0.1] * 19).astype(float)
+    tight = choose_thresholds(labels, probs, (0.01, 0.05), min_f1=0.6)
+    assert all(0.8 < t <= 0.85 for t in tight.values())
+    loose = choose_thresholds(labels, probs, (0.01, 0.05), min_f1=0.85)
+    assert all(0.1 < t <= 0.5 for t in loose.values())
+    assert loose == choose_thresholds(labels, probs, 0.05)
+
+
+def test_false_fire_is_the_share_of_negatives_tagged():
+    labels = _grid([1, 0, 0, 0, -1])
+    probs = _grid([0.1, 0.9, 0.2, 0.2, 0.9]).astype(float)
+    for s in score_predictions(labels, probs, {t: 0.5 for t in TAGS}).per_tag.values():
+        assert s.false_fire == pytest.approx(1 / 3, abs=1e-4)  # the unjudged row is not a negative
+
+
 def test_platt_scaling_recovers_calibrated_probabilities():
     rng = np.random.default_rng(0)
     logits = rng.normal(0, 3, size=(4000, len(TAGS)))

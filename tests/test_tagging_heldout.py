@@ -42,11 +42,11 @@ def test_no_heldout_utterance_is_in_any_training_file():
 
 def test_training_corpus_reads_every_file_with_unique_ids_and_sources():
     names = {p.name for p in training_corpus_paths()}
-    assert names == {"utterances.jsonl", "realistic.jsonl", "spoken_asr.jsonl"}
+    assert names == {"utterances.jsonl", "realistic.jsonl", "spoken_asr.jsonl", "boundary.jsonl", "boundary_asr.jsonl"}
     rows = load_training_corpus()
     assert len({r.utterance_id for r in rows}) == len(rows)
-    assert {r.source for r in rows} == {"seed", "realistic", "spoken_asr"}
-    assert all(r.split in ("train", "dev") for r in rows if r.source == "spoken_asr")
+    assert {r.source for r in rows} == {"seed", "realistic", "spoken_asr", "boundary", "boundary_asr"}
+    assert all(r.split in ("train", "dev") for r in rows if r.source in ("spoken_asr", "boundary_asr"))
 
 
 def test_realistic_corpus_is_mostly_hard_negatives_with_context_and_spoken_form():
@@ -61,6 +61,35 @@ def test_realistic_corpus_is_mostly_hard_negatives_with_context_and_spoken_form(
     for r in rows:
         split_of_frame.setdefault(r["frame"], set()).add(r["split"])
     assert all(len(s) == 1 for s in split_of_frame.values())
+
+
+def test_boundary_corpus_is_mostly_hard_negatives_split_by_frame():
+    rows = _jsonl(seed_corpus_path().parent / "boundary.jsonl")
+    untagged = [r for r in rows if not any(r[t] for t in TAGS)]
+    assert len(untagged) >= 0.75 * len(rows)
+    # the two tags v2 over-fired on have the most negatives: clinicians' questions, non-peers' stories
+    questions = [r for r in untagged if r["category"].endswith("question") and r["speaker_role"] == "clinician"]
+    assert len(questions) >= 300
+    assert sum(1 for r in untagged if r["speaker_role"] in ("service_user", "network")) >= 300
+    assert all(r["speaker_role"] == "peer" for r in rows if r["peer_self_disclosure"])
+    split_of_frame: dict[str, set[str]] = {}
+    for r in rows:
+        split_of_frame.setdefault(r["frame"], set()).add(r["split"])
+    assert all(len(s) == 1 for s in split_of_frame.values())
+    # the transcripts keep the split and the labels of the row they were read from
+    by_id = {r["id"]: r for r in rows}
+    for row in _jsonl(seed_corpus_path().parent / "boundary_asr.jsonl"):
+        source = by_id[row["source_id"]]
+        assert row["written_text"] == source["text"] and row["split"] == source["split"]
+        assert all(row[t] == source[t] for t in TAGS)
+
+
+def test_no_codebook_example_is_in_any_training_file():
+    from dialogic.tagging.codebook import load_codebook_examples
+
+    examples = {normalise_text(e.text) for e in load_codebook_examples()}
+    for path in training_corpus_paths():
+        assert not examples & {normalise_text(row["text"]) for row in _jsonl(path)}, path.name
 
 
 def test_false_fire_counts_only_negatives_by_role():
@@ -81,7 +110,8 @@ def test_false_fire_counts_only_negatives_by_role():
 @pytest.mark.models
 def test_committed_model_generalises_as_its_card_says():
     """The newest artifact's recorded held-out figures are reproducible, and it meets issue #10's
-    out-of-template targets (macro-F1 >= 0.85, every tag >= 0.80)."""
+    targets: out of template macro-F1 >= 0.85 with every tag >= 0.80, and at most 2 % false fires
+    per tag on the negatives of both held-out sets."""
     import torch
 
     from dialogic.errors import ModelError
@@ -102,3 +132,6 @@ def test_committed_model_generalises_as_its_card_says():
     oot = measured["out_of_template"]
     assert oot["macro_f1"] >= 0.85
     assert all(s["f1"] >= 0.80 for s in oot["per_tag"].values()), oot["per_tag"]
+    for name in ("out_of_template", "asr"):
+        rates = {tag: ff["all"]["rate"] for tag, ff in measured[name]["false_fire"].items()}
+        assert all(rate <= 0.02 for rate in rates.values()), (name, rates)

@@ -63,7 +63,7 @@ def test_committed_model_in_bf16_keeps_the_fp32_labels():
     fp32 = load_tagger_from(artifact, precision="fp32")
     bf16 = load_tagger_from(artifact, precision="bf16")
     assert (fp32.precision, bf16.precision) == ("fp32", "bf16")
-    # the test split the artifact was trained and checked with (seed + realistic corpus since v2)
+    # the test split the artifact was trained and checked with (every corpus file `dialogic train` reads)
     test = split_rows(load_training_corpus(), "test")
     texts, roles = [r.text for r in test], [r.speaker_role for r in test]
     p32, p16 = fp32.predict_array(texts, roles), bf16.predict_array(texts, roles)

@@ -13,6 +13,12 @@ as are empty transcripts.
     python data/spoken/speak_and_transcribe.py <900 seed rows> /tmp/seed_asr_raw.jsonl
     python data/spoken/speak_and_transcribe.py <500 realistic rows> /tmp/real_asr_raw.jsonl
     python data/spoken/build_spoken.py /tmp/heldout_asr_raw.jsonl /tmp/seed_asr_raw.jsonl /tmp/real_asr_raw.jsonl
+
+- ``data/seed/boundary_asr.jsonl`` (added for dialogic-tagger-v3): transcripts of the written-form
+  train/dev rows of ``boundary.jsonl``; ``-`` leaves the held-out set as it is:
+
+    python data/spoken/speak_and_transcribe.py <boundary written train/dev rows> /tmp/bnd_asr_raw.jsonl
+    python data/spoken/build_spoken.py - /tmp/bnd_asr_raw.jsonl --training-out data/seed/boundary_asr.jsonl
 """
 
 from __future__ import annotations
@@ -67,12 +73,19 @@ def convert(paths: list[Path], prefix: str, out: Path, keep_ids: set[str] | None
 
 
 def main() -> None:
-    heldout, *training = [Path(p) for p in sys.argv[1:]]
-    written = ROOT / "data" / "heldout" / "written.jsonl"
-    ids = {json.loads(line)["id"] for line in written.read_text(encoding="utf-8").splitlines() if line.strip()}
-    convert([heldout], "asr", ROOT / "data" / "heldout" / "asr.jsonl", ids)
+    args = sys.argv[1:]
+    training_out = ROOT / "data" / "seed" / "spoken_asr.jsonl"
+    if "--training-out" in args:
+        at = args.index("--training-out")
+        training_out = Path(args[at + 1]).resolve()
+        del args[at : at + 2]
+    heldout, *training = args
+    if heldout != "-":
+        written = ROOT / "data" / "heldout" / "written.jsonl"
+        ids = {json.loads(line)["id"] for line in written.read_text(encoding="utf-8").splitlines() if line.strip()}
+        convert([Path(heldout)], "asr", ROOT / "data" / "heldout" / "asr.jsonl", ids)
     if training:
-        convert(training, "asr", ROOT / "data" / "seed" / "spoken_asr.jsonl")
+        convert([Path(p) for p in training], "asr", training_out)
 
 
 if __name__ == "__main__":

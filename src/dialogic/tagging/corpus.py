@@ -66,10 +66,10 @@ def load_seed_corpus(path: Path | None = None) -> list[LabelledUtterance]:
 
 def training_corpus_paths() -> list[Path]:
     """The corpus files `dialogic train` reads by default: the templated seed corpus, the
-    realistic-talk corpus and its ASR-transcribed part (see data/seed/DATA_CARD.md); the last
-    two only when present."""
+    realistic-talk corpus, the codebook-boundary corpus and the ASR transcripts of parts of them
+    (see data/seed/DATA_CARD.md); all but the first only when present."""
     seed = _REPO_DIR / "data" / "seed"
-    extra = [seed / "realistic.jsonl", seed / "spoken_asr.jsonl"]
+    extra = [seed / name for name in ("realistic.jsonl", "spoken_asr.jsonl", "boundary.jsonl", "boundary_asr.jsonl")]
     return [seed_corpus_path()] + [p for p in extra if p.is_file()]
 
 

@@ -4,7 +4,7 @@ check against the codebook's worked examples."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -21,6 +21,7 @@ class TagScore:
     support: int  # positives among the judged utterances
     n: int  # judged utterances
     ece: float
+    false_fire: float | None = None  # share of the judged negatives tagged anyway
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def false_fire_rate(y: np.ndarray, pred: np.ndarray) -> float:
+    """Share of the negatives (``y`` false) that are predicted positive; 0 when there are none."""
+    negatives = ~y
+    return float(np.sum(pred & negatives)) / float(np.sum(negatives)) if negatives.any() else 0.0
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
@@ -76,6 +83,7 @@ def score_predictions(labels: np.ndarray, probs: np.ndarray, thresholds: dict[st
             int(y.sum()),
             int(judged.sum()),
             round(expected_calibration_error(y, p), 4),
+            round(false_fire_rate(y, p >= thresholds[tag]), 4),
         )
         ys.append(y)
         ps.append(p)
@@ -84,16 +92,35 @@ def score_predictions(labels: np.ndarray, probs: np.ndarray, thresholds: dict[st
     return Scores(per_tag=per_tag, macro_f1=round(macro, 4), ece=round(ece, 4))
 
 
-def choose_thresholds(labels: np.ndarray, probs: np.ndarray) -> dict[str, float]:
+def choose_thresholds(
+    labels: np.ndarray,
+    probs: np.ndarray,
+    max_false_fire: float | Sequence[float] | None = None,
+    *,
+    min_f1: float = 0.0,
+) -> dict[str, float]:
     """Per tag, the probability cut that maximises F1 on these (dev) labels; among equal F1s the
-    one closest to 0.5, so a flat stretch does not push the cut to an extreme."""
+    one closest to 0.5, so a flat stretch does not push the cut to an extreme.
+
+    With ``max_false_fire`` (a share, e.g. 0.01) only cuts that tag at most that share of the
+    tag's negatives are considered: in a real meeting most utterances carry no tag, so a false
+    fire costs more than the balanced dev split's F1 says. Given several shares, tightest first,
+    a tag gets the tightest one whose best cut keeps its F1 at ``min_f1`` or more (the last one
+    when none does). When no cut on the grid (up to 0.95) meets a cap, the highest one is taken."""
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
+    caps: list[float | None] = (
+        [max_false_fire] if max_false_fire is None or isinstance(max_false_fire, float | int) else list(max_false_fire)
+    )
     chosen = {}
     for j, tag in enumerate(TAGS):
         judged = labels[:, j] >= 0
         y, p = labels[judged, j].astype(bool), probs[judged, j]
-        best = max(grid, key=lambda t: (round(_f1(y, p >= t)[2], 4), -abs(t - 0.5)))
-        chosen[tag] = float(best)
+        for cap in caps:
+            allowed = [t for t in grid if cap is None or false_fire_rate(y, p >= t) <= cap]
+            best = max(allowed or [grid[-1]], key=lambda t: (round(_f1(y, p >= t)[2], 4), -abs(t - 0.5)))
+            chosen[tag] = float(best)
+            if _f1(y, p >= best)[2] >= min_f1:
+                break
     return chosen
 
 

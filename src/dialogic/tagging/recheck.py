@@ -1,6 +1,10 @@
 """Re-check an existing tagger artifact's bf16 precision and throughput, and re-render its card.
 
     python -m dialogic.tagging.recheck models/dialogic-tagger-v1
+    python -m dialogic.tagging.recheck models/dialogic-tagger-v3 --notes docs/tagger-v3-notes.md
+
+``--notes`` also stores a markdown file (what was tried for this version) in the manifest, which
+the card shows under "What was tried for this version".
 
 Kept apart from `dialogic.tagging.precision` because it needs the tagger and the trainer, both of
 which import that module.
@@ -8,6 +12,7 @@ which import that module.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -47,16 +52,19 @@ def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = argv if argv is not None else sys.argv[1:]
-    if len(args) != 1:
-        print("usage: python -m dialogic.tagging.recheck MODELS/<name>-v<N>", file=sys.stderr)
-        return 2
-    artifact = Path(args[0])
+    parser = argparse.ArgumentParser(prog="python -m dialogic.tagging.recheck", description=__doc__.splitlines()[0])
+    parser.add_argument("artifact", type=Path, help="MODELS/<name>-v<N>")
+    parser.add_argument("--notes", type=Path, default=None, help="markdown kept in the manifest as the card's notes")
+    args = parser.parse_args(argv)
+    artifact = args.artifact
     block = check_artifact(artifact)
     manifest_path = artifact / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest.pop("int8_ffn", None)
     manifest.setdefault("precision", {})["bf16"] = block
+    if args.notes:
+        manifest["notes"] = args.notes.read_text(encoding="utf-8")
+        manifest["notes_source"] = f"{args.notes.as_posix()}, added to the manifest after training"
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     (artifact / "MODEL_CARD.md").write_text(render_model_card(manifest))
     print(json.dumps({k: v for k, v in block.items() if k != "codebook"}, indent=2))

@@ -65,6 +65,10 @@ def _offline_pipeline(options: DiarisationOptions):
         raise ModelError(f"{segmentation_path}: pyannote.audio could not load the segmentation checkpoint")
     pipeline = OfflineSpeakerDiarization(
         embedding_mode=options.embedding_mode,
+        count_method=options.count_method,
+        speech_threshold=options.speech_threshold,
+        overlap_threshold=options.overlap_threshold,
+        activations=options.speaker_activations,
         segmentation=segmentation,
         segmentation_step=options.segmentation_step,
         embedding=embedding,

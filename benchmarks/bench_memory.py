@@ -28,6 +28,8 @@ from __future__ import annotations
 import argparse
 import importlib.resources
 import json
+import os
+import resource
 import subprocess
 import sys
 import textwrap
@@ -149,6 +151,8 @@ class Measured:
     asr_done_t: float | None = None
     started_t: float = 0.0
     ended_t: float = 0.0
+    cpu_s: float = 0.0  # user + system seconds of the run's process and its worker
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average as it started and ended
     result: dict = field(default_factory=dict)
 
 
@@ -201,6 +205,8 @@ def measure(minutes: float, workdir: Path, clips, interval_s: float, tag: bool) 
     print(f"running: {minutes:g} min ...", file=sys.stderr, flush=True)
     stop = threading.Event()
     measured.started_t = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_start = os.getloadavg()[0]
     child = subprocess.Popen(
         [sys.executable, __file__, "--child", str(manifest), str(db), str(events)] + ([] if tag else ["--no-tag"])
     )
@@ -208,6 +214,9 @@ def measure(minutes: float, workdir: Path, clips, interval_s: float, tag: bool) 
     sampler.start()
     code = child.wait()
     measured.ended_t = time.monotonic()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker too: the run's process waits for it at exit
+    measured.cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    measured.load = (load_start, os.getloadavg()[0])
     stop.set()
     sampler.join()
     if code != 0:
@@ -272,23 +281,32 @@ def print_length(m: Measured) -> None:
 
 def summary(results: list[Measured]) -> None:
     print("\nsummary (peak RSS in GB = 10^9 bytes; both = the two processes' sum at one instant)")
-    print(f"  {'minutes':>7} {'wall_s':>8} {'RTF':>6} {'main GB':>8} {'worker GB':>10} {'both GB':>8}")
+    columns = ("minutes", 7), ("wall_s", 8), ("RTF", 6), ("cpu_s", 8), ("load", 9), ("main GB", 8), ("worker GB", 10)
+    print("  " + " ".join(f"{name:>{width}}" for name, width in columns) + f" {'both GB':>8}")
     rows = []
     for m in results:
         wall = m.ended_t - m.started_t
         main = max((s.main_b for s in m.samples), default=0)
         worker = max((s.worker_b for s in m.samples), default=0)
         both = max((s.main_b + s.worker_b for s in m.samples), default=0)
-        rows.append((m.minutes, wall, both))
+        rows.append((m.minutes, wall, m.cpu_s, both))
+        load = f"{m.load[0]:.1f}→{m.load[1]:.1f}"
         print(
-            f"  {m.minutes:7g} {wall:8.1f} {wall / m.audio_s:6.3f} {main / 1e9:8.2f} {worker / 1e9:10.2f} {both / 1e9:8.2f}"
+            f"  {m.minutes:7g} {wall:8.1f} {wall / m.audio_s:6.3f} {m.cpu_s:8.0f} {load:>9} "
+            f"{main / 1e9:8.2f} {worker / 1e9:10.2f} {both / 1e9:8.2f}"
         )
-    for (m0, w0, b0), (m1, w1, b1) in zip(rows, rows[1:]):
+    for (m0, w0, c0, b0), (m1, w1, c1, b1) in zip(rows, rows[1:]):
+        if m1 == m0:
+            continue
         growth = (b1 - b0) / 1e9 / ((m1 - m0) / 30)
         print(
-            f"  {m0:g} → {m1:g} min: wall ratio {w1 / w0:.2f} (length ratio {m1 / m0:.2f}); "
+            f"  {m0:g} → {m1:g} min (length ×{m1 / m0:.2f}): wall ×{w1 / w0:.2f}, cpu ×{c1 / c0:.2f}; "
             f"both-process peak grows {growth:.2f} GB per 30 min"
         )
+    print(
+        "  (wall time moves with the load from other work on shared cores; cpu seconds much less so, "
+        "which makes them the better test of time linear in length)"
+    )
 
 
 def main() -> None:
@@ -305,12 +323,10 @@ def main() -> None:
         run_child(*map(Path, args.child), tag=not args.no_tag)
         return
 
-    import os
-
     args.workdir.mkdir(parents=True, exist_ok=True)
     clips = speech_clips(args.clips)
     results = [measure(minutes, args.workdir, clips, args.interval_s, not args.no_tag) for minutes in args.minutes]
-    print(f"\n{os.cpu_count()} cores; load average at the end {os.getloadavg()[0]:.1f} (other work shares the cores)")
+    print(f"\n{os.cpu_count()} cores, shared with other work (load: 1-minute load average at start → end of a run)")
     for m in results:
         print_length(m)
     summary(results)

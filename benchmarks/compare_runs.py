@@ -59,7 +59,8 @@ def main() -> None:
     result = score(turns(args.before, meeting), turns(args.after, meeting))
     print(
         f"DER after vs before: {result.der:.3f} (missed {result.missed:.3f}, false alarm {result.false_alarm:.3f}, "
-        f"confusion {result.confusion:.3f}); speakers {result.speakers_reference} before, {result.speakers_hypothesis} after"
+        f"confusion {result.confusion:.3f}); "
+        f"speakers {result.speakers_reference} before, {result.speakers_hypothesis} after"
     )
 
 

@@ -49,7 +49,7 @@ bench: models
 	$(BIN)/python benchmarks/bench_pipeline.py
 
 # Peak memory and wall time per stage of one 30, 60 and 120 minute meeting (see docs/long-meetings.md).
-# About 40 minutes on 2 idle cores; 0.5 GB of audio in /tmp. Other lengths: make bench-memory MINUTES='10 20'
+# About 15 minutes on 2 idle cores (more under load); 0.4 GB of audio in /tmp while it runs. Other lengths: make bench-memory MINUTES='10 20'
 MINUTES ?= 30 60 120
 bench-memory: models
 	$(BIN)/python benchmarks/bench_memory.py --minutes $(MINUTES)

@@ -16,7 +16,7 @@ export DO_NOT_TRACK := 1
 export DIALOGIC_UV := $(CURDIR)/$(UV)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install models browser demo test lint bench bench-views bench-tagger bench-scale check-gpu eval-diarisation clean
+.PHONY: install models browser demo test lint bench bench-memory bench-views bench-tagger bench-scale check-gpu eval-diarisation clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,6 +47,12 @@ test: models browser lint
 
 bench: models
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+# Peak memory and wall time per stage of one 30, 60 and 120 minute meeting (see docs/long-meetings.md).
+# About 15 minutes on 2 idle cores (more under load); 0.4 GB of audio in /tmp while it runs. Other lengths: make bench-memory MINUTES='10 20'
+MINUTES ?= 30 60 120
+bench-memory: models
+	$(BIN)/python benchmarks/bench_memory.py --minutes $(MINUTES)
 
 # About 5 minutes and 7 GB in /tmp for 10,000 meetings / 10 million utterances.
 bench-views: install

@@ -27,6 +27,20 @@ def sample_dir() -> Path:
     return Path(str(importlib.resources.files("pyannote.audio") / "sample"))
 
 
+def sample_twice_with_a_pause():
+    """The sample, 2 s of silence, the sample again, 2 s of silence (a DecodedAudio of 64 s whose
+    one pause is at 30–32 s): long enough for two transcription windows, short enough for a test."""
+    import numpy as np
+
+    from dialogic.audio import decode_audio
+    from dialogic.records import DecodedAudio
+
+    sample = decode_audio(sample_dir() / "sample.wav")
+    gap = np.zeros(2 * sample.sample_rate, dtype=np.float32)
+    samples = np.concatenate([sample.samples, gap, sample.samples, gap])
+    return DecodedAudio(Path("twice.wav"), samples, sample.sample_rate, "")
+
+
 @pytest.fixture(scope="session")
 def sample_workdir(tmp_path_factory) -> Path:
     """A folder with the bundled two-speaker recording, its reference RTTM and a manifest."""

@@ -11,7 +11,7 @@ import textwrap
 import time
 
 import pytest
-from conftest import sample_dir
+from conftest import sample_dir, sample_twice_with_a_pause
 
 pytestmark = pytest.mark.models  # a real transcription keeps the worker busy
 
@@ -58,3 +58,23 @@ def test_a_busy_worker_dies_with_its_parent(how):
     if still:
         os.kill(worker_pid, signal.SIGKILL)
     assert not still, f"worker {worker_pid} outlived its parent ({how.name})"
+
+
+def test_the_worker_reads_the_recording_window_by_window_and_transcribes_it_as_in_process():
+    from dialogic.asr_worker import TranscriptionWorker
+    from dialogic.options import TranscriptionOptions
+    from dialogic.transcribe import transcribe_audio
+
+    audio = sample_twice_with_a_pause()
+    options = TranscriptionOptions(model="tiny.en", window_s=34, cpu_threads=1)  # two windows
+    worker = TranscriptionWorker()
+    try:
+        progress = []
+        remote, _ = worker.submit(
+            audio.samples, audio.sample_rate, options, progress=lambda done, total: progress.append((done, total))
+        ).result(timeout=300)
+    finally:
+        worker.close()
+    here = transcribe_audio(audio, options)
+    assert remote.words == here.words and remote.words
+    assert progress[-1] == (64.0, 64.0) and any(done > 32 for done, _ in progress[:-1])

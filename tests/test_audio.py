@@ -34,3 +34,13 @@ def test_a_file_that_is_not_media_is_named_as_such(tmp_path):
     text.write_text("minutes of the meeting, not a recording\n" * 20)
     with pytest.raises(AudioError, match=r"notes\.wav: not a media file"):
         decode_audio(text)
+
+
+def test_mean_square_by_blocks_is_the_mean_square():
+    from dialogic.audio import mean_square
+
+    samples = np.random.default_rng(0).normal(0, 0.1, 3_000_017).astype(np.float32)
+    expected = float(np.mean(np.square(samples, dtype=np.float64)))
+    assert mean_square(samples) == pytest.approx(expected, rel=1e-12)
+    assert mean_square(samples, block=1000) == pytest.approx(expected, rel=1e-12)
+    assert mean_square(samples[:5], block=2) == pytest.approx(float(np.mean(np.square(samples[:5], dtype=np.float64))))

@@ -81,3 +81,32 @@ def test_file_level_embeddings_agree_with_per_chunk_embeddings(campplus):
     cosine = F.cosine_similarity(whole.reshape(-1, 192), per_chunk.reshape(-1, 192))
     # Frames see slightly different context (10 s blocks ± 1.5 s vs the chunk itself); measured ≥ 0.9.
     assert cosine.min() > 0.85, cosine
+
+
+def test_streamed_frames_give_the_embeddings_of_the_whole_files_frames(campplus):
+    """Frames computed block by block as chunks reach them (and dropped behind them) pool to exactly
+    what the whole file's frames give, chunks running past the end of the file included."""
+    from dialogic.diarisation.campplus import FRAME_SHIFT_S, embed_file_chunks, file_frames
+
+    sample = decode_audio(sample_dir() / "sample.wav").samples
+    audio = torch.from_numpy(np.concatenate([sample, sample[: 16000 * 7 + 123]]))  # 37 s: blocks do not divide it
+    starts = [float(s) for s in range(0, 32)]  # 1 s step; the last chunks run past the end
+    torch.manual_seed(2)
+    masks = (torch.rand(len(starts), 589, 3) > 0.4).float()
+    with torch.inference_mode():
+        streamed = embed_file_chunks(campplus, audio, starts, 10.0, masks, batch_chunks=5)
+        frames = file_frames(campplus, audio, 16000, block_s=10.0, margin_s=1.5)
+        length = int(round(10.0 / (2 * FRAME_SHIFT_S)))
+        padded = F.pad(frames, (0, length))
+        reference = []
+        for c, start in enumerate(starts):
+            first = int(round(start / (2 * FRAME_SHIFT_S)))
+            x = padded[:, first : first + length]
+            w = F.interpolate(masks[c].T[None], size=length, mode="nearest")[0]  # (speakers, length)
+            total = w.sum(-1, keepdim=True).clamp_min(1e-8)
+            mean = (w @ x.T) / total
+            std = ((w @ (x * x).T) / total - mean * mean).clamp_min(1e-10).sqrt()
+            reference.append(campplus.xvector.dense(torch.cat([mean, std], dim=-1)))
+        reference = torch.stack(reference)
+    assert streamed.shape == (len(starts), 3, 192)
+    assert torch.allclose(streamed, reference, atol=1e-5), (streamed - reference).abs().max()

@@ -6,10 +6,13 @@ the two libraries' OpenMP runtimes do not share a process well). A separate proc
 transcription and diarisation run at the same time, each on part of the cores.
 
 It is started with ``python -m dialogic.asr_worker`` (not multiprocessing), so it works from any
-caller, scripts without a ``__main__`` guard included. Requests and replies are length-prefixed
-pickles over the child's stdin/stdout: for each request, zero or more ``("progress", done_s,
-total_s)`` and then ``("ok", transcript, seconds)`` or ``("error", exception)``. The child
-inherits the environment, so the privacy defaults hold there too.
+caller, scripts without a ``__main__`` guard included. Messages are length-prefixed pickles over
+the child's stdin/stdout. A request is ``(num_samples, sample_rate, options)``; the audio itself
+stays in the parent, which the child asks for one stretch at a time with ``("read", start,
+stop)`` (answered with that slice of the samples), so the child holds one transcription window,
+not a second copy of the whole recording. The child also sends zero or more ``("progress",
+done_s, total_s)`` and ends with ``("ok", transcript, seconds)`` or ``("error", exception)``. The
+child inherits the environment, so the privacy defaults hold there too.
 """
 
 from __future__ import annotations
@@ -63,10 +66,13 @@ class TranscriptionWorker:
         def run() -> None:
             with self._lock:
                 try:
-                    _send(self._process.stdin, (samples, sample_rate, options))
+                    _send(self._process.stdin, (len(samples), sample_rate, options))
                     status, *value = _receive(self._process.stdout)
-                    while status == "progress":
-                        if progress is not None:
+                    while status in ("read", "progress"):
+                        if status == "read":
+                            start, stop = value
+                            _send(self._process.stdin, samples[start:stop])
+                        elif progress is not None:
                             progress(*value)
                         status, *value = _receive(self._process.stdout)
                 except (OSError, EOFError, pickle.PickleError) as exc:
@@ -117,11 +123,8 @@ def submit_transcription(audio, options, progress=None) -> Future:
 
 def serve(stdin=None, stdout=None) -> None:
     """The child's loop: transcribe each request until stdin closes."""
-    from pathlib import Path
-
     import dialogic  # noqa: F401  (privacy defaults before faster-whisper loads)
-    from dialogic.records import DecodedAudio
-    from dialogic.transcribe import transcribe_audio
+    from dialogic.transcribe import transcribe_samples
 
     if stdout is None:
         # Keep a private handle on the reply pipe, then point fd 1 at stderr so that anything a
@@ -129,15 +132,22 @@ def serve(stdin=None, stdout=None) -> None:
         stdout = os.fdopen(os.dup(1), "wb")
         os.dup2(2, 1)
     stdin = stdin or sys.stdin.buffer
+
+    def read(start: int, stop: int):
+        _send(stdout, ("read", start, stop))
+        return _receive(stdin)
+
     while True:
         try:
-            samples, sample_rate, options = _receive(stdin)
+            num_samples, sample_rate, options = _receive(stdin)
         except EOFError:
             return
         start = time.perf_counter()
         try:
-            transcript = transcribe_audio(
-                DecodedAudio(Path("<worker>"), samples, sample_rate, ""),
+            transcript = transcribe_samples(
+                read,
+                num_samples,
+                sample_rate,
                 options,
                 progress=lambda done_s, total_s: _send(stdout, ("progress", done_s, total_s)),
             )

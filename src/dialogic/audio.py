@@ -94,6 +94,15 @@ MIN_SPEECH_SHARE = 0.05
 MIN_DECODED_SHARE = 0.95
 
 
+def mean_square(samples: np.ndarray, *, block: int = 1 << 20) -> float:
+    """Mean of the squared samples, summed in float64 a block at a time: squaring a whole
+    recording at once in float64 would take twice its float32 size again (0.9 GB for 2 hours)."""
+    total = 0.0
+    for start in range(0, samples.size, block):
+        total += float(np.square(samples[start : start + block], dtype=np.float64).sum())
+    return total / samples.size
+
+
 def audio_warnings(audio: DecodedAudio, words: int, speech_s: float | None) -> list[str]:
     """What about a recording makes its figures doubtful, each as one sentence: nearly silent,
     shorter when decoded than its container declares (truncated or corrupt), or almost no speech
@@ -101,7 +110,7 @@ def audio_warnings(audio: DecodedAudio, words: int, speech_s: float | None) -> l
     ``speech_s`` None: no diarisation ran (an imported transcript), so speech is not checked."""
     found = []
     duration_s = audio.duration_s
-    rms = float(np.sqrt(np.mean(np.square(audio.samples, dtype=np.float64)))) if audio.samples.size else 0.0
+    rms = float(np.sqrt(mean_square(audio.samples))) if audio.samples.size else 0.0
     level_dbfs = 20 * np.log10(rms) if rms > 0 else float("-inf")
     if level_dbfs < SILENT_DBFS:
         found.append(f"nearly silent: average level {level_dbfs:.0f} dBFS (below {SILENT_DBFS:.0f})")

@@ -696,6 +696,7 @@ def transcribe_and_diarise(
         finally:
             torch.set_num_threads(torch_threads)
         timings["diarise"] = time.perf_counter() - t
+        stage("diarise", 1, 1)  # done; the worker may still be transcribing
         if cores >= 2:
             transcript, timings["transcribe"] = pending.result()
     return transcript, diarisation

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from dialogic.asr_windows import Read, read_array, window_bounds
 from dialogic.errors import ModelError
 from dialogic.options import TranscriptionOptions
 from dialogic.records import DecodedAudio, Transcript, Word
@@ -76,32 +77,22 @@ def transcribe_audio(
     ``progress(done_s, total_s)`` is called as each segment is decoded, with the seconds of audio
     transcribed so far.
     """
+    return transcribe_samples(read_array(audio.samples), len(audio.samples), audio.sample_rate, options, progress)
+
+
+def transcribe_samples(
+    read: Read,
+    num_samples: int,
+    sample_rate: int,
+    options: TranscriptionOptions = TranscriptionOptions(),
+    progress: Callable[[float, float], None] | None = None,
+) -> Transcript:
+    """`transcribe_audio` over ``num_samples`` samples that ``read(start, stop)`` gives, window by
+    window (``options.window_s``; see `dialogic.asr_windows`), so only one window is ever in memory
+    here."""
     path, sha256 = resolve_asr_model(options.model)
     model = load_whisper(path, options.device, options.compute_type, options.cpu_threads)
-    segments, info = model.transcribe(
-        audio.samples,
-        language=options.language if not options.model.endswith(".en") else "en",
-        beam_size=options.beam_size,
-        vad_filter=options.vad_filter,
-        word_timestamps=True,
-        condition_on_previous_text=False,
-    )
-    words = []
-    for segment in segments:  # a lazy generator: each step decodes one more segment
-        words += [
-            Word(
-                start_s=round(w.start, 3),
-                end_s=round(max(w.end, w.start), 3),
-                word=w.word.strip(),
-                probability=round(w.probability, 4),
-            )
-            for w in (segment.words or [])
-            if w.word.strip()
-        ]
-        if progress is not None:
-            progress(min(segment.end, audio.duration_s), audio.duration_s)
-    if progress is not None:
-        progress(audio.duration_s, audio.duration_s)
+    words, info = transcribe_windows(model, read, num_samples, sample_rate, options, progress)
     return Transcript(
         words=words,
         language=info.language,
@@ -110,3 +101,51 @@ def transcribe_audio(
         options=options,
         language_probability=None if info.language_probability is None else round(info.language_probability, 4),
     )
+
+
+def transcribe_windows(
+    model,
+    read: Read,
+    num_samples: int,
+    sample_rate: int,
+    options: TranscriptionOptions,
+    progress: Callable[[float, float], None] | None = None,
+) -> tuple[list[Word], object]:
+    """Words of every window of the recording, in recording time, and the faster-whisper
+    ``TranscriptionInfo`` that says its language. ``model``: a loaded ``WhisperModel``. Without a
+    given language, the first window with words sets it for the rest, as faster-whisper's one pass
+    over a whole recording detects it from its first speech."""
+    total_s = num_samples / sample_rate
+    language = options.language if not options.model.endswith(".en") else "en"
+    first = detected = None  # the first window's TranscriptionInfo; that of the one that set the language
+    words = []
+    for start, stop in window_bounds(read, num_samples, sample_rate, window_s=options.window_s):
+        offset_s = start / sample_rate
+        segments, info = model.transcribe(
+            read(start, stop),
+            language=language,
+            beam_size=options.beam_size,
+            vad_filter=options.vad_filter,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+        )
+        found = len(words)
+        for segment in segments:  # a lazy generator: each step decodes one more segment
+            words += [
+                Word(
+                    start_s=round(offset_s + w.start, 3),
+                    end_s=round(offset_s + max(w.end, w.start), 3),
+                    word=w.word.strip(),
+                    probability=round(w.probability, 4),
+                )
+                for w in (segment.words or [])
+                if w.word.strip()
+            ]
+            if progress is not None:
+                progress(min(offset_s + segment.end, total_s), total_s)
+        first = first or info
+        if language is None and len(words) > found:
+            language, detected = info.language, info
+    if progress is not None:
+        progress(total_s, total_s)
+    return words, detected or first

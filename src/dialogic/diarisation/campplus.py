@@ -16,6 +16,7 @@ Layout (names match the checkpoint):
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -262,21 +263,26 @@ def embed_file_chunks(
     ``waveform``: (samples,) at 16 kHz. ``masks``: (chunks, segmentation frames, speakers) activity.
     The file is cut into ``block_s`` blocks, each run with ``margin_s`` of context either side
     (kept out of the result), so every frame sees about as much context as a 10 s chunk would give
-    it; with the pipeline's 1 s step this does ~1.3 passes over the audio instead of 10.
-    Returns (chunks, speakers, 192).
+    it; with the pipeline's 1 s step this does ~1.3 passes over the audio instead of 10. Blocks are
+    computed as the chunks (in order of start) reach them and dropped once every later chunk starts
+    after them, so memory holds a few blocks' frames, not the file's (512 × 4 bytes per 20 ms:
+    370 MB an hour). Returns (chunks, speakers, 192).
     """
     sample_rate = model.hparams.sample_rate
-    frames = file_frames(model, waveform, sample_rate, block_s=block_s, margin_s=margin_s)  # (C, F)
     hop_s = 2 * FRAME_SHIFT_S  # fbank hop × the TDNN's stride of 2
     length = int(round(chunk_duration_s / hop_s))
-    padded = F.pad(frames, (0, length))
+    offsets = [int(round(start / hop_s)) for start in chunk_starts_s]
+    if offsets != sorted(offsets):
+        raise ValueError("chunk starts must be in increasing order")
+    frames = _RollingFrames(frame_blocks(model, waveform, sample_rate, block_s=block_s, margin_s=margin_s))
     num_chunks, _, num_speakers = masks.shape
     # segmentation frames → network frames inside one chunk
     weights = F.interpolate(masks.permute(0, 2, 1).float(), size=length, mode="nearest")  # (chunks, speakers, length)
     out = []
     for first in range(0, num_chunks, batch_chunks):
         idx = range(first, min(first + batch_chunks, num_chunks))
-        x = torch.stack([padded[:, int(round(chunk_starts_s[c] / hop_s)) :][:, :length] for c in idx])  # (b, C, L)
+        x = torch.stack([frames.window(offsets[c], length) for c in idx])  # (b, C, L)
+        frames.forget_before(offsets[idx[-1] + 1] if idx[-1] + 1 < num_chunks else offsets[-1])
         w = weights[first : first + len(idx)]  # (b, K, L)
         total = w.sum(-1, keepdim=True).clamp_min(1e-8)  # (b, K, 1)
         mean = torch.einsum("bcl,bkl->bkc", x, w) / total
@@ -287,15 +293,44 @@ def embed_file_chunks(
     return torch.cat(out)
 
 
-def file_frames(
+class _RollingFrames:
+    """File frames read as windows in increasing order, held only from the earliest window still
+    to be read to the last block computed. Frames past the last block are zeros (as the padding of
+    a chunk that runs past the end of the file)."""
+
+    def __init__(self, blocks: Iterator[torch.Tensor]) -> None:
+        self._blocks = blocks
+        self._held: torch.Tensor | None = None  # (C, frames) from self._first on
+        self._first = 0
+        self._done = False
+
+    def window(self, first: int, length: int) -> torch.Tensor:
+        while not self._done and self._end() < first + length:
+            block = next(self._blocks, None)
+            if block is None:
+                self._done = True
+            else:
+                self._held = block if self._held is None else torch.cat([self._held, block], dim=1)
+        held = self._held[:, first - self._first : first - self._first + length]
+        return F.pad(held, (0, length - held.shape[1])) if held.shape[1] < length else held
+
+    def forget_before(self, first: int) -> None:
+        if self._held is not None and first > self._first:
+            self._held = self._held[:, first - self._first :].clone()
+            self._first = first
+
+    def _end(self) -> int:
+        return self._first + (0 if self._held is None else self._held.shape[1])
+
+
+def frame_blocks(
     model: CAMPPlus, waveform: torch.Tensor, sample_rate: int, *, block_s: float, margin_s: float
-) -> torch.Tensor:
-    """The network's pooled-layer input (channels, frames at 20 ms) for a whole file, block by block."""
+) -> Iterator[torch.Tensor]:
+    """The network's pooled-layer input (channels, frames at 20 ms) for a whole file, one
+    ``block_s`` block at a time, each computed with ``margin_s`` of audio either side."""
     hop = int(2 * FRAME_SHIFT_S * sample_rate)  # samples per output frame
     block = int(block_s * sample_rate) // hop * hop
     margin = int(margin_s * sample_rate) // hop * hop
-    total_frames = -(-waveform.shape[0] // hop)
-    pieces = []
     for start in range(0, waveform.shape[0], block):
         lo, hi = max(0, start - margin), min(waveform.shape[0], start + block + margin)
         segment = waveform[lo:hi]
@@ -305,8 +340,14 @@ def file_frames(
         feats = model.xvector.frames(model.head(fbank))[0]  # (C, frames of this block with margins)
         skip = (start - lo) // hop
         keep = min(block, waveform.shape[0] - start) // hop or 1
-        pieces.append(feats[:, skip : skip + keep])
-    frames = torch.cat(pieces, dim=1)
-    if frames.shape[1] < total_frames:
-        frames = F.pad(frames, (0, total_frames - frames.shape[1]))
-    return frames
+        yield feats[:, skip : skip + keep].clone()  # not a view: the margins' frames are freed
+
+
+def file_frames(
+    model: CAMPPlus, waveform: torch.Tensor, sample_rate: int, *, block_s: float, margin_s: float
+) -> torch.Tensor:
+    """All of `frame_blocks` as one (channels, frames) tensor, zero-padded to the file's length in
+    frames (for tests and experiments: the pipeline never holds the whole file's frames)."""
+    total_frames = -(-waveform.shape[0] // int(2 * FRAME_SHIFT_S * sample_rate))
+    frames = torch.cat(list(frame_blocks(model, waveform, sample_rate, block_s=block_s, margin_s=margin_s)), dim=1)
+    return F.pad(frames, (0, total_frames - frames.shape[1])) if frames.shape[1] < total_frames else frames

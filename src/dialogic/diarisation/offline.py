@@ -131,7 +131,9 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         if hook is not None:
             hook("embeddings", None, total=1, completed=0)
         waveform = file["waveform"]
-        waveform = (waveform.mean(0) if waveform.dim() == 2 else waveform).to(model.device)
+        if waveform.dim() == 2:  # (channels, samples); one channel is taken as it is, not copied by a mean
+            waveform = waveform[0] if waveform.shape[0] == 1 else waveform.mean(0)
+        waveform = waveform.to(model.device)
         starts = [window[c].start for c in range(num_chunks)]
         with torch.inference_mode():
             embeddings = embed_file_chunks(

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dialogic.db import list_migrations
 from dialogic.paths import sql_dir
 
 pytestmark = pytest.mark.models  # the real pipeline is killed mid-run
@@ -56,7 +57,17 @@ def _run_and_kill(command: list[str], after_s: float) -> None:
 
 
 def _check(db: Path, when: str) -> None:
-    con = duckdb.connect(str(db))  # opens, replaying the WAL of what was committed
+    with duckdb.connect(str(db)) as raw:  # opens, replaying the WAL of what was committed
+        tables = {t for (t,) in raw.execute("select table_name from duckdb_tables()").fetchall()}
+        applied = (
+            raw.execute("select count(*) from schema_migrations").fetchone()[0] if "schema_migrations" in tables else 0
+        )
+    if applied < len(list_migrations()):
+        # Killed while the schema was being created: the next open must finish it.
+        from dialogic.db import connect
+
+        connect(db).close()
+    con = duckdb.connect(str(db))
     try:
         q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
         assert q("select utterance_id from utterances group by 1 having count(*) > 1") == [], when

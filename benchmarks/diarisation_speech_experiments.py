@@ -112,16 +112,11 @@ def main() -> int:
     from pyannote.audio.pipelines.clustering import OracleClustering
     from pyannote.core import SlidingWindowFeature
 
-    from dialogic.audio import decode_audio
     from dialogic.diarisation import DiarisationOptions, load_diarisation_pipeline
-    from dialogic.diarisation.evaluate import load_reference, pool, score
+    from dialogic.diarisation.evaluate import pool, score
 
     torch.set_num_threads(1)
-    data = []
-    for clip in ev.clips(args.data, True):
-        reference, uem = load_reference(clip["rttm"], clip["uem"])
-        n = len((reference.crop(uem, mode="intersection") if uem is not None else reference).labels())
-        data.append({**clip, "reference": reference, "uem": uem, "audio": decode_audio(clip["wav"]), "n": n})
+    data = ev.load_clips(args.data)
 
     # one pipeline that keeps segmentation's probabilities; each row sets the options it tests
     defaults = DiarisationOptions()

@@ -64,6 +64,20 @@ def _guess(value: str):
     return None if value.lower() == "none" else value
 
 
+def load_clips(data: Path | None, sample: bool = True) -> list[dict]:
+    """`clips` with each one's reference, UEM, decoded audio and reference speaker count ``n``
+    loaded, for the experiment scripts that score many variants on the same audio."""
+    from dialogic.audio import decode_audio
+    from dialogic.diarisation.evaluate import load_reference
+
+    loaded = []
+    for clip in clips(data, sample):
+        reference, uem = load_reference(clip["rttm"], clip["uem"])
+        n = len((reference.crop(uem, mode="intersection") if uem is not None else reference).labels())
+        loaded.append({**clip, "reference": reference, "uem": uem, "audio": decode_audio(clip["wav"]), "n": n})
+    return loaded
+
+
 def clips(data: Path | None, sample: bool) -> list[dict]:
     found = []
     if data is not None:

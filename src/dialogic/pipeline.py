@@ -232,10 +232,7 @@ def read_imported_transcript(run: MeetingRun) -> None:
 def _leave_out_withdrawn(run: MeetingRun) -> list[str]:
     """A participant who withdrew from this meeting (`dialogic consent withdraw --participant`)
     stays withdrawn when a changed transcript is read again: their utterances are not stored."""
-    row = run.con.execute(
-        "select withdrawn_participants from meetings where meeting_id = ?", [run.meeting.id]
-    ).fetchone()
-    withdrawn = set(row[0] or []) if row else set()
+    withdrawn = set(withdrawn_participants(run.con, run.meeting.id))
     gone = {label: s.participant_id for label, s in run.speakers.items() if s.participant_id in withdrawn}
     if not gone:
         return []

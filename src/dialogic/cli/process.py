@@ -128,16 +128,7 @@ def process(
         _print_report(manifest, db, report)
         return
     total = len(loaded.meetings)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    ) as bar:
+    with _progress_bar() as bar:
         batch = bar.add_task("meetings", total=total)
         stage_task = bar.add_task("", total=len(STAGES))
         # inside the long stages: seconds of audio transcribed, and pyannote's steps
@@ -171,6 +162,19 @@ def process(
     _print_report(manifest, db, report)
 
 
+def _progress_bar() -> Progress:
+    """The batch's progress display: spinner, description, bar, percentage, elapsed and remaining time."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
 def _process_on_dask(loaded, options, db: Path | None, workers: int | None, address: str | None, staging_dir):
     """The batch on Dask workers, this process storing what they compute; a bar of meetings done."""
     import dataclasses
@@ -181,15 +185,7 @@ def _process_on_dask(loaded, options, db: Path | None, workers: int | None, addr
     if workers is not None and not options.cpu_cores:
         options = dataclasses.replace(options, cpu_cores=local_worker_cores(workers))
     where = f"{workers} local Dask worker(s)" if workers is not None else f"the Dask cluster at {address}"
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    ) as bar:
+    with _progress_bar() as bar:
         batch = bar.add_task(f"meetings on {where}", total=len(loaded.meetings))
 
         def on_progress(meeting_id: str, stage: str, *, completed=None, total=None) -> None:

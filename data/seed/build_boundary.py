@@ -47,7 +47,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_realistic import norm, spoken, stable_split  # noqa: E402  (same folder, a script)
+from build_realistic import norm, spoken, stable_split, write_rows  # noqa: E402  (same folder, a script)
 
 OUT = HERE / "boundary.jsonl"
 SEED = 20261210
@@ -933,12 +933,7 @@ def main() -> None:
                 "prev_text": None,
             }
         )
-    for i, row in enumerate(out, start=1):
-        row["id"] = f"bnd-{i:05d}"
-    keys = ["id", "text", "speaker_role", "split", *TAGS, "category", "frame", "form", "prev_role", "prev_text"]
-    with open(OUT, "w", encoding="utf-8") as f:
-        for row in out:
-            f.write(json.dumps({k: row[k] for k in keys}, ensure_ascii=False) + "\n")
+    write_rows(out, "bnd", OUT)
     print(
         len(out),
         "rows;",

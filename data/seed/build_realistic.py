@@ -991,6 +991,16 @@ def build() -> list[dict]:
     return rows
 
 
+def write_rows(rows: list[dict], id_prefix: str, path: Path) -> None:
+    """Number ``rows`` ``<id_prefix>-00001``… and write them as JSON lines, columns in corpus order."""
+    for i, row in enumerate(rows, start=1):
+        row["id"] = f"{id_prefix}-{i:05d}"
+    keys = ["id", "text", "speaker_role", "split", *TAGS, "category", "frame", "form", "prev_role", "prev_text"]
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps({k: row[k] for k in keys}, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     import sys
 
@@ -1031,12 +1041,7 @@ def main() -> None:
                 "prev_text": row["prev_text"],
             }
         )
-    for i, row in enumerate(out, start=1):
-        row["id"] = f"real-{i:05d}"
-    keys = ["id", "text", "speaker_role", "split", *TAGS, "category", "frame", "form", "prev_role", "prev_text"]
-    with open(OUT, "w", encoding="utf-8") as f:
-        for row in out:
-            f.write(json.dumps({k: row[k] for k in keys}, ensure_ascii=False) + "\n")
+    write_rows(out, "real", OUT)
     from collections import Counter
 
     print(

@@ -17,7 +17,6 @@ is stored, and a finished batch removes whatever is left.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dialogic.errors import StagingError
+from dialogic.files import sha256_file
 from dialogic.options import DiarisationOptions, TranscriptionOptions
 from dialogic.records import (
     AttributedWord,
@@ -143,7 +143,7 @@ def read_staged(folder: str | Path, *, meeting_id: str, processing_key: str) -> 
         if Path(name).name != name:
             raise StagingError(f"{folder}: {MARKER} names a file outside the set: {name!r}")
         try:
-            actual = _sha256(folder / name)
+            actual = sha256_file(folder / name)
         except OSError as exc:
             raise StagingError(f"{folder}: cannot read {name}: {exc}") from exc
         if actual != expected:
@@ -249,7 +249,7 @@ def _write_files(folder: Path, c: ComputedMeeting) -> dict[str, str]:
         "timings_s": c.timings_s,
     }
     _write_synced(folder / "meeting.json", json.dumps(meta, indent=1).encode())
-    checksums["meeting.json"] = _sha256(folder / "meeting.json")
+    checksums["meeting.json"] = sha256_file(folder / "meeting.json")
     return checksums
 
 
@@ -351,7 +351,7 @@ def _write_synced(path: Path, data: bytes) -> None:
 def _sync_and_hash(path: Path) -> str:
     with open(path, "rb") as f:
         os.fsync(f.fileno())
-    return _sha256(path)
+    return sha256_file(path)
 
 
 def _sync_dir(path: Path) -> None:
@@ -360,11 +360,3 @@ def _sync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

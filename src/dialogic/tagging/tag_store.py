@@ -96,6 +96,12 @@ def write_tag_rows(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: Tagg
     tagger. Runs inside the caller's transaction; the caller refreshes the facts after it (and
     `dialogic.facts.refresh_current_tagger_facts`, since registering moves the current version)."""
     con.execute("delete from tags where meeting_id = ? and model_version = ?", [meeting_id, tagger.model_version])
+    _insert_tag_rows(con, meeting_id, tagger, rows)
+    register_tagger(con, tagger)
+
+
+def _insert_tag_rows(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerLike, rows) -> None:
+    """Append ``rows`` (`predict_tag_rows`) as the meeting's tags by ``tagger``."""
     con.register("new_tag_rows", rows)
     try:
         con.execute(
@@ -107,7 +113,6 @@ def write_tag_rows(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: Tagg
         )
     finally:
         con.unregister("new_tag_rows")
-    register_tagger(con, tagger)
 
 
 def retag_utterances(
@@ -130,17 +135,7 @@ def retag_utterances(
         return 0
     rows = con.execute(_SOME_UTTERANCES, [meeting_id, meeting_id, list(changed_ids)]).fetchall()
     new_rows = predict_tag_rows(tagger, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
-    con.register("retagged_rows", new_rows)
-    try:
-        con.execute(
-            """
-            insert into tags (utterance_id, meeting_id, tag, probability, label, threshold, model_version, precision)
-            select utterance_id, ?, tag, probability, label, threshold, ?, ? from retagged_rows
-            """,
-            [meeting_id, tagger.model_version, getattr(tagger, "precision", "fp32")],
-        )
-    finally:
-        con.unregister("retagged_rows")
+    _insert_tag_rows(con, meeting_id, tagger, new_rows)
     return new_rows.num_rows
 
 

@@ -86,6 +86,7 @@ def connect(
     migrate: bool = True,
     sandboxed: bool = False,
     wait_s: float | None = None,
+    finish_withdrawals: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path`` (created if missing unless read-only) and apply pending migrations.
 
@@ -93,8 +94,19 @@ def connect(
     With a database key in the environment the file is encrypted (see `dialogic.encryption`).
     While another process holds the file, waits up to ``wait_s`` seconds (default
     ``$DIALOGIC_DB_WAIT_S`` or 10) before failing.
+
+    A consent withdrawal that a killed process left half done is finished first (see
+    `dialogic.consent`), even for a read-only connection: nothing withdrawn is read, and nothing
+    is kept. Every file the process creates from here on is private to its owner (umask 077):
+    the database, its WAL, spills, copies, exports and reports hold health data.
     """
     path = Path(path)
+    make_files_private()
+    if finish_withdrawals:
+        from dialogic.consent import finish_pending_withdrawals, has_unfinished_withdrawal
+
+        if path.exists() and has_unfinished_withdrawal(path):
+            finish_pending_withdrawals(path)
     if sandboxed and not read_only:
         raise StoreError("a sandboxed connection must be read-only")
     if read_only and not path.exists():
@@ -123,6 +135,19 @@ def connect(
     if migrate and not read_only:
         apply_migrations(con)
     return con
+
+
+_private = False
+
+
+def make_files_private() -> None:
+    """Add 077 to the process's umask, once: files created afterwards are readable by their owner
+    only (DuckDB creates the database, its WAL and spill files itself, so a mode cannot be passed)."""
+    global _private
+    if not _private:
+        current = os.umask(0o077)
+        os.umask(current | 0o077)
+        _private = True
 
 
 def _default_wait_s() -> float:

@@ -201,6 +201,7 @@ def copy_database(source: Path, target: Path, *, source_key: str | None, target_
         instance.execute("copy from database dialogic_source to dialogic_target")
         instance.execute("detach dialogic_target")
         instance.execute("detach dialogic_source")
+        os.chmod(target, 0o600)  # a copy holds the same health data as its source
     except duckdb.Error as exc:
         raise StoreError(f"{source}: copying the database failed; it is unchanged ({exc})") from exc
     finally:

@@ -25,18 +25,24 @@ def consent_withdraw(
     """Remove everything derived from a meeting (or from one participant's speech), rewrite the
     database file so that no byte of it remains, and record the withdrawal (no content).
 
+    A withdrawal interrupted part way (a crash, a kill) is finished by the next dialogic command
+    that opens the database, or by running the same withdrawal again.
+
     Example: dialogic consent withdraw m001 --participant p2 --reference form-2026-044
     """
-    from dialogic.consent import withdraw_meeting, withdraw_participant
+    from dialogic.consent import completed_withdrawal, withdraw_meeting, withdraw_participant
 
+    what = f"participant {participant} of meeting {meeting}" if participant else f"meeting {meeting}"
     try:
+        if db_path(db).exists() and (done := completed_withdrawal(db_path(db), meeting, participant or None)):
+            out.print(f"{what} was already withdrawn ({done[1]}, finished {done[0]:%Y-%m-%d %H:%M}); nothing to do.")
+            return
         if participant:
             removed = withdraw_participant(db_path(db), meeting, participant, reference, by=by)
         else:
             removed = withdraw_meeting(db_path(db), meeting, reference, by=by)
     except DialogicError as exc:
         fail(exc)
-    what = f"participant {participant} of meeting {meeting}" if participant else f"meeting {meeting}"
     out.print(
         f"withdrew {what} ({reference}): "
         + (", ".join(f"{n} {t}" for t, n in sorted(removed.items())) or "nothing stored")

@@ -320,3 +320,17 @@ assert modes == [0o600, 0o600], modes
     assert mode(db) == 0o600
     cli("db", "decrypt", "--db", str(db), "--output", str(tmp_path / "plain.duckdb"), env=key)
     assert mode(tmp_path / "plain.duckdb") == 0o600
+
+
+def test_a_library_user_who_never_imported_the_withdrawal_code_is_refused_rather_than_shown_the_words(tmp_path):
+    db = tmp_path / "lib.duckdb"
+    _build(db)
+    killed = _start(db, WITHDRAW, {FAULT_ENV: "deleted"})
+    killed.communicate(timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    script = f"from dialogic.db import connect; connect({str(db)!r}, read_only=True)"
+    refused = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert refused.returncode == 1 and "consent withdrawal of this database was interrupted" in refused.stderr
+    script = f"import dialogic.consent; from dialogic.db import connect; connect({str(db)!r}, read_only=True).close()"
+    subprocess.run([sys.executable, "-c", script], check=True)
+    _finished(tmp_path, db, "after a library user's open with dialogic.consent imported")

@@ -49,13 +49,18 @@ from pathlib import Path
 import duckdb
 
 from dialogic.corrections.revision_store import refresh_word_errors, withdraw_corrections
-from dialogic.db import connect, release, transaction
+from dialogic.db import (
+    REWRITE_SUFFIX,
+    WITHDRAWAL_JOURNAL_SUFFIX,
+    connect,
+    release,
+    set_withdrawal_finisher,
+    transaction,
+)
 from dialogic.encryption import copy_database, database_key
 from dialogic.errors import LookupFailed, StoreError
 from dialogic.facts import refresh_meeting_facts
 
-JOURNAL_SUFFIX = ".withdrawal.json"
-REWRITE_SUFFIX = ".rewrite"
 REDACTED_NOTE = "[redacted: this note quoted speech withdrawn from the study]"
 # For fault-injection tests only: the name of a step at which the process kills itself (SIGKILL).
 FAULT_ENV = "DIALOGIC_FAULT_KILL_AT"
@@ -63,7 +68,7 @@ FAULT_ENV = "DIALOGIC_FAULT_KILL_AT"
 
 def journal_path(db_path: str | Path) -> Path:
     path = Path(db_path)
-    return path.with_name(path.name + JOURNAL_SUFFIX)
+    return path.with_name(path.name + WITHDRAWAL_JOURNAL_SUFFIX)
 
 
 def _leftovers(db_path: Path) -> list[Path]:
@@ -73,12 +78,6 @@ def _leftovers(db_path: Path) -> list[Path]:
 
 def glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
-
-
-def has_unfinished_withdrawal(db_path: str | Path) -> bool:
-    """Whether a withdrawal of ``db_path`` was left half done (two ``stat`` calls, no open)."""
-    path = Path(db_path)
-    return journal_path(path).exists() or bool(_leftovers(path))
 
 
 def withdraw_meeting(db_path: str | Path, meeting_id: str, reference: str, *, by: str = "cli") -> dict[str, int]:
@@ -524,3 +523,6 @@ def _exclusive(path: Path) -> Iterator[None]:
 def _fault(step: str) -> None:
     if os.environ.get(FAULT_ENV) == step:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+set_withdrawal_finisher(finish_pending_withdrawals)

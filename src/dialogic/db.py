@@ -21,7 +21,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -102,11 +102,13 @@ def connect(
     """
     path = Path(path)
     make_files_private()
-    if finish_withdrawals:
-        from dialogic.consent import finish_pending_withdrawals, has_unfinished_withdrawal
-
-        if path.exists() and has_unfinished_withdrawal(path):
-            finish_pending_withdrawals(path)
+    if finish_withdrawals and path.exists() and _withdrawal_left_behind(path):
+        if _finish_withdrawals is None:
+            raise StoreError(
+                f"{path}: a consent withdrawal of this database was interrupted and is not finished; "
+                "run any dialogic command on it (or dialogic.consent.finish_pending_withdrawals) first"
+            )
+        _finish_withdrawals(path)
     if sandboxed and not read_only:
         raise StoreError("a sandboxed connection must be read-only")
     if read_only and not path.exists():
@@ -135,6 +137,29 @@ def connect(
     if migrate and not read_only:
         apply_migrations(con)
     return con
+
+
+# Set by `dialogic.consent` when it is imported (which the CLI, the pipeline and the review app
+# do): finishes a withdrawal a killed process left half done. It lives above this module (it
+# deletes, re-tags and rewrites through it), hence a hook rather than an import.
+_finish_withdrawals: Callable[[Path], object] | None = None
+
+# Files beside a database that mean a withdrawal was left half done (see `dialogic.consent`).
+WITHDRAWAL_JOURNAL_SUFFIX = ".withdrawal.json"
+REWRITE_SUFFIX = ".rewrite"
+
+
+def set_withdrawal_finisher(finish: Callable[[Path], object]) -> None:
+    global _finish_withdrawals
+    _finish_withdrawals = finish
+
+
+def _withdrawal_left_behind(path: Path) -> bool:
+    return (
+        path.with_name(path.name + WITHDRAWAL_JOURNAL_SUFFIX).exists()
+        or path.with_name(path.name + REWRITE_SUFFIX).exists()
+        or path.with_name(path.name + REWRITE_SUFFIX + ".wal").exists()
+    )
 
 
 _private = False

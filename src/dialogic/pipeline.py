@@ -37,6 +37,7 @@ import duckdb
 from dialogic.align import align_words_to_speakers, build_utterances
 from dialogic.asr_worker import submit_transcription
 from dialogic.audio import audio_sha256, audio_warnings, decode_audio
+from dialogic.consent import withdraw_meeting
 from dialogic.db import connect
 from dialogic.diarisation.diarise import diarisation_model_records, diarise_audio
 from dialogic.errors import ConsentError, DialogicError, TranscriptError
@@ -531,8 +532,6 @@ def process_manifest(
 def withdrawn_meetings(db_path: str | Path, manifest: Manifest, options: PipelineOptions) -> dict[str, str]:
     """Meetings whose consent is now withdrawn → what was done: purged (with ``purge_withdrawn``),
     or kept and reported. Runs before the batch opens the database: purging rewrites the file."""
-    from dialogic.consent import withdraw_meeting
-
     if not Path(db_path).exists():
         return {}
     con = connect(db_path)

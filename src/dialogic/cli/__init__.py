@@ -11,6 +11,7 @@ import importlib
 import typer
 
 import dialogic
+import dialogic.consent  # noqa: F401  (every command then finishes an interrupted withdrawal on open)
 
 app = typer.Typer(
     name="dialogic",

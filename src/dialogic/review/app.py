@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+import dialogic.consent  # noqa: F401  (an interrupted withdrawal is finished before a request reads the database)
 from dialogic.errors import AudioError, DialogicError, EditRefused, LookupFailed
 from dialogic.review import auth, clips, editor, ratings
 from dialogic.review.agreement import compute_agreement

@@ -195,5 +195,50 @@ def validate_settings(
     )
 
 
+@validate_app.command("plan")
+def validate_plan(
+    half_width: float = typer.Option(0.1, "--half-width", help="Wanted 95 % half-width of precision and recall."),
+    icc_half_width: float = typer.Option(0.15, "--icc-half-width", help="Wanted 95 % half-width of the ICC."),
+    raters: int = typer.Option(2, "--raters", help="Raters scoring each whole meeting."),
+    icc: float = typer.Option(None, "--icc", help="Planning value of the ICC (default: the raters' ICC seen so far)."),
+    tagger: str = typer.Option(None, "--tagger", help="Tagger version (default: the one that tagged most)."),
+    db: Path = DB_OPTION,
+) -> None:
+    """Before rating: items per tag (in the tagged and untagged strata) for a chosen half-width of precision and
+    recall at the prevalence seen so far, and whole meetings for a chosen ICC interval.
+
+    Example: dialogic validate plan --half-width 0.1 --icc-half-width 0.15 --db study.duckdb
+    """
+    from dialogic.db import connect
+    from dialogic.validation.plan import plan_validation
+
+    if not 0 < half_width < 1 or not 0 < icc_half_width < 1 or raters < 2:
+        fail("--half-width and --icc-half-width must be between 0 and 1, and --raters at least 2")
+    try:
+        con = connect(db_path(db))
+        tags, meetings = plan_validation(
+            con, half_width=half_width, icc_half_width=icc_half_width, raters=raters, icc_planning=icc, tagger=tagger
+        )
+    except DialogicError as exc:
+        fail(exc)
+    table = Table(title=f"items to rate for a 95 % half-width of {half_width:.2f} (precision and recall)")
+    for column in ("tag", "tagged / utterances", "prevalence seen", "tagged stratum", "untagged stratum", "note"):
+        table.add_column(column)
+    for p in tags:
+        table.add_row(
+            p.tag,
+            f"{p.tagged} / {p.population}",
+            "—" if p.prevalence_seen is None else f"{p.prevalence_seen:.3f}",
+            str(p.items_tagged_stratum),
+            "—" if p.items_untagged_stratum is None else str(p.items_untagged_stratum),
+            p.note,
+        )
+    out.print(table)
+    out.print(
+        f"whole meetings for an ICC half-width of {icc_half_width:.2f} with {meetings.raters} raters: "
+        f"{meetings.meetings} (ICC {meetings.icc_planning_value:.2f}; {meetings.note})"
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(validate_app, name="validate")

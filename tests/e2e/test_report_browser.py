@@ -108,7 +108,7 @@ def test_reports_render_offline_with_plots_time_links_and_audio(tmp_path, browse
     timeline = page.locator('svg[data-plot="timeline"]')
     assert timeline.locator("path").count() >= 30
     assert "doc (clinician)" in timeline.text_content() and "su (service user)" in timeline.text_content()
-    expect(page.locator("#tag-status")).to_contain_text("validated on 280 items (sample v001): κ 0.71 [0.62, 0.79]")
+    expect(page.locator("#tag-status")).to_contain_text("on 280 items (sample v001): κ 0.71 [0.62, 0.79]")
 
     # an evidence utterance's time goes to its row in the transcript
     link = page.locator("#item1 + ol li", has_text="alert").locator("a.time-link")

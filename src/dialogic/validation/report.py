@@ -2,8 +2,8 @@
 
 From a validation sample's blind ratings (`validation_item_truth`), per tag: prevalence,
 precision, recall, specificity, F1 and Cohen's κ of the model against the raters' consensus,
-each with a 95 % bootstrap interval that respects the sampling design (resampling within strata,
-weights carried along); the human ceiling (the two raters' κ and Krippendorff's α); and each
+each with a 95 % interval that respects the sampling design (strata and weights; see
+``dialogic.validation.intervals``); the human ceiling (the two raters' κ and Krippendorff's α); and each
 meeting's tag count corrected for the measured error (Rogan–Gladen). The figures are stored in
 ``validation_estimates`` so that the views (``tag_validation_status``) and exports carry them.
 """
@@ -22,6 +22,7 @@ from dialogic.db import transaction
 from dialogic.errors import LookupFailed
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.queue import latest_sample
+from dialogic.validation.settings import tag_statuses
 from dialogic.validation.stats import (
     Estimate,
     alpha_estimate,
@@ -57,6 +58,7 @@ class ValidationReport:
     tags: list[TagReport]
     option5: dict[str, Estimate] = field(default_factory=dict)  # meeting level: proxy vs raters, raters' ceiling
     transcripts: TranscriptValidation | None = None  # who said what, and what was said
+    statuses: dict[str, str] = field(default_factory=dict)  # tag -> status as recorded (tag_validation_status)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -134,6 +136,7 @@ def validation_report(
         reports,
         option5_agreement(con),
         transcript_validation(con, sample_id, seed=seed, n_resamples=n_resamples),
+        tag_statuses(con, version),
     )
 
 
@@ -184,8 +187,9 @@ def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strat
     return out
 
 
-def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport) -> int:
-    """Replace the sample's rows of ``validation_estimates`` with the report's figures."""
+def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport, recorded_by: str | None = None) -> int:
+    """Record the report's figures: replace the sample's rows of ``validation_estimates``. The
+    one step that changes a tag's validation status (`dialogic validate record`)."""
     rows = []
     for t in report.tags:
         named = {**t.model_vs_consensus, "rater_kappa": t.rater_kappa, "rater_alpha": t.rater_alpha}
@@ -216,9 +220,9 @@ def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport) ->
     with transaction(con):
         con.execute("delete from validation_estimates where sample_id = ?", [report.sample_id])
         con.executemany(
-            "insert into validation_estimates (sample_id, tagger_model_version, tag, figure, value, low, high, n, reason) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            "insert into validation_estimates (sample_id, tagger_model_version, tag, figure, value, low, high, n, reason, "
+            "recorded_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[*row, recorded_by] for row in rows],
         )
     return len(rows)
 
@@ -259,7 +263,8 @@ def render_html(report: ValidationReport) -> str:
         pending = ", ".join(f"{n} {e(s)}" for s, n in sorted(t.pending.items())) or "none"
         body.append(
             f"<tr><th>{e(t.tag)}</th><td>{t.decided}</td>{cells}<td>{e(format_estimate(t.rater_kappa))}</td>"
-            f"<td>{e(format_estimate(t.rater_alpha))}</td><td>{t.adjudicated}</td><td>{pending}</td></tr>"
+            f"<td>{e(format_estimate(t.rater_alpha))}</td><td>{t.adjudicated}</td><td>{pending}</td>"
+            f"<td>{e(report.statuses.get(t.tag, 'not validated on this study'))}</td></tr>"
         )
     meetings = []
     for t in report.tags:
@@ -279,10 +284,12 @@ td,th{{border:1px solid #bbb;padding:.3em .5em;text-align:left}}caption{{text-al
 <h1>Validation report: sample {e(report.sample_id)}</h1>
 <p>Tagger {e(report.tagger_model_version)}; {report.items} utterances sampled from a population of {report.population}
 ({e(report.design)}). Model labels are compared with the consensus of two blind raters (a third adjudicates
-disagreements). Intervals: 95 % percentile bootstrap, {report.n_resamples} resamples within strata, sampling weights
-carried (seed {report.seed}). Computed {e(report.computed_at)}.</p>
+disagreements). Intervals, 95 %: proportions and F1 by Korn &amp; Graubard's method (Clopper–Pearson on the design's
+effective sample size); κ and α by a percentile bootstrap within strata ({report.n_resamples} resamples, seed
+{report.seed}) that falls back to an asymptotic interval where it degenerates. Computed {e(report.computed_at)}.
+Viewing this report changes no status; <code>dialogic validate record</code> records its figures.</p>
 <table><caption>Model vs rater consensus, and the human ceiling</caption>
-<thead><tr><th>tag</th><th>items decided</th>{head}<th>rater–rater κ</th><th>Krippendorff's α</th><th>adjudicated</th><th>pending</th></tr></thead>
+<thead><tr><th>tag</th><th>items decided</th>{head}<th>rater–rater κ</th><th>Krippendorff's α</th><th>adjudicated</th><th>pending</th><th>status (as recorded)</th></tr></thead>
 <tbody>{"".join(body)}</tbody></table>
 <table><caption>Who said what, and what was said (raters' checks of sampled utterances)</caption>
 <thead><tr><th>figure</th><th>estimate [95 %]</th><th>utterances</th></tr></thead>

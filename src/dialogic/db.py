@@ -29,6 +29,7 @@ import duckdb
 
 from dialogic.encryption import close_encrypted, database_key, explain_plain_open_error, open_encrypted
 from dialogic.errors import StoreError
+from dialogic.files import make_files_private
 from dialogic.paths import sql_dir
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -102,13 +103,8 @@ def connect(
     """
     path = Path(path)
     make_files_private()
-    if finish_withdrawals and path.exists() and _withdrawal_left_behind(path):
-        if _finish_withdrawals is None:
-            raise StoreError(
-                f"{path}: a consent withdrawal of this database was interrupted and is not finished; "
-                "run any dialogic command on it (or dialogic.consent.finish_pending_withdrawals) first"
-            )
-        _finish_withdrawals(path)
+    if finish_withdrawals and path.exists() and withdrawal_left_behind(path):
+        _finish_withdrawals_of(path)
     if sandboxed and not read_only:
         raise StoreError("a sandboxed connection must be read-only")
     if read_only and not path.exists():
@@ -136,6 +132,13 @@ def connect(
             time.sleep(0.05)
     if migrate and not read_only:
         apply_migrations(con)
+    if finish_withdrawals and (withdrawal_left_behind(path) or (not read_only and _withdrawal_unfinished(con))):
+        # A withdrawal began while this open waited for the file (or one from before journals
+        # existed is unfinished): let it finish, then open the file it leaves.
+        con.close()
+        release(path)
+        _finish_withdrawals_of(path)
+        return connect(path, read_only=read_only, migrate=migrate, sandboxed=sandboxed, wait_s=wait_s)
     return con
 
 
@@ -154,7 +157,9 @@ def set_withdrawal_finisher(finish: Callable[[Path], object]) -> None:
     _finish_withdrawals = finish
 
 
-def _withdrawal_left_behind(path: Path) -> bool:
+def withdrawal_left_behind(path: Path) -> bool:
+    """Whether a journal or a half-written rewrite of a withdrawal lies beside ``path`` (stat calls only)."""
+    path = path.resolve()
     return (
         path.with_name(path.name + WITHDRAWAL_JOURNAL_SUFFIX).exists()
         or path.with_name(path.name + REWRITE_SUFFIX).exists()
@@ -162,17 +167,27 @@ def _withdrawal_left_behind(path: Path) -> bool:
     )
 
 
-_private = False
+def _withdrawal_unfinished(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        return (
+            con.execute("select count(*) from consent_withdrawals where state is distinct from 'complete'").fetchone()[
+                0
+            ]
+            > 0
+        )
+    except duckdb.CatalogException:
+        return False  # a database from before withdrawals existed, or not yet migrated
+    except duckdb.BinderException:
+        return False
 
 
-def make_files_private() -> None:
-    """Add 077 to the process's umask, once: files created afterwards are readable by their owner
-    only (DuckDB creates the database, its WAL and spill files itself, so a mode cannot be passed)."""
-    global _private
-    if not _private:
-        current = os.umask(0o077)
-        os.umask(current | 0o077)
-        _private = True
+def _finish_withdrawals_of(path: Path) -> None:
+    if _finish_withdrawals is None:
+        raise StoreError(
+            f"{path}: a consent withdrawal of this database was interrupted and is not finished; "
+            "run any dialogic command on it (or dialogic.consent.finish_pending_withdrawals) first"
+        )
+    _finish_withdrawals(path)
 
 
 def _default_wait_s() -> float:

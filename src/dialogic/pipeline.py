@@ -537,10 +537,26 @@ def withdrawn_meetings(db_path: str | Path, manifest: Manifest, options: Pipelin
     con = connect(db_path)
     try:
         stored = {r[0] for r in con.execute("select meeting_id from meetings").fetchall()}
+        # meetings withdrawn with `dialogic consent withdraw`: never computed again from the audio
+        # the manifest still names
+        withdrawn_before = {
+            meeting_id: (reference, when)
+            for meeting_id, reference, when in con.execute(
+                "select meeting_id, reference, completed_at from consent_withdrawals "
+                "where participant_id is null and state = 'complete' order by withdrawn_at"
+            ).fetchall()
+        }
     finally:
         con.close()
     done = {}
     for meeting in manifest.meetings:
+        if meeting.id in withdrawn_before and meeting.id not in stored:
+            reference, when = withdrawn_before[meeting.id]
+            done[meeting.id] = (
+                f"consent was withdrawn ({reference}, {when:%Y-%m-%d}): not processed again. Remove it from the "
+                "manifest; a meeting recorded under new consent needs a new id"
+            )
+            continue
         if meeting.consent.status != "withdrawn" or meeting.id not in stored:
             continue
         if options.purge_withdrawn:

@@ -30,7 +30,7 @@ def consent_withdraw(
 
     Example: dialogic consent withdraw m001 --participant p2 --reference form-2026-044
     """
-    from dialogic.consent import completed_withdrawal, withdraw_meeting, withdraw_participant
+    from dialogic.consent import completed_withdrawal, journal_path, withdraw_meeting, withdraw_participant
 
     what = f"participant {participant} of meeting {meeting}" if participant else f"meeting {meeting}"
     try:
@@ -42,6 +42,11 @@ def consent_withdraw(
         else:
             removed = withdraw_meeting(db_path(db), meeting, reference, by=by)
     except DialogicError as exc:
+        if journal_path(db_path(db)).exists():
+            fail(
+                f"{exc}\nThe withdrawal is recorded and not finished: the next dialogic command on "
+                f"{db_path(db)} (or this one again) finishes it."
+            )
         fail(exc)
     out.print(
         f"withdrew {what} ({reference}): "

@@ -21,6 +21,7 @@ def encrypt(db: Path = DB_OPTION) -> None:
 
     Example: DIALOGIC_DB_KEY_FILE=~/.dialogic.key dialogic db encrypt --db study.duckdb
     """
+    from dialogic.consent import withdrawal_lock
     from dialogic.encryption import KEY_ENV, KEY_FILE_ENV, copy_database, database_key
 
     path = db_path(db)
@@ -31,16 +32,19 @@ def encrypt(db: Path = DB_OPTION) -> None:
         if not path.exists():
             fail(f"{path}: no such database")
         fresh = path.with_name(path.name + ".encrypting")
-        fresh.unlink(missing_ok=True)
-        try:
-            copy_database(path, fresh, source_key=None, target_key=key)
-        except DialogicError:
+        # no withdrawal runs while the file is replaced; one left half done is finished by the
+        # next command, on the encrypted file (the journal stays beside it)
+        with withdrawal_lock(path):
             fresh.unlink(missing_ok=True)
-            raise
+            try:
+                copy_database(path, fresh, source_key=None, target_key=key)
+            except DialogicError:
+                fresh.unlink(missing_ok=True)
+                raise
+            os.replace(fresh, path)
+            Path(str(path) + ".wal").unlink(missing_ok=True)
     except DialogicError as exc:
         fail(exc)
-    os.replace(fresh, path)
-    Path(str(path) + ".wal").unlink(missing_ok=True)
     console.print(
         f"encrypted {path}. The plain file's old blocks may still be on the disk: encrypt before the "
         "first `dialogic process`, or keep the study folder on an encrypted volume."
@@ -56,6 +60,7 @@ def decrypt(
 
     Example: dialogic db decrypt --db study.duckdb --output /secure/study-plain.duckdb
     """
+    from dialogic.consent import finish_pending_withdrawals, withdrawal_lock
     from dialogic.encryption import KEY_ENV, KEY_FILE_ENV, copy_database, database_key
 
     path = db_path(db)
@@ -65,7 +70,9 @@ def decrypt(
             fail(f"set {KEY_ENV} or {KEY_FILE_ENV} to the key of {path}")
         if output.exists():
             fail(f"{output}: already exists; dialogic never overwrites a database")
-        copy_database(path, output, source_key=key, target_key=None)
+        with withdrawal_lock(path):
+            finish_pending_withdrawals(path)  # a plain copy must not carry words being withdrawn
+            copy_database(path, output, source_key=key, target_key=None)
     except DialogicError as exc:
         output.unlink(missing_ok=True)
         fail(exc)

@@ -243,6 +243,12 @@ def test_a_meeting_whose_consent_is_withdrawn_is_purged_only_when_asked(processe
     assert rows(db, "select count(*) from pipeline_runs")[0][0] == 0
     assert word.encode() not in db.read_bytes()
     assert rows(db, "select meeting_id from consent_withdrawals") == [("sample",)]
+    # the manifest says 'given' again (never edited after `consent withdraw`): still not processed
+    (again,) = process_manifest(
+        db, load_manifest(processed_sample[0].parent / "manifest.yaml"), PipelineOptions()
+    ).results
+    assert again.status == "skipped" and "consent was withdrawn" in again.reason and "new id" in again.reason
+    assert rows(db, "select count(*) from meetings")[0][0] == 0
 
 
 def test_an_unchanged_meeting_loads_no_model(processed_sample, tmp_path):

@@ -931,5 +931,11 @@ async def _correct_transcript(request: Request) -> Response:
 
 
 async def _agreement(request: Request) -> Response:
+    from dialogic.validation.queue import latest_sample
+    from dialogic.validation.report import agreement_figures
+
     report = await _read(request, compute_agreement)
-    return _render(request, "agreement.html", {"report": report})
+    sample_id = await _read(request, latest_sample)
+    # the validation report's own computation (same seed and resamples as its defaults): one set of figures
+    figures = await _read(request, agreement_figures, sample_id) if sample_id else []
+    return _render(request, "agreement.html", {"report": report, "sample_id": sample_id, "figures": figures})

@@ -76,7 +76,9 @@ final as (
 select utterance_id, meeting_id, speaker_label, text, kind, draw_order
 from final
 where kind is not null
-order by kind = 'adjudication' desc, draw_order
+-- each rater's own random order, fixed for the rater and the sample: two raters working through
+-- the sample at the same time do not rate the same items first, and order effects average out
+order by kind = 'adjudication' desc, md5($sample || '|' || $rater || '|' || utterance_id)
 """
 
 

@@ -182,3 +182,17 @@ def test_the_reports_show_the_voice_share_interval_next_to_voice_share(tmp_path)
     assert 'id="voice-share-error"' in page and share in page
     html = render_html(validation_report(con, n_resamples=50))
     assert f"{peer.true_share.value:.3f} [{peer.true_share.low:.3f}, {peer.true_share.high:.3f}]" in html
+
+
+def test_checks_that_all_agree_do_not_collapse_the_transcript_intervals(tmp_path):
+    from dialogic.validation.sample import draw_sample
+    from dialogic.validation.transcripts import transcript_validation
+
+    con = build_study(tmp_path / "s.duckdb")
+    draw_sample(con, 8, seed=1)
+    for (uid,) in con.execute("select utterance_id from validation_items").fetchall():
+        record_transcript_check(con, "alice", uid, True, 0)
+    t = transcript_validation(con, "v001")
+    assert t.speaker_accuracy.value == 1 and t.speaker_accuracy.low < 0.9  # the bootstrap read [1, 1]
+    assert t.word_error.value == 0 and t.word_error.high > 0
+    assert all(m["misattributed_speech"].high > 0 for m in t.meetings)

@@ -310,7 +310,9 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
         share = attributed.get(role, 0.0) / speech if speech else 0.0
         into = np.array([float(r[4] == role and r[6] != role) for r in judged]) * duration
         out_of = np.array([float(r[4] != role and r[6] == role) for r in judged]) * duration
-        error = estimate(*ratio_difference_interval(into, out_of, duration, weights, strata))
+        value, low, high = ratio_difference_interval(into, out_of, duration, weights, strata)
+        # a true share is within [0, 1], so the error (as diarised − true) within [share − 1, share]
+        error = estimate(value, np.clip(low, share - 1, share), np.clip(high, share - 1, share))
         if error.value is None:
             true = error
         else:

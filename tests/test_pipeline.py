@@ -29,6 +29,13 @@ def test_sample_is_processed_into_every_table(processed_sample):
     assert rows(db_path, "select count(*) from words")[0][0] == result.words
     assert rows(db_path, "select count(*) from utterances")[0][0] == result.utterances
     assert rows(db_path, "select list_sort(list(distinct track)) from turns")[0][0] == ["exclusive", "overlap"]
+    # the diarisation's confidence in each utterance's speaker, kept with the machine's rows too
+    confidence = rows(
+        db_path,
+        "select min(u.speaker_confidence), max(u.speaker_confidence), count(*) filter (where u.speaker_confidence "
+        "is distinct from m.speaker_confidence) from utterances u join machine_utterances m using (utterance_id)",
+    )[0]
+    assert 0.0 <= confidence[0] < confidence[1] <= 1.0 and confidence[2] == 0
     assert rows(db_path, "select speaker_label, participant_id from speakers order by 1") == [
         ("SPEAKER_00", None),
         ("SPEAKER_01", None),

@@ -34,7 +34,7 @@ from typing import Protocol
 
 import duckdb
 
-from dialogic.align import align_words_to_speakers, build_utterances
+from dialogic.align import align_words_to_speakers, build_utterances, speaker_confidence
 from dialogic.asr_worker import submit_transcription
 from dialogic.audio import audio_sha256, audio_warnings, decode_audio
 from dialogic.consent import withdraw_meeting
@@ -262,7 +262,9 @@ def transcribe_and_diarise_stage(run: MeetingRun) -> None:
 
 def align(run: MeetingRun) -> None:
     run.words = align_words_to_speakers(run.transcript.words, run.diarisation.exclusive_turns, run.options.align)
-    run.utterances = build_utterances(run.words, run.options.align)
+    run.utterances = speaker_confidence(
+        build_utterances(run.words, run.options.align), run.diarisation.attribution_margin
+    )
     speech_s = shared_speech_s(run.diarisation.turns, run.diarisation.turns)  # every speaker's speech, overlaps once
     run.warnings = audio_warnings(run.audio, len(run.transcript.words), speech_s)
 

@@ -143,6 +143,7 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
 
     import numpy as np
     from builders import build_study
+    from playwright.sync_api import expect
 
     from dialogic.review.auth import add_rater
     from dialogic.validation.sample import draw_sample
@@ -178,6 +179,17 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
             assert page.locator("th", has_text="Model").count() == 0  # blind
             current = page.url
             rated.append(current.removeprefix(f"{base_url}/validation/item/"))
+            if len(rated) == 1:  # the transcript check by keyboard: wrong speaker, who it was, misheard words
+                page.keyboard.press("x")
+                expect(page.locator("#right-participant")).to_be_focused()
+                page.keyboard.press("ArrowDown")
+                page.keyboard.press("Escape")
+                page.keyboard.press("m")
+                page.keyboard.type("1")
+                page.keyboard.press("Escape")
+                assert page.locator("#speaker-right").input_value() == "no"
+                chosen = page.locator("#right-participant").input_value()
+                assert chosen and page.locator("#misheard-words").input_value() == "1"
             page.keyboard.press("Shift+Digit1")
             page.keyboard.press("2")
             page.keyboard.press("Shift+Digit3")
@@ -191,6 +203,11 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
         assert sorted({u for u, *_ in stored}) == sorted(rated) and len(stored) == 12
         assert {q for *_, q in stored} == {"validation"}
         assert all(value == (tag == "option_discussion") for _, tag, value, _ in stored)
+        with app.state.store.reading() as cur:
+            checks = cur.execute(
+                "select utterance_id, speaker_right, right_participant_id, misheard_words from transcript_checks"
+            ).fetchall()
+        assert checks == [(rated[0], False, chosen, 1)]
         page.goto(f"{base_url}/validation")
         assert page.locator("table.queue tbody tr").count() == 3  # the other three are still hers to rate
         assert not console_errors, console_errors

@@ -29,15 +29,28 @@ def validate_sample(
     tagger: str = typer.Option(
         None, "--tagger", help="Tagger version whose labels form the strata (default: the one that tagged most)."
     ),
+    purpose: str = typer.Option(
+        "tags",
+        "--for",
+        help="tags: items rated for every tag; speakers: items for speaker checks, stratified by the "
+        "diarisation's confidence, lowest first.",
+    ),
     db: Path = DB_OPTION,
 ) -> None:
-    """Draw a reproducible validation sample, stratified by predicted tag, meeting and role.
+    """Draw a reproducible validation sample: for tags, stratified by predicted tag, meeting and role;
+    for speaker checks, by the diarisation's confidence in each utterance's speaker.
 
     Example: dialogic validate sample --n 300 --seed 7 --db study.duckdb
+    Example: dialogic validate sample --for speakers --n 200 --db study.duckdb
     """
     from dialogic.db import connect
     from dialogic.validation.sample import draw_sample
 
+    if purpose not in ("tags", "speakers"):
+        fail(f"unknown --for {purpose!r}; expected one of: tags, speakers")
+    if purpose == "speakers":
+        _speaker_sample(n, meeting or None, seed, db)
+        return
     try:
         con = connect(db_path(db))
         summary = draw_sample(con, n, meetings=meeting or None, seed=seed, tagger=tagger)
@@ -57,6 +70,23 @@ def validate_sample(
     out.print(
         "Raters find the items under Validation in `dialogic review`: random order, model hidden, two raters each."
     )
+
+
+def _speaker_sample(n: int, meetings: list[str] | None, seed: int, db: Path) -> None:
+    from dialogic.db import connect
+    from dialogic.validation.speakers import draw_speaker_sample
+
+    try:
+        summary = draw_speaker_sample(connect(db_path(db)), n, meetings=meetings, seed=seed)
+    except DialogicError as exc:
+        fail(exc)
+    table = Table(title=f"speaker-check sample {summary.sample_id}: {summary.drawn} of {summary.population} utterances")
+    for column in ("confidence band", "from", "population", "drawn"):
+        table.add_column(column)
+    for band, (population, drawn, lowest) in summary.by_band.items():
+        table.add_row(band, "unknown" if lowest is None else f"{lowest:.2f}", str(population), str(drawn))
+    out.print(table)
+    out.print("Raters check the speakers under Validation in `dialogic review`, lowest confidence first.")
 
 
 @validate_app.command("report")
@@ -124,6 +154,17 @@ def validate_report(
             for m in t.meetings:
                 out.print(
                     f"  {m['meeting_id']}: speech given to the wrong person {format_estimate(m['misattributed_speech'])}"
+                )
+        if report.speakers is not None:
+            v = report.speakers
+            out.print(
+                f"speaker checks (sample {v.sample_id}, {v.checked} checked): speech given to the wrong person "
+                f"{format_estimate(v.misattributed)}"
+            )
+            for r in v.roles:
+                out.print(
+                    f"  {r.role}: voice share {r.attributed:.1%} as diarised; error {format_estimate(r.error, 3)}; "
+                    f"true share {format_estimate(r.true_share, 3)}"
                 )
         for name, e in report.option5.items():
             out.print(f"OPTION-5 ICC, {name.replace('_', ' ')}: {format_estimate(e)} ({e.n} meetings)")

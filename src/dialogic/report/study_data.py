@@ -228,7 +228,16 @@ def _load(con: duckdb.DuckDBPyConnection, with_meetings: bool) -> StudyReportDat
             """,
         ),
         meetings=_meetings(con) if with_meetings else [],
+        speaker_checks=_speaker_checks(con),
     )
+
+
+def _speaker_checks(con: duckdb.DuckDBPyConnection):
+    """The voice-share error measured by raters' speaker checks, or None without a sample. Computed
+    here, not recorded: it changes no status."""
+    from dialogic.validation.speakers import speaker_validation
+
+    return speaker_validation(con)
 
 
 def _versions(con: duckdb.DuckDBPyConnection) -> list[VersionUse]:

@@ -324,3 +324,5 @@ class StudyReportData:
     versions: list[VersionUse]
     validation_figures: list[ValidationFigure]
     meetings: list[MeetingRow] = field(default_factory=list)  # filled only when the index is asked for
+    # the latest speaker-check sample's voice-share error per role (dialogic.validation.speakers)
+    speaker_checks: object | None = None

@@ -596,7 +596,13 @@ async def _submit_validation_item(request: Request) -> Response:
     utterance_id = request.path_params["utterance_id"]
     form = await request.form()
     answers, missing = _form_answers(form)
-    if missing:
+    # an item of a speaker-check sample asks who said it, not the tags
+    speaker_only = await _read(request, queue_kind, session.rater.rater_id, utterance_id) == "speaker check"
+    if speaker_only and not form.get("speaker_right"):
+        return await _validation_item(
+            request, "Say whether the speaker shown is right before saving.", 400, posted=form
+        )
+    if missing and not speaker_only:
         return await _validation_item(
             request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400, posted=form
         )
@@ -616,7 +622,8 @@ async def _submit_validation_item(request: Request) -> Response:
         kind = queue_kind(cur, session.rater.rater_id, utterance_id)
         if kind is None:
             raise LookupFailed(f"{utterance_id} is not in your validation queue")
-        ratings.record_answers(cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind)
+        if kind != "speaker check":
+            ratings.record_answers(cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind)
         if check or misheard:
             record_transcript_check(
                 cur,
@@ -925,5 +932,11 @@ async def _correct_transcript(request: Request) -> Response:
 
 
 async def _agreement(request: Request) -> Response:
+    from dialogic.validation.queue import latest_sample
+    from dialogic.validation.report import agreement_figures
+
     report = await _read(request, compute_agreement)
-    return _render(request, "agreement.html", {"report": report})
+    sample_id = await _read(request, latest_sample)
+    # the validation report's own computation (same seed and resamples as its defaults): one set of figures
+    figures = await _read(request, agreement_figures, sample_id) if sample_id else []
+    return _render(request, "agreement.html", {"report": report, "sample_id": sample_id, "figures": figures})

@@ -27,6 +27,16 @@
     document.querySelectorAll("table.tags tr").forEach((row) => row.classList.toggle("selected", row.dataset.tag === tag));
   }
 
+  // the transcript check's fields (validation items only)
+  const speakerRight = document.getElementById("speaker-right");
+  const rightParticipant = document.getElementById("right-participant");
+  const misheard = document.getElementById("misheard-words");
+  function checkSpeaker(value) {
+    if (!speakerRight) return;
+    speakerRight.value = value;
+    if (value === "no" && rightParticipant) rightParticipant.focus();
+  }
+
   function submit() {
     if (typeof form.requestSubmit === "function") form.requestSubmit(); else form.submit();
   }
@@ -43,6 +53,12 @@
       return;
     }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (speakerRight) {
+      const field = { y: "yes", x: "no", u: "unsure" }[event.key];
+      if (field) { event.preventDefault(); checkSpeaker(field); return; }
+      if (event.key === "w" && rightParticipant) { event.preventDefault(); rightParticipant.focus(); return; }
+      if (event.key === "m" && misheard) { event.preventDefault(); misheard.focus(); misheard.select(); return; }
+    }
     // event.code, not event.key, so Shift+1 means "no for tag 1" on every keyboard layout.
     const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
     if (digit) {

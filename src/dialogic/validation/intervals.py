@@ -132,17 +132,21 @@ def figure_intervals(
     # The smaller of the two: the smoothed one where the sample shows no variation, the
     # observed one where a rare, heavily weighted answer makes the estimate itself uncertain.
     n_eff = np.minimum(np.minimum(n_smoothed, n_observed), counted)
-    df = max(1, m.shape[1] - len(labels))
-    tail = (1 - level) / 2
-    n_eff = n_eff * (_sps.norm.isf(tail) / _sps.t.isf(tail, df)) ** 2
-    n_eff = np.where(defined, np.maximum(n_eff, 1e-9), 1.0)
+    return _clopper_pearson(p, n_eff, defined, fraction, max(1, m.shape[1] - len(labels)), level)
 
+
+def _clopper_pearson(p, n_eff, defined, fraction, df: int, level: float):
+    """Korn–Graubard's last step: Clopper–Pearson at ``p`` on the effective size scaled by
+    (z / t_df)²; bounds pinned at 0 and 1 where p is; the point itself when every stratum was
+    observed whole (the figure is the population's own)."""
+    tail = (1 - level) / 2
+    n_eff = np.maximum(n_eff * (_sps.norm.isf(tail) / _sps.t.isf(tail, df)) ** 2, 1e-9)
+    n_eff = np.where(defined, n_eff, 1.0)
     low, high = proportion_confint(np.nan_to_num(p) * n_eff, n_eff, alpha=1 - level, method="beta")
     # statsmodels sets the bound at 0 or 1 only when count / nobs is exactly 0 or 1.
     low = np.where(defined, np.where(p <= 0, 0.0, np.asarray(low, dtype=float)), np.nan)
     high = np.where(defined, np.where(p >= 1, 1.0, np.asarray(high, dtype=float)), np.nan)
     if np.all(fraction >= 1.0):
-        # Every stratum observed whole: the figure is the population's own.
         low, high = p.copy(), p.copy()
     return p, low, high
 
@@ -216,16 +220,7 @@ def ratio_interval(
         interior = (p > 0) & (p < 1) & (variance > 0)
         n_eff = np.where(interior, p * (1 - p) / np.where(variance > 0, variance, 1.0), kish)
     n_eff = np.minimum(n_eff, (v > 0).sum(axis=1))  # Korn & Graubard's cap: the items that count
-    df = max(1, u.shape[1] - len(labels))
-    tail = (1 - level) / 2
-    n_eff = np.maximum(n_eff * (_sps.norm.isf(tail) / _sps.t.isf(tail, df)) ** 2, 1e-9)
-    n_eff = np.where(defined, n_eff, 1.0)
-    low, high = proportion_confint(np.nan_to_num(p) * n_eff, n_eff, alpha=1 - level, method="beta")
-    low = np.where(defined, np.where(p <= 0, 0.0, np.asarray(low, dtype=float)), np.nan)
-    high = np.where(defined, np.where(p >= 1, 1.0, np.asarray(high, dtype=float)), np.nan)
-    if np.all(fraction >= 1.0):
-        low, high = p.copy(), p.copy()
-    return p, low, high
+    return _clopper_pearson(p, n_eff, defined, fraction, max(1, u.shape[1] - len(labels)), level)
 
 
 def ratio_difference_interval(

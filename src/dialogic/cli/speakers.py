@@ -84,13 +84,17 @@ def speakers_suggest(meeting: str = typer.Argument(..., help="Meeting id."), db:
     Example: dialogic speakers suggest m002
     """
     from dialogic.db import connect
-    from dialogic.speakers import suggest_mappings
+    from dialogic.speakers import no_voices_reason, suggest_mappings
 
     try:
         con = connect(db_path(db), read_only=True)
+        reason = no_voices_reason(con, meeting)
         suggestions = suggest_mappings(con, meeting)
     except DialogicError as exc:
         fail(exc)
+    if reason:
+        out.print(f"no suggestions: {reason}", soft_wrap=True)
+        return
     if not suggestions:
         out.print(
             f"no suggestions for {meeting}: no participant with a `person:` key has a voice enrolled from "

@@ -26,12 +26,19 @@ from dialogic.export.transcript import ExportUtterance, MeetingTranscript
 
 def _in_time_order(transcript: MeetingTranscript) -> list[ExportUtterance]:
     # the tools need timestamps in order; utterance order is time order, sorted again to be sure
+    if not transcript.timed:  # an untimed transcript: its own order is all there is
+        return sorted(transcript.utterances, key=lambda u: u.utterance_index)
     return sorted(transcript.utterances, key=lambda u: (u.start_s, u.utterance_index))
 
 
+def timestamp(u: ExportUtterance) -> str:
+    """``[hh:mm:ss] `` before the name, or nothing for an utterance without times."""
+    return "" if u.start_s is None else f"[{clock_s(u.start_s)}] "
+
+
 def paragraph(u: ExportUtterance) -> str:
-    """``[hh:mm:ss] Name (role): text``"""
-    return f"[{clock_s(u.start_s)}] {u.voice.display}: {one_line(u.text)}"
+    """``[hh:mm:ss] Name (role): text`` (``Name (role): text`` without times)."""
+    return f"{timestamp(u)}{u.voice.display}: {one_line(u.text)}"
 
 
 def render_txt(transcript: MeetingTranscript) -> str:
@@ -68,7 +75,7 @@ def render_docx(transcript: MeetingTranscript) -> bytes:
         document.add_paragraph(xml_safe(line))
     for u in _in_time_order(transcript):
         p = document.add_paragraph()
-        p.add_run(f"[{clock_s(u.start_s)}] ")
+        p.add_run(timestamp(u))
         p.add_run(xml_safe(u.voice.display)).bold = True
         p.add_run(f": {xml_safe(one_line(u.text))}")
     out = io.BytesIO()

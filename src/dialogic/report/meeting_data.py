@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from dialogic.errors import ConsentError, LookupFailed, StoreError
+from dialogic.people import display_name
 from dialogic.report.view_rows import (
     Balance,
     EvidenceItem,
@@ -219,7 +220,19 @@ def _load(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingReportData:
         interruptions=interruptions,
         option5=_option5(con, meeting_id, by_id),
         sdm=_sdm_counts(con, meeting_id, tag_statuses) if meeting.tagger_model_version is not None else None,
+        names=_names(con, meeting_id),
     )
+
+
+def _names(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict[str, str]:
+    """Each participant's voice id (their participant id) → ``people.display_name``."""
+    return {
+        pid: display_name(participant_id=pid, pseudonym=pseudonym, role=role, relation=relation, profession=profession)
+        for pid, pseudonym, role, relation, profession in con.execute(
+            "select participant_id, pseudonym, role, relation, profession from participants where meeting_id = ?",
+            [meeting_id],
+        ).fetchall()
+    }
 
 
 def _meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingInfo:

@@ -107,16 +107,31 @@ def _role_legend(ax, roles: Sequence[str], **kwargs) -> None:
         ax.legend(handles=handles, frameon=False, **kwargs)
 
 
+def note(name: str, message: str) -> str:
+    """A figure that only says why there is nothing to draw (no times, no speech)."""
+
+    @_figure(name)
+    def draw() -> Figure:
+        figure = Figure(figsize=(WIDTH_IN, 0.8))
+        return _empty(figure, figure.subplots(), message)
+
+    return draw()
+
+
 # --- one meeting ------------------------------------------------------------------------------
 
 
-def _voice_label(voice: VoiceShare) -> str:
-    # an unmapped voice's id already says it ('unmapped:S4'); its role adds nothing
+def _voice_label(voice: VoiceShare, names: dict[str, str] | None) -> str:
+    # people.display_name for a participant; an unmapped voice's id already says it ('unmapped:S4')
+    if names and voice.voice_id in names:
+        return names[voice.voice_id]
     return voice.voice_id if voice.role == "unknown" else f"{voice.voice_id} ({role_title(voice.role)})"
 
 
 @_figure("timeline")
-def speaking_timeline(voices: Sequence[VoiceShare], utterances: Sequence[Utterance], end_s: float) -> Figure:
+def speaking_timeline(
+    voices: Sequence[VoiceShare], utterances: Sequence[Utterance], end_s: float, names: dict[str, str] | None = None
+) -> Figure:
     """One row per voice (silent registered participants too), a bar per utterance, coloured by role."""
     height = 0.8 + 0.32 * max(len(voices), 1)
     figure = Figure(figsize=(WIDTH_IN, height))
@@ -129,7 +144,7 @@ def speaking_timeline(voices: Sequence[VoiceShare], utterances: Sequence[Utteran
     # the most talkative voice on top
     for row, voice in enumerate(reversed(voices)):
         ax.broken_barh(spans.get(voice.voice_id, []), (row - 0.38, 0.76), color=ROLE_COLOURS.get(voice.role, "#333"))
-    ax.set_yticks(range(len(voices)), [_voice_label(v) for v in reversed(voices)])
+    ax.set_yticks(range(len(voices)), [_voice_label(v, names) for v in reversed(voices)])
     ax.set_ylim(-0.6, len(voices) - 0.4)
     _time_axis(ax, end_s)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -162,16 +177,20 @@ def tags_over_time(tag_hits: Sequence[TagHit], end_s: float, tags: Sequence[str]
 
 
 @_figure("voice-share")
-def voice_share(voices: Sequence[VoiceShare], roles: Sequence[RoleShare]) -> Figure:
-    """Share of speaking time by person (left) and by role (right), in % of the meeting's speech."""
+def voice_share(
+    voices: Sequence[VoiceShare], roles: Sequence[RoleShare], names: dict[str, str] | None = None
+) -> Figure:
+    """Share of speaking time by person (left) and by role (right), in % of the meeting's speech;
+    share of words where no time is known (an imported transcript without times)."""
+    by_words = all(item.speech_pct is None for item in [*voices, *roles])
     height = 0.9 + 0.3 * max(len(voices), len(roles), 1)
     figure = Figure(figsize=(WIDTH_IN, height))
     left, right = figure.subplots(1, 2, gridspec_kw={"wspace": 0.9})
     for ax, items, labels, title in (
-        (left, voices, [_voice_label(v) for v in voices], "by person"),
+        (left, voices, [_voice_label(v, names) for v in voices], "by person"),
         (right, roles, [role_title(r.role) for r in roles], "by role"),
     ):
-        values = [item.speech_pct for item in items]
+        values = [item.words_pct if by_words else item.speech_pct for item in items]
         positions = range(len(items))[::-1]
         ax.barh(
             list(positions),
@@ -182,7 +201,7 @@ def voice_share(voices: Sequence[VoiceShare], roles: Sequence[RoleShare]) -> Fig
             ax.text((value or 0.0) + 1, y, "—" if value is None else f"{value:.1f} %", va="center", fontsize=8)
         ax.set_yticks(list(positions), labels)
         ax.set_xlim(0, 110)
-        ax.set_xlabel("share of speaking time (%)")
+        ax.set_xlabel("share of words (%; no times)" if by_words else "share of speaking time (%)")
         ax.set_title(title)
     return figure
 

@@ -129,15 +129,21 @@ def render_meeting_html(
     """The meeting's report as one HTML document. ``audio_found``: whether the audio file existed
     when the report was written (the report says so when it did not)."""
     # the whole recording, so that silence after the last utterance shows as silence
-    end_s = max([data.meeting.duration_s or 0.0] + [u.end_s for u in data.utterances])
+    end_s = max([data.meeting.duration_s or 0.0] + [u.end_s for u in data.utterances if u.end_s is not None])
+    timed = all(u.start_s is not None for u in data.utterances)
+    untimed = "no times: the transcript was imported without them"
     figures = {
-        "timeline": plots.speaking_timeline(data.voices, data.utterances, end_s),
-        "voice_share": plots.voice_share(data.voices, data.roles),
-        "window_share": plots.window_share(data.windows),
+        "timeline": plots.speaking_timeline(data.voices, data.utterances, end_s, data.names)
+        if timed
+        else plots.note("timeline", untimed),
+        "voice_share": plots.voice_share(data.voices, data.roles, data.names),
+        "window_share": plots.window_share(data.windows) if timed else plots.note("window-share", untimed),
         "transitions": plots.role_transitions(data.transitions),
     }
     if data.meeting.tagger_model_version is not None:
-        figures["tags"] = plots.tags_over_time(data.tag_hits, end_s, TAGS)
+        figures["tags"] = (
+            plots.tags_over_time(data.tag_hits, end_s, TAGS) if timed else plots.note("tags-over-time", untimed)
+        )
     if data.option5 is not None:
         figures["option5"] = plots.option5_items(data.option5.items)
     evidence_ids = {u.utterance_id for item in (data.option5.items if data.option5 else []) for u in item.evidence}
@@ -194,8 +200,9 @@ def write_meeting_report(
     """Write ``meeting_id``'s report to ``output`` (a file; its folder is created) and return it."""
     data = load_meeting(con, meeting_id)
     output = Path(output)
-    url = audio_href(data.meeting.audio_path, output.parent, options.audio_links, database_dir)
-    found = resolve_audio_path(data.meeting.audio_path, database_dir).is_file()
+    audio_path = data.meeting.audio_path  # None: imported from a transcript without a recording
+    url = None if audio_path is None else audio_href(audio_path, output.parent, options.audio_links, database_dir)
+    found = audio_path is not None and resolve_audio_path(audio_path, database_dir).is_file()
     _write_atomic(output, render_meeting_html(data, audio_url=url, audio_found=found, study_href=study_href))
     return output
 

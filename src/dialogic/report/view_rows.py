@@ -221,6 +221,12 @@ class MeetingReportData:
     interruptions: list[Interruption]
     option5: Option5 | None  # None while untagged
     sdm: SdmCounts | None  # None while untagged
+    names: dict[str, str] = field(default_factory=dict)  # voice_id → people.display_name
+
+    def name(self, voice_id: str) -> str:
+        """The voice's name as every output shows it (``Alex (service user)``); an unmapped
+        voice keeps its id (``unmapped:SPEAKER_03``)."""
+        return self.names.get(voice_id, voice_id)
 
     @property
     def unknown_speech_pct(self) -> float | None:

@@ -832,7 +832,7 @@ async def _transcript(request: Request, error: str | None = None, status_code: i
             "posted": dict(posted) if posted is not None else {},
             "saved": request.query_params.get("saved"),
             "at": request.query_params.get("at") or (posted or {}).get("utterance_id"),
-            "can_edit": request.state.session.rater.can_edit,
+            "can_edit": request.state.session.rater.can_edit and page.imported is None,
             "new_speaker": editor.NEW_SPEAKER,
         },
         status_code=status_code,
@@ -848,6 +848,8 @@ async def _correct_utterance(
         utterance, following, speakers = await _read(request, editor.load_correction, utterance_id)
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
+    except EditRefused as exc:
+        return PlainTextResponse(str(exc), status_code=409)
     return _render(
         request,
         "correct.html",

@@ -16,6 +16,7 @@ import duckdb
 from dialogic.corrections.edits import Edit, EditWords, Merge, Reassign, RenameSpeaker, Split
 from dialogic.corrections.revision_store import require_machine_transcript, utterance_version
 from dialogic.errors import EditRefused, LookupFailed
+from dialogic.people import display_name
 from dialogic.review.clips import UTTERANCE_PADDING_S
 
 NEW_SPEAKER = "__new__"  # the speaker choice that means "a speaker not in the list"
@@ -38,11 +39,30 @@ class EditorUtterance:
     participant_id: str | None
     role: str | None
     pseudonym: str | None
-    start_s: float
-    end_s: float
+    start_s: float | None  # None: an imported transcript without times
+    end_s: float | None
     text: str
     revision_id: int | None
     words: tuple[EditorWord, ...]
+    relation: str | None = None
+    profession: str | None = None
+    has_audio: bool = True  # False: imported from a transcript without a recording
+
+    @property
+    def display(self) -> str:
+        """The speaker's name as every output shows it (``people.display_name``)."""
+        return display_name(
+            participant_id=self.participant_id,
+            pseudonym=self.pseudonym,
+            role=self.role,
+            relation=self.relation,
+            profession=self.profession,
+            speaker_label=self.speaker_label,
+        )
+
+    @property
+    def playable(self) -> bool:
+        return self.has_audio and self.start_s is not None
 
     @property
     def version(self) -> str:
@@ -55,7 +75,7 @@ class EditorUtterance:
     @property
     def clip_start_s(self) -> float:
         """Where this utterance's audio clip (`/audio/utterance/...`) starts in the recording."""
-        return max(0.0, self.start_s - UTTERANCE_PADDING_S)
+        return max(0.0, (self.start_s or 0.0) - UTTERANCE_PADDING_S)
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,19 @@ class SpeakerChoice:
     role: str | None
     pseudonym: str | None
     utterances: int
+    relation: str | None = None
+    profession: str | None = None
+
+    @property
+    def display(self) -> str:
+        return display_name(
+            participant_id=self.participant_id,
+            pseudonym=self.pseudonym,
+            role=self.role,
+            relation=self.relation,
+            profession=self.profession,
+            speaker_label=self.speaker_label,
+        )
 
 
 @dataclass(frozen=True)
@@ -84,6 +117,7 @@ class EditorPage:
     speakers: list[SpeakerChoice]
     revisions: list[RevisionLine]
     word_error: dict | None  # the meeting's transcript_word_error_rate row
+    imported: str | None = None  # why the page is read-only: the meeting came from a transcript file
 
 
 def require_reviewable(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
@@ -92,16 +126,17 @@ def require_reviewable(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
 
 
 def editor_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(meeting_id, utterances, corrections in effect, wer or None) for every reviewable meeting
-    with utterances."""
+    """(meeting_id, utterances, corrections in effect, wer or None, source) for every reviewable
+    meeting with utterances; ``source`` 'audio', 'transcript' or 'audio+transcript' (an imported
+    transcript is read here, and corrected in its file)."""
     return con.execute(
         """
         select u.meeting_id, count(*) as utterances,
                (select count(*) from transcript_revision_status as r where r.meeting_id = u.meeting_id and r.in_effect),
-               (select wer from transcript_word_error_rate as w where w.meeting_id = u.meeting_id)
+               (select wer from transcript_word_error_rate as w where w.meeting_id = u.meeting_id),
+               (select coalesce(source, 'audio') from meetings as m where m.meeting_id = u.meeting_id)
         from utterances as u
         where u.meeting_id in (select meeting_id from reviewable_meetings())
-          and u.meeting_id in (select meeting_id from meetings where coalesce(source, 'audio') = 'audio')
         group by u.meeting_id order by u.meeting_id
         """
     ).fetchall()
@@ -111,7 +146,8 @@ _UTTERANCES = """
 select u.utterance_id, u.meeting_id, u.utterance_index, u.speaker_label, s.participant_id, s.role, p.pseudonym,
        u.start_s, u.end_s, u.text, u.revision_id,
        list({'word': w.word, 'start_s': w.start_s, 'end_s': w.end_s, 'typed': w.probability is null}
-            order by w.word_index) filter (where w.word is not null) as words
+            order by w.word_index) filter (where w.word is not null) as words,
+       p.relation, p.profession, (select audio_path is not null from meetings where meeting_id = u.meeting_id)
 from utterances as u
 left join words as w on w.meeting_id = u.meeting_id and w.utterance_id = u.utterance_id
 left join compute_speaker_roles(?) as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
@@ -126,7 +162,9 @@ def _utterances(con, meeting_id: str, extra: str = "", params: list | None = Non
     rows = con.execute(_UTTERANCES.replace("{extra}", extra), [meeting_id, meeting_id] + (params or [])).fetchall()
     return [
         EditorUtterance(
-            *row[:11], tuple(EditorWord(w["word"], w["start_s"], w["end_s"], w["typed"]) for w in row[11] or [])
+            *row[:11],
+            tuple(EditorWord(w["word"], w["start_s"], w["end_s"], w["typed"]) for w in row[11] or []),
+            *row[12:],
         )
         for row in rows
     ]
@@ -142,7 +180,8 @@ def list_speaker_choices(con: duckdb.DuckDBPyConnection, meeting_id: str) -> lis
             select speaker_label from utterances where meeting_id = $m and speaker_label is not null
         )
         select l.speaker_label, s.participant_id, s.role, p.pseudonym,
-               (select count(*) from utterances as u where u.meeting_id = $m and u.speaker_label = l.speaker_label) as n
+               (select count(*) from utterances as u where u.meeting_id = $m and u.speaker_label = l.speaker_label) as n,
+               p.relation, p.profession
         from labels as l
         left join compute_speaker_roles($m) as s on s.speaker_label = l.speaker_label
         left join participants as p on p.meeting_id = $m and p.participant_id = s.participant_id
@@ -154,9 +193,14 @@ def list_speaker_choices(con: duckdb.DuckDBPyConnection, meeting_id: str) -> lis
 
 
 def load_editor(con: duckdb.DuckDBPyConnection, meeting_id: str, *, revisions: int = 20) -> EditorPage:
-    """The editor page of one reviewable meeting."""
+    """The editor page of one reviewable meeting; read-only (``imported`` says why) for a meeting
+    imported from a transcript file, which is corrected in the file and read again."""
     require_reviewable(con, meeting_id)
-    require_machine_transcript(con, meeting_id)
+    try:
+        require_machine_transcript(con, meeting_id)
+        imported = None
+    except EditRefused as exc:
+        imported = str(exc)
     history = [
         RevisionLine(*row)
         for row in con.execute(
@@ -174,6 +218,7 @@ def load_editor(con: duckdb.DuckDBPyConnection, meeting_id: str, *, revisions: i
         list_speaker_choices(con, meeting_id),
         history,
         dict(zip(names, row)) if row else None,
+        imported,
     )
 
 
@@ -190,6 +235,7 @@ def load_correction(
     if row is None:
         raise LookupFailed(f"no utterance {utterance_id!r} in a meeting whose consent covers review")
     meeting_id, index = row
+    require_machine_transcript(con, meeting_id)  # EditRefused: an imported transcript is corrected in its file
     pair = _utterances(con, meeting_id, "and u.utterance_index in (?, ?)", [index, index + 1])
     return pair[0], pair[1] if len(pair) > 1 else None, list_speaker_choices(con, meeting_id)
 

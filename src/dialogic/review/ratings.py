@@ -16,6 +16,7 @@ import duckdb
 
 from dialogic.db import connect, release, transaction
 from dialogic.errors import LookupFailed
+from dialogic.people import display_name
 from dialogic.tagging.codebook import TAGS
 
 TAG_TITLES = {
@@ -80,6 +81,27 @@ class ItemUtterance:
     start_s: float | None  # None: an imported transcript without times
     end_s: float | None
     text: str
+    participant_id: str | None = None
+    relation: str | None = None
+    profession: str | None = None
+    has_audio: bool = True  # False: imported from a transcript without a recording
+
+    @property
+    def display(self) -> str:
+        """The speaker's name as every output shows it (``people.display_name``)."""
+        return display_name(
+            participant_id=self.participant_id,
+            pseudonym=self.speaker_pseudonym,
+            role=self.speaker_role,
+            relation=self.relation,
+            profession=self.profession,
+            speaker_label=self.speaker_label,
+        )
+
+    @property
+    def playable(self) -> bool:
+        """Whether a clip of it can be played: the meeting has a recording and it has times."""
+        return self.has_audio and self.start_s is not None
 
 
 @dataclass
@@ -302,8 +324,9 @@ def list_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 
 _UTTERANCE_SQL = """
 select u.utterance_id, u.meeting_id, u.utterance_index, u.speaker_label, s.role, p.pseudonym,
-       u.start_s, u.end_s, u.text
+       u.start_s, u.end_s, u.text, s.participant_id, p.relation, p.profession, m.audio_path is not null
 from utterances as u
+inner join meetings as m on m.meeting_id = u.meeting_id
 left join compute_speaker_roles(null) as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
 left join participants as p on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
 """

@@ -252,7 +252,8 @@ def test_item_page_shows_context_speaker_role_and_model_probabilities(app, base_
     page = client.get("/item/m1/u00003").text
     assert "Utterance 3 of m1" in page
     assert "Utterance 2 of m1" in page and "Utterance 4 of m1" in page  # previous and next
-    assert "SPEAKER_00 · clinician" in page  # u00003 is SPEAKER_00, mapped to clinician p3
+    # u00003 is SPEAKER_00, mapped to clinician p3: shown by people.display_name, the label on hover
+    assert '<span class="speaker" title="SPEAKER_00">p3 (clinician' in page
     assert 'src="/audio/utterance/m1/u00003"' in page
     with app.state.store.reading() as con:
         probability = con.execute(

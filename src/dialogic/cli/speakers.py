@@ -119,8 +119,12 @@ def _print_speakers(con, meeting: str) -> None:
         speakers = list_speakers(con, meeting)
     except DialogicError as exc:
         fail(exc)
-    table = Table(title=f"speakers of {meeting}")
-    for column in ("speaker", "participant", "role", "speech_s", "longest_turn_s", "check"):
+    table = Table(
+        title=f"speakers of {meeting}",
+        caption="turn_s: diarised turn time, speech with or without words; the views' speech_s counts "
+        "utterance time (docs/sql.md, Definitions)",
+    )
+    for column in ("speaker", "participant", "role", "turn_s", "longest_turn_s", "check"):
         table.add_column(column)
     for s in speakers:
         table.add_row(

@@ -69,6 +69,7 @@ def process(
         0,
         "--cpu-cores",
         min=0,
+        show_default="0, meaning all",
         help="Cores one meeting may use on CPU. Default: all of them; with --dask-workers, this machine's "
         "cores shared among the workers; with --dask-address, each worker's own.",
     ),
@@ -156,7 +157,7 @@ def process(
             else:
                 bar.update(task, description=f"  {stage}", completed=completed, total=total, visible=True)
 
-        report = process_manifest(db_path(db), loaded, options, progress=on_progress)
+        report = process_manifest(db_path(db, create=True), loaded, options, progress=on_progress)
         bar.update(batch, completed=total)
         bar.update(stage_task, completed=len(STAGES), description="done")
     _print_report(manifest, db, report)
@@ -195,14 +196,14 @@ def _process_on_dask(loaded, options, db: Path | None, workers: int | None, addr
         try:
             with dask_submitter(workers=workers, address=address) as submit:
                 return process_manifest_on_workers(
-                    db_path(db), loaded, options, submit, staging_dir=staging_dir, progress=on_progress
+                    db_path(db, create=True), loaded, options, submit, staging_dir=staging_dir, progress=on_progress
                 )
         except DialogicError as exc:
             fail(exc)
 
 
 def _print_report(manifest: Path, db: Path | None, report) -> None:
-    table = Table(title=f"{manifest} → {db_path(db)}")
+    table = Table(title=f"{manifest} → {db_path(db, create=True)}")
     for column in ("meeting", "status", "speakers", "utterances", "words", "seconds"):
         table.add_column(column, no_wrap=column in ("meeting", "status"))
     table.add_column("reason", overflow="fold", ratio=1)

@@ -15,7 +15,11 @@ console = Console(stderr=True)
 out = Console()
 
 
-speakers_app = typer.Typer(help="List diarised speakers and map them to manifest participants.", no_args_is_help=True)
+speakers_app = typer.Typer(
+    help="List diarised speakers and map them to manifest participants.\n\n"
+    "Example: dialogic speakers map m001 SPEAKER_00=p1 SPEAKER_01=Alex",
+    no_args_is_help=True,
+)
 
 
 @speakers_app.command("map")

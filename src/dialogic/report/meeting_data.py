@@ -67,6 +67,23 @@ def analysable_meeting_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+def no_speech_meeting_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Analysable meetings whose last run was processed and found no speech (a silent recording,
+    an empty transcript), in id order: nothing to report, and said so rather than left out."""
+    return [
+        r[0]
+        for r in con.execute(
+            """
+            select m.meeting_id from meetings as m
+            where m.meeting_id in (select meeting_id from analysable_meetings())
+              and not exists (select 1 from utterances as u where u.meeting_id = m.meeting_id)
+              and exists (select 1 from pipeline_runs as r where r.meeting_id = m.meeting_id and r.status = 'processed')
+            order by m.meeting_id
+            """
+        ).fetchall()
+    ]
+
+
 def load_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingReportData:
     """Read one meeting's report data in one transaction (one consistent snapshot).
 
@@ -259,6 +276,11 @@ def _meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingInfo:
             f"scope {row['consent_scope']}); no report is written"
         )
     if not row["analysed"]:
+        if meeting_id in no_speech_meeting_ids(con):
+            raise LookupFailed(
+                f"meeting {meeting_id!r} was processed and no speech was found in it (a silent recording or an "
+                "empty transcript): there is nothing to report"
+            )
         raise LookupFailed(
             f"meeting {meeting_id!r} has no analysed utterances yet (not processed, or its facts not refreshed)"
         )

@@ -234,6 +234,9 @@ class MeetingReportData:
         return next((r.speech_pct for r in self.roles if r.role == "unknown"), None)
 
 
+SMALL_N = 10  # below this many values a distribution is drawn as its points (a strip), never a box or band
+
+
 @dataclass(frozen=True)
 class Quantiles:
     """A distribution summarised in SQL: n, mean and the 5th, 25th, 50th, 75th, 95th percentiles."""
@@ -246,6 +249,12 @@ class Quantiles:
     median: float | None
     q75: float | None
     q95: float | None
+    values: tuple[float, ...] = ()  # every value, in order, where n < SMALL_N: drawn as points, not a box
+
+    @property
+    def small(self) -> bool:
+        """Too few values for a box or a band to mean anything: the values themselves are drawn."""
+        return self.n < SMALL_N
 
 
 @dataclass(frozen=True)

@@ -49,12 +49,22 @@ def render_txt(transcript: MeetingTranscript) -> str:
 def header_lines(transcript: MeetingTranscript) -> list[str]:
     """What the Word document says about the meeting before the transcript."""
     duration = transcript.duration_s
+    if duration is not None:
+        length = f"{clock_s(duration)} ({duration:.1f} s)"
+    elif transcript.timed and transcript.utterances:  # no recording's length stored: the speech's
+        length = f"{clock_s(transcript.end_s)} ({transcript.end_s:.1f} s, to the end of the last utterance)"
+    else:
+        length = "not known (a transcript without times)"
     lines = [
         f"Recorded on: {transcript.recorded_on.isoformat() if transcript.recorded_on else 'not recorded'}",
-        "Duration: " + (f"{clock_s(duration)} ({duration:.1f} s)" if duration is not None else "not recorded"),
+        f"Duration: {length}",
     ]
     if transcript.tagger_model_version:
         lines.append(f"Tagger: {transcript.tagger_model_version}; {transcript.validation_status}")
+        lines.append(
+            "Codes: after an utterance, in braces, the tags that count for it ({option discussion}); "
+            "model output, with the error stated above"
+        )
     else:
         lines.append("Tagger: not tagged")
     if transcript.consent_note:
@@ -78,6 +88,9 @@ def render_docx(transcript: MeetingTranscript) -> bytes:
         p.add_run(timestamp(u))
         p.add_run(xml_safe(u.voice.display)).bold = True
         p.add_run(f": {xml_safe(one_line(u.text))}")
+        codes = [t.tag.replace("_", " ") for t in u.tags if t.counts]
+        if codes:
+            p.add_run(f"  {{{', '.join(codes)}}}").italic = True
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

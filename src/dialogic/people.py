@@ -76,6 +76,16 @@ def participants_named(name: str, participants: Iterable) -> set[str]:
     return {p.id for p in people if name_key(p.role) == key}
 
 
+ROLES = ("service_user", "network", "clinician", "peer", "other")
+
+
+def role_named(name: str) -> str | None:
+    """The role a speaker's name is a word for (``Peer`` → ``peer``, ``Service user`` →
+    ``service_user``), or None: used where there are no participants to match (``dialogic tag``)."""
+    key = name_key(name)
+    return next((role for role in ROLES if name_key(role) == key), None)
+
+
 def participant_named(name: str, participants: Sequence) -> str | None:
     """The one participant ``name`` names, or None when it names none or several."""
     found = participants_named(name, participants)

@@ -8,13 +8,14 @@ each speaker is), its speakers, its recent corrections and its word error rate; 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import duckdb
 
-from dialogic.corrections.edits import Edit, EditWords, Merge, Reassign, RenameSpeaker, Split
-from dialogic.corrections.revision_store import require_machine_transcript, utterance_version
+from dialogic.corrections.edits import Edit, EditWords, Merge, Reassign, RenameSpeaker, Revert, Split
+from dialogic.corrections.revision_store import require_machine_transcript, reverted_revisions, utterance_version
 from dialogic.errors import EditRefused, LookupFailed
 from dialogic.people import display_name
 from dialogic.review.clips import UTTERANCE_PADDING_S
@@ -108,6 +109,12 @@ class RevisionLine:
     kind: str
     target_ids: list[str]
     in_effect: bool
+    undone_by: int | None = None  # the revert that undid it
+    undoes: int | None = None  # for a revert: the correction it undid
+
+    @property
+    def can_undo(self) -> bool:
+        return self.in_effect and self.undone_by is None
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,11 @@ class EditorPage:
     revisions: list[RevisionLine]
     word_error: dict | None  # the meeting's transcript_word_error_rate row
     imported: str | None = None  # why the page is read-only: the meeting came from a transcript file
+
+    @property
+    def next_undo(self) -> int | None:
+        """The correction the undo key undoes: the newest one in effect, not undone, not itself an undo."""
+        return next((r.revision_id for r in self.revisions if r.can_undo and r.kind != "revert"), None)
 
 
 def require_reviewable(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
@@ -171,7 +183,8 @@ def _utterances(con, meeting_id: str, extra: str = "", params: list | None = Non
 
 
 def list_speaker_choices(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[SpeakerChoice]:
-    """Every speaker of the meeting (diarised, or created by a correction), most utterances first."""
+    """Every speaker of the meeting (diarised, or created by a correction), by label: the picker's
+    numbers stay the same however many utterances a correction moves."""
     rows = con.execute(
         """
         with labels as (
@@ -185,7 +198,7 @@ def list_speaker_choices(con: duckdb.DuckDBPyConnection, meeting_id: str) -> lis
         from labels as l
         left join compute_speaker_roles($m) as s on s.speaker_label = l.speaker_label
         left join participants as p on p.meeting_id = $m and p.participant_id = s.participant_id
-        order by n desc, l.speaker_label
+        order by l.speaker_label
         """,
         {"m": meeting_id},
     ).fetchall()
@@ -201,10 +214,20 @@ def load_editor(con: duckdb.DuckDBPyConnection, meeting_id: str, *, revisions: i
         imported = None
     except EditRefused as exc:
         imported = str(exc)
+    undone = reverted_revisions(con, meeting_id)
     history = [
-        RevisionLine(*row)
-        for row in con.execute(
-            "select revision_id, editor, edited_at, kind, target_ids, in_effect from transcript_revision_status "
+        RevisionLine(
+            rid,
+            editor,
+            edited_at,
+            kind,
+            targets,
+            in_effect,
+            undone.get(rid),
+            json.loads(params).get("revision_id") if kind == "revert" else None,
+        )
+        for rid, editor, edited_at, kind, targets, in_effect, params in con.execute(
+            "select revision_id, editor, edited_at, kind, target_ids, in_effect, params from transcript_revision_status "
             "where meeting_id = ? order by revision_id desc limit ?",
             [meeting_id, revisions],
         ).fetchall()
@@ -253,10 +276,11 @@ def _offset(form, name: str) -> int | None:
 def parse_edit_form(form) -> tuple[Edit, dict[str, str]]:
     """The correction a form asks for, and the versions of the utterances the editor saw.
 
-    Fields: ``kind``; ``utterance_id``; ``next_utterance_id`` (merge); ``at_word`` (split, an
-    offset); ``from_word``/``to_word`` (reassign: offsets, the end excluded; absent: the whole
-    utterance); ``speaker_label`` (reassign; ``__new__`` takes ``new_speaker``); ``text``
-    (edit_words); ``new_label`` (rename_speaker); ``expected``/``expected_next``: versions.
+        Fields: ``kind``; ``utterance_id``; ``next_utterance_id`` (merge); ``at_word`` (split, an
+        offset); ``from_word``/``to_word`` (reassign: offsets, the end excluded; absent: the whole
+        utterance); ``speaker_label`` (reassign; ``__new__`` takes ``new_speaker``); ``text``
+        (edit_words); ``new_label`` (rename_speaker); ``revision_id`` (revert: the correction to
+    undo); ``expected``/``expected_next``: versions.
     """
     kind = str(form.get("kind") or "")
     uid = str(form.get("utterance_id") or "")
@@ -283,6 +307,11 @@ def parse_edit_form(form) -> tuple[Edit, dict[str, str]]:
         return Merge(uid, next_id), expected
     if kind == "edit_words":
         return EditWords(uid, str(form.get("text") or "")), expected
+    if kind == "revert":
+        revision = _offset(form, "revision_id")
+        if revision is None:
+            raise EditRefused("choose the correction to undo")
+        return Revert(revision), {}
     if kind == "rename_speaker":
         new_label = str(form.get("new_label") or "").strip()
         if not new_label:

@@ -86,6 +86,7 @@ def create_app(
             Route("/transcripts/{meeting_id}", _correct_transcript, methods=["POST"]),
             Route("/correct/{utterance_id:path}", _correct_utterance),
             Route("/agreement", _agreement),
+            Route("/codebook", _codebook),
             Route("/validation", _validation),
             Route("/validation/next", _validation_next),
             Route("/validation/meeting/{meeting_id}", _meeting_score, methods=["GET"]),
@@ -920,6 +921,20 @@ async def _correct_transcript(request: Request) -> Response:
     at = result.after[0].utterance_id if result.after else str(form.get("utterance_id") or "")
     params = {"saved": str(result.revision_id)} | ({"at": at} if at else {})
     return RedirectResponse(f"/transcripts/{quote(meeting_id, safe='')}?{urlencode(params)}", status_code=303)
+
+
+# --- codebook ----------------------------------------------------------------------------
+
+
+async def _codebook(request: Request) -> Response:
+    """The raters' codebook (docs/codebook.md) as the text they rate by, linked from the queue and items."""
+    from dialogic.tagging.codebook import codebook_path
+
+    try:
+        text = await run_in_threadpool(codebook_path().read_text, encoding="utf-8")
+    except (OSError, LookupFailed) as exc:
+        return PlainTextResponse(f"the codebook cannot be read: {exc}", status_code=404)
+    return PlainTextResponse(text)
 
 
 # --- agreement ---------------------------------------------------------------------------

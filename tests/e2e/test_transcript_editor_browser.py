@@ -6,12 +6,11 @@ refresh docs/img/transcript-editor.png from this run."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from builders import MODEL_VERSION, build_review_db, probability_for
+from docs_shots import docs_shot
 from review_server import serve
 
 from dialogic.db import connect
@@ -21,7 +20,6 @@ from dialogic.review.auth import set_editor
 from dialogic.tagging.codebook import TAGS
 
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 pytestmark = [
     pytest.mark.browser,
@@ -126,11 +124,7 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
         assert not console_errors, console_errors
         page.keyboard.press("j")
         page.keyboard.press("Shift+ArrowRight")  # a word range selected, as for a reassignment
-        shot = tmp_path / "transcript-editor.png"
-        page.screenshot(path=str(shot), full_page=False)
-        assert shot.stat().st_size > 10_000
-        if os.environ.get("DIALOGIC_DOCS_SCREENSHOT") == "1":
-            shutil.copyfile(shot, DOCS_IMG / "transcript-editor.png")
+        docs_shot(page, "transcript-editor.png", tmp_path, full_page=False)
 
     con = connect(fixture.db_path)  # the app closed its connection when it stopped
     try:
@@ -256,10 +250,7 @@ def test_an_editor_undoes_and_redoes_a_correction_from_the_keyboard_and_the_hist
         expect(page.locator("#revision-1")).to_contain_text("undone by #2")
         expect(page.locator("#revision-1 button")).to_have_count(0)
         expect(current).to_have_attribute("data-id", "m1/u00001")
-        shot = tmp_path / "transcript-history.png"
-        page.locator("#revisions").screenshot(path=str(shot))
-        if os.environ.get("DIALOGIC_DOCS_SCREENSHOT") == "1":
-            shutil.copyfile(shot, DOCS_IMG / "transcript-history.png")
+        docs_shot(page.locator("#revisions"), "transcript-history.png", tmp_path)
 
         # the history's Redo puts the merge back
         page.locator("#revision-2 button").click()

@@ -341,7 +341,7 @@ def _boxes(name: str, quantiles: Sequence[Quantiles], ylabel: str, label: Callab
                 continue
             colour = (colours or {}).get(q.group, "#0072B2")
             ax.scatter([pos] * len(q.values), q.values, color=colour, edgecolor="black", linewidth=0.5, zorder=3, s=22)
-            ax.hlines(q.median, pos - 0.25, pos + 0.25, color="black", linewidth=1.2)
+            ax.hlines(q.median, pos - 0.3, pos - 0.06, color="black", linewidth=1.2)  # left: labels go right
             for value in q.values:
                 ax.annotate(
                     _value_text(value), (pos, value), xytext=(6, 0), textcoords="offset points", fontsize=7, va="center"

@@ -3,6 +3,8 @@ and leaves no new file behind (a typo in --db must not look like an empty study)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -50,3 +52,32 @@ def test_every_command_group_has_an_example_and_help_keeps_its_brackets():
     assert "[default: (0, meaning all)" in process_help
     models_help = " ".join(runner.invoke(app, ["models", "--help"]).output.split())
     assert "`dialogic models` alone lists them" in models_help
+
+
+def test_tables_print_as_tab_separated_lines_in_a_pipe_and_as_a_table_when_asked(tmp_path):
+    import shutil
+
+    from dialogic.manifest import load_manifest
+    from dialogic.options import PipelineOptions
+    from dialogic.pipeline import process_manifest
+
+    data = Path(__file__).parent / "data" / "transcripts"
+    shutil.copyfile(data / "meeting.txt", tmp_path / "meeting.txt")
+    (tmp_path / "m.yaml").write_text(
+        "meetings:\n  - id: m\n    transcript: meeting.txt\n"
+        "    consent: {status: given, scope: [transcribe, analyse, review]}\n"
+        "    participants:\n      - {id: p1, role: service_user, pseudonym: Alex}\n"
+        "      - {id: p3, role: clinician, pseudonym: Dr Lee, profession: psychiatrist}\n"
+    )
+    db = tmp_path / "t.duckdb"
+    process_manifest(db, load_manifest(tmp_path / "m.yaml"), PipelineOptions(tag=False))
+    runner = CliRunner()
+    piped = runner.invoke(app, ["speakers", "list", "m", "--db", str(db)]).output.splitlines()
+    assert piped[0] == "speaker\tparticipant\trole\tname\tturn_s\tlongest_turn_s\tcheck"
+    assert "DR LEE\tp3\tclinician\tDr Lee (clinician, psychiatrist)\t-\t-\t" in piped
+    table = runner.invoke(app, ["speakers", "list", "m", "--db", str(db), "--format", "table"], env={"COLUMNS": "60"})
+    lines = table.output.splitlines()
+    assert any("┃ speaker" in line for line in lines) and all(len(line) <= 60 for line in lines)
+    assert sum("DR LEE" in line for line in lines) == 1  # a cut value, not a row stacked over lines
+    processed = runner.invoke(app, ["process", str(tmp_path / "m.yaml"), "--db", str(db), "--no-tag"])
+    assert "m\tunchanged\t" in processed.output

@@ -87,7 +87,7 @@ def map_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, mapping: dict[
 
 def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]:
     """Each diarised speaker of the meeting, in label order: ``speaker_label``, ``participant_id``
-    and ``role`` (None while unmapped), ``speech_s``, ``longest_turn_s``, ``doubtful`` (little
+    and ``role`` (None while unmapped), ``name`` (``people.display_name``), ``speech_s``, ``longest_turn_s``, ``doubtful`` (little
     speech: see `dialogic.voices.doubtful_speakers`), ``mapped_by``, ``mapped_at``.
 
     Raises LookupFailed for a meeting that is not in the database.
@@ -97,15 +97,26 @@ def list_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[dict]
     cursor = con.execute(
         """
         select s.speaker_label, r.participant_id, r.role, s.speech_s, s.longest_turn_s, s.doubtful,
-               s.mapped_by, s.mapped_at
+               s.mapped_by, s.mapped_at, p.pseudonym, p.relation, p.profession
         from speakers as s
         inner join compute_speaker_roles(?) as r using (meeting_id, speaker_label)
+        left join participants as p on p.meeting_id = s.meeting_id and p.participant_id = r.participant_id
         order by s.speaker_label
         """,
         [meeting_id],
     )
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    speakers = [dict(zip(names, row)) for row in cursor.fetchall()]
+    for s in speakers:
+        s["name"] = display_name(
+            participant_id=s["participant_id"],
+            pseudonym=s.pop("pseudonym"),
+            role=s["role"] if s["participant_id"] else None,
+            relation=s.pop("relation"),
+            profession=s.pop("profession"),
+            speaker_label=s["speaker_label"],
+        )
+    return speakers
 
 
 def merge_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, source: str, target: str) -> dict:

@@ -42,6 +42,7 @@ class VoiceShare:
     turns_pct: float | None
     longest_turn_s: float | None
     mean_turn_s: float | None
+    diarised_speech_s: float | None = None  # turn time: speech with or without words (docs/sql.md)
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def _load(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingReportData:
         select voice_id, participant_id, role, speech_s, word_count, utterance_count, turn_count,
                speech_pct, words_pct, turns_pct, longest_turn_s, mean_turn_s, diarised_speech_s
         from voice_share_participant where meeting_id = ?
-        order by speech_s desc, voice_id
+        order by speech_s desc nulls last, word_count desc, voice_id
         """,
         p,
     )

@@ -297,6 +297,8 @@ def tag(run: MeetingRun) -> None:
     if run.status == "unchanged":
         run.tag_rows = tag_stored_meeting(run.con, run.meeting, run.options, only_if_missing=True)
         return
+    if not run.utterances:  # no speech: nothing to tag, and no reason to load the tagger
+        return
     from dialogic.tagging.tag_store import predict_tag_rows
     from dialogic.tagging.tagger import load_tagger
 
@@ -748,6 +750,9 @@ def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, o
         ).fetchone()[0]
         if done:
             return 0
+    # a meeting without speech (a silent recording) has nothing to tag: the tagger is not loaded
+    if not con.execute("select count(*) from utterances where meeting_id = ?", [meeting.id]).fetchone()[0]:
+        return 0
     # imported only now: the tagger module loads torch and transformers
     from dialogic.tagging.tag_store import tag_meeting
     from dialogic.tagging.tagger import load_tagger

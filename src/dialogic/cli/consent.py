@@ -11,7 +11,11 @@ from dialogic.cli.common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
 
 out = Console()
-consent_app = typer.Typer(help="Consent: withdraw a meeting or one participant's speech.", no_args_is_help=True)
+consent_app = typer.Typer(
+    help="Consent: withdraw a meeting or one participant's speech.\n\n"
+    "Example: dialogic consent withdraw m001 --participant p2 --reference form-2026-044",
+    no_args_is_help=True,
+)
 
 
 @consent_app.command("withdraw")

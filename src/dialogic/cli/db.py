@@ -12,7 +12,11 @@ from dialogic.cli.common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
 
 console = Console(stderr=True)
-db_app = typer.Typer(help="Encrypt the database at rest (key from $DIALOGIC_DB_KEY or $DIALOGIC_DB_KEY_FILE).")
+db_app = typer.Typer(
+    help="Encrypt the database at rest (key from $DIALOGIC_DB_KEY or $DIALOGIC_DB_KEY_FILE).\n\n"
+    "Example: DIALOGIC_DB_KEY_FILE=study.key dialogic db encrypt --db study.duckdb",
+    no_args_is_help=True,
+)
 
 
 @db_app.command("encrypt")

@@ -16,7 +16,7 @@ out = Console()
 
 validate_app = typer.Typer(
     help="Validation built in: a blind, random, stratified sample rated by two raters, and the report of the "
-    "tagger's measured error on this study.",
+    "tagger's measured error on this study.\n\nExample: dialogic validate sample --n 300 --seed 7",
     no_args_is_help=True,
 )
 

@@ -87,6 +87,7 @@ def create_app(
             Route("/transcripts/{meeting_id}", _correct_transcript, methods=["POST"]),
             Route("/correct/{utterance_id:path}", _correct_utterance),
             Route("/agreement", _agreement),
+            Route("/codebook", _codebook),
             Route("/validation", _validation),
             Route("/validation/next", _validation_next),
             Route("/validation/meeting/{meeting_id}", _meeting_score, methods=["GET"]),
@@ -840,7 +841,7 @@ async def _transcript(request: Request, error: str | None = None, status_code: i
             "posted": dict(posted) if posted is not None else {},
             "saved": request.query_params.get("saved"),
             "at": request.query_params.get("at") or (posted or {}).get("utterance_id"),
-            "can_edit": request.state.session.rater.can_edit,
+            "can_edit": request.state.session.rater.can_edit and page.imported is None,
             "new_speaker": editor.NEW_SPEAKER,
         },
         status_code=status_code,
@@ -856,6 +857,8 @@ async def _correct_utterance(
         utterance, following, speakers = await _read(request, editor.load_correction, utterance_id)
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
+    except EditRefused as exc:
+        return PlainTextResponse(str(exc), status_code=409)
     return _render(
         request,
         "correct.html",
@@ -926,6 +929,20 @@ async def _correct_transcript(request: Request) -> Response:
     at = result.after[0].utterance_id if result.after else str(form.get("utterance_id") or "")
     params = {"saved": str(result.revision_id)} | ({"at": at} if at else {})
     return RedirectResponse(f"/transcripts/{quote(meeting_id, safe='')}?{urlencode(params)}", status_code=303)
+
+
+# --- codebook ----------------------------------------------------------------------------
+
+
+async def _codebook(request: Request) -> Response:
+    """The raters' codebook (docs/codebook.md) as the text they rate by, linked from the queue and items."""
+    from dialogic.tagging.codebook import codebook_path
+
+    try:
+        text = await run_in_threadpool(codebook_path().read_text, encoding="utf-8")
+    except (OSError, LookupFailed) as exc:
+        return PlainTextResponse(f"the codebook cannot be read: {exc}", status_code=404)
+    return PlainTextResponse(text)
 
 
 # --- agreement ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@
   const tags = Array.from(document.querySelectorAll("table.tags tr[data-tag]")).map((row) => row.dataset.tag);
 
   function togglePlay() {
+    if (!audio) return; // an utterance without a recording or times: nothing to play
     if (audio.paused) {
       audio.currentTime = 0;
       audio.play().catch((err) => { status.textContent = "cannot play: " + err.message; });
@@ -15,9 +16,11 @@
       audio.pause();
     }
   }
-  document.getElementById("play").addEventListener("click", togglePlay);
-  audio.addEventListener("loadedmetadata", () => { status.textContent = audio.duration.toFixed(1) + " s"; });
-  audio.addEventListener("error", () => { status.textContent = "audio unavailable"; });
+  if (audio) {
+    document.getElementById("play").addEventListener("click", togglePlay);
+    audio.addEventListener("loadedmetadata", () => { status.textContent = audio.duration.toFixed(1) + " s"; });
+    audio.addEventListener("error", () => { status.textContent = "audio unavailable"; });
+  }
 
   function answer(index, value) {
     const tag = tags[index];

@@ -125,13 +125,10 @@ def _attach(path: Path, key: str, *, read_only: bool, config: dict) -> duckdb.Du
     # turns it off (and locks the configuration) once the file is attached.
     sandbox = {k: v for k, v in config.items() if k in ("enable_external_access", "lock_configuration")}
     base = {k: v for k, v in config.items() if k not in sandbox}
-    # Spills go beside the database, as for a plain file, and are encrypted too (off by default).
-    base.update(
-        autoinstall_known_extensions=False,
-        autoload_known_extensions=False,
-        temp_directory=str(path) + ".tmp",
-        temp_file_encryption=True,
-    )
+    # Spills go beside the database, as for a plain file, and are encrypted too (off by default);
+    # a caller's temp_directory (the sandbox's empty one: no spills at all) wins.
+    base = {"temp_directory": str(path) + ".tmp", **base}
+    base.update(autoinstall_known_extensions=False, autoload_known_extensions=False, temp_file_encryption=True)
     instance = duckdb.connect(":memory:", config=base)
     try:
         instance.execute(f"load {_quote(str(httpfs_extension()))}")

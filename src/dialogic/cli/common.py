@@ -8,9 +8,13 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from dialogic.files import parse_mode
 from dialogic.paths import default_db_path
 
 DB_OPTION = typer.Option(None, "--db", help="DuckDB file (default: $DIALOGIC_DB or ./dialogic.duckdb).")
+MODE_OPTION = typer.Option(
+    "600", "--mode", help="File mode (octal) of the file written; the default 600 lets only its owner read it."
+)
 
 _stderr = Console(stderr=True)
 
@@ -18,6 +22,14 @@ _stderr = Console(stderr=True)
 def db_path(db: Path | None) -> Path:
     """The ``--db`` value, or the default database."""
     return db or default_db_path()
+
+
+def file_mode(text: str) -> int:
+    """The ``--mode`` value as a mode number, or a one-line error."""
+    try:
+        return parse_mode(text)
+    except ValueError as exc:
+        fail(f"--mode: {exc}")
 
 
 def fail(error: Exception | str) -> NoReturn:

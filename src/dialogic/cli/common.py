@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import NoReturn
 
@@ -34,6 +35,22 @@ def file_mode(text: str) -> int:
 
 def fail(error: Exception | str) -> NoReturn:
     """Print ``error: <message>`` on standard error and exit with status 1. Messages hold paths
-    and lists ("[...]"), so they are printed verbatim and unwrapped."""
-    _stderr.print(f"error: {error}", style="red", markup=False, highlight=False, soft_wrap=True)
+    and lists ("[...]"), so they are printed verbatim and unwrapped; the database key never is."""
+    _stderr.print(f"error: {redact_key(str(error))}", style="red", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(1)
+
+
+def redact_key(text: str) -> str:
+    """``text`` with the database key of the environment (``DIALOGIC_DB_KEY``, or the text of
+    ``DIALOGIC_DB_KEY_FILE``) replaced by ``[key]``, wherever a library may have echoed it."""
+    keys = [os.environ.get("DIALOGIC_DB_KEY")]
+    key_file = os.environ.get("DIALOGIC_DB_KEY_FILE")
+    if key_file:
+        try:
+            keys.append(Path(key_file).expanduser().read_bytes().decode("utf-8", "replace").strip())
+        except OSError:
+            pass
+    for key in keys:
+        if key and len(key.strip()) >= 4:
+            text = text.replace(key, "[key]")
+    return text

@@ -305,3 +305,25 @@ def test_db_encrypt_on_an_encrypted_database_says_so(encrypted_study):
     assert other.exit_code == 1 and "already encrypted, and the key set does not open it" in other.output
     assert "set DIALOGIC_DB_KEY" not in same.output + other.output
     close_encrypted(db)
+
+
+def test_the_correction_page_of_an_untimed_import_says_it_has_no_times(tmp_path):
+    from review_server import login, serve
+
+    from dialogic.review.app import create_app
+    from dialogic.review.auth import add_rater
+
+    (tmp_path / "t.txt").write_text("Alex: hello there\nAlex: more words\n")
+    (tmp_path / "m.yaml").write_text("meetings:\n" + transcript_only("m", "t.txt"))
+    db = tmp_path / "r.duckdb"
+    process_manifest(db, load_manifest(tmp_path / "m.yaml"), PipelineOptions(tag=False))
+    con = connect(db)
+    add_rater(con, "alice", "a long enough password")
+    con.close()
+    with serve(create_app(db)) as base_url:
+        client, _ = login(base_url, "alice", "a long enough password")
+        page = client.get("/correct/m/u00000")
+        assert page.status_code == 200 and "no times" in page.text and "hello there" in page.text
+        assert "<audio" not in page.text  # no times, no clip to play
+        assert client.get("/correct/m/u09999").status_code == 404
+        client.close()

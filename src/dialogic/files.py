@@ -24,9 +24,9 @@ def parse_mode(text: str) -> int:
 
 def write_private(path: Path, data: bytes | str, *, mode: int = PRIVATE_MODE) -> None:
     """Write ``data`` to ``path`` whole or not at all, with ``mode`` (0600 unless asked) from the
-    first byte: a temporary file beside it (mkstemp creates 0600), fsynced, then renamed over it."""
+    first byte: a temporary file beside it (mkstemp creates 0600), fsynced, then renamed over it.
+    The folder must exist (OSError otherwise)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:

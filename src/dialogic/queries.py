@@ -162,6 +162,7 @@ def export_view(
         if nested:
             frame = frame.with_columns(pl.col(name).map_elements(_json_text, return_dtype=pl.String) for name in nested)
         data = safe_frame(frame).write_csv()
+    path.parent.mkdir(parents=True, exist_ok=True)
     _write_output(path, data, mode)
     return ExportSummary(view=view, path=path, format=fmt, row_count=table.num_rows, rows_left_out=left_out)
 

@@ -103,7 +103,11 @@ def test_withdrawal_needs_a_reference_and_a_known_meeting(tmp_path):
     result = CliRunner().invoke(app, ["consent", "withdraw", "fx", "--reference", "form-9", "--db", str(db)])
     assert result.exit_code == 0 and "withdrew meeting fx (form-9)" in result.output
     again = CliRunner().invoke(app, ["consent", "withdraw", "fx", "--reference", "form-9", "--db", str(db)])
-    assert again.exit_code == 1 and "no meeting 'fx'" in again.output
+    # a re-run of a finished withdrawal says so, and changes nothing
+    assert again.exit_code == 0 and "meeting fx was already withdrawn (form-9" in again.output
+    other = ["consent", "withdraw", "fy", "--participant", "x", "--reference", "f", "--db", str(db)]
+    refused = CliRunner().invoke(app, other)
+    assert refused.exit_code == 1 and "no participant 'x'" in refused.output
 
 
 def test_views_analyse_only_meetings_whose_consent_covers_analysis(tmp_path):

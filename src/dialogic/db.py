@@ -21,7 +21,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import duckdb
 
 from dialogic.encryption import close_encrypted, database_key, explain_plain_open_error, open_encrypted
 from dialogic.errors import StoreError
+from dialogic.files import make_files_private
 from dialogic.paths import sql_dir
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -93,6 +94,7 @@ def connect(
     sandboxed: bool = False,
     memory_limit: str | None = None,
     wait_s: float | None = None,
+    finish_withdrawals: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path`` (created if missing unless read-only) and apply pending migrations.
 
@@ -101,8 +103,16 @@ def connect(
     With a database key in the environment the file is encrypted (see `dialogic.encryption`).
     While another process holds the file, waits up to ``wait_s`` seconds (default
     ``$DIALOGIC_DB_WAIT_S`` or 10) before failing.
+
+    A consent withdrawal that a killed process left half done is finished first (see
+    `dialogic.consent`), even for a read-only connection: nothing withdrawn is read, and nothing
+    is kept. Every file the process creates from here on is private to its owner (umask 077):
+    the database, its WAL, spills, copies, exports and reports hold health data.
     """
     path = Path(path)
+    make_files_private()
+    if finish_withdrawals and path.exists() and withdrawal_left_behind(path):
+        _finish_withdrawals_of(path)
     if sandboxed and not read_only:
         raise StoreError("a sandboxed connection must be read-only")
     if read_only and not path.exists():
@@ -129,6 +139,15 @@ def connect(
             time.sleep(0.05)
     if migrate and not read_only:
         apply_migrations(con)
+    if finish_withdrawals and (withdrawal_left_behind(path) or (not read_only and _withdrawal_unfinished(con))):
+        # A withdrawal began while this open waited for the file (or one from before journals
+        # existed is unfinished): let it finish, then open the file it leaves.
+        con.close()
+        release(path)
+        _finish_withdrawals_of(path)
+        return connect(
+            path, read_only=read_only, migrate=migrate, sandboxed=sandboxed, memory_limit=memory_limit, wait_s=wait_s
+        )
     return con
 
 
@@ -143,6 +162,54 @@ def _connect_plain(path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPy
         if con.execute("select current_setting(?)", [name]).fetchone()[0] != value:
             con.execute(f"set {name} = {'true' if value else 'false'}")
     return con
+
+
+# Set by `dialogic.consent` when it is imported (which the CLI, the pipeline and the review app
+# do): finishes a withdrawal a killed process left half done. It lives above this module (it
+# deletes, re-tags and rewrites through it), hence a hook rather than an import.
+_finish_withdrawals: Callable[[Path], object] | None = None
+
+# Files beside a database that mean a withdrawal was left half done (see `dialogic.consent`).
+WITHDRAWAL_JOURNAL_SUFFIX = ".withdrawal.json"
+REWRITE_SUFFIX = ".rewrite"
+
+
+def set_withdrawal_finisher(finish: Callable[[Path], object]) -> None:
+    global _finish_withdrawals
+    _finish_withdrawals = finish
+
+
+def withdrawal_left_behind(path: Path) -> bool:
+    """Whether a journal or a half-written rewrite of a withdrawal lies beside ``path`` (stat calls only)."""
+    path = path.resolve()
+    return (
+        path.with_name(path.name + WITHDRAWAL_JOURNAL_SUFFIX).exists()
+        or path.with_name(path.name + REWRITE_SUFFIX).exists()
+        or path.with_name(path.name + REWRITE_SUFFIX + ".wal").exists()
+    )
+
+
+def _withdrawal_unfinished(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        return (
+            con.execute("select count(*) from consent_withdrawals where state is distinct from 'complete'").fetchone()[
+                0
+            ]
+            > 0
+        )
+    except duckdb.CatalogException:
+        return False  # a database from before withdrawals existed, or not yet migrated
+    except duckdb.BinderException:
+        return False
+
+
+def _finish_withdrawals_of(path: Path) -> None:
+    if _finish_withdrawals is None:
+        raise StoreError(
+            f"{path}: a consent withdrawal of this database was interrupted and is not finished; "
+            "run any dialogic command on it (or dialogic.consent.finish_pending_withdrawals) first"
+        )
+    _finish_withdrawals(path)
 
 
 def _default_wait_s() -> float:

@@ -26,12 +26,14 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from dialogic.errors import StoreError
+from dialogic.files import make_files_private
 
 KEY_ENV = "DIALOGIC_DB_KEY"
 KEY_FILE_ENV = "DIALOGIC_DB_KEY_FILE"
@@ -196,7 +198,10 @@ def copy_database(source: Path, target: Path, *, source_key: str | None, target_
     ``target_key`` is given), so that nothing deleted from ``source`` is carried over.
 
     The caller must hold no connection to ``source`` (this process's shared instance is closed).
+    The copy is private to its owner (0600) from its first byte. While another process holds
+    ``source``, waits for it as `dialogic.db.connect` does.
     """
+    make_files_private()
     close_encrypted(source)
     instance = duckdb.connect(
         ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -206,17 +211,24 @@ def copy_database(source: Path, target: Path, *, source_key: str | None, target_
             instance.execute(f"load {_quote(str(httpfs_extension()))}")
         src_options = f" (encryption_key {_key_literal(source_key)})" if source_key else ""
         dst_options = f" (encryption_key {_key_literal(target_key)})" if target_key else ""
-        try:
-            instance.execute(f"attach {_quote(str(source))} as dialogic_source{src_options}")
-        except duckdb.Error as exc:
-            if source_key:
-                raise StoreError(f"{source}: {_redacted(_explain(exc), source_key)}") from exc
-            raise StoreError(explain_plain_open_error(source, exc)) from exc
+        deadline = time.monotonic() + float(os.environ.get("DIALOGIC_DB_WAIT_S", "10") or 10)
+        while True:
+            try:
+                instance.execute(f"attach {_quote(str(source))} as dialogic_source{src_options}")
+                break
+            except duckdb.Error as exc:
+                if "lock" in str(exc).lower() and time.monotonic() < deadline:
+                    time.sleep(0.05)  # another process is closing it
+                    continue
+                if source_key:
+                    raise StoreError(f"{source}: {_redacted(_explain(exc), source_key)}") from exc
+                raise StoreError(explain_plain_open_error(source, exc)) from exc
         instance.execute("checkpoint dialogic_source")
         instance.execute(f"attach {_quote(str(target))} as dialogic_target{dst_options}")
         instance.execute("copy from database dialogic_source to dialogic_target")
         instance.execute("detach dialogic_target")
         instance.execute("detach dialogic_source")
+        os.chmod(target, 0o600)  # a copy holds the same health data as its source
     except duckdb.Error as exc:
         raise StoreError(
             f"{source}: copying the database failed; it is unchanged ({_redacted(str(exc), source_key, target_key)})"

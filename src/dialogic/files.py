@@ -1,11 +1,41 @@
-"""Small file helpers: hashing (audio, model weights) and writing what leaves the database."""
+"""Small file helpers shared by the audio, model-weight and database code, and the writer of
+what leaves the database (exports, reports)."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+_private = False
+
+
+def make_files_private() -> None:
+    """Add 077 to the process's umask, once: files created afterwards are readable by their owner
+    only. Called before a dialogic database is opened or copied (DuckDB creates the database, its
+    WAL and spill files itself, so no mode can be passed). Process-wide and lasting: a notebook or
+    a library user's later files are private too."""
+    global _private
+    if not _private:
+        current = os.umask(0o077)
+        os.umask(current | 0o077)
+        _private = True
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file's or a folder's data to the disk. A file system that cannot sync a folder
+    (some network and FAT file systems answer EINVAL) is let be: the rename is still atomic."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if not path.is_dir() or exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
 
 # Exports and reports carry what participants said: readable by their owner only unless asked.
 PRIVATE_MODE = 0o600

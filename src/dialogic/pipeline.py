@@ -34,9 +34,10 @@ from typing import Protocol
 
 import duckdb
 
-from dialogic.align import align_words_to_speakers, build_utterances
+from dialogic.align import align_words_to_speakers, build_utterances, speaker_confidence
 from dialogic.asr_worker import submit_transcription
 from dialogic.audio import audio_sha256, audio_warnings, decode_audio
+from dialogic.consent import withdraw_meeting
 from dialogic.db import connect
 from dialogic.diarisation.diarise import diarisation_model_records, diarise_audio
 from dialogic.errors import ConsentError, DialogicError, TranscriptError
@@ -261,7 +262,9 @@ def transcribe_and_diarise_stage(run: MeetingRun) -> None:
 
 def align(run: MeetingRun) -> None:
     run.words = align_words_to_speakers(run.transcript.words, run.diarisation.exclusive_turns, run.options.align)
-    run.utterances = build_utterances(run.words, run.options.align)
+    run.utterances = speaker_confidence(
+        build_utterances(run.words, run.options.align), run.diarisation.attribution_margin
+    )
     speech_s = shared_speech_s(run.diarisation.turns, run.diarisation.turns)  # every speaker's speech, overlaps once
     run.warnings = audio_warnings(run.audio, len(run.transcript.words), speech_s)
 
@@ -293,6 +296,8 @@ def tag(run: MeetingRun) -> None:
         return
     if run.status == "unchanged":
         run.tag_rows = tag_stored_meeting(run.con, run.meeting, run.options, only_if_missing=True)
+        return
+    if not run.utterances:  # no speech: nothing to tag, and no reason to load the tagger
         return
     from dialogic.tagging.tag_store import predict_tag_rows
     from dialogic.tagging.tagger import load_tagger
@@ -531,17 +536,31 @@ def process_manifest(
 def withdrawn_meetings(db_path: str | Path, manifest: Manifest, options: PipelineOptions) -> dict[str, str]:
     """Meetings whose consent is now withdrawn → what was done: purged (with ``purge_withdrawn``),
     or kept and reported. Runs before the batch opens the database: purging rewrites the file."""
-    from dialogic.consent import withdraw_meeting
-
     if not Path(db_path).exists():
         return {}
     con = connect(db_path)
     try:
         stored = {r[0] for r in con.execute("select meeting_id from meetings").fetchall()}
+        # meetings withdrawn with `dialogic consent withdraw`: never computed again from the audio
+        # the manifest still names
+        withdrawn_before = {
+            meeting_id: (reference, when)
+            for meeting_id, reference, when in con.execute(
+                "select meeting_id, reference, completed_at from consent_withdrawals "
+                "where participant_id is null and state = 'complete' order by withdrawn_at"
+            ).fetchall()
+        }
     finally:
         con.close()
     done = {}
     for meeting in manifest.meetings:
+        if meeting.id in withdrawn_before and meeting.id not in stored:
+            reference, when = withdrawn_before[meeting.id]
+            done[meeting.id] = (
+                f"consent was withdrawn ({reference}, {when:%Y-%m-%d}): not processed again. Remove it from the "
+                "manifest; a meeting recorded under new consent needs a new id"
+            )
+            continue
         if meeting.consent.status != "withdrawn" or meeting.id not in stored:
             continue
         if options.purge_withdrawn:
@@ -731,6 +750,9 @@ def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, o
         ).fetchone()[0]
         if done:
             return 0
+    # a meeting without speech (a silent recording) has nothing to tag: the tagger is not loaded
+    if not con.execute("select count(*) from utterances where meeting_id = ?", [meeting.id]).fetchone()[0]:
+        return 0
     # imported only now: the tagger module loads torch and transformers
     from dialogic.tagging.tag_store import tag_meeting
     from dialogic.tagging.tagger import load_tagger

@@ -32,7 +32,7 @@ import duckdb
 import pyarrow as pa
 
 from dialogic import errors
-from dialogic.db import connect
+from dialogic.db import connect, release, withdrawal_left_behind
 from dialogic.errors import DialogicError, QueryError, StoreError
 
 TIME_LIMIT_ENV = "DIALOGIC_SQL_TIME_LIMIT_S"
@@ -98,6 +98,13 @@ def run_select(db_path: str | Path, query: str, limits: SandboxLimits) -> pa.Tab
     computed in a child process within ``limits``."""
     if not Path(db_path).exists():
         raise StoreError(f"{db_path}: no such database (run `dialogic process` first)")
+    if withdrawal_left_behind(Path(db_path)):
+        # a withdrawal a killed process left half done is finished (by dialogic, not the analyst)
+        # before anything is read; the child, which imports no consent code, would refuse to open
+        import dialogic.consent  # noqa: F401  (registers the finisher with dialogic.db)
+
+        connect(db_path, read_only=True).close()
+        release(db_path)
     # Parsing needs no database: an in-memory one that may touch no file (DuckDB's parser reads
     # the schema.sql of an IMPORT DATABASE; that read is refused here).
     parser = duckdb.connect(":memory:", config={"enable_external_access": False, "lock_configuration": True})

@@ -12,6 +12,7 @@ import sys
 import typer
 
 import dialogic
+import dialogic.consent  # noqa: F401  (every command then finishes an interrupted withdrawal on open)
 from dialogic.errors import DialogicError
 
 
@@ -35,6 +36,8 @@ app = _App(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # help texts hold literal brackets ("[hh:mm:ss] Name (role): text", "[...]"): never rich markup
+    rich_markup_mode=None,
 )
 
 # One module per command group; each defines register(app: typer.Typer) -> None.
@@ -71,3 +74,6 @@ def _main(
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(_name).register(app)
+for _group in app.registered_groups:  # each command group is its own Typer: the same plain help
+    if _group.typer_instance is not None:
+        _group.typer_instance.rich_markup_mode = None

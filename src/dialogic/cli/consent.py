@@ -11,7 +11,11 @@ from dialogic.cli.common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
 
 out = Console()
-consent_app = typer.Typer(help="Consent: withdraw a meeting or one participant's speech.", no_args_is_help=True)
+consent_app = typer.Typer(
+    help="Consent: withdraw a meeting or one participant's speech.\n\n"
+    "Example: dialogic consent withdraw m001 --participant p2 --reference form-2026-044",
+    no_args_is_help=True,
+)
 
 
 @consent_app.command("withdraw")
@@ -25,18 +29,29 @@ def consent_withdraw(
     """Remove everything derived from a meeting (or from one participant's speech), rewrite the
     database file so that no byte of it remains, and record the withdrawal (no content).
 
+    A withdrawal interrupted part way (a crash, a kill) is finished by the next dialogic command
+    that opens the database, or by running the same withdrawal again.
+
     Example: dialogic consent withdraw m001 --participant p2 --reference form-2026-044
     """
-    from dialogic.consent import withdraw_meeting, withdraw_participant
+    from dialogic.consent import completed_withdrawal, journal_path, withdraw_meeting, withdraw_participant
 
+    what = f"participant {participant} of meeting {meeting}" if participant else f"meeting {meeting}"
     try:
+        if db_path(db).exists() and (done := completed_withdrawal(db_path(db), meeting, participant or None)):
+            out.print(f"{what} was already withdrawn ({done[1]}, finished {done[0]:%Y-%m-%d %H:%M}); nothing to do.")
+            return
         if participant:
             removed = withdraw_participant(db_path(db), meeting, participant, reference, by=by)
         else:
             removed = withdraw_meeting(db_path(db), meeting, reference, by=by)
     except DialogicError as exc:
+        if journal_path(db_path(db)).exists():
+            fail(
+                f"{exc}\nThe withdrawal is recorded and not finished: the next dialogic command on "
+                f"{db_path(db)} (or this one again) finishes it."
+            )
         fail(exc)
-    what = f"participant {participant} of meeting {meeting}" if participant else f"meeting {meeting}"
     out.print(
         f"withdrew {what} ({reference}): "
         + (", ".join(f"{n} {t}" for t, n in sorted(removed.items())) or "nothing stored")

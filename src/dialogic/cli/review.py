@@ -76,7 +76,7 @@ def add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    con = connect(db_path(db))
+    con = connect(db_path(db, create=True))
     try:
         add_rater(con, name, password, blind=blind, can_edit=editor)
     except ValueError as exc:
@@ -104,10 +104,16 @@ def list_(db: Path = DB_OPTION) -> None:
         con.close()
     if not raters:
         typer.echo("no raters yet (add one with `dialogic raters add NAME`)")
+        return
+    typer.echo("rater\tanswers\tsince\trights")  # tab-separated, for a reader and for cut or awk alike
     for rater in raters:
-        blind = " blind" if rater.blind else ""
-        editor = f" editor ({rater.n_corrections} corrections)" if rater.can_edit else ""
-        typer.echo(f"{rater.rater_id}\t{rater.n_answers} answers\tsince {rater.created_at:%Y-%m-%d}{blind}{editor}")
+        rights = [
+            *(["blind"] if rater.blind else []),
+            *([f"editor ({rater.n_corrections} corrections)"] if rater.can_edit else []),
+        ]
+        typer.echo(
+            f"{rater.rater_id}\t{rater.n_answers} answers\t{rater.created_at:%Y-%m-%d}\t{' '.join(rights) or '-'}"
+        )
 
 
 @raters_app.command("editor")

@@ -42,10 +42,17 @@ def columns() -> tuple[str, ...]:
     )
 
 
+def _times(start_s: float | None, end_s: float | None) -> tuple[str, str, str, str]:
+    if start_s is None or end_s is None:
+        return ("", "", "", "")
+    return (f"{start_s:.3f}", f"{end_s:.3f}", clock_ms(start_s), clock_ms(end_s))
+
+
 def render_table(transcript: MeetingTranscript, delimiter: str = ",") -> str:
     """The utterances in order as CSV (``delimiter=','``) or TSV (``'\\t'``), with a header row.
     Times in seconds to the millisecond (``start_s``) and as ``hh:mm:ss.mmm`` (``start``); the
-    speaker as label, participant, pseudonym, role and the shown name; the text on one line."""
+    speaker as label, participant, pseudonym, role and the shown name; the text on one line. The
+    four time cells are empty for an utterance without times (an untimed imported transcript)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns())
@@ -54,10 +61,7 @@ def render_table(transcript: MeetingTranscript, delimiter: str = ",") -> str:
         row = [
             transcript.meeting_id,
             u.utterance_id,
-            f"{u.start_s:.3f}",
-            f"{u.end_s:.3f}",
-            clock_ms(u.start_s),
-            clock_ms(u.end_s),
+            *_times(u.start_s, u.end_s),
             v.speaker_label or "",
             v.participant_id or "",
             v.pseudonym or "",

@@ -336,6 +336,8 @@ def test_report_command(study, tmp_path):
     assert result.exit_code == 0, result.output
     assert "wrote 3 meeting reports" in result.output
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == ["ma.html", "mb.html", "md.html", "study.html"]
+    # reports quote what participants said: readable by their owner only
+    assert {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "all").iterdir()} == {"0o600"}
 
     for args, message in (
         (["report", "mc"], "consent does not cover analysis"),

@@ -70,14 +70,20 @@ def macros_sha256(files: list[Path] | None = None) -> str:
 # An analyst's connection: read-only, and no way out of the database file. DuckDB then refuses
 # every file-system operation (COPY ... TO, EXPORT DATABASE, read_text/read_csv/glob on any path,
 # ATTACH of another file or of this one through a link), extension installs and loads, and any
-# change of these settings (the configuration is locked).
+# change of these settings (the configuration is locked). With external access off DuckDB still
+# writes the database's own files (its `.wal`, its `<db>.tmp/` spill folder): `dialogic.queries`
+# runs nothing but one SELECT, and the empty temp_directory leaves a big query nowhere to spill,
+# so it stops at the memory limit instead of writing. External access and the lock are switched
+# off after the file is open (DuckDB refuses an empty temp_directory once external access is off).
 SANDBOX = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
+    "temp_directory": "",
     "lock_configuration": True,
 }
+_SET_AFTER_OPEN = ("enable_external_access", "lock_configuration")
 
 
 def connect(
@@ -86,12 +92,14 @@ def connect(
     read_only: bool = False,
     migrate: bool = True,
     sandboxed: bool = False,
+    memory_limit: str | None = None,
     wait_s: float | None = None,
     finish_withdrawals: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path`` (created if missing unless read-only) and apply pending migrations.
 
-    ``sandboxed`` (read-only only): the `SANDBOX` settings, for running SQL someone else wrote.
+    ``sandboxed`` (read-only only): the `SANDBOX` settings, for running SQL someone else wrote;
+    ``memory_limit`` (e.g. ``"2GB"``) caps the memory DuckDB may use for it.
     With a database key in the environment the file is encrypted (see `dialogic.encryption`).
     While another process holds the file, waits up to ``wait_s`` seconds (default
     ``$DIALOGIC_DB_WAIT_S`` or 10) before failing.
@@ -112,6 +120,8 @@ def connect(
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     config = dict(SANDBOX) if sandboxed else {}
+    if memory_limit is not None:
+        config["memory_limit"] = memory_limit
     key = database_key()
     # Another process holding the file (the review app between two requests, a batch's store)
     # usually lets go within moments: wait for it rather than fail at once.
@@ -121,10 +131,7 @@ def connect(
             if key is not None:
                 con = open_encrypted(path, key, read_only=read_only, config=config)
             else:
-                try:
-                    con = duckdb.connect(str(path), read_only=read_only, config=config)
-                except duckdb.Error as exc:
-                    raise StoreError(explain_plain_open_error(path, exc)) from exc
+                con = _connect_plain(path, read_only, config)
             break
         except StoreError as exc:
             if not _held_by_another_process(exc) or time.monotonic() >= deadline:
@@ -138,7 +145,22 @@ def connect(
         con.close()
         release(path)
         _finish_withdrawals_of(path)
-        return connect(path, read_only=read_only, migrate=migrate, sandboxed=sandboxed, wait_s=wait_s)
+        return connect(
+            path, read_only=read_only, migrate=migrate, sandboxed=sandboxed, memory_limit=memory_limit, wait_s=wait_s
+        )
+    return con
+
+
+def _connect_plain(path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
+    later = {name: config[name] for name in _SET_AFTER_OPEN if name in config}
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config={k: v for k, v in config.items() if k not in later})
+    except duckdb.Error as exc:
+        raise StoreError(explain_plain_open_error(path, exc)) from exc
+    # A second connection to the file in this process shares the first one's (locked) instance.
+    for name, value in later.items():
+        if con.execute("select current_setting(?)", [name]).fetchone()[0] != value:
+            con.execute(f"set {name} = {'true' if value else 'false'}")
     return con
 
 

@@ -102,6 +102,49 @@ class _ManifestLoader(yaml.SafeLoader):
         self.lines[id(mapping)] = node.start_mark.line + 1
         return mapping
 
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None:
+            _check_alias_expansion(node)
+        return node
+
+
+# Anchors and aliases (`consent: &given {...}` then `consent: *given`) are welcome; an alias bomb
+# (an alias of a list of aliases of lists of aliases …) is not: expanded, a 1 kB file becomes
+# billions of entries. The aliases of a manifest may add at most this many entries to it.
+MAX_ALIAS_EXPANSION = 100_000
+
+
+def _check_alias_expansion(root: yaml.Node) -> None:
+    """Raise yaml.YAMLError when the aliases of ``root`` expand to more than
+    `MAX_ALIAS_EXPANSION` entries beyond those written, or refer to themselves."""
+    expanded: dict[int, int] = {}
+    distinct: set[int] = set()
+
+    def size(node: yaml.Node, visiting: frozenset[int]) -> int:
+        key = id(node)
+        if key in visiting:
+            raise yaml.YAMLError(f"line {node.start_mark.line + 1}: an alias refers to the entry that holds it")
+        distinct.add(key)
+        if key not in expanded:
+            children = node.value if isinstance(node.value, list) else []
+            inner = visiting | {key}
+            total = 1
+            for child in children:
+                for part in child if isinstance(child, tuple) else (child,):
+                    total += size(part, inner)
+                    if total > MAX_ALIAS_EXPANSION + len(distinct):
+                        break
+            expanded[key] = total
+        if expanded[key] > MAX_ALIAS_EXPANSION + len(distinct):
+            raise yaml.YAMLError(
+                f"line {node.start_mark.line + 1}: its anchors and aliases expand to more than "
+                f"{MAX_ALIAS_EXPANSION:,} entries (an alias bomb?); write the entries out instead"
+            )
+        return expanded[key]
+
+    size(root, frozenset())
+
 
 _ManifestLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 _ManifestLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _ManifestLoader.construct_mapping)

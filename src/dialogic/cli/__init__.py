@@ -7,13 +7,30 @@ Each command group registers its commands from its own module (``dialogic/cli/<g
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
 import dialogic
 import dialogic.consent  # noqa: F401  (every command then finishes an interrupted withdrawal on open)
+from dialogic.errors import DialogicError
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The typer app, with a last net under every command: an error dialogic raised on purpose
+    that a command did not catch is still one line on standard error, never a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except DialogicError as exc:
+            from dialogic.cli.common import redact_key
+
+            print(f"error: {redact_key(str(exc))}", file=sys.stderr)
+            sys.exit(1)
+
+
+app = _App(
     name="dialogic",
     help="Turn consented Open Dialogue network-meeting recordings into evidence in DuckDB.",
     no_args_is_help=True,

@@ -42,8 +42,10 @@ def encrypt(db: Path = DB_OPTION) -> None:
             fresh.unlink(missing_ok=True)
             try:
                 copy_database(path, fresh, source_key=None, target_key=key)
-            except DialogicError:
+            except DialogicError as exc:
                 fresh.unlink(missing_ok=True)
+                if "this database is encrypted" in str(exc):
+                    fail(_already_encrypted(path))
                 raise
             os.replace(fresh, path)
             Path(str(path) + ".wal").unlink(missing_ok=True)
@@ -53,6 +55,18 @@ def encrypt(db: Path = DB_OPTION) -> None:
         f"encrypted {path}. The plain file's old blocks may still be on the disk: encrypt before the "
         "first `dialogic process`, or keep the study folder on an encrypted volume."
     )
+
+
+def _already_encrypted(path: Path) -> str:
+    """What to say when `db encrypt` finds the database encrypted: whether the key set opens it."""
+    from dialogic.db import connect, release
+
+    try:
+        connect(path, read_only=True, migrate=False, wait_s=0).close()
+        release(path)
+    except DialogicError:
+        return f"{path}: already encrypted, and the key set does not open it (a different key?); nothing changed"
+    return f"{path}: already encrypted with the key set; nothing to do"
 
 
 @db_app.command("decrypt")

@@ -158,7 +158,10 @@ def process(
             else:
                 bar.update(task, description=f"  {stage}", completed=completed, total=total, visible=True)
 
-        report = process_manifest(db_path(db, create=True), loaded, options, progress=on_progress)
+        try:
+            report = process_manifest(db_path(db, create=True), loaded, options, progress=on_progress)
+        except DialogicError as exc:  # the database itself: not DuckDB, wrong key, held by another
+            fail(exc)
         bar.update(batch, completed=total)
         bar.update(stage_task, completed=len(STAGES), description="done")
     _print_report(manifest, db, report, table_format)

@@ -19,7 +19,7 @@ raters_app = typer.Typer(
 def review(
     db: Path = DB_OPTION,
     host: str = typer.Option("127.0.0.1", help="Address to listen on; keep localhost unless behind a TLS proxy."),
-    port: int = typer.Option(8765, help="Port to listen on."),
+    port: int = typer.Option(8765, help="Port to listen on (1-65535)."),
     blind: bool = typer.Option(False, "--blind", help="Hide the model's probabilities from every rater."),
     proxy: str = typer.Option(
         None,
@@ -35,6 +35,8 @@ def review(
 
     from dialogic.review.app import create_app
 
+    if not 1 <= port <= 65535:
+        fail(f"--port must be a port number from 1 to 65535, not {port}")
     try:
         app = create_app(db_path(db), blind=blind, secure_cookies=proxy is not None)
     except DialogicError as exc:

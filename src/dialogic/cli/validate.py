@@ -171,7 +171,9 @@ def validate_report(
         return
     text = render_json(report) if fmt == "json" else render_html(report)
     if output:
-        output.write_text(text)
+        from dialogic.files import write_private
+
+        write_private(output, text)  # owner-only, like every report
         out.print(f"wrote {output}")
     else:
         sys.stdout.write(text)

@@ -1,6 +1,7 @@
 """CSV and TSV: one row per utterance, for spreadsheets, R or pandas, and QDA tools that import
 tables with a timestamp column (NVivo maps ``start`` to Timespan, ``text`` to Content and
-``speaker_name`` to Speaker)."""
+``speaker_name`` to Speaker). A cell a spreadsheet would run as a formula gets a leading ``'``
+(see `dialogic.spreadsheet`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import io
 from dialogic.export.text import one_line
 from dialogic.export.timecode import clock_ms
 from dialogic.export.transcript import MeetingTranscript
+from dialogic.spreadsheet import safe_cell
 from dialogic.tagging.codebook import TAGS
 
 BASE_COLUMNS = (
@@ -75,5 +77,5 @@ def render_table(transcript: MeetingTranscript, delimiter: str = ",") -> str:
             raters = "" if tag.rater_label is None else ("yes" if tag.rater_label else "no")
             row += [f"{tag.probability:.4f}", tag.status, raters]
         row.append(transcript.tagger_model_version or "")
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return out.getvalue()

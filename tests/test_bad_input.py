@@ -307,7 +307,7 @@ def test_db_encrypt_on_an_encrypted_database_says_so(encrypted_study):
     close_encrypted(db)
 
 
-def test_the_correction_page_of_an_untimed_import_says_it_has_no_times(tmp_path):
+def test_the_correction_page_of_an_untimed_import_answers_plainly(tmp_path):
     from review_server import login, serve
 
     from dialogic.review.app import create_app
@@ -322,8 +322,11 @@ def test_the_correction_page_of_an_untimed_import_says_it_has_no_times(tmp_path)
     con.close()
     with serve(create_app(db)) as base_url:
         client, _ = login(base_url, "alice", "a long enough password")
+        # an imported transcript is corrected in its file: the page says so, never a 500
         page = client.get("/correct/m/u00000")
-        assert page.status_code == 200 and "no times" in page.text and "hello there" in page.text
-        assert "<audio" not in page.text  # no times, no clip to play
+        assert page.status_code == 409 and "imported from a transcript" in page.text
+        assert "Traceback" not in page.text and "<audio" not in page.text
+        editor = client.get("/transcripts/m")
+        assert editor.status_code == 200 and "hello there" in editor.text
         assert client.get("/correct/m/u09999").status_code == 404
         client.close()

@@ -69,7 +69,7 @@ from dialogic.records import (
     Transcript,
     Utterance,
 )
-from dialogic.transcribe import resolve_asr_model, transcribe_audio
+from dialogic.transcribe import ASR_DECODING, resolve_asr_model, transcribe_audio
 from dialogic.voices import StoredSpeaker, shared_speech_s
 
 
@@ -619,7 +619,7 @@ def model_records(options: PipelineOptions) -> list[dict]:
     """Name, version and weight hashes of the ASR and diarisation models the options select."""
     _, asr_sha = resolve_asr_model(options.transcription.model)
     return [
-        {"name": options.transcription.model, "kind": "asr", "sha256": asr_sha},
+        {"name": options.transcription.model, "kind": "asr", "sha256": asr_sha, "decoding": ASR_DECODING},
         *diarisation_model_records(options.diarisation),
     ]
 

@@ -719,17 +719,23 @@ def cpu_threads(options: PipelineOptions) -> dict[str, int]:
     return {"transcription": options.transcription.cpu_threads or cores, "diarisation": cores, "tagging": cores}
 
 
+_TORCH_THREADS = threading.RLock()  # torch's thread count is process-wide
+
+
 @contextlib.contextmanager
 def torch_threads(threads: int):
-    """PyTorch on exactly ``threads`` threads inside the block (the process's count restored after)."""
+    """PyTorch on exactly ``threads`` threads inside the block (the process's count restored after).
+    Meetings computed in several threads of one process take turns here: another thread's count
+    must not leak into this block's results."""
     import torch
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+    with _TORCH_THREADS:
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 def available_cores() -> int:

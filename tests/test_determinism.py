@@ -21,10 +21,9 @@ from dialogic.dask_cluster import dask_submitter
 from dialogic.db_content import content_differences
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
-from dialogic.pipeline import process_manifest
+from dialogic.pipeline import cpu_threads, options_record, process_manifest, processing_key, torch_threads
+from dialogic.transcribe import ASR_DECODING
 from dialogic.worker_batch import process_manifest_on_workers
-
-pytestmark = pytest.mark.models
 
 AMI = Path(__file__).resolve().parents[2] / "shared" / "data" / "ami-dev"
 CLIPS = ("trn04", "trn08")
@@ -80,6 +79,7 @@ def _run_threads(db: Path) -> set[str]:
         con.close()
 
 
+@pytest.mark.models
 def test_one_core_three_fresh_processes_and_two_dask_workers_store_the_same_rows(clips, one_core_db, tmp_path):
     first = one_core_db
     second = _process_in_fresh_process(clips, tmp_path / "run2.duckdb", 1, ONE_THREAD_ENV)
@@ -95,6 +95,7 @@ def test_one_core_three_fresh_processes_and_two_dask_workers_store_the_same_rows
     assert _run_threads(first) == {json.dumps({"transcription": 1, "diarisation": 1, "tagging": 1})}
 
 
+@pytest.mark.models
 def test_two_threads_a_stage_in_a_fresh_process_and_in_this_one_store_the_same_rows_under_their_own_key(
     clips, one_core_db, tmp_path
 ):
@@ -111,3 +112,35 @@ def test_two_threads_a_stage_in_a_fresh_process_and_in_this_one_store_the_same_r
     keys = "select meeting_id, processing_key from meetings order by 1"
     with duckdb.connect(str(here), read_only=True) as a, duckdb.connect(str(one_core), read_only=True) as b:
         assert set(a.execute(keys).fetchall()).isdisjoint(b.execute(keys).fetchall())
+
+
+def _cores(n: int, **changes) -> PipelineOptions:
+    return dataclasses.replace(PipelineOptions(), cpu_cores=n, **changes)
+
+
+def test_each_model_stage_gets_its_threads_from_the_cores_of_the_meeting():
+    threads = {n: tuple(cpu_threads(_cores(n)).values()) for n in (1, 2, 3, 4)}
+    assert threads == {1: (1, 1, 1), 2: (1, 1, 2), 3: (1, 2, 3), 4: (2, 2, 4)}  # transcription, diarisation, tagging
+    assert cpu_threads(_cores(3, parallel_cpu=False)) == {"transcription": 3, "diarisation": 3, "tagging": 3}
+    asr_on_three = dataclasses.replace(PipelineOptions().transcription, cpu_threads=3)
+    assert cpu_threads(_cores(4, transcription=asr_on_three)) == {"transcription": 3, "diarisation": 1, "tagging": 4}
+
+
+def test_the_threads_and_the_decoding_are_part_of_the_processing_key():
+    models = [{"name": "base", "kind": "asr", "sha256": "e" * 64, "decoding": ASR_DECODING}]
+    sampled = [{**models[0], "decoding": {**ASR_DECODING, "temperature": [0.0, 0.2]}}]
+    audio = "a" * 64
+    assert processing_key(audio, _cores(1), models) == processing_key(audio, _cores(1), models)
+    assert processing_key(audio, _cores(1), models) != processing_key(audio, _cores(4), models)
+    assert processing_key(audio, _cores(1), models) != processing_key(audio, _cores(1), sampled)
+    assert options_record(_cores(4))["cpu_threads"] == {"transcription": 2, "diarisation": 2, "tagging": 4}
+    assert ASR_DECODING["temperature"] == 0.0  # no sampling: CTranslate2 seeds its sampler from the OS
+
+
+def test_torch_threads_sets_the_count_inside_the_block_and_restores_it():
+    import torch
+
+    before = torch.get_num_threads()
+    with torch_threads(before + 1):
+        assert torch.get_num_threads() == before + 1
+    assert torch.get_num_threads() == before

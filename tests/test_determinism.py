@@ -1,8 +1,11 @@
 """Same audio, options and models, same stored rows: two real 30 s AMI clips (trn04 is the one whose
 transcript used to change from run to run) processed into fresh databases in fresh processes, in
-this process and on two Dask workers, on one core and on four (two threads for each model). Every table compares equal, less
-timestamps and run ids (`dialogic.db_content`); runs on different thread counts have different
-processing keys and say so in their run records. About four minutes on 2 cores."""
+this process and on two Dask workers, on one core and on four (two threads for each model). Every
+table compares equal, less timestamps and run ids (`dialogic.db_content`); runs on different
+thread counts have different processing keys and say so in their run records. Twelve meeting
+computations in all, twice the killed-worker test's (tests/test_worker_batch.py, about three
+minutes on 2 idle cores); measured here 16 and 20 minutes for the two model tests while other
+work held the 2 cores (load average 12-16)."""
 
 from __future__ import annotations
 

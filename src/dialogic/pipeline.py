@@ -19,6 +19,7 @@ turns a failure into a failed `MeetingResult` and records every run. This module
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -70,7 +71,7 @@ from dialogic.records import (
     Transcript,
     Utterance,
 )
-from dialogic.transcribe import resolve_asr_model, transcribe_audio
+from dialogic.transcribe import ASR_DECODING, resolve_asr_model, transcribe_audio
 from dialogic.voices import StoredSpeaker, shared_speech_s
 
 
@@ -309,7 +310,8 @@ def tag(run: MeetingRun) -> None:
         return
     roles = utterance_roles(run)
     ids = [utterance_id(run.meeting.id, u.index) for u in run.utterances]
-    rows = predict_tag_rows(tagger, ids, [u.text for u in run.utterances], roles)
+    with torch_threads(cpu_threads(run.options)["tagging"]):
+        rows = predict_tag_rows(tagger, ids, [u.text for u in run.utterances], roles)
     run.tags, run.tag_rows = (tagger, rows), rows.num_rows
 
 
@@ -586,6 +588,7 @@ def options_record(options: PipelineOptions) -> dict:
         "diarisation": asdict(options.diarisation),
         "align": asdict(options.align),
         "speaker_hint": options.speaker_hint,
+        "cpu_threads": cpu_threads(options),
     }
 
 
@@ -638,7 +641,7 @@ def model_records(options: PipelineOptions) -> list[dict]:
     """Name, version and weight hashes of the ASR and diarisation models the options select."""
     _, asr_sha = resolve_asr_model(options.transcription.model)
     return [
-        {"name": options.transcription.model, "kind": "asr", "sha256": asr_sha},
+        {"name": options.transcription.model, "kind": "asr", "sha256": asr_sha, "decoding": ASR_DECODING},
         *diarisation_model_records(options.diarisation),
     ]
 
@@ -680,37 +683,30 @@ def transcribe_and_diarise(
     def diarisation_hook(step_name, step_artifact, file=None, total=None, completed=None) -> None:
         stage(f"diarise {step_name}", completed, total)  # pyannote's hook signature
 
-    on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
-    if not (on_cpu and options.parallel_cpu):
+    threads = cpu_threads(options)
+    transcription = dataclasses.replace(options.transcription, cpu_threads=threads["transcription"])
+    if not parallel_on_cpu(options):
         stage("transcribe")
         t = time.perf_counter()
-        transcript = transcribe_audio(audio, options.transcription, progress=asr_progress)
+        transcript = transcribe_audio(audio, transcription, progress=asr_progress)
         timings["transcribe"] = time.perf_counter() - t
         stage("diarise")
         t = time.perf_counter()
-        diarisation = diarise_audio(audio, options.diarisation, hook=diarisation_hook, **speakers)
+        with torch_threads(threads["diarisation"]):
+            diarisation = diarise_audio(audio, options.diarisation, hook=diarisation_hook, **speakers)
         timings["diarise"] = time.perf_counter() - t
         return transcript, diarisation
 
-    import torch
-
     cores = options.cpu_cores or available_cores()
-    asr_threads = transcription_threads(options)
     with _CPU_SECTION:
-        torch_threads = torch.get_num_threads()
         stage("transcribe")
-        pending = submit_transcription(
-            audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads), progress=asr_progress
-        )
+        pending = submit_transcription(audio, transcription, progress=asr_progress)
         if cores < 2:  # one core: one thing at a time, transcription still in its own process (asr_worker says why)
             transcript, timings["transcribe"] = pending.result()
         stage("diarise")
         t = time.perf_counter()
-        torch.set_num_threads(max(1, cores - asr_threads))
-        try:
+        with torch_threads(threads["diarisation"]):
             diarisation = diarise_audio(audio, options.diarisation, hook=diarisation_hook, **speakers)
-        finally:
-            torch.set_num_threads(torch_threads)
         timings["diarise"] = time.perf_counter() - t
         stage("diarise", 1, 1)  # done; the worker may still be transcribing
         if cores >= 2:
@@ -721,6 +717,44 @@ def transcribe_and_diarise(
 def transcription_threads(options: PipelineOptions) -> int:
     """The threads transcription gets on CPU beside diarisation: half the meeting's cores."""
     return options.transcription.cpu_threads or max(1, (options.cpu_cores or available_cores()) // 2)
+
+
+def parallel_on_cpu(options: PipelineOptions) -> bool:
+    """Transcription runs in its worker process beside diarisation, the cores split between them."""
+    on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
+    return on_cpu and options.parallel_cpu
+
+
+def cpu_threads(options: PipelineOptions) -> dict[str, int]:
+    """The threads each model stage computes with on CPU, from the meeting's cores. Part of the
+    processing key and the run record: PyTorch's results depend on its thread count (CAM++'s voice
+    embeddings differ between one thread and two in the sixth decimal, and tag probabilities can
+    move), so a run on another number of cores is another computation, and says so
+    (docs/scale.md)."""
+    cores = options.cpu_cores or available_cores()
+    if parallel_on_cpu(options):
+        asr = transcription_threads(options)
+        return {"transcription": asr, "diarisation": max(1, cores - asr), "tagging": cores}
+    return {"transcription": options.transcription.cpu_threads or cores, "diarisation": cores, "tagging": cores}
+
+
+_TORCH_THREADS = threading.RLock()  # torch's thread count is process-wide
+
+
+@contextlib.contextmanager
+def torch_threads(threads: int):
+    """PyTorch on exactly ``threads`` threads inside the block (the process's count restored after).
+    Meetings computed in several threads of one process take turns here: another thread's count
+    must not leak into this block's results."""
+    import torch
+
+    with _TORCH_THREADS:
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 def available_cores() -> int:
@@ -757,4 +791,6 @@ def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, o
     from dialogic.tagging.tag_store import tag_meeting
     from dialogic.tagging.tagger import load_tagger
 
-    return tag_meeting(con, meeting.id, load_tagger(options.tagger))
+    tagger = load_tagger(options.tagger)
+    with torch_threads(cpu_threads(options)["tagging"]):
+        return tag_meeting(con, meeting.id, tagger)

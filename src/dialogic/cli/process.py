@@ -72,7 +72,9 @@ def process(
         min=0,
         show_default="0, meaning all",
         help="Cores one meeting may use on CPU. Default: all of them; with --dask-workers, this machine's "
-        "cores shared among the workers; with --dask-address, each worker's own.",
+        "cores shared among the workers; with --dask-address, this machine's count, given to each worker. "
+        "The threads each model gets follow from it and are part of the processing key: another count is "
+        "another computation (docs/scale.md).",
     ),
     staging_dir: Path = typer.Option(
         None,

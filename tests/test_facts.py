@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from builders import build_fixture_db
+from builders import build_fixture_db, insert, refresh, turn
 
 from dialogic.db import connect, transaction
 from dialogic.facts import FACT_TABLES, refresh_all_facts, refresh_current_tagger_facts, refresh_meeting_facts
@@ -15,6 +15,9 @@ def fact_rows(con) -> dict[str, list[tuple]]:
 
 def test_refresh_all_facts_equals_refreshing_each_meeting(tmp_path):
     con = build_fixture_db(tmp_path / "facts.duckdb")  # refreshed meeting by meeting
+    # fx's diarised turns all carry words; one after its last utterance gives wordless_speech_facts a row
+    insert(con, "turns", turn("fx", "overlap", 9, "S1", 58.0, 59.0))
+    refresh(con, "fx")
     per_meeting = fact_rows(con)
     assert all(per_meeting[table] for table in FACT_TABLES)  # the comparison below is not vacuous
     with transaction(con):
@@ -66,7 +69,7 @@ def test_refresh_meeting_facts_rolls_back_with_the_callers_transaction(tmp_path)
 
 def test_facts_are_built_for_a_database_made_before_them(tmp_path):
     # An old database: base rows present, no facts tables, no macros, migrations 005, 007 (which
-    # amends 005's tables) and 008 (the macros' state) not recorded.
+    # amends 005's tables), 008 (the macros' state) and 062 (wordless speech) not recorded.
     path = tmp_path / "old.duckdb"
     con = build_fixture_db(path)
     expected = fact_rows(con)
@@ -79,7 +82,7 @@ def test_facts_are_built_for_a_database_made_before_them(tmp_path):
     for (macro,) in macros:
         con.execute(f"drop macro table {macro}")
     con.execute("drop table macro_state")
-    con.execute("delete from schema_migrations where version in (5, 7, 8, 9)")
+    con.execute("delete from schema_migrations where version in (5, 7, 8, 9, 62)")
     con.close()
     con = connect(path)  # applies 005, 007, 008 and 009, then creates the macros and builds the facts
     assert fact_rows(con) == expected

@@ -29,7 +29,7 @@ import re
 from pathlib import Path
 
 import pytest
-from builders import build_fixture_db
+from builders import build_fixture_db, insert, refresh, turn
 
 approx = pytest.approx
 
@@ -199,15 +199,76 @@ def test_voice_share_participant(con):
     }
 
 
-def test_speech_that_got_no_words_shows_as_turn_time_beside_a_zero_share(tmp_path):
+def test_speech_that_got_no_words_counts_in_the_share_of_speaking_time(tmp_path):
     con = build_fixture_db(tmp_path / "wordless.duckdb")
     try:
-        # dad was diarised for 2.1 s, and no word was aligned to him
-        con.execute(
-            "insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values ('fx', 'S5', 'dad', 2.1)"
+        # dad was diarised for 2.1 s between u7 (ends 49 s) and u8 (starts 52 s); no word was
+        # aligned to him. An unmapped S5 murmured 0.5 s at 58 s, after the last utterance, in two
+        # overlapping turns (one stretch), and doc has a 1 s wordless turn of his own at 59.5 s.
+        insert(
+            con,
+            "speakers",
+            {"meeting_id": "fx", "speaker_label": "S6", "participant_id": "dad", "speech_s": 2.1},
+            {"meeting_id": "fx", "speaker_label": "S5", "participant_id": None, "speech_s": 0.5},
         )
-        dad = rows(con, "select * from voice_share_participant where meeting_id = 'fx' and voice_id = 'dad'")[0]
-        assert (dad["speech_s"], dad["speech_pct"], dad["diarised_speech_s"]) == (0.0, 0.0, approx(2.1))
+        insert(
+            con,
+            "turns",
+            turn("fx", "overlap", 9, "S6", 49.5, 51.6),
+            turn("fx", "overlap", 10, "S5", 58.0, 58.4),
+            turn("fx", "overlap", 11, "S5", 58.2, 58.5),
+            turn("fx", "overlap", 12, "S2", 59.5, 60.5),
+            # on the exclusive track only: not a turn of the overlap track, not counted
+            turn("fx", "exclusive", 13, "S6", 58.6, 59.0),
+        )
+        refresh(con, "fx")
+        got = {r["voice_id"]: r for r in rows(con, "select * from voice_share_participant where meeting_id = 'fx'")}
+        total = 50 + 2.1 + 0.5 + 1.0
+        dad, murmur, doc = got["dad"], got["unmapped:S5"], got["doc"]
+        assert (dad["speech_s"], dad["wordless_s"], dad["word_count"], dad["turn_count"]) == (
+            approx(2.1),
+            approx(2.1),
+            0,
+            0,
+        )
+        assert dad["speech_pct"] == approx(100 * 2.1 / total)
+        assert (murmur["speech_s"], murmur["role"], murmur["speech_pct"]) == (
+            approx(0.5),
+            "unknown",
+            approx(100 * 0.5 / total),
+        )
+        # doc: 24 s of utterances + 1 s without words; words and turns stay word-based
+        assert (doc["speech_s"], doc["wordless_s"], doc["speech_pct"]) == (
+            approx(25.0),
+            approx(1.0),
+            approx(100 * 25 / total),
+        )
+        assert (doc["words_pct"], doc["turns_pct"], doc["mean_turn_s"]) == (
+            approx(100 * 24 / 52),
+            approx(100 * 3 / 8),
+            approx(8.0),
+        )
+        assert sum(r["speech_pct"] for r in got.values()) == approx(100.0)
+        stretches = con.execute(
+            "select speaker_label, start_s, end_s, turn_count from wordless_speech_facts order by all"
+        ).fetchall()
+        assert stretches == [("S2", 59.5, 60.5, 1), ("S5", 58.0, 58.5, 2), ("S6", 49.5, 51.6, 1)]
+        check = (Path(__file__).parents[1] / "sql" / "tests" / "assert_wordless_speech_facts_fresh.sql").read_text()
+        assert con.execute(check).fetchall() == []
+        role = {r["role"]: r for r in rows(con, "select * from voice_share_role where meeting_id = 'fx'")}
+        assert role["network"]["speech_s"] == approx(6 + 2.1)
+        assert role["network"]["speaking_voice_count"] == 2
+        assert role["unknown"]["speech_s"] == approx(2.0 + 0.5)
+        assert role["clinician"]["mean_turn_s"] == approx(8.0)
+        balance = rows(con, "select speech_s, lay_speech_pct from balance where meeting_id = 'fx'")[0]
+        assert balance["speech_s"] == approx(total)
+        assert balance["lay_speech_pct"] == approx(100 * (14 + 6 + 2.1) / total)
+        # a correction that moves doc's last utterance onto the wordless turn's time does not count
+        # that second twice: the stretch now overlaps an utterance and drops out
+        con.execute("update utterances set end_s = 60.0 where utterance_id = 'fx/u00008'")
+        refresh(con, "fx")
+        doc = rows(con, "select * from voice_share_participant where meeting_id = 'fx' and voice_id = 'doc'")[0]
+        assert (doc["speech_s"], doc["wordless_s"]) == (approx(27.0), approx(0.0))
     finally:
         con.close()
 

@@ -1,13 +1,18 @@
 -- one row per meeting × voice: every registered participant of a meeting that has utterances
--- (silent ones with zeros) plus every unmapped diarised speaker that spoke ('unmapped:<label>').
--- speech_s sums utterance durations; a turn is a maximal run of consecutive utterances by one voice.
+-- (silent ones with zeros) plus every unmapped diarised speaker that spoke ('unmapped:<label>'),
+-- with words or without.
+-- speech_s is speaking time (docs/sql.md "Speaking time"): utterance time (the sum of utterance
+-- durations) plus wordless_s, the voice's diarised turns that no utterance overlaps, so speech
+-- that got no words still counts in speech_s and speech_pct. Word and turn figures are of
+-- utterances: a turn is a maximal run of consecutive utterances by one voice; longest_turn_s and
+-- mean_turn_s are utterance time per such turn.
 -- *_pct are shares of the meeting's total (null when the meeting's total is 0).
--- Speaking voices are summed per meeting × voice in voice_facts when the meeting is written.
+-- Speaking voices are summed per meeting × voice in voice_facts and wordless stretches per speaker
+-- in wordless_speech_facts when the meeting is written.
 -- A meeting without times (imported plain text) has null speech_s and speech_pct for every voice,
 -- silent ones too: its shares are words_pct and turns_pct (timing_note says so).
--- diarised_speech_s is the voice's turn time (speakers.speech_s of the speakers mapped to it:
--- speech with or without words, docs/sql.md "Utterance time against turn time"), so a voice whose
--- speech got no words shows it here while its utterance-time shares are 0.
+-- diarised_speech_s is the voice's turn time (speakers.speech_s of the speakers mapped to it,
+-- docs/sql.md "Utterance time against turn time"), kept to compare with speech_s.
 with
 
 spoken as (
@@ -27,6 +32,17 @@ meeting_timing as (
     group by meeting_id
 ),
 
+-- wordless speech of the meeting's diarised speakers, by voice; a label without a speakers row
+-- (a withdrawn participant's) has no voice and is left out
+wordless as (
+    select w.meeting_id, voice_of(r.participant_id, r.speaker_label) as voice_id, any_value(r.role) as role,
+        any_value(r.participant_id) as participant_id, sum(w.speech_s) as wordless_s
+    from wordless_speech_facts as w
+    inner join compute_speaker_roles(null) as r on r.meeting_id = w.meeting_id and r.speaker_label = w.speaker_label
+    inner join meeting_timing as t on t.meeting_id = w.meeting_id
+    group by all
+),
+
 silent as (
     select
         p.meeting_id,
@@ -43,10 +59,39 @@ silent as (
     anti join spoken as v on v.meeting_id = p.meeting_id and v.voice_id = p.participant_id
 ),
 
+-- an unmapped speaker whose speech got no words at all: a voice of its own
+wordless_only as (
+    select
+        w.meeting_id,
+        w.voice_id,
+        null as participant_id,
+        'unknown' as role,
+        0.0 as speech_s,
+        0 as word_count,
+        0 as utterance_count,
+        0 as turn_count,
+        null as longest_turn_s
+    from wordless as w
+    anti join spoken as v on v.meeting_id = w.meeting_id and v.voice_id = w.voice_id
+    where w.participant_id is null
+),
+
 voices as (
     select * from spoken
     union all by name
     select * from silent
+    union all by name
+    select * from wordless_only
+),
+
+timed_voices as (
+    select
+        v.* exclude (speech_s),
+        v.speech_s as utterance_s,
+        case when v.speech_s is not null then coalesce(w.wordless_s, 0.0) end as wordless_s,
+        v.speech_s + coalesce(w.wordless_s, 0.0) as speech_s
+    from voices as v
+    left join wordless as w on w.meeting_id = v.meeting_id and w.voice_id = v.voice_id
 ),
 
 diarised as (
@@ -70,9 +115,10 @@ final as (
         100 * word_count / nullif(sum(word_count) over by_meeting, 0) as words_pct,
         100 * turn_count / nullif(sum(turn_count) over by_meeting, 0) as turns_pct,
         longest_turn_s,
-        speech_s / nullif(turn_count, 0) as mean_turn_s,
+        utterance_s / nullif(turn_count, 0) as mean_turn_s,
+        wordless_s,
         d.diarised_speech_s
-    from voices
+    from timed_voices
     left join diarised as d using (meeting_id, voice_id)
     window by_meeting as (partition by meeting_id)
 )

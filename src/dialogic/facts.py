@@ -22,6 +22,7 @@ FACT_TABLES: tuple[str, ...] = (
     "sdm_option5_facts",
     "window_facts",
     "overlap_facts",
+    "wordless_speech_facts",
 )
 
 

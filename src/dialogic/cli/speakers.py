@@ -128,8 +128,8 @@ def _print_speakers(con, meeting: str, table_format: str = "auto") -> None:
     except DialogicError as exc:
         fail(exc)
     emit_table(
-        f"speakers of {meeting} (turn_s: diarised turn time, speech with or without words; the views' speech_s "
-        "counts utterance time: docs/sql.md, Definitions)",
+        f"speakers of {meeting} (turn_s: diarised turn time, pauses and talk over others included; the views' "
+        "speech_s is utterance time plus speech that got no words: docs/sql.md, Definitions)",
         ["speaker", "participant", "role", "name", "turn_s", "longest_turn_s", "check"],
         [
             [

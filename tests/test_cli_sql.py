@@ -130,12 +130,57 @@ def test_version_prints_the_version():
     assert result.exit_code == 0 and result.output.strip() == dialogic.__version__
 
 
-def test_a_wide_result_shows_every_column_name_whole_and_rounds_floats(db_path):
+BALANCE_COLUMNS = 17  # columns of the balance view
+
+
+def _balance_table(db_path, columns: int):
+    result = runner.invoke(
+        app, ["sql", "select * from balance", "--db", str(db_path), "--format", "table"], env={"COLUMNS": str(columns)}
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_wide_result_at_80_columns_leaves_columns_off_with_a_note_not_stacked(db_path):
+    output = _balance_table(db_path, 80)
+    lines = output.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # one table row for the one meeting, the columns side by side: no block of `name  value` lines
+    header = next(line for line in lines if "meeting_id" in line)
+    assert "speech_s" in header and "voice_count" in header
+    assert not any(line.lstrip("│ ").startswith("speech_s ") for line in lines)
+    assert "0.811" in output and "0.8112781" not in output  # 3 decimals in the table
+    note = " ".join(output[output.index("more column(s) not shown") :].split())
+    for column in ("professional_to_lay_ratio", "service_user_speech_pct", "timing_note"):
+        assert column in note and column not in header  # every column left off is named
+
+
+def test_a_wide_terminal_shows_more_columns(db_path):
+    narrow, wide = _balance_table(db_path, 80), _balance_table(db_path, 400)
+    header = next(line for line in wide.splitlines() if "meeting_id" in line)
+    assert "professional_to_lay_ratio" in header and "timing_note" in header
+    assert "not shown" not in wide and "not shown" in narrow
+
+
+def test_a_long_value_is_cut_with_an_ellipsis(db_path):
+    query = "select repeat('word ', 40) as text, 7 as n"
+    result = runner.invoke(app, ["sql", query, "--db", str(db_path), "--format", "table"], env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "word" in line)
+    assert "…" in row and "7" in row  # cut, and the next column still beside it
+    assert max(len(line) for line in result.output.splitlines()) <= 60
+
+
+def test_in_a_pipe_rows_are_tab_separated_with_every_digit(db_path):
     result = runner.invoke(app, ["sql", "select * from balance", "--db", str(db_path)], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
-    for column in ("voice_entropy_bits", "professional_to_lay_ratio", "service_user_speech_pct"):
-        assert column in result.output
-    assert "0.811" in result.output and "0.8112781" not in result.output  # 3 decimals in the table
+    header, row = result.output.splitlines()
+    assert len(header.split("\t")) == len(row.split("\t")) == BALANCE_COLUMNS
+    cells = dict(zip(header.split("\t"), row.split("\t")))
+    assert cells["voice_entropy_bits"] == "0.8112781244591328" and cells["consent_note"] == ""
+    # a tab inside a value cannot split the row; lists go out as JSON; a formula is neutralised
+    tsv = invoke("sql", "select 'a' || chr(9) || 'b' as x, ['=1'] as y, '=2' as z", "--db", db_path, "--format", "tsv")
+    assert tsv.output.splitlines() == ["x\ty\tz", 'a b\t["=1"]\t\'=2']
 
 
 def test_csv_writes_list_columns_as_json_text(db_path):

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dialogic import queries
 from dialogic.cli.common import DB_OPTION, MODE_OPTION, db_path, fail, file_mode
 from dialogic.errors import DialogicError
+from dialogic.spreadsheet import safe_cell
 
-_TABLE_ROW_LIMIT = 200  # the terminal table is for a look; csv/json/parquet carry every row
+_TABLE_ROW_LIMIT = 200  # the terminal table is for a look; tsv/csv/json/parquet carry every row
+_FORMATS = ("auto", "table", "tsv", *queries.QUERY_FORMATS)
+# A column of long values is cut to this width (with an ellipsis) so that more columns fit; a
+# header is never cut, so every column shown can be named in a follow-up query.
+_CELL_WIDTH = 24
 
 
 TIME_LIMIT_OPTION = typer.Option(
@@ -36,7 +44,11 @@ def register(app: typer.Typer) -> None:
 def sql_command(
     query: str = typer.Argument(..., help="One SELECT statement; the database is opened read-only."),
     db: Path = DB_OPTION,
-    fmt: str = typer.Option("table", "--format", help="table, csv, json or parquet (parquet needs --output)."),
+    fmt: str = typer.Option(
+        "auto",
+        "--format",
+        help="auto (table on a terminal, tsv otherwise), table, tsv, csv, json or parquet (parquet needs --output).",
+    ),
     output: Path = typer.Option(None, "--output", help="Write the result to this file instead of stdout."),
     time_limit: float = TIME_LIMIT_OPTION,
     memory_limit: str = MEMORY_LIMIT_OPTION,
@@ -53,16 +65,21 @@ def sql_command(
         dialogic sql "select * from balance limit 5" --format csv
     """
     db = db_path(db)
-    if fmt not in queries.QUERY_FORMATS:
-        fail(f"unknown --format {fmt!r}; expected one of: {', '.join(queries.QUERY_FORMATS)}")
+    if fmt not in _FORMATS:
+        fail(f"unknown --format {fmt!r}; expected one of: {', '.join(_FORMATS)}")
     permissions = file_mode(mode)
+    if fmt == "auto":
+        fmt = "table" if output is None and sys.stdout.isatty() else "tsv" if output is None else "csv"
     try:
         limits = queries.SandboxLimits.resolve(time_limit, memory_limit)
         frame = queries.run_query(db, query, limits)
         if fmt == "table" and output is None:
             _print_table(frame)
             return
-        text = queries.write_frame(frame, "csv" if fmt == "table" else fmt, output, mode=permissions)
+        if fmt == "tsv" and output is None:
+            _print_tsv(frame)
+            return
+        text = queries.write_frame(frame, "csv" if fmt in ("table", "tsv") else fmt, output, mode=permissions)
     except DialogicError as exc:
         fail(str(exc))
     if text is not None:
@@ -115,23 +132,51 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())  # a tab or line break inside a value would break the row
+
+
+def _print_tsv(frame) -> None:
+    """Every row, tab-separated under a header row: nothing wrapped, cut or rounded (a pipe or a
+    log reads every digit); lists as JSON; cells a spreadsheet would run as a formula get a '."""
+    typer.echo("\t".join(_flat(name) for name in frame.columns))
+    for row in frame.iter_rows():
+        cells = [
+            "" if v is None else json.dumps(v, default=str) if isinstance(v, (list, dict)) else str(v) for v in row
+        ]
+        typer.echo("\t".join(safe_cell(_flat(cell)) for cell in cells))
+
+
 def _print_table(frame) -> None:
-    """Rows as a table while the columns fit the terminal, else one block of `column  value`
-    lines per row, so that no header is cut to a letter. Floats show 3 decimals; --format csv
-    gives every digit."""
+    """Rows as a table that fits the terminal (``$COLUMNS`` where set): a long value is cut with an
+    ellipsis, and the columns that do not fit are left off and named in a note below, never
+    stacked one value a line. Floats show 3 decimals; --format tsv or csv gives every digit."""
     console = Console()
-    rows = list(frame.head(_TABLE_ROW_LIMIT).iter_rows())
-    widths = [max([len(name)] + [len(_cell(row[i])) for row in rows]) for i, name in enumerate(frame.columns)]
-    if sum(w + 3 for w in widths) + 1 <= console.width:
-        table = Table(*frame.columns, show_lines=False)
-        for row in rows:
-            table.add_row(*(_cell(value) for value in row))
-        console.print(table)
-    else:
-        label = max(len(name) for name in frame.columns)
-        for n, row in enumerate(rows, start=1):
-            console.rule(f"row {n}", align="left")
-            for name, value in zip(frame.columns, row):
-                console.print(f"{name:<{label}}  {_cell(value)}", markup=False, highlight=False, soft_wrap=True)
+    rows = [[_flat(_cell(value)) for value in row] for row in frame.head(_TABLE_ROW_LIMIT).iter_rows()]
+    widths = [
+        max(len(name), min(_CELL_WIDTH, max((len(row[i]) for row in rows), default=0)))
+        for i, name in enumerate(frame.columns)
+    ]
+    shown, used = 0, 1
+    for width in widths:
+        if shown and used + width + 3 > console.width:
+            break
+        used += width + 3
+        shown += 1
+    table = Table(show_lines=False)
+    for name, width in zip(frame.columns[:shown], widths[:shown]):
+        # the first column alone may be wider than the terminal: rich then cuts it too
+        table.add_column(Text(name), no_wrap=True, overflow="ellipsis", max_width=width)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row[:shown]))
+    console.print(table)
+    left_off = frame.columns[shown:]
+    if left_off:
+        console.print(
+            f"{len(left_off)} more column(s) not shown: {', '.join(left_off)} "
+            "(select fewer columns, widen the terminal or use --format tsv/csv)",
+            markup=False,
+            highlight=False,
+        )
     if frame.height > _TABLE_ROW_LIMIT:
-        console.print(f"… {frame.height - _TABLE_ROW_LIMIT} more rows (use --format csv or --output)")
+        console.print(f"… {frame.height - _TABLE_ROW_LIMIT} more rows (use --format tsv, csv or --output)")

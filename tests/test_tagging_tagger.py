@@ -6,10 +6,12 @@ import pytest
 from typer.testing import CliRunner
 
 from dialogic.cli import app
-from dialogic.errors import ManifestError, ModelError
+from dialogic.errors import ManifestError, ModelError, TranscriptError
+from dialogic.people import role_named
 from dialogic.tagging.artifacts import resolve_artifact
 from dialogic.tagging.codebook import TAGS, apply_role_rules
-from dialogic.tagging.tagger import TagInput, read_tag_input
+from dialogic.tagging.tagger import TagInput, read_tag_input, tag_inputs
+from dialogic.transcript_import import read_transcript
 
 runner = CliRunner()
 
@@ -43,6 +45,8 @@ def test_txt_round_trip(tmp_path, tagger):
     result = runner.invoke(app, ["tag", str(src), "--output", str(out)])
     assert result.exit_code == 0, result.output
     assert f"tagged 2 utterances into {out} with {tagger.model_version} ({tagger.precision})" in result.output
+    # not a terminal: progress as plain lines on standard error
+    assert f"utterances tagged with {tagger.model_version}: 2/2 (" in result.stderr
     records = [json.loads(line) for line in out.read_text().splitlines()]
     _check_records(records, [texts[0], texts[2]], [1, 3], tagger)  # blank line skipped, ids are line numbers
     assert "option_discussion" in records[0]["labels"]
@@ -94,6 +98,47 @@ def test_a_txt_of_named_lines_is_read_as_transcript_import_reads_it(tmp_path):
     plain = tmp_path / "plain.txt"
     plain.write_text("we could lower the dose\n\nor pause it\n")
     assert read_tag_input(plain) == [TagInput(1, "we could lower the dose"), TagInput(3, "or pause it")]
+
+
+def test_a_txt_is_read_by_the_reader_transcript_import_uses(tmp_path):
+    # UTF-16 with a byte-order mark, as some editors save: import reads it, so tag does too
+    src = tmp_path / "in.txt"
+    src.write_text("Peer: I have been there too.\nClinician: Shall we pause?\n", encoding="utf-16")
+    segments = read_transcript(src).segments
+    assert read_tag_input(src) == [TagInput(s.line, s.text, role_named(s.speaker)) for s in segments]
+    assert [item.speaker_role for item in read_tag_input(src)] == ["peer", "clinician"]
+    # and refuses what import refuses, with import's message
+    broken = tmp_path / "broken.txt"
+    broken.write_text("no name here\nAlex: then a name\n")
+    with pytest.raises(TranscriptError, match="line 1: text before any speaker"):
+        read_tag_input(broken)
+
+
+class _CountingTagger:
+    """Unit-test stand-in: probability 0.9 for 'persuasion' when the text says 'must', and a log
+    of the batches it was given."""
+
+    thresholds = {tag: 0.5 for tag in TAGS}
+
+    def __init__(self):
+        self.batches: list[list[str]] = []
+
+    def predict(self, texts, roles=None):
+        self.batches.append(list(texts))
+        return [{tag: 0.9 if tag == "persuasion" and "must" in t else 0.1 for tag in TAGS} for t in texts]
+
+    def labels(self, probabilities):
+        return [tag for tag in TAGS if probabilities[tag] >= self.thresholds[tag]]
+
+
+def test_tag_inputs_goes_in_batches_keeps_order_and_reports_progress():
+    items = [TagInput(n, f"you must {n}" if n % 3 == 0 else f"text {n}", "clinician") for n in range(7)]
+    fake, seen = _CountingTagger(), []
+    records = tag_inputs(fake, items, batch_size=3, progress=lambda done, total: seen.append((done, total)))
+    assert [len(b) for b in fake.batches] == [3, 3, 1]
+    assert seen == [(3, 7), (6, 7), (7, 7)]
+    assert [r["id"] for r in records] == list(range(7))
+    assert [r["labels"] for r in records] == [["persuasion"] if n % 3 == 0 else [] for n in range(7)]
 
 
 def test_other_formats_and_broken_lines_are_refused(tmp_path):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -46,8 +50,6 @@ def emit_table(title: str, columns: list[str], rows: list[list[str]], fmt: str =
     wide is cut short with an ellipsis, never wrapped mid-word or stacked), or tab-separated
     lines with a header row (``tsv``: nothing wrapped, nothing coloured) when the output is a
     pipe or a file, or when asked; ``title`` is then left out, so every line is data."""
-    import sys
-
     from rich.table import Table
     from rich.text import Text
 
@@ -65,6 +67,46 @@ def emit_table(title: str, columns: list[str], rows: list[list[str]], fmt: str =
     for row in rows:
         table.add_row(*(Text(str(cell)) for cell in row))
     Console().print(table)
+
+
+@contextmanager
+def counted_progress(what: str) -> Iterator[Callable[[int, int], None]]:
+    """A ``progress(done, total)`` hook for a count of ``what`` (e.g. ``"utterances tagged"``), shown
+    on standard error: a rich bar at a terminal, as `dialogic process` draws, and plain
+    ``what: done/total (s)`` lines in a log or a pipe, where a bar would print nothing until the
+    end or leave control codes behind. Standard output stays for the command's data."""
+    started = time.perf_counter()
+    if not sys.stderr.isatty():
+
+        def line(done: int, total: int) -> None:
+            typer.echo(f"{what}: {done}/{total} ({time.perf_counter() - started:.0f} s)", err=True)
+
+        yield line
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=_stderr,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def file_mode(text: str) -> int:

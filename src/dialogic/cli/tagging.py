@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from dialogic.cli.common import fail
+from dialogic.cli.common import counted_progress, fail
 from dialogic.errors import DialogicError
 
 
@@ -102,8 +102,10 @@ def tag(
     torch.set_num_threads(2)
     try:
         items = read_tag_input(input)
+        typer.echo(f"loading the tagger to tag {len(items)} utterances of {input}", err=True)
         tagger = load_tagger(model)
-        records = tag_inputs(tagger, items)
+        with counted_progress(f"utterances tagged with {tagger.model_version}") as progress:
+            records = tag_inputs(tagger, items, progress=progress)
     except DialogicError as exc:
         fail(exc)
     lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)

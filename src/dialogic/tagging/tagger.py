@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,9 +190,9 @@ def read_tag_input(path: Path) -> list[TagInput]:
         raise ManifestError(
             f"{path}: expected a .txt (one utterance per line) or .jsonl file, got {suffix or 'no suffix'!r}"
         )
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
     if suffix == ".txt":
-        return _read_txt(path, lines)
+        return _read_txt(path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
     items = []
     for n, line in enumerate(lines, start=1):
         if not line.strip():
@@ -211,25 +212,41 @@ def read_tag_input(path: Path) -> list[TagInput]:
     return items
 
 
-def _read_txt(path: Path, lines: list[str]) -> list[TagInput]:
+def _read_txt(path: Path) -> list[TagInput]:
+    # The same reader as transcript import (its decoding, size limit and checks), so a file reads
+    # one way whichever command is given it.
     from dialogic.people import role_named
-    from dialogic.transcript_import.plain import read_plain
-    from dialogic.transcript_import.text_file import split_name
+    from dialogic.transcript_import import read_transcript
+    from dialogic.transcript_import.text_file import read_text, split_name
 
+    lines = read_text(path).splitlines()
     if not any(split_name(line)[0] for line in lines if line.strip()):
         return [TagInput(utterance_id=n, text=line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
     return [
         TagInput(utterance_id=s.line, text=s.text, speaker_role=role_named(s.speaker))
-        for s in read_plain(path).segments
+        for s in read_transcript(path).segments
     ]
 
 
-def tag_inputs(tagger: Tagger, items: list[TagInput]) -> list[dict]:
+def tag_inputs(
+    tagger: Tagger,
+    items: list[TagInput],
+    *,
+    batch_size: int = 256,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict]:
     """One output record per input, in order: id, text, probabilities, the labels that count
     under the codebook's role rules, and ``candidates`` (labels that wait on an unknown role),
-    exactly as the views count a stored meeting's tags."""
+    exactly as the views count a stored meeting's tags. The texts go to the tagger
+    ``batch_size`` at a time, as `tag_meeting` sends a meeting's, and ``progress(done, total)``
+    is called after each batch."""
     roles = [item.speaker_role for item in items]
-    probabilities = tagger.predict([item.text for item in items], roles if any(roles) else None)
+    probabilities: list[dict[str, float]] = []
+    for start in range(0, len(items), batch_size):
+        chunk = slice(start, start + batch_size)
+        probabilities += tagger.predict([item.text for item in items[chunk]], roles[chunk] if any(roles) else None)
+        if progress is not None:
+            progress(len(probabilities), len(items))
     out = []
     for item, probs in zip(items, probabilities):
         labels, candidates = apply_role_rules(tagger.labels(probs), item.speaker_role)

@@ -183,6 +183,15 @@ def test_in_a_pipe_rows_are_tab_separated_with_every_digit(db_path):
     assert tsv.output.splitlines() == ["x\ty\tz", 'a b\t["=1"]\t\'=2']
 
 
+def test_a_negative_zero_prints_as_zero_in_table_and_tsv(db_path):
+    # balance's entropy of a meeting with one voice is 0 bits; a float -0.0 from any view prints unsigned
+    query = "select -0.0::double as z, voice_entropy_bits from balance"
+    for fmt in ("table", "tsv"):
+        result = invoke("sql", query, "--db", db_path, "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert "-0" not in result.output and "0.0" in result.output
+
+
 def test_csv_writes_list_columns_as_json_text(db_path):
     result = runner.invoke(
         app, ["sql", "select meeting_id, consent_scope from meetings", "--format", "csv", "--db", str(db_path)]

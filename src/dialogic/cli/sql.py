@@ -121,7 +121,13 @@ def export_view_command(
     typer.echo(f"wrote {summary.row_count} rows of {summary.view} to {summary.path}{left_out}")
 
 
+def _unsigned_zero(value):
+    # -0.0 is 0 to a reader; printed with its sign it looks like a small negative figure
+    return 0.0 if isinstance(value, float) and value == 0 else value
+
+
 def _cell(value) -> str:
+    value = _unsigned_zero(value)
     if value is None:
         return ""
     if isinstance(value, float):
@@ -142,7 +148,8 @@ def _print_tsv(frame) -> None:
     typer.echo("\t".join(_flat(name) for name in frame.columns))
     for row in frame.iter_rows():
         cells = [
-            "" if v is None else json.dumps(v, default=str) if isinstance(v, (list, dict)) else str(v) for v in row
+            "" if v is None else json.dumps(v, default=str) if isinstance(v, (list, dict)) else str(_unsigned_zero(v))
+            for v in row
         ]
         typer.echo("\t".join(safe_cell(_flat(cell)) for cell in cells))
 

@@ -30,8 +30,13 @@ def test_raters_add_and_list(tmp_path):
     listed = runner.invoke(app, ["raters", "list", "--db", str(db)])
     assert listed.exit_code == 0
     header, first, *_ = listed.output.splitlines()
-    assert header == "rater\tanswers\tsince\trights" and first.startswith("alice\t0 answers")
+    assert header == "rater\tanswers\tsince\trights" and first.startswith("alice\t0\t")
     assert "carol" in listed.output and "blind" in listed.output
+    # at a terminal's request: a table whose header names the columns
+    table = runner.invoke(app, ["raters", "list", "--db", str(db), "--format", "table"], env={"COLUMNS": "100"})
+    assert table.exit_code == 0, table.output
+    header_row = next(line for line in table.output.splitlines() if "rater" in line and "answers" in line)
+    assert "since" in header_row and "rights" in header_row and "\t" not in table.output
     con = connect(db)
     assert authenticate(con, "alice", "a long password") is not None
     assert authenticate(con, "carol", "carol's password").blind

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from dialogic.cli.common import DB_OPTION, db_path, fail
+from dialogic.cli.common import DB_OPTION, FORMAT_OPTION, db_path, emit_table, fail
 from dialogic.errors import DialogicError
 
 raters_app = typer.Typer(
@@ -89,7 +89,7 @@ def add(
 
 
 @raters_app.command("list")
-def list_(db: Path = DB_OPTION) -> None:
+def list_(db: Path = DB_OPTION, table_format: str = FORMAT_OPTION) -> None:
     """List rater accounts with how many answers each has given.
 
     Example: dialogic raters list --db dialogic.duckdb
@@ -97,7 +97,8 @@ def list_(db: Path = DB_OPTION) -> None:
     from dialogic.db import connect
     from dialogic.review.auth import list_raters
 
-    con = connect(db_path(db))
+    database = db_path(db)
+    con = connect(database)
     try:
         raters = list_raters(con)
     finally:
@@ -105,15 +106,15 @@ def list_(db: Path = DB_OPTION) -> None:
     if not raters:
         typer.echo("no raters yet (add one with `dialogic raters add NAME`)")
         return
-    typer.echo("rater\tanswers\tsince\trights")  # tab-separated, for a reader and for cut or awk alike
+    rows = []
     for rater in raters:
         rights = [
             *(["blind"] if rater.blind else []),
             *([f"editor ({rater.n_corrections} corrections)"] if rater.can_edit else []),
         ]
-        typer.echo(
-            f"{rater.rater_id}\t{rater.n_answers} answers\t{rater.created_at:%Y-%m-%d}\t{' '.join(rights) or '-'}"
-        )
+        rows.append([rater.rater_id, str(rater.n_answers), f"{rater.created_at:%Y-%m-%d}", " ".join(rights) or "-"])
+    # a table at a terminal, tab-separated lines under the header in a pipe (answers a plain count for awk)
+    emit_table(f"raters of {database}", ["rater", "answers", "since", "rights"], rows, table_format)
 
 
 @raters_app.command("editor")

@@ -260,6 +260,16 @@ def test_speech_that_got_no_words_counts_in_the_share_of_speaking_time(tmp_path)
         assert role["network"]["speaking_voice_count"] == 2
         assert role["unknown"]["speech_s"] == approx(2.0 + 0.5)
         assert role["clinician"]["mean_turn_s"] == approx(8.0)
+        # windows count it too: dad's 49.5–51.6 s gives 0.5 s to [25, 50) and 1.6 s to [50, 75)
+        windows = {
+            (r["window_index"], r["role"]): r
+            for r in rows(con, "select * from voice_share_window_at(25) where meeting_id = 'fx'")
+        }
+        assert windows[(1, "network")]["speech_s"] == approx(6.0 + 0.5)  # mum's u6 and dad
+        assert windows[(2, "network")]["speech_s"] == approx(1.6)
+        assert (windows[(2, "network")]["utterance_count"], windows[(2, "network")]["word_count"]) == (0, 0)
+        assert windows[(2, "unknown")]["speech_s"] == approx(0.5)  # S5's stretch
+        assert sum(r["speech_s"] for r in windows.values()) == approx(total)
         balance = rows(con, "select speech_s, lay_speech_pct from balance where meeting_id = 'fx'")[0]
         assert balance["speech_s"] == approx(total)
         assert balance["lay_speech_pct"] == approx(100 * (14 + 6 + 2.1) / total)

@@ -1,18 +1,35 @@
--- one row per meeting × time window × role of only_meeting (or all), from utterance_facts;
+-- one row per meeting × time window × role of only_meeting (or all), from utterance_facts and
+-- wordless_speech_facts (speech that got no words counts as speaking time, docs/sql.md);
 -- window_s = window length in seconds. Windows are [window_index * window_s,
--- (window_index + 1) * window_s) from 0 to the meeting's last utterance end (a meeting ending
--- exactly on a boundary has no window after it). An utterance crossing a boundary gives each
--- window the seconds inside it; its words and the utterance itself count in the window where it
+-- (window_index + 1) * window_s) from 0 to the end of the meeting's last speech (a meeting ending
+-- exactly on a boundary has no window after it). An utterance or a wordless stretch crossing a
+-- boundary gives each window the seconds inside it; its words and the utterance itself count in the window where it
 -- starts, also when it lasts 0 s. Every role that speaks somewhere in the meeting has a row in
 -- every window (zeros when silent there). speech_pct = the role's share of the window's speech
 -- (null for a silent window). The view macro voice_share_window_at(window_s) calls this one.
 create or replace macro compute_voice_share_windows(only_meeting, window_s) as table
 with
 
-staged as (
-    select meeting_id, role, start_s, end_s, word_count
+utterance_spans as (
+    select meeting_id, role, start_s, end_s, word_count, 1 as utterance_count
     from utterance_facts
     where only_meeting is null or meeting_id = only_meeting
+),
+
+-- speech that got no words (wordless_speech_facts) is speaking time too; a label without a
+-- speakers row (a withdrawn participant's) has no voice and is left out
+wordless_spans as (
+    select w.meeting_id, role_of(r.role) as role, w.start_s, w.end_s, 0 as word_count, 0 as utterance_count
+    from wordless_speech_facts as w
+    inner join compute_speaker_roles(only_meeting) as r
+        on r.meeting_id = w.meeting_id and r.speaker_label = w.speaker_label
+    where only_meeting is null or w.meeting_id = only_meeting
+),
+
+staged as (
+    select * from utterance_spans
+    union all
+    select * from wordless_spans
 ),
 
 pieces as (
@@ -22,6 +39,7 @@ pieces as (
         start_s,
         end_s,
         word_count,
+        utterance_count,
         unnest(range(
             floor(start_s / window_s)::bigint,
             greatest(ceil(end_s / window_s)::bigint, floor(start_s / window_s)::bigint + 1)
@@ -36,7 +54,7 @@ clipped as (
         window_index,
         greatest(least(end_s, (window_index + 1) * window_s) - greatest(start_s, window_index * window_s), 0) as speech_s,
         case when window_index = floor(start_s / window_s) then word_count else 0 end as word_count,
-        case when window_index = floor(start_s / window_s) then 1 else 0 end as utterance_count
+        case when window_index = floor(start_s / window_s) then utterance_count else 0 end as utterance_count
     from pieces
 ),
 

@@ -15,6 +15,7 @@ from dialogic.errors import StoreError
 # In dependency order: each fact table's macro reads the tables refreshed before it.
 FACT_TABLES: tuple[str, ...] = (
     "utterance_facts",
+    "wordless_speech_facts",
     "speaking_turn_facts",
     "voice_facts",
     "meeting_facts",
@@ -22,7 +23,6 @@ FACT_TABLES: tuple[str, ...] = (
     "sdm_option5_facts",
     "window_facts",
     "overlap_facts",
-    "wordless_speech_facts",
 )
 
 

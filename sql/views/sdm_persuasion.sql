@@ -1,6 +1,7 @@
 -- one row per meeting × role with utterances, in meetings tagged by a current tagger model version:
 -- how many of the role's utterances were labelled persuasion (pressure towards one option).
--- persuasion_pct = share of the role's own utterances; per_hour uses the role's speaking time.
+-- persuasion_pct = share of the role's own utterances; per_hour uses the role's utterance time (a
+-- tag is read from words, so speech that got no words is not time in which one could be found).
 with
 
 voices as (

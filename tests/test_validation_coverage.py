@@ -125,8 +125,21 @@ def test_the_simulation_can_fail():
 
 def test_a_fully_observed_population_gives_its_own_figure():
     truth = np.array([1, 0, 0, 1])
-    value, low, high = figure_intervals("prevalence", np.zeros(4), truth, np.ones(4), np.array([0, 0, 1, 1]))
+    strata = np.array([0, 0, 1, 1])
+    value, low, high = figure_intervals("prevalence", np.zeros(4), truth, np.ones(4), strata, np.ones(4))
     assert value[0] == low[0] == high[0] == 0.5
+    # the caller can say the design is not a census even if these strata were read whole
+    _, low, high = figure_intervals("prevalence", np.zeros(4), truth, np.ones(4), strata, np.ones(4), census=False)
+    assert low[0] < 0.5 < high[0]
+
+
+def test_unit_weights_without_fractions_are_never_taken_for_a_census():
+    """Weight 1 says nothing about how much of a stratum was observed: no pinning."""
+    truth = np.array([1, 0, 0, 1, 0, 0])
+    strata = np.array([0, 0, 0, 1, 1, 1])
+    for name in ("prevalence", "precision", "recall", "specificity", "f1"):
+        value, low, high = figure_intervals(name, truth, truth, np.ones(6), strata)
+        assert low[0] < high[0], name
 
 
 def test_zero_of_a_handful_gives_roughly_zero_to_a_half():

@@ -16,8 +16,11 @@ series of the ratio, stratified, with the finite population correction), scaled 
 * n* is never more than the number of items that count (Korn & Graubard's cap), so an interval
   is never narrower than that of a simple random sample of those items.
 
-An interval is zero-width only when every stratum was observed whole (then the figure is the
-population's, not an estimate). Everything is vectorised over a leading axis of replications, so
+An interval is zero-width only when the caller says every item of every stratum was observed
+(``census=True``, or every ``stratum_fraction`` is 1): then the figure is the population's, not an
+estimate. The sampling fraction of a stratum is the share of its utterances whose answer is *known*
+(items decided / stratum size), not the share drawn: an item drawn but not yet rated is missing.
+Without a fraction, none is assumed (no finite population correction, never pinned). Everything is vectorised over a leading axis of replications, so
 the coverage simulation in the tests runs thousands of samples at once.
 """
 
@@ -45,13 +48,16 @@ def figure_intervals(
     strata: np.ndarray,
     stratum_fraction: np.ndarray | None = None,
     level: float = 0.95,
+    census: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Point estimates and intervals of one of :data:`FIGURE_TERMS`, per replication.
 
     ``model`` and ``truth`` are 0/1 arrays of shape (replications, items) or (items,);
     ``weights`` (items,) sampling weights; ``strata`` (items,) stratum labels;
-    ``stratum_fraction`` (items,) each item's stratum sampling fraction n_h / N_h (default
-    1 / weight). Returns (value, low, high) of shape (replications,), NaN where the figure is
+    ``stratum_fraction`` (items,) each item's stratum sampling fraction n_h / N_h, n_h the items
+    of the stratum whose answer is known (default 0: no finite population correction);
+    ``census`` whether every item of every stratum of the design is known (default: every
+    fraction is 1); only then is the interval the point itself. Returns (value, low, high) of shape (replications,), NaN where the figure is
     undefined (Σ w·v = 0).
 
     The design variance is the linearised variance of the ratio with each stratum's rate of
@@ -67,8 +73,7 @@ def figure_intervals(
     m, t = np.broadcast_arrays(m, t)
     w = np.asarray(weights, dtype=float)
     labels, codes = np.unique(np.asarray(strata, dtype=str), return_inverse=True)
-    fraction = 1.0 / w if stratum_fraction is None else np.asarray(stratum_fraction, dtype=float)
-    fraction = np.clip(fraction, 0.0, 1.0)
+    fraction = _fractions(stratum_fraction, w.size)
     reps = m.shape[0]
 
     u, v = u_of(m, t), v_of(m, t)
@@ -132,13 +137,26 @@ def figure_intervals(
     # The smaller of the two: the smoothed one where the sample shows no variation, the
     # observed one where a rare, heavily weighted answer makes the estimate itself uncertain.
     n_eff = np.minimum(np.minimum(n_smoothed, n_observed), counted)
-    return _clopper_pearson(p, n_eff, defined, fraction, max(1, m.shape[1] - len(labels)), level)
+    return _clopper_pearson(p, n_eff, defined, _is_census(census, fraction), max(1, m.shape[1] - len(labels)), level)
 
 
-def _clopper_pearson(p, n_eff, defined, fraction, df: int, level: float):
+def _fractions(stratum_fraction: np.ndarray | None, n: int) -> np.ndarray:
+    """Sampling fractions clipped to [0, 1]; none given is 0 (no finite population correction)."""
+    if stratum_fraction is None:
+        return np.zeros(n)
+    return np.clip(np.asarray(stratum_fraction, dtype=float), 0.0, 1.0)
+
+
+def _is_census(census: bool | None, fraction: np.ndarray) -> bool:
+    """The figure is the population's own only when every item of every stratum is known."""
+    whole = bool(fraction.size) and bool(np.all(fraction >= 1.0))
+    return whole if census is None else bool(census) and whole
+
+
+def _clopper_pearson(p, n_eff, defined, census: bool, df: int, level: float):
     """Korn–Graubard's last step: Clopper–Pearson at ``p`` on the effective size scaled by
-    (z / t_df)²; bounds pinned at 0 and 1 where p is; the point itself when every stratum was
-    observed whole (the figure is the population's own)."""
+    (z / t_df)²; bounds pinned at 0 and 1 where p is; the point itself when every item of every
+    stratum is known (``census``: the figure is the population's own)."""
     tail = (1 - level) / 2
     n_eff = np.maximum(n_eff * (_sps.norm.isf(tail) / _sps.t.isf(tail, df)) ** 2, 1e-9)
     n_eff = np.where(defined, n_eff, 1.0)
@@ -146,7 +164,7 @@ def _clopper_pearson(p, n_eff, defined, fraction, df: int, level: float):
     # statsmodels sets the bound at 0 or 1 only when count / nobs is exactly 0 or 1.
     low = np.where(defined, np.where(p <= 0, 0.0, np.asarray(low, dtype=float)), np.nan)
     high = np.where(defined, np.where(p >= 1, 1.0, np.asarray(high, dtype=float)), np.nan)
-    if np.all(fraction >= 1.0):
+    if census:
         low, high = p.copy(), p.copy()
     return p, low, high
 
@@ -193,6 +211,7 @@ def ratio_interval(
     strata: np.ndarray,
     stratum_fraction: np.ndarray | None = None,
     level: float = 0.95,
+    census: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A share that is a ratio of weighted sums with 0 <= u <= v per item, not 0/1 (e.g. seconds
     given to the wrong person over seconds of speech): value, low, high per replication.
@@ -210,8 +229,7 @@ def ratio_interval(
     u, v = np.broadcast_arrays(u, v)
     w = np.asarray(weights, dtype=float)
     labels, codes = np.unique(np.asarray(strata, dtype=str), return_inverse=True)
-    fraction = 1.0 / w if stratum_fraction is None else np.asarray(stratum_fraction, dtype=float)
-    fraction = np.clip(fraction, 0.0, 1.0)
+    fraction = _fractions(stratum_fraction, w.size)
     p, z, defined = _linearised(u, v, w, codes, fraction, len(labels))
     variance = _stratified_covariance(z, z, codes, fraction, len(labels))
     wv = w * v
@@ -220,7 +238,7 @@ def ratio_interval(
         interior = (p > 0) & (p < 1) & (variance > 0)
         n_eff = np.where(interior, p * (1 - p) / np.where(variance > 0, variance, 1.0), kish)
     n_eff = np.minimum(n_eff, (v > 0).sum(axis=1))  # Korn & Graubard's cap: the items that count
-    return _clopper_pearson(p, n_eff, defined, fraction, max(1, u.shape[1] - len(labels)), level)
+    return _clopper_pearson(p, n_eff, defined, _is_census(census, fraction), max(1, u.shape[1] - len(labels)), level)
 
 
 def ratio_difference_interval(
@@ -246,7 +264,7 @@ def ratio_difference_interval(
     pa, la, ha = ratio_interval(u_a, v, w, strata, stratum_fraction, level)
     pb, lb, hb = ratio_interval(u_b, v, w, strata, stratum_fraction, level)
     labels, codes = np.unique(np.asarray(strata, dtype=str), return_inverse=True)
-    fraction = 1.0 / w if stratum_fraction is None else np.clip(np.asarray(stratum_fraction, dtype=float), 0, 1)
+    fraction = _fractions(stratum_fraction, w.size)
     ua, vv = np.broadcast_arrays(np.atleast_2d(np.asarray(u_a, dtype=float)), np.atleast_2d(np.asarray(v, dtype=float)))
     ub = np.broadcast_to(np.atleast_2d(np.asarray(u_b, dtype=float)), ua.shape)
     _, za, _ = _linearised(ua, vv, w, codes, fraction, len(labels))

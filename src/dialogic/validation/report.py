@@ -86,6 +86,7 @@ def validation_report(
     for k, report in enumerate(agreement_figures(con, sample_id, seed=seed, n_resamples=n_resamples)):
         rows = _truth_rows(con, sample_id, report.tag)
         decided = [r for r in rows if r[6] is not None]
+        known = decided_design(decided, rows)
         report.meetings = _corrected_counts(
             con,
             sample_id,
@@ -93,8 +94,8 @@ def validation_report(
             report.tag,
             np.array([int(r[3]) for r in decided], dtype=int),
             np.array([int(r[6]) for r in decided], dtype=int),
-            np.array([r[2] for r in decided], dtype=float),
-            np.array([r[1] for r in decided], dtype=object),
+            known.weights,
+            known.strata,
             seed + k,
             n_resamples,
         )
@@ -121,11 +122,45 @@ def validation_report(
 def _truth_rows(con: duckdb.DuckDBPyConnection, sample_id: str, tag: str) -> list[tuple]:
     return con.execute(
         """
-        select utterance_id, stratum, weight, coalesce(model_label, false), value_a, value_b, consensus, status
-        from validation_item_truth where sample_id = ? and tag = ? order by utterance_id
+        select t.utterance_id, t.stratum, t.weight, coalesce(t.model_label, false), t.value_a, t.value_b,
+               t.consensus, t.status, i.stratum_size
+        from validation_item_truth as t
+        inner join validation_items as i using (sample_id, utterance_id)
+        where t.sample_id = ? and t.tag = ? order by t.utterance_id
         """,
         [sample_id, tag],
     ).fetchall()
+
+
+@dataclass(frozen=True)
+class DecidedDesign:
+    """The sampling design of the items whose answer is known, for one tag.
+
+    ``weights`` stratum size / items known in the stratum (not the weight the item was drawn
+    with: an item drawn but not yet decided is missing, and the known ones stand for the whole
+    stratum); ``fractions`` items known / stratum size; ``census`` whether every item of every
+    stratum of the sample is known, the only case in which a figure is the population's own."""
+
+    weights: np.ndarray
+    fractions: np.ndarray
+    strata: np.ndarray
+    census: bool
+
+
+def decided_design(known: list[tuple], rows: list[tuple]) -> DecidedDesign:
+    """:class:`DecidedDesign` of the ``known`` rows among a tag's ``rows`` of
+    :func:`_truth_rows` (stratum at index 1, stratum size at the last index)."""
+    size = {r[1]: int(r[-1]) for r in rows}
+    count: dict[str, int] = {}
+    for r in known:
+        count[r[1]] = count.get(r[1], 0) + 1
+    census = bool(rows) and all(count.get(h, 0) >= n for h, n in size.items())
+    return DecidedDesign(
+        np.array([size[r[1]] / count[r[1]] for r in known], dtype=float),
+        np.array([count[r[1]] / size[r[1]] for r in known], dtype=float),
+        np.array([r[1] for r in known], dtype=object),
+        census,
+    )
 
 
 def agreement_figures(
@@ -142,17 +177,26 @@ def agreement_figures(
     for k, tag in enumerate(TAGS):
         rows = _truth_rows(con, sample_id, tag)
         decided = [r for r in rows if r[6] is not None]
+        design = decided_design(decided, rows)
         model = np.array([int(r[3]) for r in decided], dtype=int)
         truth = np.array([int(r[6]) for r in decided], dtype=int)
-        weights = np.array([r[2] for r in decided], dtype=float)
-        strata = np.array([r[1] for r in decided], dtype=object)
-        figures = estimate_agreement(model, truth, weights, strata, seed=seed + k, n_resamples=n_resamples)
+        figures = estimate_agreement(
+            model,
+            truth,
+            design.weights,
+            design.strata,
+            seed=seed + k,
+            n_resamples=n_resamples,
+            stratum_fraction=design.fractions,
+            census=design.census,
+        )
         pairs = [r for r in rows if r[4] is not None and r[5] is not None]
+        paired = decided_design(pairs, rows)
         kappa = rater_kappa(
             np.array([int(r[4]) for r in pairs], dtype=int),
             np.array([int(r[5]) for r in pairs], dtype=int) if pairs else None,
-            np.array([r[2] for r in pairs], dtype=float),
-            np.array([r[1] for r in pairs], dtype=object),
+            paired.weights,
+            paired.strata,
             seed + k,
             n_resamples=n_resamples,
         )

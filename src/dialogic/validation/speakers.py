@@ -295,6 +295,7 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
     strata = np.array([r[1] for r in judged], dtype=object)
     # weights from the checks made so far: band size / items checked in the band
     weights = np.array([r[2] / checked_in[r[1]] for r in judged], dtype=float)
+    fractions = np.array([checked_in[r[1]] / r[2] for r in judged], dtype=float)
     duration = np.array([r[3] for r in judged], dtype=float)
     wrong = np.array([0.0 if r[5] else 1.0 for r in judged])
     missing = f"no check yet in the {', '.join(unchecked)} confidence band(s): the estimate would leave them out"
@@ -304,13 +305,13 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
             return Estimate(None, None, None, len(judged), missing)
         return Estimate(float(value[0]), float(low[0]), float(high[0]), len(judged))
 
-    result.misattributed = estimate(*ratio_interval(wrong * duration, duration, weights, strata))
+    result.misattributed = estimate(*ratio_interval(wrong * duration, duration, weights, strata, fractions))
     shares = []
     for role in roles:
         share = attributed.get(role, 0.0) / speech if speech else 0.0
         into = np.array([float(r[4] == role and r[6] != role) for r in judged]) * duration
         out_of = np.array([float(r[4] != role and r[6] == role) for r in judged]) * duration
-        value, low, high = ratio_difference_interval(into, out_of, duration, weights, strata)
+        value, low, high = ratio_difference_interval(into, out_of, duration, weights, strata, fractions)
         # a true share is within [0, 1], so the error (as diarised − true) within [share − 1, share]
         error = estimate(value, np.clip(low, share - 1, share), np.clip(high, share - 1, share))
         if error.value is None:

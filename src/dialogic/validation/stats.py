@@ -197,10 +197,17 @@ def estimate_agreement(
     seed: int = 0,
     n_resamples: int = 2000,
     level: float = 0.95,
+    stratum_fraction: np.ndarray | None = None,
+    census: bool | None = None,
 ) -> dict[str, Estimate]:
-    """Each :func:`binary_agreement` figure with a stratified, weighted bootstrap interval.
+    """Each :func:`binary_agreement` figure with its 95 % interval: Korn–Graubard
+    (:func:`~dialogic.validation.intervals.figure_intervals`) for the proportions, a stratified,
+    weighted bootstrap for κ.
 
-    Keys are :data:`FIGURES`. ``n`` is the number of sampled items. An undefined figure is
+    ``weights`` must be stratum size / items *decided* in the stratum, and ``stratum_fraction``
+    items decided / stratum size (default: none, so no finite population correction); an interval
+    is the point itself only with ``census`` (every item of every stratum decided) or every
+    fraction 1. Keys are :data:`FIGURES`. ``n`` is the number of sampled items. An undefined figure is
     ``Estimate(None, None, None, n, reason)`` with reason "no items", "no positives in the
     sample" (recall, F1), "no predicted positives in the sample" (precision), "no negatives in
     the sample" (specificity) or "no variation: every answer is the same" (κ). With one item
@@ -225,7 +232,9 @@ def estimate_agreement(
         if point[name] is None:
             out[name] = Estimate(None, None, None, n, reasons[name])
             continue
-        _, low, high = figure_intervals(name, m, t, w, s.astype(str), level=level)
+        _, low, high = figure_intervals(
+            name, m, t, w, s.astype(str), stratum_fraction=stratum_fraction, level=level, census=census
+        )
         out[name] = Estimate(point[name], float(low[0]), float(high[0]), n)
     if point["kappa"] is None:
         out["kappa"] = Estimate(None, None, None, n, reasons["kappa"])

@@ -288,13 +288,19 @@ def test_status_moves_only_when_an_estimate_is_recorded_and_the_bar_is_met(tmp_p
     text = con.execute(status).fetchone()[0]
     assert text.startswith("failed validation (bar not met: κ lower bound -") and "< 0.60) on 8 items" in text
     assert ", F1 0.61 [" in text
-    # a bar this low is met: the lower bound of κ is above −1
-    write_settings(con, bar_low=-1.0)
+    # a bar below 0 is refused: κ's lower bound above −1 says nothing
+    with pytest.raises(LookupFailed, match="--bar must be between 0 and 1, got -1.0"):
+        write_settings(con, bar_low=-1.0)
+    # recall's bar met, but κ's lower bound is below 0: never "validated"
+    write_settings(con, bar_figure="recall", bar_low=0.0)
     text = con.execute(status).fetchone()[0]
-    assert (
-        text.startswith("validated (bar met: κ lower bound -")
-        and ">= -1.00) on 8 items (sample v001): κ 0.35 [" in text
-    )
+    assert text.startswith("failed validation (bar met: recall lower bound 0.")
+    assert ", but κ lower bound -" in text and "is not above 0" in text and "κ 0.35 [-" in text
+    # the same bar with κ's lower bound above 0 (a recorded estimate edited to say so)
+    con.execute("update validation_estimates set low = 0.05 where tag = 'persuasion' and figure = 'kappa'")
+    text = con.execute(status).fetchone()[0]
+    assert text.startswith("validated (bar met: recall lower bound 0.")
+    assert ">= 0.00; κ lower bound 0.05 > 0) on 8 items (sample v001): κ 0.35 [0.05, " in text
     summary = con.execute("select validation_status from utterances_tagged where meeting_id = 'ma' limit 1").fetchone()[
         0
     ]
@@ -303,6 +309,10 @@ def test_status_moves_only_when_an_estimate_is_recorded_and_the_bar_is_met(tmp_p
     assert con.execute("select validation_status from tagger_validation_summary").fetchone() == (summary,)
     rows = con.execute("select status, items_rated, items_needed from tag_validation_status order by tag").fetchall()
     assert ("validated", 8, 8) in rows
+    # an empty settings table means the defaults, not every status gone
+    con.execute("delete from validation_settings")
+    rows = con.execute("select status, items_rated, items_needed from tag_validation_status order by tag").fetchall()
+    assert len(rows) == 4 and ("in progress", 8, 100) in rows
     con.close()
 
 

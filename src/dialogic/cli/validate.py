@@ -186,8 +186,8 @@ def validate_record(
     db: Path = DB_OPTION,
 ) -> None:
     """Record the sample's estimate: the one step that changes a tag's validation status in every view,
-    report and export. A tag is validated once the estimate rests on the study's minimum of items and the
-    bar figure's lower bound reaches the bar (`dialogic validate settings`).
+    report and export. A tag is validated once the estimate rests on the study's minimum of items, the
+    bar figure's lower bound reaches the bar (`dialogic validate settings`) and κ's lower bound is above 0.
 
     Example: dialogic validate record --by "A. Researcher" --db study.duckdb
     """
@@ -212,7 +212,7 @@ def validate_settings(
         None, "--min-items", help="Decided items a tag needs before a verdict (default 100)."
     ),
     bar_figure: str = typer.Option(None, "--bar-figure", help="kappa | f1 | precision | recall (default kappa)."),
-    bar: float = typer.Option(None, "--bar", help="Least lower 95 % bound of the bar figure (default 0.60)."),
+    bar: float = typer.Option(None, "--bar", help="Least lower 95 % bound of the bar figure, 0 to 1 (default 0.60)."),
     db: Path = DB_OPTION,
 ) -> None:
     """Show, or change, the study's bar for calling a tag validated.
@@ -232,7 +232,7 @@ def validate_settings(
         fail(exc)
     out.print(
         f"validated: at least {s.min_items_per_tag} decided items per tag and the lower 95 % bound of "
-        f"{s.bar_figure} >= {s.bar_low:.2f}"
+        f"{s.bar_figure} >= {s.bar_low:.2f}, and κ's lower bound above 0"
     )
 
 

@@ -16,6 +16,7 @@ import duckdb
 
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed
+from dialogic.tagging.codebook import TAGS
 
 BAR_FIGURES = ("kappa", "f1", "precision", "recall")
 
@@ -75,3 +76,38 @@ def tag_statuses(con: duckdb.DuckDBPyConnection, tagger_model_version: str) -> d
         [tagger_model_version],
     ).fetchall()
     return dict(rows)
+
+
+@dataclass(frozen=True)
+class RecordedStatus:
+    """One tag's row of ``tag_validation_status``: what every view, report and export says, and
+    the figures recorded with `dialogic validate record` that it rests on (None before any)."""
+
+    tagger_model_version: str
+    tag: str
+    status: str  # not validated | in progress | validated | failed validation
+    sentence: str  # the full status sentence
+    sample_id: str | None
+    items: int | None  # decided items the recorded estimate rests on
+    kappa: float | None
+    kappa_low: float | None
+    kappa_high: float | None
+    f1: float | None
+    items_rated: int = 0
+    items_needed: int = 0
+
+
+def recorded_statuses(con: duckdb.DuckDBPyConnection, tagger_model_version: str | None = None) -> list[RecordedStatus]:
+    """Every row of ``tag_validation_status`` (one tagger version's, if given), by version and the
+    codebook's order of tags."""
+    rows = con.execute(
+        """
+        select tagger_model_version, tag, status, validation_status, sample_id, items, kappa, kappa_low,
+               kappa_high, f1, items_rated, items_needed
+        from tag_validation_status
+        where $version is null or tagger_model_version = $version
+        """,
+        {"version": tagger_model_version},
+    ).fetchall()
+    order = {tag: i for i, tag in enumerate(TAGS)}
+    return [RecordedStatus(*r) for r in sorted(rows, key=lambda r: (r[0], order.get(r[1], len(order)), r[1]))]

@@ -272,6 +272,23 @@ def test_corrected_prevalence_estimate():
     assert corrected_prevalence_estimate(0, 0, MODEL, TRUTH, WEIGHTS, STRATA).reason == "no utterances"
 
 
+def test_corrected_counts_never_collapse_unless_the_population_is_read_whole():
+    """The review's case: 12 items in perfect agreement read 0.20 [0.20, 0.20] by the bootstrap."""
+    model = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    strata = np.array(["a"] * 3 + ["b"] * 9)
+    weights = np.array([2.0] * 3 + [10.0] * 9)
+    est = corrected_prevalence_estimate(1000, 200, model, model, weights, strata)
+    assert est.value == pytest.approx(0.2) and est.low < 0.2 < est.high
+    # on 5 items sensitivity + specificity may still be near 1 (chance): the value is then unbounded
+    wide = corrected_prevalence_estimate(1000, 200, model[:5], model[:5], None, np.array(["a"] * 5))
+    assert (wide.low, wide.high) == (0.0, 1.0)
+    # every utterance of every stratum decided: sensitivity and specificity are the population's own
+    whole = corrected_prevalence_estimate(
+        1000, 200, model, model, np.ones(12), strata, stratum_fraction=np.ones(12), census=True
+    )
+    assert whole.low == whole.value == whole.high == pytest.approx(0.2)
+
+
 def test_icc_a1_on_shrout_and_fleiss_data():
     est = icc_a1(SHROUT_FLEISS)
     assert round(est.value, 2) == 0.29  # Shrout & Fleiss (1979), Table 4: ICC(2,1) = .29

@@ -94,8 +94,7 @@ def validation_report(
             report.tag,
             np.array([int(r[3]) for r in decided], dtype=int),
             np.array([int(r[6]) for r in decided], dtype=int),
-            known.weights,
-            known.strata,
+            known,
             seed + k,
             n_resamples,
         )
@@ -233,7 +232,9 @@ def _reliability(con: duckdb.DuckDBPyConnection, sample_id: str, tag: str) -> np
     return matrix
 
 
-def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strata, seed, n_resamples) -> list[dict]:
+def _corrected_counts(
+    con, sample_id, version, tag, model, truth, known: DecidedDesign, seed, n_resamples
+) -> list[dict]:
     """Per meeting of the sample's population: utterances, the model's tag count, and the count
     corrected for the sensitivity and specificity measured on the sample."""
     rows = con.execute(
@@ -247,7 +248,18 @@ def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strat
     ).fetchall()
     out = []
     for meeting_id, n, tagged in rows:
-        estimate = corrected_prevalence_estimate(n, tagged, model, truth, weights, strata, seed, n_resamples)
+        estimate = corrected_prevalence_estimate(
+            n,
+            tagged,
+            model,
+            truth,
+            known.weights,
+            known.strata,
+            seed,
+            n_resamples,
+            stratum_fraction=known.fractions,
+            census=known.census,
+        )
 
         def scale(x: float | None, n: int = n) -> float | None:
             return None if x is None else round(x * n, 1)

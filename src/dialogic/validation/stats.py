@@ -506,16 +506,24 @@ def corrected_prevalence_estimate(
     n_resamples: int = 2000,
     *,
     level: float = 0.95,
+    stratum_fraction: np.ndarray | None = None,
+    census: bool | None = None,
 ) -> Estimate:
-    """Rogan–Gladen prevalence of a set of utterances, with a bootstrap interval.
+    """Rogan–Gladen prevalence of a set of utterances, with its interval.
 
     The observed rate ``n_tagged / n_utterances`` is treated as fixed (it is a census of the
-    model's tags, not a sample); the interval reflects only the uncertainty of sensitivity and
+    model's tags, not a sample); the interval reflects the uncertainty of sensitivity and
     specificity, estimated from the validation sample (``model``, ``truth``, ``weights``,
-    ``strata``) with the stratified bootstrap. ``n`` is the number of validation items.
-    Multiply by ``n_utterances`` for counts. Reasons: "no utterances", "no items", "no
-    positives in the sample", "no negatives in the sample", "the tagger is no better than
-    chance ...".
+    ``strata``, ``stratum_fraction``, ``census`` as in :func:`estimate_agreement`). It is the
+    range of the Rogan–Gladen value over the box of the two figures' Korn–Graubard intervals,
+    each at 1 − (1 − level)/2 (Bonferroni: the box holds both true values at least ``level`` of
+    the time, and the value is monotone in each within it), so it inherits their behaviour at
+    0 or n successes and is the point itself only under a census. Where the box reaches
+    sensitivity + specificity <= 1 the value is not bounded there and the interval is [0, 1].
+    ``seed`` and ``n_resamples`` are kept for the callers; nothing is resampled. ``n`` is the
+    number of validation items. Multiply by ``n_utterances`` for counts. Reasons: "no
+    utterances", "no items", "no positives in the sample", "no negatives in the sample", "the
+    tagger is no better than chance ...".
     """
     m = np.asarray(model)
     t = np.asarray(truth)
@@ -536,13 +544,16 @@ def corrected_prevalence_estimate(
         return Estimate(None, None, None, n, NO_BETTER_THAN_CHANCE)
     if n < 2:
         return Estimate(value, None, None, n, FEWER_THAN_2_ITEMS)
-
-    def statistic(mm: np.ndarray, tt: np.ndarray, ww: np.ndarray) -> float | None:
-        figures = binary_agreement(mm, tt, ww)
-        return corrected_prevalence(observed, figures["recall"], figures["specificity"])
-
-    low, high = bootstrap(statistic, (m, t), w, strata, n_resamples=n_resamples, level=level, seed=seed)
-    return Estimate(value, low, high, n, None if low is not None else INTERVAL_UNDEFINED)
+    s = np.zeros(n, dtype=str) if strata is None else np.asarray(strata).astype(str)
+    each = 1 - (1 - level) / 2
+    bounds = []
+    for figure in ("recall", "specificity"):
+        _, low, high = figure_intervals(figure, m, t, w, s, stratum_fraction, level=each, census=census)
+        bounds.append((float(low[0]), float(high[0])))
+    corners = [corrected_prevalence(observed, se, sp) for se in bounds[0] for sp in bounds[1]]
+    if any(c is None for c in corners):
+        return Estimate(value, 0.0, 1.0, n)
+    return Estimate(value, min(min(corners), value), max(max(corners), value), n)
 
 
 # --- meeting-level scores --------------------------------------------------------------------

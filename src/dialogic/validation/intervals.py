@@ -14,7 +14,11 @@ series of the ratio, stratified, with the finite population correction), scaled 
   size of the items that count, (Σ w)² / Σ w², the size a simple random sample with the same
   precision would have if the answers did not depend on the stratum;
 * n* is never more than the number of items that count (Korn & Graubard's cap), so an interval
-  is never narrower than that of a simple random sample of those items.
+  is never narrower than that of a simple random sample of those items;
+* at 0 or 1 the other bound also allows for what the sample could have missed (``_boundary``):
+  recall 1 with no missed tag found among the heavily weighted untagged items is bounded below
+  by TP / (TP + D), D the most missed tags the untagged utterances can hold (Clopper–Pearson's
+  upper bound for 0 of their Kish effective size).
 
 An interval is zero-width only when the caller says every item of every stratum was observed
 (``census=True``, or every ``stratum_fraction`` is 1): then the figure is the population's, not an
@@ -137,7 +141,48 @@ def figure_intervals(
     # The smaller of the two: the smoothed one where the sample shows no variation, the
     # observed one where a rare, heavily weighted answer makes the estimate itself uncertain.
     n_eff = np.minimum(np.minimum(n_smoothed, n_observed), counted)
-    return _clopper_pearson(p, n_eff, defined, _is_census(census, fraction), max(1, m.shape[1] - len(labels)), level)
+    census = _is_census(census, fraction)
+    p, low, high = _clopper_pearson(p, n_eff, defined, census, max(1, m.shape[1] - len(labels)), level)
+    if census:
+        return p, low, high
+    return p, *_boundary(u_of, v_of, m, t, w, u, v, p, low, high, level)
+
+
+def _boundary(u_of, v_of, m, t, w, u, v, p, low, high, level: float):
+    """Where the figure is 1 (or 0), the bound on the other side also allows for what the sample
+    could have missed: every item whose model label lets it add to Σ w·(v − u) (or Σ w·u) — for
+    recall, the utterances the model did not tag — stands for Σ w of such utterances, of which
+    the sample found none; Clopper–Pearson's upper bound for 0 of their Kish effective size gives
+    the most they can hold, D, and the bound is Σ w·u / (Σ w·u + D) (or D / (D + Σ w·(v − u))).
+    Without this a sample that found no missed tag among the heavily weighted untagged utterances
+    reads recall 1 with a lower bound set by the few tagged items, and misses the truth."""
+    tail = (1 - level) / 2
+    wu = (w * u).sum(axis=1)
+    rest = (w * (v - u)).sum(axis=1)
+    out = []
+    for at, bound, kept, could in (
+        (p >= 1, low, wu, lambda g: max(float(v_of(g, tv)) - float(u_of(g, tv)) for tv in (0.0, 1.0)) > 0),
+        (p <= 0, high, rest, lambda g: max(float(u_of(g, tv)) for tv in (0.0, 1.0)) > 0),
+    ):
+        risk = np.zeros_like(m, dtype=bool)
+        for g in (0.0, 1.0):
+            if could(np.float64(g)):
+                risk |= m == g
+        size = (w * risk).sum(axis=1)
+        square = (w**2 * risk).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kish = np.where(square > 0, size**2 / np.where(square > 0, square, 1.0), 0.0)
+        # 0 of kish: the exact upper bound of the rate, 1 − tail^(1/kish)
+        rate = np.where(kish > 0, 1 - tail ** (1 / np.maximum(kish, 1e-9)), 0.0)
+        most = size * rate
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if bound is low:
+                edge = np.where(kept + most > 0, kept / np.where(kept + most > 0, kept + most, 1.0), 1.0)
+                out.append(np.where(at & (most > 0), np.minimum(bound, edge), bound))
+            else:
+                edge = np.where(kept + most > 0, most / np.where(kept + most > 0, kept + most, 1.0), 0.0)
+                out.append(np.where(at & (most > 0), np.maximum(bound, edge), bound))
+    return out[0], out[1]
 
 
 def _fractions(stratum_fraction: np.ndarray | None, n: int) -> np.ndarray:

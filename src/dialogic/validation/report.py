@@ -198,6 +198,7 @@ def agreement_figures(
             paired.strata,
             seed + k,
             n_resamples=n_resamples,
+            stratum_fraction=paired.fractions,
         )
         alpha = alpha_estimate(_reliability(con, sample_id, tag), seed=seed + k, n_resamples=n_resamples)
         pending: dict[str, int] = {}

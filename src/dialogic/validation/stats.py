@@ -136,6 +136,78 @@ def bootstrap(
     return _percentile_interval(values, n_resamples, level)
 
 
+def rescaled_bootstrap_weights(
+    weights: np.ndarray | None,
+    strata: np.ndarray | None,
+    stratum_fraction: np.ndarray | None,
+    n: int,
+    *,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> np.ndarray:
+    """(n_resamples, n) replicate weights of Rao & Wu's rescaling bootstrap (Rao, Wu & Yue 1992,
+    *Survey Methodology* 18(2): 209–217) with n_h − 1 draws per stratum: each resample draws
+    n_h − 1 of a stratum's n_h items with replacement, and item i's weight becomes
+    w_i (1 − λ_h + λ_h · n_h / (n_h − 1) · r_i), r_i how often it was drawn, λ_h = √(1 − f_h)
+    (f_h the stratum's sampling fraction, default 0). Unlike drawing n_h of n_h, the variance of
+    a linear estimate is the design's own (with the finite population correction), not
+    (n_h − 1)/n_h of it, which matters in the small strata of a validation sample. A stratum of
+    one item keeps its weight (it carries no information on its own variance). Deterministic for
+    a given ``seed``."""
+    w = _weights(weights, n)
+    f = np.zeros(n) if stratum_fraction is None else np.clip(np.asarray(stratum_fraction, dtype=float), 0.0, 1.0)
+    rng = np.random.default_rng(seed)
+    out = np.broadcast_to(w, (n_resamples, n)).copy()
+    labels = (
+        np.zeros(n, dtype=int) if strata is None else np.unique(np.asarray(strata, dtype=str), return_inverse=True)[1]
+    )
+    for h in np.unique(labels):
+        members = np.flatnonzero(labels == h)
+        n_h = members.size
+        if n_h < 2:
+            continue
+        lam = np.sqrt(1.0 - float(f[members].mean()))
+        r = rng.multinomial(n_h - 1, np.full(n_h, 1.0 / n_h), size=n_resamples)
+        out[:, members] = w[members] * (1 - lam + lam * n_h / (n_h - 1) * r)
+    return out
+
+
+def _kappa_replicates(a: np.ndarray, b: np.ndarray, replicate_weights: np.ndarray) -> np.ndarray:
+    """Cohen's κ of two 0/1 arrays under each row of replicate weights (NaN where undefined)."""
+    total = replicate_weights.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_o = (replicate_weights * (a == b)).sum(axis=1) / total
+        pa = (replicate_weights * a).sum(axis=1) / total
+        pb = (replicate_weights * b).sum(axis=1) / total
+        p_e = pa * pb + (1 - pa) * (1 - pb)
+        return np.where(p_e < 1 - 1e-12, (p_o - p_e) / (1 - p_e), np.nan)
+
+
+def kappa_rescaled_interval(
+    a: np.ndarray,
+    b: np.ndarray,
+    weights: np.ndarray | None,
+    strata: np.ndarray | None,
+    stratum_fraction: np.ndarray | None = None,
+    *,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float | None, float | None]:
+    """Percentile interval of Cohen's κ of two 0/1 answer arrays under
+    :func:`rescaled_bootstrap_weights`; (None, None) when κ is undefined in over half the
+    resamples."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.size == 0:
+        return None, None
+    replicates = rescaled_bootstrap_weights(
+        weights, strata, stratum_fraction, a.size, n_resamples=n_resamples, seed=seed
+    )
+    values = _kappa_replicates(a, b, replicates)
+    return _percentile_interval([None if np.isnan(v) else float(v) for v in values], n_resamples, level)
+
+
 # --- model against rater consensus -----------------------------------------------------------
 
 
@@ -201,8 +273,9 @@ def estimate_agreement(
     census: bool | None = None,
 ) -> dict[str, Estimate]:
     """Each :func:`binary_agreement` figure with its 95 % interval: Korn–Graubard
-    (:func:`~dialogic.validation.intervals.figure_intervals`) for the proportions, a stratified,
-    weighted bootstrap for κ.
+    (:func:`~dialogic.validation.intervals.figure_intervals`) for the proportions, Rao & Wu's
+    rescaling bootstrap (:func:`kappa_rescaled_interval`) for κ, with
+    :func:`kappa_fallback_interval` where it degenerates.
 
     ``weights`` must be stratum size / items *decided* in the stratum, and ``stratum_fraction``
     items decided / stratum size (default: none, so no finite population correction); an interval
@@ -239,16 +312,10 @@ def estimate_agreement(
     if point["kappa"] is None:
         out["kappa"] = Estimate(None, None, None, n, reasons["kappa"])
     else:
-        boot = bootstrap(
-            lambda mm, tt, ww: binary_agreement(mm, tt, ww)["kappa"],
-            (m, t),
-            w,
-            strata,
-            n_resamples=n_resamples,
-            level=level,
-            seed=seed,
+        boot = kappa_rescaled_interval(
+            m, t, w, strata, stratum_fraction, n_resamples=n_resamples, level=level, seed=seed
         )
-        out["kappa"] = _with_fallback(point["kappa"], boot, kappa_fallback_interval(m, t, w, level), n)
+        out["kappa"] = _kappa_hull(point["kappa"], boot, kappa_fallback_interval(m, t, w, level), n)
     return {name: out[name] for name in FIGURES}
 
 
@@ -295,6 +362,19 @@ def kappa_fallback_interval(a: np.ndarray, b: np.ndarray, weights: np.ndarray | 
     lows.append((ag_low - p_e) / (1 - p_e))
     highs.append((ag_high - p_e) / (1 - p_e))
     return max(-1.0, min(lows)), min(1.0, max(highs))
+
+
+def _kappa_hull(value: float, boot: tuple, fallback: tuple, n: int) -> Estimate:
+    """κ's interval: the hull of the rescaling bootstrap's and :func:`kappa_fallback_interval`'s.
+    The bootstrap alone under-covers under the validation design (0.88–0.93 at n = 100–300,
+    prevalence 0.3, in the coverage simulation): the heavily weighted strata of untagged
+    utterances often show no missed tag, so they add no variance. The fallback, on Kish's
+    effective size, does not lean on within-stratum variation; the hull covered 0.97–0.99."""
+    lows = [x for x in (boot[0], fallback[0]) if x is not None]
+    highs = [x for x in (boot[1], fallback[1]) if x is not None]
+    if not lows:
+        return Estimate(value, None, None, n, INTERVAL_UNDEFINED)
+    return Estimate(value, max(-1.0, min(*lows, value)), min(1.0, max(*highs, value)), n)
 
 
 def _with_fallback(value: float, boot: tuple, fallback: tuple, n: int) -> Estimate:
@@ -347,12 +427,14 @@ def rater_kappa(
     *,
     n_resamples: int = 2000,
     level: float = 0.95,
+    stratum_fraction: np.ndarray | None = None,
 ) -> Estimate:
     """Cohen's κ between two raters' answers on the same items, with a bootstrap interval.
 
     The human ceiling for :func:`estimate_agreement`'s κ. Items either rater left unanswered
-    (NaN) are dropped; the interval resamples the remaining items within their strata, carrying
-    their weights. ``b=None`` (or nothing answered by the second rater) is "one rater only".
+    (NaN) are dropped; the interval is Rao & Wu's rescaling bootstrap
+    (:func:`kappa_rescaled_interval`) of the remaining items within their strata for yes/no
+    answers, the plain stratified bootstrap otherwise. ``b=None`` (or nothing answered by the second rater) is "one rater only".
     """
     a = np.asarray(a, dtype=float)
     if b is None or np.isnan(np.asarray(b, dtype=float)).all():
@@ -370,8 +452,12 @@ def rater_kappa(
         return Estimate(None, None, None, n, NO_VARIATION)
     if n < 2:
         return Estimate(value, None, None, n, FEWER_THAN_2_ITEMS)
-    boot = bootstrap(cohen_kappa, (a, b), w, s, n_resamples=n_resamples, level=level, seed=seed)
-    return _with_fallback(value, boot, kappa_fallback_interval(a, b, w, level), n)
+    f = None if stratum_fraction is None else np.asarray(stratum_fraction, dtype=float)[both]
+    if np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all():
+        boot = kappa_rescaled_interval(a, b, w, s, f, n_resamples=n_resamples, level=level, seed=seed)
+    else:
+        boot = bootstrap(cohen_kappa, (a, b), w, s, n_resamples=n_resamples, level=level, seed=seed)
+    return _kappa_hull(value, boot, kappa_fallback_interval(a, b, w, level), n)
 
 
 def krippendorff_alpha_nominal(reliability: np.ndarray) -> float | None:

@@ -245,8 +245,9 @@ def validate_plan(
     tagger: str = typer.Option(None, "--tagger", help="Tagger version (default: the one that tagged most)."),
     db: Path = DB_OPTION,
 ) -> None:
-    """Before rating: items per tag (in the tagged and untagged strata) for a chosen half-width of precision and
-    recall at the prevalence seen so far, and whole meetings for a chosen ICC interval.
+    """Before rating: the `validate sample --n` that gives a chosen half-width of precision and recall for each
+    tag (simulating the report on the sampler's own design, at the figures seen so far), and whole meetings for a
+    chosen ICC interval.
 
     Example: dialogic validate plan --half-width 0.1 --icc-half-width 0.15 --db study.duckdb
     """
@@ -262,19 +263,33 @@ def validate_plan(
         )
     except DialogicError as exc:
         fail(exc)
-    table = Table(title=f"items to rate for a 95 % half-width of {half_width:.2f} (precision and recall)")
-    for column in ("tag", "tagged / utterances", "prevalence seen", "tagged stratum", "untagged stratum", "note"):
+    table = Table(
+        title=f"validate sample --n for a 95 % half-width of {half_width:.2f} (precision and recall, median of simulated samples)"
+    )
+    for column in (
+        "tag",
+        "tagged / utterances",
+        "prevalence seen",
+        "planned at: precision, missed rate",
+        "--n",
+        "half-widths at --n",
+        "note",
+    ):
         table.add_column(column)
     for p in tags:
         table.add_row(
             p.tag,
             f"{p.tagged} / {p.population}",
             "—" if p.prevalence_seen is None else f"{p.prevalence_seen:.3f}",
-            str(p.items_tagged_stratum),
-            "—" if p.items_untagged_stratum is None else str(p.items_untagged_stratum),
+            f"{p.precision_planned:.2f}, {p.missed_rate_planned:.3f}",
+            "—" if p.n is None else str(p.n),
+            "—" if p.n is None else f"{p.precision_half_width:.3f}, {p.recall_half_width:.3f}",
             p.note,
         )
     out.print(table)
+    planned = [p.n for p in tags if p.n is not None]
+    if planned:
+        out.print(f"dialogic validate sample --n {max(planned)} gives every tag its half-width (by this plan)")
     out.print(
         f"whole meetings for an ICC half-width of {icc_half_width:.2f} with {meetings.raters} raters: "
         f"{meetings.meetings} (ICC {meetings.icc_planning_value:.2f}; {meetings.note})"

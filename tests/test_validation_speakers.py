@@ -94,6 +94,18 @@ def test_estimates_from_checks_by_hand(tmp_path):
     assert su.true_share.low < su.true_share.value < su.true_share.high
 
 
+def test_tied_confidences_still_give_three_bands_of_a_third():
+    """The review's case: most utterances whose chunks all agree score exactly 1.0; value
+    tertiles with <= put everything in "low". Ranks keep three bands, ties broken by id."""
+    confidence = [1.0] * 80 + [0.2, 0.5, 0.7, 0.9] * 5
+    ids = [f"m/u{i:05d}" for i in range(100)]
+    bands = confidence_bands(confidence, ids)
+    assert {b: bands.count(b) for b in ("low", "middle", "high")} == {"low": 34, "middle": 33, "high": 33}
+    assert all(b == "low" for c, b in zip(confidence, bands, strict=True) if c == 0.2)
+    assert bands == confidence_bands(confidence, ids)  # deterministic
+    assert confidence_bands([None, None]) == ["low", "low"]
+
+
 def test_an_unchecked_band_gives_no_estimate_and_says_why(tmp_path):
     con = study_with_confidence(tmp_path)
     draw_speaker_sample(con, 12, seed=3)

@@ -31,6 +31,7 @@ Utterances the rater could not judge ("can't tell") are left out and counted.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 import duckdb
@@ -71,20 +72,23 @@ class SpeakerSampleSummary:
     by_band: dict[str, tuple[int, int, float | None]]  # band -> (population, drawn, lowest confidence in it)
 
 
-def confidence_bands(confidence: list[float | None]) -> list[str]:
-    """Each utterance's band: tertiles of the known confidences; unknown confidence is ``low``."""
-    known = np.array([c for c in confidence if c is not None], dtype=float)
-    if len(known) == 0:
-        return ["low"] * len(confidence)
-    first, second = np.quantile(known, [1 / 3, 2 / 3])
-    bands = []
-    for c in confidence:
-        if c is None or c <= first:
-            bands.append("low")
-        elif c <= second:
-            bands.append("middle")
-        else:
-            bands.append("high")
+def confidence_bands(confidence: list[float | None], keys: list[str] | None = None) -> list[str]:
+    """Each utterance's band: thirds of the known confidences by rank; unknown confidence is
+    ``low``. Ranks, not values, cut the bands, so ties cannot empty one: with the "decisions"
+    activations every utterance whose chunks all agree scores exactly 1.0, and cutting at value
+    tertiles with <= put them all in one band. Ties are broken by the md5 of ``keys`` (utterance
+    ids; default: position), a fixed order unrelated to meeting or time."""
+    known = [i for i, c in enumerate(confidence) if c is not None]
+    bands = ["low"] * len(confidence)
+    if not known:
+        return bands
+
+    def tie_break(i: int) -> str:
+        return hashlib.md5(keys[i].encode()).hexdigest() if keys is not None else f"{i:012d}"
+
+    ranked = sorted(known, key=lambda i: (float(confidence[i]), tie_break(i)))
+    for rank, i in enumerate(ranked):
+        bands[i] = BANDS[min(2, 3 * rank // len(ranked))]
     return bands
 
 
@@ -135,7 +139,7 @@ def draw_speaker_sample(
         )
     if n > len(rows):
         raise LookupFailed(f"--n {n} is more than the {len(rows)} utterances that can be sampled")
-    bands = confidence_bands([r[4] for r in rows])
+    bands = confidence_bands([r[4] for r in rows], [r[0] for r in rows])
     members = {b: [i for i, band in enumerate(bands) if band == b] for b in BANDS}
     quota = allocate(n, {b: len(m) for b, m in members.items()})
     rng = np.random.default_rng(seed)

@@ -208,3 +208,27 @@ def test_checks_that_all_agree_do_not_collapse_the_transcript_intervals(tmp_path
     assert t.speaker_accuracy.value == 1 and t.speaker_accuracy.low < 0.9  # the bootstrap read [1, 1]
     assert t.word_error.value == 0 and t.word_error.high > 0
     assert all(m["misattributed_speech"].high > 0 for m in t.meetings)
+
+
+def test_a_study_with_only_speaker_checks_gets_its_report(tmp_path):
+    """No tag sample, a speaker-check sample: `validate report` gives the voice-share error
+    (it said "no validation sample yet"), and there is nothing to record."""
+    from typer.testing import CliRunner
+
+    from dialogic.cli import app
+    from dialogic.validation.report import render_html, store_estimates, validation_report
+
+    con = study_with_confidence(tmp_path)
+    draw_speaker_sample(con, 12, seed=3)
+    for q in speaker_check_queue(con, "alice"):
+        record_transcript_check(con, "alice", q[0], q[2] != "S2", 0, None if q[2] != "S2" else "su")
+    report = validation_report(con, n_resamples=50)
+    assert report.sample_id is None and report.tags == [] and report.speakers.checked == 12
+    assert report.speakers.misattributed.value > 0
+    assert "speaker checks only" in render_html(report)
+    with pytest.raises(LookupFailed, match="nothing to record"):
+        store_estimates(con, report)
+    con.close()
+    result = CliRunner().invoke(app, ["validate", "report", "--db", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert "no tag sample yet" in result.output and "speech given to the wrong person" in result.output

@@ -114,10 +114,12 @@ def validate_report(
         report = validation_report(con, sample, seed=seed, n_resamples=resamples)
     except DialogicError as exc:
         fail(exc)
-    if fmt == "table":
+    if fmt == "table" and report.sample_id is None:
+        out.print(f"no tag sample yet: {report.design}")
+    elif fmt == "table":
         table = Table(
             title=f"validation of {report.tagger_model_version} on sample {report.sample_id} "
-            f"({report.items} items; 95 % bootstrap intervals)"
+            f"({report.items} items; 95 % intervals: Korn–Graubard, κ by rescaling bootstrap)"
         )
         for column in (
             "tag",
@@ -146,6 +148,7 @@ def validate_report(
                 report.statuses.get(t.tag, "not validated on this study"),
             )
         out.print(table)
+    if fmt == "table":
         if report.transcripts is not None:
             t = report.transcripts
             out.print(

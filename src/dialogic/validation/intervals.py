@@ -3,9 +3,9 @@ small n and at 0 or n successes.
 
 A proportion here is a ratio of weighted sums, p = Σ w·u / Σ w·v, with 0 <= u <= v per item:
 prevalence (u = truth, v = 1), precision (u = model ∧ truth, v = model), recall, specificity, and
-F1 (u = 2·TP, v = 2·TP + FP + FN). The interval is Korn & Graubard's (1998, *Survey Methodology*
-24(2): 193–201) as the R survey package gives it (``svyciprop(method = "beta")``): a
-Clopper–Pearson interval (statsmodels' ``proportion_confint(method="beta")``) on the effective
+F1 (u = 2·TP, v = 2·TP + FP + FN). The interval follows Korn & Graubard (1998, *Survey
+Methodology* 24(2): 193–201); it is close to R survey's ``svyciprop(method = "beta")`` but not the
+same (that scales by (t_{n−1} / t_df)², and has neither guard below): a Clopper–Pearson interval (statsmodels' ``proportion_confint(method="beta")``) on the effective
 sample size n* = p(1 − p) / v(p), where v(p) is the design variance by linearisation (Taylor
 series of the ratio, stratified, with the finite population correction), scaled by
 (z / t_df)² with df = items − strata. Two guards make it behave where the formula does not:

@@ -48,8 +48,8 @@ class TagReport:
 
 @dataclass
 class ValidationReport:
-    sample_id: str
-    tagger_model_version: str
+    sample_id: str | None  # None: no tag sample yet, only speaker checks
+    tagger_model_version: str | None
     items: int
     population: int
     design: str
@@ -74,7 +74,27 @@ def validation_report(
     positives) come back as None with the reason."""
     sample_id = sample_id or latest_sample(con)
     if sample_id is None:
-        raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+        speakers = speaker_validation(con)
+        if speakers is None:
+            raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+        # a study that checks only who said what still gets its voice-share error
+        from dialogic.validation.meetings import option5_agreement
+
+        return ValidationReport(
+            None,
+            None,
+            0,
+            0,
+            "no tag sample drawn (dialogic validate sample --n 300): speaker checks only",
+            seed,
+            n_resamples,
+            dt.datetime.now().isoformat(timespec="seconds"),
+            [],
+            option5_agreement(con),
+            None,
+            {},
+            speakers,
+        )
     sample = con.execute(
         "select tagger_model_version, n_drawn, population, design from validation_samples where sample_id = ?",
         [sample_id],
@@ -171,7 +191,27 @@ def agreement_figures(
     agreement page, so the two always show the same figures. Raises LookupFailed without a sample."""
     sample_id = sample_id or latest_sample(con)
     if sample_id is None:
-        raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+        speakers = speaker_validation(con)
+        if speakers is None:
+            raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+        # a study that checks only who said what still gets its voice-share error
+        from dialogic.validation.meetings import option5_agreement
+
+        return ValidationReport(
+            None,
+            None,
+            0,
+            0,
+            "no tag sample drawn (dialogic validate sample --n 300): speaker checks only",
+            seed,
+            n_resamples,
+            dt.datetime.now().isoformat(timespec="seconds"),
+            [],
+            option5_agreement(con),
+            None,
+            {},
+            speakers,
+        )
     reports = []
     for k, tag in enumerate(TAGS):
         rows = _truth_rows(con, sample_id, tag)
@@ -282,6 +322,10 @@ def _corrected_counts(
 def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport, recorded_by: str | None = None) -> int:
     """Record the report's figures: replace the sample's rows of ``validation_estimates``. The
     one step that changes a tag's validation status (`dialogic validate record`)."""
+    if report.sample_id is None:
+        raise LookupFailed(
+            "nothing to record: no tag sample yet (speaker checks are computed when shown, never recorded)"
+        )
     rows = []
     for t in report.tags:
         named = {**t.model_vs_consensus, "rater_kappa": t.rater_kappa, "rater_alpha": t.rater_alpha}
@@ -365,6 +409,7 @@ def voice_share_rows(report: ValidationReport) -> str:
 def render_html(report: ValidationReport) -> str:
     """A self-contained page (no scripts, no external files)."""
     e = html.escape
+    sample_name = report.sample_id or "none yet (speaker checks only)"
     figures = ("prevalence", "precision", "recall", "specificity", "f1", "kappa")
     head = "".join(f"<th>{e(f)}</th>" for f in figures)
     body = []
@@ -387,16 +432,20 @@ def render_html(report: ValidationReport) -> str:
                 f"<td>{m['tagged']}</td><td>{e(corrected)}</td><td>{e(m['reason'] or '')}</td></tr>"
             )
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>dialogic validation report {e(report.sample_id)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>dialogic validation report {e(sample_name)}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #bbb;padding:.3em .5em;text-align:left}}caption{{text-align:left;font-weight:bold}}</style></head>
 <body>
-<h1>Validation report: sample {e(report.sample_id)}</h1>
-<p>Tagger {e(report.tagger_model_version)}; {report.items} utterances sampled from a population of {report.population}
+<h1>Validation report: sample {e(sample_name)}</h1>
+<p>Tagger {e(report.tagger_model_version or "—")}; {report.items} utterances sampled from a population of {
+        report.population
+    }
 ({e(report.design)}). Model labels are compared with the consensus of two blind raters (a third adjudicates
 disagreements). Intervals, 95 %: proportions and F1 by Korn &amp; Graubard's method (Clopper–Pearson on the design's
-effective sample size); κ and α by a percentile bootstrap within strata ({report.n_resamples} resamples, seed
-{report.seed}) that falls back to an asymptotic interval where it degenerates. Computed {e(report.computed_at)}.
+effective sample size), a figure the population's own only when every item of every stratum is decided; κ by the hull
+of Rao &amp; Wu's rescaling bootstrap ({report.n_resamples} resamples, seed {report.seed}) and an interval on Kish's
+effective sample size; α by a percentile bootstrap within strata that falls back to Clopper–Pearson where it
+degenerates. Computed {e(report.computed_at)}.
 Viewing this report changes no status; <code>dialogic validate record</code> records its figures.</p>
 <table><caption>Model vs rater consensus, and the human ceiling</caption>
 <thead><tr><th>tag</th><th>items decided</th>{

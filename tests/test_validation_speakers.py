@@ -45,7 +45,11 @@ def test_the_sample_oversamples_low_confidence_shows_it_first_and_weights_undo_i
         assert sum(i[3] for i in items if i[0] == band) == pytest.approx(summary.by_band[band][0])
     assert max(i[4] for i in items[:6] if i[4] is not None) < min(i[4] for i in items[6:])
     queue = speaker_check_queue(con, "alice")
-    assert [q[4] for q in queue] == list(range(12))
+    band = dict(con.execute("select utterance_id, stratum from speaker_check_items").fetchall())
+    assert [band[q[0]] for q in queue] == ["low"] * 6 + ["middle"] * 4 + ["high"] * 2  # low confidence first
+    # each rater has their own order within a band, the same on every visit
+    bob = speaker_check_queue(con, "bob")
+    assert sorted(bob) == sorted(queue) and bob != queue and speaker_check_queue(con, "bob") == bob
     again = draw_speaker_sample(con, 12, seed=3)
     same = con.execute(
         "select count(*) from speaker_check_items a join speaker_check_items b using (utterance_id) "
@@ -232,3 +236,16 @@ def test_a_study_with_only_speaker_checks_gets_its_report(tmp_path):
     result = CliRunner().invoke(app, ["validate", "report", "--db", str(tmp_path / "s.duckdb")])
     assert result.exit_code == 0, result.output
     assert "no tag sample yet" in result.output and "speech given to the wrong person" in result.output
+
+
+def test_a_check_of_text_since_corrected_leaves_the_item_in_the_queue(tmp_path):
+    """The estimates count a check only against the utterance's current text; the queue agrees."""
+    con = study_with_confidence(tmp_path)
+    draw_speaker_sample(con, 6, seed=3)
+    first = speaker_check_queue(con, "alice")[0]
+    record_transcript_check(con, "alice", first[0], True, 0)
+    assert first[0] not in [q[0] for q in speaker_check_queue(con, "bob")]
+    con.execute("update utterances set text = text || ' (corrected)' where utterance_id = ?", [first[0]])
+    assert first[0] in [q[0] for q in speaker_check_queue(con, "bob")]
+    assert first[0] not in [q[0] for q in speaker_check_queue(con, "alice")]  # alice checked it already
+    con.close()

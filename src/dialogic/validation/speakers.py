@@ -194,7 +194,10 @@ def latest_speaker_sample(con: duckdb.DuckDBPyConnection) -> str | None:
 def speaker_check_queue(con: duckdb.DuckDBPyConnection, rater_id: str, sample_id: str | None = None) -> list[tuple]:
     """(utterance_id, meeting_id, speaker_label, text, draw_order) of the latest speaker sample that
     nobody has judged yet (a "can't tell" leaves an item to the next rater) and ``rater_id`` has not
-    checked: lowest confidence first."""
+    checked, nor judged against the utterance's current text (the only checks the estimates
+    count): lowest confidence band first, and within a band in the rater's own random order (the
+    md5 of sample, rater and utterance), so two raters working at once do not check the same
+    items first."""
     sample_id = sample_id or latest_speaker_sample(con)
     if sample_id is None:
         return []
@@ -205,8 +208,9 @@ def speaker_check_queue(con: duckdb.DuckDBPyConnection, rater_id: str, sample_id
         inner join utterances as u on u.utterance_id = i.utterance_id
         where i.sample_id = $sample
           and not exists (select 1 from transcript_checks as c where c.utterance_id = i.utterance_id
-                          and (c.speaker_right is not null or c.rater_id = $rater))
-        order by i.draw_order
+                          and ((c.speaker_right is not null and c.utterance_text = u.text) or c.rater_id = $rater))
+        order by case i.stratum when 'low' then 0 when 'middle' then 1 else 2 end,
+                 md5($sample || '|' || $rater || '|' || i.utterance_id)
         """,
         {"sample": sample_id, "rater": rater_id},
     ).fetchall()

@@ -88,6 +88,7 @@ def test_estimate_agreement_gives_the_point_figures_inside_their_intervals():
         assert est.value == pytest.approx(point[name])
         assert est.n == 10 and est.reason is None
         assert est.low <= est.value <= est.high
+        assert est.low < est.high, name  # ten items of a larger population: never the point itself
     assert estimates == estimate_agreement(MODEL, TRUTH, WEIGHTS, STRATA, seed=1, n_resamples=2000)
 
 

@@ -249,3 +249,22 @@ def test_a_check_of_text_since_corrected_leaves_the_item_in_the_queue(tmp_path):
     assert first[0] in [q[0] for q in speaker_check_queue(con, "bob")]
     assert first[0] not in [q[0] for q in speaker_check_queue(con, "alice")]  # alice checked it already
     con.close()
+
+
+def test_true_shares_are_refused_once_the_population_has_changed(tmp_path):
+    """The error stands for the population the sample was drawn from; the share as diarised is
+    read now. Once they differ, a true share would mix two populations: none is given."""
+    con = study_with_confidence(tmp_path)
+    draw_speaker_sample(con, 12, seed=3)
+    for q in speaker_check_queue(con, "alice"):
+        record_transcript_check(con, "alice", q[0], True, 0)
+    assert all(r.true_share.value is not None for r in speaker_validation(con).roles)
+    outside = con.execute(
+        "select utterance_id from utterances where utterance_id not in (select utterance_id from speaker_check_items) "
+        "order by utterance_id limit 1"
+    ).fetchone()[0]
+    con.execute("update utterances set start_s = null, end_s = null where utterance_id = ?", [outside])
+    v = speaker_validation(con)
+    assert all(r.error.value is not None for r in v.roles)
+    assert all(r.true_share.value is None and "population changed" in r.true_share.reason for r in v.roles)
+    con.close()

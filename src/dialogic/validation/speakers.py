@@ -167,7 +167,7 @@ def draw_speaker_sample(
                 len(chosen),
                 meetings,
                 len(rows),
-                "strata: tertiles of speaker_confidence (unknown counted low); items 1/2 low, 1/3 middle, 1/6 high; "
+                "strata: thirds by rank of speaker_confidence (ties broken by id; unknown counted low); items 1/2 low, 1/3 middle, 1/6 high; "
                 "simple random sampling in each band; weight = band size / items checked; low band rated first",
             ],
         )
@@ -264,10 +264,20 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
     sample_id = sample_id or latest_speaker_sample(con)
     if sample_id is None:
         return None
-    sample = con.execute("select meetings from speaker_check_samples where sample_id = ?", [sample_id]).fetchone()
+    sample = con.execute(
+        "select meetings, population from speaker_check_samples where sample_id = ?", [sample_id]
+    ).fetchone()
     if sample is None:
         raise LookupFailed(f"no speaker-check sample {sample_id!r}")
     population = con.execute(_POPULATION, {"meetings": sample[0]}).fetchall()
+    # The error stands for the population the sample was drawn from (its band sizes); a share as
+    # diarised now, over a population that has since grown or changed, is not the one it corrects.
+    changed = (
+        None
+        if len(population) == sample[1]
+        else f"the population changed since sample {sample_id} was drawn ({sample[1]} utterances then, "
+        f"{len(population)} now): draw a new speaker-check sample for true shares"
+    )
     speech = sum(r[2] for r in population)
     attributed: dict[str, float] = {}
     for r in population:
@@ -324,6 +334,8 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
         error = estimate(value, np.clip(low, share - 1, share), np.clip(high, share - 1, share))
         if error.value is None:
             true = error
+        elif changed:
+            true = Estimate(None, None, None, error.n, changed)
         else:
             true = Estimate(share - error.value, share - error.high, share - error.low, error.n)
         shares.append(RoleShare(role, share, error, true))

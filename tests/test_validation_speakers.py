@@ -268,3 +268,30 @@ def test_true_shares_are_refused_once_the_population_has_changed(tmp_path):
     assert all(r.error.value is not None for r in v.roles)
     assert all(r.true_share.value is None and "population changed" in r.true_share.reason for r in v.roles)
     con.close()
+
+
+def test_each_meeting_gets_its_own_voice_share_error_where_swaps_cancel_in_the_pool(tmp_path):
+    """In one meeting the peer is given the service user's words, in the other the reverse: the
+    pooled peer error can be near 0, each meeting's is not, and the report shows both."""
+    from dialogic.validation.report import render_html, validation_report
+
+    con = study_with_confidence(tmp_path)
+    draw_speaker_sample(con, 60, seed=3)  # every utterance: a census of the checks
+    first, second = sorted(r[0] for r in con.execute("select distinct meeting_id from speaker_check_items").fetchall())
+    for uid, meeting_id, label, *_ in speaker_check_queue(con, "alice"):
+        if meeting_id == first and label == "S2":
+            record_transcript_check(con, "alice", uid, False, 0, "su")  # the peer's turns were the service user's
+        elif meeting_id == second and label == "S1":
+            record_transcript_check(con, "alice", uid, False, 0, "peer")  # the service user's were the peer's
+        else:
+            record_transcript_check(con, "alice", uid, True, 0)
+    v = speaker_validation(con)
+    by_meeting = {m["meeting_id"]: {r.role: r.error for r in m["roles"]} for m in v.meetings}
+    assert by_meeting[first]["peer"].value > 0 > by_meeting[second]["peer"].value
+    pooled = next(r.error for r in v.roles if r.role == "peer")
+    assert abs(pooled.value) < min(by_meeting[first]["peer"].value, -by_meeting[second]["peer"].value)
+    for m in v.meetings:
+        assert m["checked"] > 0 and all(r.error.low <= r.error.value <= r.error.high for r in m["roles"])
+    page = render_html(validation_report(con, n_resamples=50))
+    assert f"{first}: peer" in page and f"{second}: peer" in page
+    con.close()

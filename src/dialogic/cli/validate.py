@@ -169,6 +169,12 @@ def validate_report(
                     f"  {r.role}: voice share {r.attributed:.1%} as diarised; error {format_estimate(r.error, 3)}; "
                     f"true share {format_estimate(r.true_share, 3)}"
                 )
+            for m in v.meetings:  # swaps between meetings can cancel in the pooled figure
+                for r in m["roles"]:
+                    out.print(
+                        f"  {m['meeting_id']} ({m['checked']} checked), {r.role}: voice share {r.attributed:.1%}; "
+                        f"error {format_estimate(r.error, 3)}"
+                    )
         for name, e in report.option5.items():
             out.print(f"OPTION-5 ICC, {name.replace('_', ' ')}: {format_estimate(e)} ({e.n} meetings)")
         return

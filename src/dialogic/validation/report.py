@@ -403,6 +403,12 @@ def voice_share_rows(report: ValidationReport) -> str:
             f"<tr><td>{e(r.role)}</td><td>{r.attributed:.3f}</td><td>{e(format_estimate(r.error, 3))}</td>"
             f"<td>{e(format_estimate(r.true_share, 3))}</td></tr>"
         )
+    for m in v.meetings:  # swaps between meetings can cancel in the pooled figure
+        for r in m["roles"]:
+            rows.append(
+                f"<tr><td>{e(m['meeting_id'])}: {e(r.role)} ({m['checked']} checked)</td><td>{r.attributed:.3f}</td>"
+                f"<td>{e(format_estimate(r.error, 3))}</td><td>{e(format_estimate(r.true_share, 3))}</td></tr>"
+            )
     return "".join(rows)
 
 
@@ -462,7 +468,8 @@ checks{
         else f" of sample {e(report.speakers.sample_id)} ({report.speakers.checked} checked, "
         f"{report.speakers.unsure} can't tell, {report.speakers.unknown_true_speaker} wrong with the true speaker unknown)"
     }; shares of
-speech pooled over the meetings the sample stands for, 95 % intervals (Korn–Graubard; MOVER for the error)</caption>
+speech pooled over the meetings the sample stands for, then per meeting (its checked utterances as a domain of the
+sample), 95 % intervals (Korn–Graubard; MOVER for the error)</caption>
 <thead><tr><th>role</th><th>voice share as diarised</th><th>error [95 %]</th><th>true share [95 %]</th></tr></thead>
 <tbody>{voice_share_rows(report)}</tbody></table>
 <table><caption>Whole meetings: OPTION-5 scored by raters vs dialogic's SDM proxy (ICC(A,1), 95 % interval)</caption>

@@ -234,6 +234,9 @@ class SpeakerValidation:
     misattributed: Estimate
     roles: list[RoleShare] = field(default_factory=list)
     unknown_true_speaker: int = 0  # wrong, and the rater could not say who it was
+    # per meeting (a domain of the sample): {"meeting_id", "checked", "roles": [RoleShare]}; the
+    # pooled error above can hide swaps that cancel between meetings
+    meetings: list[dict] = field(default_factory=list)
 
 
 _CHECKS = """
@@ -246,7 +249,8 @@ with latest as (
 select i.utterance_id, i.stratum, i.stratum_size, u.end_s - u.start_s as duration_s,
        coalesce(p.role, 'unknown') as attributed_role, c.speaker_right,
        case when c.speaker_right then coalesce(p.role, 'unknown') else coalesce(rp.role, 'unknown') end as true_role,
-       c.speaker_right = false and c.right_participant_id is null as unknown_true_speaker
+       c.speaker_right = false and c.right_participant_id is null as unknown_true_speaker,
+       u.meeting_id
 from speaker_check_items as i
 inner join utterances as u on u.utterance_id = i.utterance_id
 left join speakers as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
@@ -324,20 +328,46 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
         return Estimate(float(value[0]), float(low[0]), float(high[0]), len(judged))
 
     result.misattributed = estimate(*ratio_interval(wrong * duration, duration, weights, strata, fractions))
-    shares = []
-    for role in roles:
-        share = attributed.get(role, 0.0) / speech if speech else 0.0
-        into = np.array([float(r[4] == role and r[6] != role) for r in judged]) * duration
-        out_of = np.array([float(r[4] != role and r[6] == role) for r in judged]) * duration
-        value, low, high = ratio_difference_interval(into, out_of, duration, weights, strata, fractions)
-        # a true share is within [0, 1], so the error (as diarised − true) within [share − 1, share]
-        error = estimate(value, np.clip(low, share - 1, share), np.clip(high, share - 1, share))
-        if error.value is None:
-            true = error
-        elif changed:
-            true = Estimate(None, None, None, error.n, changed)
-        else:
-            true = Estimate(share - error.value, share - error.high, share - error.low, error.n)
-        shares.append(RoleShare(role, share, error, true))
-    result.roles = shares
+
+    def role_shares(domain: np.ndarray, seconds: dict[str, float], total: float) -> list[RoleShare]:
+        """Each role's error and true share within ``domain`` (items in it; the rest count as
+        zero, so the design's strata and weights still hold: domain estimation)."""
+        d = duration * domain
+        checked = int(domain.sum())
+        shares = []
+        for role in roles:
+            share = seconds.get(role, 0.0) / total if total else 0.0
+            if not checked:
+                none = Estimate(None, None, None, 0, "no checked utterance here")
+                shares.append(RoleShare(role, share, none, none))
+                continue
+            into = np.array([float(r[4] == role and r[6] != role) for r in judged]) * d
+            out_of = np.array([float(r[4] != role and r[6] == role) for r in judged]) * d
+            value, low, high = ratio_difference_interval(into, out_of, d, weights, strata, fractions)
+            # a true share is within [0, 1], so the error (as diarised − true) within [share − 1, share]
+            error = estimate(value, np.clip(low, share - 1, share), np.clip(high, share - 1, share))
+            error = Estimate(error.value, error.low, error.high, checked, error.reason)
+            if error.value is None:
+                true = error
+            elif changed:
+                true = Estimate(None, None, None, error.n, changed)
+            else:
+                true = Estimate(share - error.value, share - error.high, share - error.low, error.n)
+            shares.append(RoleShare(role, share, error, true))
+        return shares
+
+    result.roles = role_shares(np.ones(len(judged)), attributed, speech)
+    for meeting_id in sorted({r[1] for r in population}):
+        here = [r for r in population if r[1] == meeting_id]
+        seconds: dict[str, float] = {}
+        for r in here:
+            seconds[r[3]] = seconds.get(r[3], 0.0) + r[2]
+        domain = np.array([float(r[8] == meeting_id) for r in judged])
+        result.meetings.append(
+            {
+                "meeting_id": meeting_id,
+                "checked": int(domain.sum()),
+                "roles": role_shares(domain, seconds, sum(r[2] for r in here)),
+            }
+        )
     return result

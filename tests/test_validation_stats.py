@@ -335,3 +335,20 @@ def test_alpha_of_raters_who_always_agree_has_an_open_interval():
     data = np.array([[1, 0, 0, 1, 0, 0, 0, 1, 0, 0]] * 2, dtype=float)
     e = alpha_estimate(data)
     assert e.value == pytest.approx(1.0) and e.high == 1.0 and e.low < 0.9
+
+
+def test_alpha_resamples_at_once_equal_alpha_of_each_resample():
+    """The vectorised bootstrap of α (the agreement page's cost) gives each resample's own α."""
+    from dialogic.validation.stats import _alpha_replicates, _resample_indices
+
+    rng = np.random.default_rng(5)
+    data = rng.integers(0, 2, size=(40, 3)).astype(float)
+    data[rng.random((40, 3)) < 0.2] = np.nan
+    items = data[(~np.isnan(data)).sum(axis=1) >= 2]
+    indices = _resample_indices(len(items), None, 300, np.random.default_rng(1))
+    fast = _alpha_replicates(items, indices)
+    slow = [krippendorff_alpha_nominal(items[ix].T) for ix in indices]
+    assert [x is None for x in fast] == [x is None for x in slow]
+    assert [x for x in fast if x is not None] == pytest.approx([x for x in slow if x is not None])
+    one_value = np.ones((5, 2))
+    assert all(x is None for x in _alpha_replicates(one_value, _resample_indices(5, None, 10, rng)))

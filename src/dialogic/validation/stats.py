@@ -518,16 +518,28 @@ def alpha_estimate(
     if value is None:
         return Estimate(None, None, None, n, NO_VARIATION)
     s = None if strata is None else np.asarray(strata)[pairable]
-    low, high = bootstrap(
-        lambda x, _w: krippendorff_alpha_nominal(x.T),
-        (items,),
-        None,
-        s,
-        n_resamples=n_resamples,
-        level=level,
-        seed=seed,
-    )
+    indices = _resample_indices(n, s, n_resamples, np.random.default_rng(seed))
+    low, high = _percentile_interval(list(_alpha_replicates(items, indices)), n_resamples, level)
     return _with_fallback(value, (low, high), _alpha_fallback_interval(items.T, level), n)
+
+
+def _alpha_replicates(items: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """:func:`krippendorff_alpha_nominal` of each resample of pairable ``items`` (items × raters)
+    given by a row of ``indices``, at once (None where undefined): α's sums are over items, so a
+    resample's are sums of per-item terms. The same resamples as :func:`bootstrap` with that
+    seed; the agreement page computes eight of these per request."""
+    answered = ~np.isnan(items)
+    values = np.unique(items[answered])
+    counts = np.stack([(items == v).sum(axis=1) for v in values], axis=1).astype(float)  # items × values
+    m_u = counts.sum(axis=1)
+    disagreeing = ((m_u**2) - (counts**2).sum(axis=1)) / (m_u - 1)
+    d = disagreeing[indices].sum(axis=1)
+    n_c = counts[indices].sum(axis=1)  # resamples × values
+    total = n_c.sum(axis=1)
+    expected = total**2 - (n_c**2).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1 - (total - 1) * d / expected
+    return np.array([float(a) if e > 0 else None for a, e in zip(alpha, expected, strict=True)], dtype=object)
 
 
 def _alpha_fallback_interval(reliability: np.ndarray, level: float) -> tuple[float | None, float | None]:

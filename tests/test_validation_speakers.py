@@ -294,4 +294,14 @@ def test_each_meeting_gets_its_own_voice_share_error_where_swaps_cancel_in_the_p
         assert m["checked"] > 0 and all(r.error.low <= r.error.value <= r.error.high for r in m["roles"])
     page = render_html(validation_report(con, n_resamples=50))
     assert f"{first}: peer" in page and f"{second}: peer" in page
+    # the meeting report shows its own error beside each role's share of speech
+    import re
+
+    from dialogic.report.meeting_data import load_meeting
+    from dialogic.report.render import render_meeting_html
+
+    html = render_meeting_html(load_meeting(con, first), audio_url=None, audio_found=False)
+    cell = re.search(r'<tr data-role="peer">.*?<td class="num share-error">(.*?)</td>', html, re.S).group(1)
+    peer = by_meeting[first]["peer"]
+    assert cell == f"{100 * peer.value:.1f} [{100 * peer.low:.1f}, {100 * peer.high:.1f}] points"
     con.close()

@@ -25,7 +25,7 @@ import pytest
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.intervals import figure_intervals
 from dialogic.validation.sample import stratify
-from dialogic.validation.stats import binary_agreement, estimate_agreement, kappa_rescaled_interval
+from dialogic.validation.stats import binary_agreement, estimate_agreement, icc_a1, kappa_rescaled_interval
 
 SIZES = (10, 30, 100, 300)
 PREVALENCES = (0.02, 0.1, 0.3)
@@ -229,3 +229,29 @@ def test_the_kappa_simulation_can_fail():
     the hull with the fallback): the simulation above can see under-coverage."""
     result = simulate_kappa(100, 0.3, True, replications=300, n_resamples=400, seed=1, bootstrap_only=True)
     assert result["coverage"] < 0.93, result
+
+
+ICC_CELLS = ((10, 1.0, 0.2, 0.5), (10, 1.0, 0.0, 1.0), (30, 1.0, 0.2, 0.5), (30, 1.0, 0.0, 1.0))
+
+
+def simulate_icc(meetings: int, sd_meeting: float, sd_rater: float, sd_error: float, replications: int, seed: int):
+    """Coverage of :func:`icc_a1`'s interval: two raters score ``meetings`` meetings, score =
+    meeting effect + rater effect + error (normal), true ICC(A,1) = σ²_meeting / (σ² total)."""
+    rng = np.random.default_rng(seed)
+    true = sd_meeting**2 / (sd_meeting**2 + sd_rater**2 + sd_error**2)
+    covered = []
+    for _ in range(replications):
+        scores = (
+            rng.normal(0, sd_meeting, (meetings, 1))
+            + rng.normal(0, sd_rater, (1, 2))
+            + rng.normal(0, sd_error, (meetings, 2))
+        )
+        e = icc_a1(scores)
+        covered.append(e.low is not None and e.low <= true <= e.high)
+    return float(np.mean(covered)), true
+
+
+@pytest.mark.parametrize(("meetings", "sd_meeting", "sd_rater", "sd_error"), ICC_CELLS)
+def test_icc_intervals_cover_the_truth_at_least_93_percent(meetings, sd_meeting, sd_rater, sd_error):
+    coverage, _ = simulate_icc(meetings, sd_meeting, sd_rater, sd_error, replications=2000, seed=meetings)
+    assert coverage >= 0.93, coverage

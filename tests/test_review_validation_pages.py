@@ -14,7 +14,7 @@ from dialogic.db import connect
 from dialogic.review.app import create_app
 from dialogic.review.ratings import TAGS, record_answers
 from dialogic.validation.queue import validation_queue
-from dialogic.validation.report import format_estimate, validation_report
+from dialogic.validation.report import format_estimate, store_estimates, validation_report
 from dialogic.validation.sample import draw_sample
 
 
@@ -41,7 +41,9 @@ def test_the_agreement_page_shows_the_reports_figures_and_says_which_to_quote(ra
     with serve(create_app(rated.db_path)) as url:
         client, _ = login(url, "carol", PASSWORDS["carol"])
         page = client.get("/agreement").text
-    assert "quote this" in page and "do not quote them" in page
+    assert "live, not recorded" in page and "do not quote them" in page and "quote this" not in page
+    # one κ per rater pair: the calibration table's κ is labelled as such, never "Cohen's κ" beside the other
+    assert "<th>Cohen's κ</th>" not in page and "Calibration κ" in page
     for t in report.tags:
         row = re.search(rf'<tr data-tag="{t.tag}">(.*?)</tr>', page, re.S).group(1)
 
@@ -118,3 +120,52 @@ def test_a_speaker_check_item_asks_who_spoke_and_records_no_tags(tmp_path):
         ("alice", first.utterance_id, True)
     ]
     assert first.utterance_id not in [i.utterance_id for i in validation_queue(con, "alice")]
+
+
+def _recorded_rows(page: str) -> dict[str, tuple[str, str, str]]:
+    """tag → (status, sentence, recorded κ) of the recorded-status table."""
+    table = re.search(r'<table id="recorded-figures">(.*?)</table>', page, re.S).group(1)
+    out = {}
+    for tag, status, row in re.findall(r'<tr data-tag="([a-z_]+)" data-status="([a-z ]+)">(.*?)</tr>', table, re.S):
+
+        def cell(cls: str, row: str = row) -> str:
+            return re.search(rf'<td class="{cls}">(.*?)</td>', row, re.S).group(1).strip()
+
+        out[tag] = (status, cell("status-sentence"), cell("recorded-kappa"))
+    return out
+
+
+def test_both_pages_show_each_tags_recorded_status_and_figures(rated):
+    """The app says what views and exports say (tag_validation_status), and only recording moves it."""
+    con = connect(rated.db_path)
+    before = dict(con.execute("select tag, validation_status from tag_validation_status").fetchall())
+    con.close()
+    assert len(before) == 4 and all(s.startswith("validation in progress (") for s in before.values())
+
+    def pages() -> tuple[str, str]:
+        with serve(create_app(rated.db_path)) as url:
+            client, _ = login(url, "carol", PASSWORDS["carol"])
+            return client.get("/agreement").text, client.get("/validation").text
+
+    for page in pages():
+        rows = _recorded_rows(page)
+        assert {tag: sentence for tag, (_, sentence, _) in rows.items()} == before
+        assert all(status == "in progress" and kappa == "not recorded" for status, _, kappa in rows.values())
+    con = connect(rated.db_path)
+    store_estimates(con, validation_report(con, n_resamples=200), recorded_by="test")
+    recorded = {
+        tag: (value, low, high)
+        for tag, value, low, high in con.execute(
+            "select tag, kappa, kappa_low, kappa_high from tag_validation_status"
+        ).fetchall()
+    }
+    con.close()
+    for page in pages():
+        rows = _recorded_rows(page)
+        for tag, (value, low, high) in recorded.items():
+            shown = rows[tag][2]
+            if value is None:
+                assert shown == "not recorded"
+            else:
+                assert shown.startswith(f"{value:.2f}") and (low is None or f"[{low:.2f}, {high:.2f}]" in shown)
+        assert any(v is not None for v, _, _ in recorded.values())

@@ -135,10 +135,11 @@ def hand_computed_sample(con) -> list[str]:
 
     persuasion, model:  u0 1  u1 1  u2 0  u3 0 | u4 1  u5 0  u6 0  u7 0
     persuasion, raters: u0 1  u1 0  u2 1  u3 0 | u4 1  u5 1  u6 0  u7 0   (both raters agree)
-    u8: the raters disagree on persuasion and nobody adjudicated: left out, pending.
-    Weighted: TP = 1 + 3 = 4, FP = 1, FN = 1 + 3 = 4, TN = 1 + 3 + 3 = 7 (total 16), so
-    precision 4/5 = 0.8, recall 4/8 = 0.5, specificity 7/8, F1 = 2·0.8·0.5/1.3 = 0.6154,
-    prevalence 8/16 = 0.5, κ = (11/16 − (5/16·8/16 + 11/16·8/16)) / (1 − 0.5) = 0.375.
+    u8: the raters disagree on persuasion and nobody adjudicated: left out, pending. Weights come
+    from the items decided, not drawn: stratum a (5 utterances) has 4 decided, so 5/4 each; b 12/4.
+    Weighted: TP = 1.25 + 3 = 4.25, FP = 1.25, FN = 1.25 + 3 = 4.25, TN = 1.25 + 3 + 3 = 7.25
+    (total 17, the population of the two strata), so precision 4.25/5.5, recall 0.5, specificity
+    7.25/8.5, F1 = 8.5/14, prevalence 8.5/17 = 0.5, κ = (11.5/17 − 0.5) / (1 − 0.5) = 6/17.
     """
     model = [1, 1, 0, 0, 1, 0, 0, 0, 0]
     truth = [1, 0, 1, 0, 1, 1, 0, 0, None]
@@ -204,7 +205,14 @@ def test_the_report_gives_the_hand_computed_figures_with_intervals(tmp_path):
     assert persuasion.decided == 8 and persuasion.pending == {"needs adjudication": 1}
     got = {name: e.value for name, e in persuasion.model_vs_consensus.items()}
     assert got == pytest.approx(
-        {"prevalence": 0.5, "precision": 0.8, "recall": 0.5, "specificity": 0.875, "f1": 0.8 / 1.3, "kappa": 0.375}
+        {
+            "prevalence": 0.5,
+            "precision": 4.25 / 5.5,
+            "recall": 0.5,
+            "specificity": 7.25 / 8.5,
+            "f1": 8.5 / 14,
+            "kappa": 6 / 17,
+        }
     )
     for e in persuasion.model_vs_consensus.values():
         assert e.low <= e.value <= e.high
@@ -217,8 +225,48 @@ def test_the_report_gives_the_hand_computed_figures_with_intervals(tmp_path):
     # corrected counts: meeting ma's 30 utterances, 3 tagged persuasion by the model
     (ma,) = persuasion.meetings
     assert (ma["meeting_id"], ma["utterances"], ma["tagged"]) == ("ma", 30, 3)
-    # Rogan–Gladen with sensitivity 0.5, specificity 0.875: (0.1 + 0.875 − 1) / 0.375 < 0 → 0
+    # Rogan–Gladen with sensitivity 0.5, specificity 0.853: (0.1 + 0.853 − 1) / 0.353 < 0 → 0
     assert ma["corrected"] == 0.0
+    con.close()
+
+
+def test_items_drawn_but_not_rated_never_make_an_interval_zero_width(tmp_path):
+    """The review's case: every utterance drawn (60 of 60), 15 rated. The strata were drawn whole,
+    but 45 answers are unknown, so no figure is the population's own and none may read [x, x].
+    Rating all 60 makes it a census: then, and only then, each figure is its own interval."""
+    import random
+
+    con = build_study(tmp_path / "c.duckdb")
+    summary = draw_sample(con, 60, seed=1)
+    assert summary.population == summary.drawn == 60
+    rnd = random.Random(0)
+    items = validation_queue(con, "alice")
+    answers = {item.utterance_id: {t: rnd.random() < 0.3 for t in TAGS} for item in items}
+
+    def rate(batch):
+        for item in batch:
+            for rater in ("alice", "bob"):
+                record_answers(con, rater, item.utterance_id, answers[item.utterance_id], None, queue="validation")
+
+    rate(items[:15])
+    report = validation_report(con, n_resamples=200)
+    shown = 0
+    for t in report.tags:
+        assert t.decided == 15
+        for name, e in t.model_vs_consensus.items():
+            if e.value is not None and e.low is not None:
+                assert e.low < e.high, (t.tag, name, e)
+                shown += 1
+    assert shown >= 15
+    rate(items[15:])
+    report = validation_report(con, n_resamples=200)
+    pinned = [
+        e.low == e.value == e.high
+        for t in report.tags
+        for name, e in t.model_vs_consensus.items()
+        if name != "kappa" and e.value is not None
+    ]
+    assert pinned and all(pinned)
     con.close()
 
 
@@ -235,18 +283,24 @@ def test_status_moves_only_when_an_estimate_is_recorded_and_the_bar_is_met(tmp_p
     # recorded on 8 items, fewer than the minimum: still in progress, never "validated"
     store_estimates(con, validation_report(con, n_resamples=300), recorded_by="test")
     assert con.execute(status).fetchone()[0].startswith("validation in progress (8 of 100 rated")
-    # a study that accepts 8 items: κ 0.375's lower bound is far below the default bar 0.60
+    # a study that accepts 8 items: κ 0.35's lower bound is far below the default bar 0.60
     write_settings(con, min_items_per_tag=8)
     text = con.execute(status).fetchone()[0]
     assert text.startswith("failed validation (bar not met: κ lower bound -") and "< 0.60) on 8 items" in text
-    assert ", F1 0.62 [" in text
-    # a bar this low is met: the lower bound of κ is above −1
-    write_settings(con, bar_low=-1.0)
+    assert ", F1 0.61 [" in text
+    # a bar below 0 is refused: κ's lower bound above −1 says nothing
+    with pytest.raises(LookupFailed, match="--bar must be between 0 and 1, got -1.0"):
+        write_settings(con, bar_low=-1.0)
+    # recall's bar met, but κ's lower bound is below 0: never "validated"
+    write_settings(con, bar_figure="recall", bar_low=0.0)
     text = con.execute(status).fetchone()[0]
-    assert (
-        text.startswith("validated (bar met: κ lower bound -")
-        and ">= -1.00) on 8 items (sample v001): κ 0.38 [" in text
-    )
+    assert text.startswith("failed validation (bar met: recall lower bound 0.")
+    assert ", but κ lower bound -" in text and "is not above 0" in text and "κ 0.35 [-" in text
+    # the same bar with κ's lower bound above 0 (a recorded estimate edited to say so)
+    con.execute("update validation_estimates set low = 0.05 where tag = 'persuasion' and figure = 'kappa'")
+    text = con.execute(status).fetchone()[0]
+    assert text.startswith("validated (bar met: recall lower bound 0.")
+    assert ">= 0.00; κ lower bound 0.05 > 0) on 8 items (sample v001): κ 0.35 [0.05, " in text
     summary = con.execute("select validation_status from utterances_tagged where meeting_id = 'ma' limit 1").fetchone()[
         0
     ]
@@ -255,6 +309,10 @@ def test_status_moves_only_when_an_estimate_is_recorded_and_the_bar_is_met(tmp_p
     assert con.execute("select validation_status from tagger_validation_summary").fetchone() == (summary,)
     rows = con.execute("select status, items_rated, items_needed from tag_validation_status order by tag").fetchall()
     assert ("validated", 8, 8) in rows
+    # an empty settings table means the defaults, not every status gone
+    con.execute("delete from validation_settings")
+    rows = con.execute("select status, items_rated, items_needed from tag_validation_status order by tag").fetchall()
+    assert len(rows) == 4 and ("in progress", 8, 100) in rows
     con.close()
 
 
@@ -439,7 +497,7 @@ def test_speaker_and_word_checks_give_attribution_accuracy_and_word_error(tmp_pa
     with pytest.raises(LookupFailed, match="between 0 and the utterance's 4 words"):
         record_transcript_check(con, "alice", ids[0], True, 5)
     got = transcript_validation(con, "v001", n_resamples=300)
-    # speakers: weights of the 8 judged: 1·4 + 3·4 = 16; wrong: 1 + 3 = 4 → 12/16 right
+    # speakers: weights of the 8 judged (4 of 5 in a, 4 of 12 in b): 1.25·4 + 3·4 = 17; wrong 1.25 + 3 → 0.75
     assert got.speaker_accuracy.value == pytest.approx(0.75) and got.speaker_accuracy.n == 8
     # words: 9 checked × 4 words, weighted 1·5·4 + 3·4·4 = 68; misheard 1·2 + 3·1 = 5
     assert got.word_error.value == pytest.approx(5 / 68)
@@ -454,5 +512,5 @@ def test_speaker_and_word_checks_give_attribution_accuracy_and_word_error(tmp_pa
         0
     ] == pytest.approx(5 / 68)
     figures = dict(con.execute("select figure, value from validation_figures where tag = 'persuasion'").fetchall())
-    assert figures["precision"] == pytest.approx(0.8) and figures["kappa"] == pytest.approx(0.375)
+    assert figures["precision"] == pytest.approx(4.25 / 5.5) and figures["kappa"] == pytest.approx(6 / 17)
     con.close()

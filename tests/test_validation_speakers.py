@@ -45,7 +45,11 @@ def test_the_sample_oversamples_low_confidence_shows_it_first_and_weights_undo_i
         assert sum(i[3] for i in items if i[0] == band) == pytest.approx(summary.by_band[band][0])
     assert max(i[4] for i in items[:6] if i[4] is not None) < min(i[4] for i in items[6:])
     queue = speaker_check_queue(con, "alice")
-    assert [q[4] for q in queue] == list(range(12))
+    band = dict(con.execute("select utterance_id, stratum from speaker_check_items").fetchall())
+    assert [band[q[0]] for q in queue] == ["low"] * 6 + ["middle"] * 4 + ["high"] * 2  # low confidence first
+    # each rater has their own order within a band, the same on every visit
+    bob = speaker_check_queue(con, "bob")
+    assert sorted(bob) == sorted(queue) and bob != queue and speaker_check_queue(con, "bob") == bob
     again = draw_speaker_sample(con, 12, seed=3)
     same = con.execute(
         "select count(*) from speaker_check_items a join speaker_check_items b using (utterance_id) "
@@ -92,6 +96,18 @@ def test_estimates_from_checks_by_hand(tmp_path):
     su = roles["service_user"]
     assert su.true_share.value == pytest.approx(1 / 3 + v.misattributed.value)
     assert su.true_share.low < su.true_share.value < su.true_share.high
+
+
+def test_tied_confidences_still_give_three_bands_of_a_third():
+    """The review's case: most utterances whose chunks all agree score exactly 1.0; value
+    tertiles with <= put everything in "low". Ranks keep three bands, ties broken by id."""
+    confidence = [1.0] * 80 + [0.2, 0.5, 0.7, 0.9] * 5
+    ids = [f"m/u{i:05d}" for i in range(100)]
+    bands = confidence_bands(confidence, ids)
+    assert {b: bands.count(b) for b in ("low", "middle", "high")} == {"low": 34, "middle": 33, "high": 33}
+    assert all(b == "low" for c, b in zip(confidence, bands, strict=True) if c == 0.2)
+    assert bands == confidence_bands(confidence, ids)  # deterministic
+    assert confidence_bands([None, None]) == ["low", "low"]
 
 
 def test_an_unchecked_band_gives_no_estimate_and_says_why(tmp_path):
@@ -196,3 +212,96 @@ def test_checks_that_all_agree_do_not_collapse_the_transcript_intervals(tmp_path
     assert t.speaker_accuracy.value == 1 and t.speaker_accuracy.low < 0.9  # the bootstrap read [1, 1]
     assert t.word_error.value == 0 and t.word_error.high > 0
     assert all(m["misattributed_speech"].high > 0 for m in t.meetings)
+
+
+def test_a_study_with_only_speaker_checks_gets_its_report(tmp_path):
+    """No tag sample, a speaker-check sample: `validate report` gives the voice-share error
+    (it said "no validation sample yet"), and there is nothing to record."""
+    from typer.testing import CliRunner
+
+    from dialogic.cli import app
+    from dialogic.validation.report import render_html, store_estimates, validation_report
+
+    con = study_with_confidence(tmp_path)
+    draw_speaker_sample(con, 12, seed=3)
+    for q in speaker_check_queue(con, "alice"):
+        record_transcript_check(con, "alice", q[0], q[2] != "S2", 0, None if q[2] != "S2" else "su")
+    report = validation_report(con, n_resamples=50)
+    assert report.sample_id is None and report.tags == [] and report.speakers.checked == 12
+    assert report.speakers.misattributed.value > 0
+    assert "speaker checks only" in render_html(report)
+    with pytest.raises(LookupFailed, match="nothing to record"):
+        store_estimates(con, report)
+    con.close()
+    result = CliRunner().invoke(app, ["validate", "report", "--db", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert "no tag sample yet" in result.output and "speech given to the wrong person" in result.output
+
+
+def test_a_check_of_text_since_corrected_leaves_the_item_in_the_queue(tmp_path):
+    """The estimates count a check only against the utterance's current text; the queue agrees."""
+    con = study_with_confidence(tmp_path)
+    draw_speaker_sample(con, 6, seed=3)
+    first = speaker_check_queue(con, "alice")[0]
+    record_transcript_check(con, "alice", first[0], True, 0)
+    assert first[0] not in [q[0] for q in speaker_check_queue(con, "bob")]
+    con.execute("update utterances set text = text || ' (corrected)' where utterance_id = ?", [first[0]])
+    assert first[0] in [q[0] for q in speaker_check_queue(con, "bob")]
+    assert first[0] not in [q[0] for q in speaker_check_queue(con, "alice")]  # alice checked it already
+    con.close()
+
+
+def test_true_shares_are_refused_once_the_population_has_changed(tmp_path):
+    """The error stands for the population the sample was drawn from; the share as diarised is
+    read now. Once they differ, a true share would mix two populations: none is given."""
+    con = study_with_confidence(tmp_path)
+    draw_speaker_sample(con, 12, seed=3)
+    for q in speaker_check_queue(con, "alice"):
+        record_transcript_check(con, "alice", q[0], True, 0)
+    assert all(r.true_share.value is not None for r in speaker_validation(con).roles)
+    outside = con.execute(
+        "select utterance_id from utterances where utterance_id not in (select utterance_id from speaker_check_items) "
+        "order by utterance_id limit 1"
+    ).fetchone()[0]
+    con.execute("update utterances set start_s = null, end_s = null where utterance_id = ?", [outside])
+    v = speaker_validation(con)
+    assert all(r.error.value is not None for r in v.roles)
+    assert all(r.true_share.value is None and "population changed" in r.true_share.reason for r in v.roles)
+    con.close()
+
+
+def test_each_meeting_gets_its_own_voice_share_error_where_swaps_cancel_in_the_pool(tmp_path):
+    """In one meeting the peer is given the service user's words, in the other the reverse: the
+    pooled peer error can be near 0, each meeting's is not, and the report shows both."""
+    from dialogic.validation.report import render_html, validation_report
+
+    con = study_with_confidence(tmp_path)
+    draw_speaker_sample(con, 60, seed=3)  # every utterance: a census of the checks
+    first, second = sorted(r[0] for r in con.execute("select distinct meeting_id from speaker_check_items").fetchall())
+    for uid, meeting_id, label, *_ in speaker_check_queue(con, "alice"):
+        if meeting_id == first and label == "S2":
+            record_transcript_check(con, "alice", uid, False, 0, "su")  # the peer's turns were the service user's
+        elif meeting_id == second and label == "S1":
+            record_transcript_check(con, "alice", uid, False, 0, "peer")  # the service user's were the peer's
+        else:
+            record_transcript_check(con, "alice", uid, True, 0)
+    v = speaker_validation(con)
+    by_meeting = {m["meeting_id"]: {r.role: r.error for r in m["roles"]} for m in v.meetings}
+    assert by_meeting[first]["peer"].value > 0 > by_meeting[second]["peer"].value
+    pooled = next(r.error for r in v.roles if r.role == "peer")
+    assert abs(pooled.value) < min(by_meeting[first]["peer"].value, -by_meeting[second]["peer"].value)
+    for m in v.meetings:
+        assert m["checked"] > 0 and all(r.error.low <= r.error.value <= r.error.high for r in m["roles"])
+    page = render_html(validation_report(con, n_resamples=50))
+    assert f"{first}: peer" in page and f"{second}: peer" in page
+    # the meeting report shows its own error beside each role's share of speech
+    import re
+
+    from dialogic.report.meeting_data import load_meeting
+    from dialogic.report.render import render_meeting_html
+
+    html = render_meeting_html(load_meeting(con, first), audio_url=None, audio_found=False)
+    cell = re.search(r'<tr data-role="peer">.*?<td class="num share-error">(.*?)</td>', html, re.S).group(1)
+    peer = by_meeting[first]["peer"]
+    assert cell == f"{100 * peer.value:.1f} [{100 * peer.low:.1f}, {100 * peer.high:.1f}] points"
+    con.close()

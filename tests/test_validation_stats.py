@@ -88,6 +88,7 @@ def test_estimate_agreement_gives_the_point_figures_inside_their_intervals():
         assert est.value == pytest.approx(point[name])
         assert est.n == 10 and est.reason is None
         assert est.low <= est.value <= est.high
+        assert est.low < est.high, name  # ten items of a larger population: never the point itself
     assert estimates == estimate_agreement(MODEL, TRUTH, WEIGHTS, STRATA, seed=1, n_resamples=2000)
 
 
@@ -272,6 +273,23 @@ def test_corrected_prevalence_estimate():
     assert corrected_prevalence_estimate(0, 0, MODEL, TRUTH, WEIGHTS, STRATA).reason == "no utterances"
 
 
+def test_corrected_counts_never_collapse_unless_the_population_is_read_whole():
+    """The review's case: 12 items in perfect agreement read 0.20 [0.20, 0.20] by the bootstrap."""
+    model = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    strata = np.array(["a"] * 3 + ["b"] * 9)
+    weights = np.array([2.0] * 3 + [10.0] * 9)
+    est = corrected_prevalence_estimate(1000, 200, model, model, weights, strata)
+    assert est.value == pytest.approx(0.2) and est.low < 0.2 < est.high
+    # on 5 items sensitivity + specificity may still be near 1 (chance): the value is then unbounded
+    wide = corrected_prevalence_estimate(1000, 200, model[:5], model[:5], None, np.array(["a"] * 5))
+    assert (wide.low, wide.high) == (0.0, 1.0)
+    # every utterance of every stratum decided: sensitivity and specificity are the population's own
+    whole = corrected_prevalence_estimate(
+        1000, 200, model, model, np.ones(12), strata, stratum_fraction=np.ones(12), census=True
+    )
+    assert whole.low == whole.value == whole.high == pytest.approx(0.2)
+
+
 def test_icc_a1_on_shrout_and_fleiss_data():
     est = icc_a1(SHROUT_FLEISS)
     assert round(est.value, 2) == 0.29  # Shrout & Fleiss (1979), Table 4: ICC(2,1) = .29
@@ -317,3 +335,20 @@ def test_alpha_of_raters_who_always_agree_has_an_open_interval():
     data = np.array([[1, 0, 0, 1, 0, 0, 0, 1, 0, 0]] * 2, dtype=float)
     e = alpha_estimate(data)
     assert e.value == pytest.approx(1.0) and e.high == 1.0 and e.low < 0.9
+
+
+def test_alpha_resamples_at_once_equal_alpha_of_each_resample():
+    """The vectorised bootstrap of α (the agreement page's cost) gives each resample's own α."""
+    from dialogic.validation.stats import _alpha_replicates, _resample_indices
+
+    rng = np.random.default_rng(5)
+    data = rng.integers(0, 2, size=(40, 3)).astype(float)
+    data[rng.random((40, 3)) < 0.2] = np.nan
+    items = data[(~np.isnan(data)).sum(axis=1) >= 2]
+    indices = _resample_indices(len(items), None, 300, np.random.default_rng(1))
+    fast = _alpha_replicates(items, indices)
+    slow = [krippendorff_alpha_nominal(items[ix].T) for ix in indices]
+    assert [x is None for x in fast] == [x is None for x in slow]
+    assert [x for x in fast if x is not None] == pytest.approx([x for x in slow if x is not None])
+    one_value = np.ones((5, 2))
+    assert all(x is None for x in _alpha_replicates(one_value, _resample_indices(5, None, 10, rng)))

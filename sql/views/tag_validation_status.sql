@@ -5,9 +5,12 @@
 --                           → 'not validated on this study'
 --   'in progress'           a sample exists, but no estimate recorded on at least the study's
 --                           minimum of decided items → 'validation in progress (k of n rated, sample v001)'
---   'validated'             recorded on >= min items, and the bar figure's lower 95 % bound >= the bar
+--   'validated'             recorded on >= min items, the bar figure's lower 95 % bound >= the bar,
+--                           and κ's lower bound above 0 (agreement better than chance shown)
 --                           → 'validated (bar met: κ lower bound 0.64 >= 0.60) on 280 items (sample v001): κ …, F1 …'
---   'failed validation'     recorded on >= min items, and the lower bound is below the bar
+--                           (with another bar figure: '…: recall lower bound 0.90 >= 0.60; κ lower bound 0.12 > 0) …')
+--   'failed validation'     recorded on >= min items, and the lower bound is below the bar, or
+--                           κ's lower bound is not above 0 (or undefined) whatever the bar figure
 -- Only `dialogic validate record` writes validation_estimates: looking at a report changes nothing.
 -- k (items rated) is read live from the latest sample's consensus, so progress shows as raters rate.
 with
@@ -18,8 +21,13 @@ versions as (
     cross join (select unnest(['persuasion', 'option_discussion', 'preference_elicitation', 'peer_self_disclosure']) as tag) as n
 ),
 
+-- one row even if the table is empty (the defaults of migration 060), so statuses never vanish
 settings as (
-    select min_items_per_tag, bar_figure, bar_low from validation_settings limit 1
+    select
+        coalesce(any_value(min_items_per_tag), 100) as min_items_per_tag,
+        coalesce(any_value(bar_figure), 'kappa') as bar_figure,
+        coalesce(any_value(bar_low), 0.6) as bar_low
+    from validation_settings
 ),
 
 latest_drawn as (
@@ -87,9 +95,10 @@ judged as (
         case
             when d.drawn_sample_id is null and l.sample_id is null then 'not validated'
             when coalesce(p.items, 0) < s.min_items_per_tag then 'in progress'
-            when p.bar_value_low >= s.bar_low then 'validated'
+            when p.bar_value_low >= s.bar_low and p.kappa_low > 0 then 'validated'
             else 'failed validation'
         end as status,
+        coalesce(p.bar_value_low >= s.bar_low, false) as bar_met,
         d.drawn_sample_id
     from versions as v
     cross join settings as s
@@ -116,10 +125,22 @@ final as (
             when 'in progress' then 'validation in progress (' || items_rated || ' of ' || items_needed || ' rated, sample '
                 || drawn_sample_id || ')'
             else
-                case status when 'validated' then 'validated (bar met: ' else 'failed validation (bar not met: ' end
+                case
+                    when status = 'validated' then 'validated (bar met: '
+                    when bar_met then 'failed validation (bar met: '
+                    else 'failed validation (bar not met: '
+                end
                 || replace(bar_figure, 'kappa', 'κ') || ' lower bound '
                 || coalesce(printf('%.2f', bar_value_low), 'undefined')
-                || case when status = 'validated' then ' >= ' else ' < ' end || printf('%.2f', bar_low)
+                || case when bar_met then ' >= ' else ' < ' end || printf('%.2f', bar_low)
+                || case
+                    when bar_met and not coalesce(kappa_low > 0, false)
+                        then ', but κ lower bound ' || coalesce(printf('%.2f', kappa_low), 'undefined')
+                            || ' is not above 0: agreement better than chance not shown'
+                    when status = 'validated' and bar_figure <> 'kappa'
+                        then '; κ lower bound ' || printf('%.2f', kappa_low) || ' > 0'
+                    else ''
+                end
                 || ') on ' || items || ' items (sample ' || sample_id || '): κ '
                 || coalesce(printf('%.2f', kappa), '—')
                 || coalesce(' [' || printf('%.2f', kappa_low) || ', ' || printf('%.2f', kappa_high) || ']', '')

@@ -114,10 +114,12 @@ def validate_report(
         report = validation_report(con, sample, seed=seed, n_resamples=resamples)
     except DialogicError as exc:
         fail(exc)
-    if fmt == "table":
+    if fmt == "table" and report.sample_id is None:
+        out.print(f"no tag sample yet: {report.design}")
+    elif fmt == "table":
         table = Table(
             title=f"validation of {report.tagger_model_version} on sample {report.sample_id} "
-            f"({report.items} items; 95 % bootstrap intervals)"
+            f"({report.items} items; 95 % intervals: Korn–Graubard, κ by rescaling bootstrap)"
         )
         for column in (
             "tag",
@@ -146,6 +148,7 @@ def validate_report(
                 report.statuses.get(t.tag, "not validated on this study"),
             )
         out.print(table)
+    if fmt == "table":
         if report.transcripts is not None:
             t = report.transcripts
             out.print(
@@ -166,6 +169,12 @@ def validate_report(
                     f"  {r.role}: voice share {r.attributed:.1%} as diarised; error {format_estimate(r.error, 3)}; "
                     f"true share {format_estimate(r.true_share, 3)}"
                 )
+            for m in v.meetings:  # swaps between meetings can cancel in the pooled figure
+                for r in m["roles"]:
+                    out.print(
+                        f"  {m['meeting_id']} ({m['checked']} checked), {r.role}: voice share {r.attributed:.1%}; "
+                        f"error {format_estimate(r.error, 3)}"
+                    )
         for name, e in report.option5.items():
             out.print(f"OPTION-5 ICC, {name.replace('_', ' ')}: {format_estimate(e)} ({e.n} meetings)")
         return
@@ -188,8 +197,8 @@ def validate_record(
     db: Path = DB_OPTION,
 ) -> None:
     """Record the sample's estimate: the one step that changes a tag's validation status in every view,
-    report and export. A tag is validated once the estimate rests on the study's minimum of items and the
-    bar figure's lower bound reaches the bar (`dialogic validate settings`).
+    report and export. A tag is validated once the estimate rests on the study's minimum of items, the
+    bar figure's lower bound reaches the bar (`dialogic validate settings`) and κ's lower bound is above 0.
 
     Example: dialogic validate record --by "A. Researcher" --db study.duckdb
     """
@@ -214,7 +223,7 @@ def validate_settings(
         None, "--min-items", help="Decided items a tag needs before a verdict (default 100)."
     ),
     bar_figure: str = typer.Option(None, "--bar-figure", help="kappa | f1 | precision | recall (default kappa)."),
-    bar: float = typer.Option(None, "--bar", help="Least lower 95 % bound of the bar figure (default 0.60)."),
+    bar: float = typer.Option(None, "--bar", help="Least lower 95 % bound of the bar figure, 0 to 1 (default 0.60)."),
     db: Path = DB_OPTION,
 ) -> None:
     """Show, or change, the study's bar for calling a tag validated.
@@ -234,7 +243,7 @@ def validate_settings(
         fail(exc)
     out.print(
         f"validated: at least {s.min_items_per_tag} decided items per tag and the lower 95 % bound of "
-        f"{s.bar_figure} >= {s.bar_low:.2f}"
+        f"{s.bar_figure} >= {s.bar_low:.2f}, and κ's lower bound above 0"
     )
 
 
@@ -247,8 +256,9 @@ def validate_plan(
     tagger: str = typer.Option(None, "--tagger", help="Tagger version (default: the one that tagged most)."),
     db: Path = DB_OPTION,
 ) -> None:
-    """Before rating: items per tag (in the tagged and untagged strata) for a chosen half-width of precision and
-    recall at the prevalence seen so far, and whole meetings for a chosen ICC interval.
+    """Before rating: the `validate sample --n` that gives a chosen half-width of precision and recall for each
+    tag (simulating the report on the sampler's own design, at the figures seen so far), and whole meetings for a
+    chosen ICC interval.
 
     Example: dialogic validate plan --half-width 0.1 --icc-half-width 0.15 --db study.duckdb
     """
@@ -264,19 +274,33 @@ def validate_plan(
         )
     except DialogicError as exc:
         fail(exc)
-    table = Table(title=f"items to rate for a 95 % half-width of {half_width:.2f} (precision and recall)")
-    for column in ("tag", "tagged / utterances", "prevalence seen", "tagged stratum", "untagged stratum", "note"):
+    table = Table(
+        title=f"validate sample --n for a 95 % half-width of {half_width:.2f} (precision and recall, median of simulated samples)"
+    )
+    for column in (
+        "tag",
+        "tagged / utterances",
+        "prevalence seen",
+        "planned at: precision, missed rate",
+        "--n",
+        "half-widths at --n",
+        "note",
+    ):
         table.add_column(column)
     for p in tags:
         table.add_row(
             p.tag,
             f"{p.tagged} / {p.population}",
             "—" if p.prevalence_seen is None else f"{p.prevalence_seen:.3f}",
-            str(p.items_tagged_stratum),
-            "—" if p.items_untagged_stratum is None else str(p.items_untagged_stratum),
+            f"{p.precision_planned:.2f}, {p.missed_rate_planned:.3f}",
+            "—" if p.n is None else str(p.n),
+            "—" if p.n is None else f"{p.precision_half_width:.3f}, {p.recall_half_width:.3f}",
             p.note,
         )
     out.print(table)
+    planned = [p.n for p in tags if p.n is not None]
+    if planned:
+        out.print(f"dialogic validate sample --n {max(planned)} gives every tag its half-width (by this plan)")
     out.print(
         f"whole meetings for an ICC half-width of {icc_half_width:.2f} with {meetings.raters} raters: "
         f"{meetings.meetings} (ICC {meetings.icc_planning_value:.2f}; {meetings.note})"

@@ -238,7 +238,18 @@ def _load(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingReportData:
         option5=_option5(con, meeting_id, by_id),
         sdm=_sdm_counts(con, meeting_id, tag_statuses) if meeting.tagger_model_version is not None else None,
         names=_names(con, meeting_id),
+        voice_share_errors=_voice_share_errors(con, meeting_id),
     )
+
+
+def _voice_share_errors(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict:
+    """Role → the error in its voice share in this meeting, from the latest speaker-check sample
+    (an ``Estimate``, undefined with its reason where the sample cannot say); empty without one."""
+    from dialogic.validation.speakers import speaker_validation
+
+    v = speaker_validation(con)
+    mine = next((m for m in v.meetings if m["meeting_id"] == meeting_id), None) if v is not None else None
+    return {} if mine is None else {r.role: r.error for r in mine["roles"]}
 
 
 def _names(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict[str, str]:

@@ -223,6 +223,9 @@ class MeetingReportData:
     option5: Option5 | None  # None while untagged
     sdm: SdmCounts | None  # None while untagged
     names: dict[str, str] = field(default_factory=dict)  # voice_id → people.display_name
+    # role → the error in its voice share (as diarised − true) from the latest speaker-check
+    # sample, this meeting as a domain of it (dialogic.validation.speakers); empty without one
+    voice_share_errors: dict = field(default_factory=dict)
 
     def name(self, voice_id: str) -> str:
         """The voice's name as every output shows it (``Alex (service user)``); an unmapped

@@ -459,13 +459,19 @@ async def _validation(request: Request) -> Response:
         items = await _read(request, validation_queue, session.rater.rater_id)
     except LookupFailed as exc:
         meetings = await _read(request, _scorable_meetings, session.rater.rater_id)
+        recorded = await _read(request, _recorded_statuses, None)
         return _render(
-            request, "validation.html", {"items": [], "progress": None, "message": str(exc), "meetings": meetings}
+            request,
+            "validation.html",
+            {"items": [], "progress": None, "message": str(exc), "meetings": meetings, "recorded": recorded},
         )
     progress = await _read(request, validation_progress)
     meetings = await _read(request, _scorable_meetings, session.rater.rater_id)
+    recorded = await _read(request, _recorded_statuses, progress.sample_id if progress else None)
     return _render(
-        request, "validation.html", {"items": items, "progress": progress, "message": None, "meetings": meetings}
+        request,
+        "validation.html",
+        {"items": items, "progress": progress, "message": None, "meetings": meetings, "recorded": recorded},
     )
 
 
@@ -954,6 +960,24 @@ async def _agreement(request: Request) -> Response:
 
     report = await _read(request, compute_agreement)
     sample_id = await _read(request, latest_sample)
+    recorded = await _read(request, _recorded_statuses, sample_id)
     # the validation report's own computation (same seed and resamples as its defaults): one set of figures
     figures = await _read(request, agreement_figures, sample_id) if sample_id else []
-    return _render(request, "agreement.html", {"report": report, "sample_id": sample_id, "figures": figures})
+    return _render(
+        request,
+        "agreement.html",
+        {"report": report, "sample_id": sample_id, "figures": figures, "recorded": recorded},
+    )
+
+
+def _recorded_statuses(cur, sample_id: str | None) -> list:
+    """The recorded status of each tag (``tag_validation_status``) for the tagger version of the
+    latest sample, or every version's before any sample: what views, reports and exports say."""
+    from dialogic.validation.settings import recorded_statuses
+
+    row = (
+        cur.execute("select tagger_model_version from validation_samples where sample_id = ?", [sample_id]).fetchone()
+        if sample_id
+        else None
+    )
+    return recorded_statuses(cur, row[0] if row else None)

@@ -3,9 +3,9 @@ small n and at 0 or n successes.
 
 A proportion here is a ratio of weighted sums, p = Σ w·u / Σ w·v, with 0 <= u <= v per item:
 prevalence (u = truth, v = 1), precision (u = model ∧ truth, v = model), recall, specificity, and
-F1 (u = 2·TP, v = 2·TP + FP + FN). The interval is Korn & Graubard's (1998, *Survey Methodology*
-24(2): 193–201) as the R survey package gives it (``svyciprop(method = "beta")``): a
-Clopper–Pearson interval (statsmodels' ``proportion_confint(method="beta")``) on the effective
+F1 (u = 2·TP, v = 2·TP + FP + FN). The interval follows Korn & Graubard (1998, *Survey
+Methodology* 24(2): 193–201); it is close to R survey's ``svyciprop(method = "beta")`` but not the
+same (that scales by (t_{n−1} / t_df)², and has neither guard below): a Clopper–Pearson interval (statsmodels' ``proportion_confint(method="beta")``) on the effective
 sample size n* = p(1 − p) / v(p), where v(p) is the design variance by linearisation (Taylor
 series of the ratio, stratified, with the finite population correction), scaled by
 (z / t_df)² with df = items − strata. Two guards make it behave where the formula does not:
@@ -14,10 +14,17 @@ series of the ratio, stratified, with the finite population correction), scaled 
   size of the items that count, (Σ w)² / Σ w², the size a simple random sample with the same
   precision would have if the answers did not depend on the stratum;
 * n* is never more than the number of items that count (Korn & Graubard's cap), so an interval
-  is never narrower than that of a simple random sample of those items.
+  is never narrower than that of a simple random sample of those items;
+* at 0 or 1 the other bound also allows for what the sample could have missed (``_boundary``):
+  recall 1 with no missed tag found among the heavily weighted untagged items is bounded below
+  by TP / (TP + D), D the most missed tags the untagged utterances can hold (Clopper–Pearson's
+  upper bound for 0 of their Kish effective size).
 
-An interval is zero-width only when every stratum was observed whole (then the figure is the
-population's, not an estimate). Everything is vectorised over a leading axis of replications, so
+An interval is zero-width only when the caller says every item of every stratum was observed
+(``census=True``, or every ``stratum_fraction`` is 1): then the figure is the population's, not an
+estimate. The sampling fraction of a stratum is the share of its utterances whose answer is *known*
+(items decided / stratum size), not the share drawn: an item drawn but not yet rated is missing.
+Without a fraction, none is assumed (no finite population correction, never pinned). Everything is vectorised over a leading axis of replications, so
 the coverage simulation in the tests runs thousands of samples at once.
 """
 
@@ -45,13 +52,16 @@ def figure_intervals(
     strata: np.ndarray,
     stratum_fraction: np.ndarray | None = None,
     level: float = 0.95,
+    census: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Point estimates and intervals of one of :data:`FIGURE_TERMS`, per replication.
 
     ``model`` and ``truth`` are 0/1 arrays of shape (replications, items) or (items,);
     ``weights`` (items,) sampling weights; ``strata`` (items,) stratum labels;
-    ``stratum_fraction`` (items,) each item's stratum sampling fraction n_h / N_h (default
-    1 / weight). Returns (value, low, high) of shape (replications,), NaN where the figure is
+    ``stratum_fraction`` (items,) each item's stratum sampling fraction n_h / N_h, n_h the items
+    of the stratum whose answer is known (default 0: no finite population correction);
+    ``census`` whether every item of every stratum of the design is known (default: every
+    fraction is 1); only then is the interval the point itself. Returns (value, low, high) of shape (replications,), NaN where the figure is
     undefined (Σ w·v = 0).
 
     The design variance is the linearised variance of the ratio with each stratum's rate of
@@ -67,8 +77,7 @@ def figure_intervals(
     m, t = np.broadcast_arrays(m, t)
     w = np.asarray(weights, dtype=float)
     labels, codes = np.unique(np.asarray(strata, dtype=str), return_inverse=True)
-    fraction = 1.0 / w if stratum_fraction is None else np.asarray(stratum_fraction, dtype=float)
-    fraction = np.clip(fraction, 0.0, 1.0)
+    fraction = _fractions(stratum_fraction, w.size)
     reps = m.shape[0]
 
     u, v = u_of(m, t), v_of(m, t)
@@ -132,13 +141,67 @@ def figure_intervals(
     # The smaller of the two: the smoothed one where the sample shows no variation, the
     # observed one where a rare, heavily weighted answer makes the estimate itself uncertain.
     n_eff = np.minimum(np.minimum(n_smoothed, n_observed), counted)
-    return _clopper_pearson(p, n_eff, defined, fraction, max(1, m.shape[1] - len(labels)), level)
+    census = _is_census(census, fraction)
+    p, low, high = _clopper_pearson(p, n_eff, defined, census, max(1, m.shape[1] - len(labels)), level)
+    if census:
+        return p, low, high
+    return p, *_boundary(u_of, v_of, m, t, w, u, v, p, low, high, level)
 
 
-def _clopper_pearson(p, n_eff, defined, fraction, df: int, level: float):
+def _boundary(u_of, v_of, m, t, w, u, v, p, low, high, level: float):
+    """Where the figure is 1 (or 0), the bound on the other side also allows for what the sample
+    could have missed: every item whose model label lets it add to Σ w·(v − u) (or Σ w·u) — for
+    recall, the utterances the model did not tag — stands for Σ w of such utterances, of which
+    the sample found none; Clopper–Pearson's upper bound for 0 of their Kish effective size gives
+    the most they can hold, D, and the bound is Σ w·u / (Σ w·u + D) (or D / (D + Σ w·(v − u))).
+    Without this a sample that found no missed tag among the heavily weighted untagged utterances
+    reads recall 1 with a lower bound set by the few tagged items, and misses the truth."""
+    tail = (1 - level) / 2
+    wu = (w * u).sum(axis=1)
+    rest = (w * (v - u)).sum(axis=1)
+    out = []
+    for at, bound, kept, could in (
+        (p >= 1, low, wu, lambda g: max(float(v_of(g, tv)) - float(u_of(g, tv)) for tv in (0.0, 1.0)) > 0),
+        (p <= 0, high, rest, lambda g: max(float(u_of(g, tv)) for tv in (0.0, 1.0)) > 0),
+    ):
+        risk = np.zeros_like(m, dtype=bool)
+        for g in (0.0, 1.0):
+            if could(np.float64(g)):
+                risk |= m == g
+        size = (w * risk).sum(axis=1)
+        square = (w**2 * risk).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kish = np.where(square > 0, size**2 / np.where(square > 0, square, 1.0), 0.0)
+        # 0 of kish: the exact upper bound of the rate, 1 − tail^(1/kish)
+        rate = np.where(kish > 0, 1 - tail ** (1 / np.maximum(kish, 1e-9)), 0.0)
+        most = size * rate
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if bound is low:
+                edge = np.where(kept + most > 0, kept / np.where(kept + most > 0, kept + most, 1.0), 1.0)
+                out.append(np.where(at & (most > 0), np.minimum(bound, edge), bound))
+            else:
+                edge = np.where(kept + most > 0, most / np.where(kept + most > 0, kept + most, 1.0), 0.0)
+                out.append(np.where(at & (most > 0), np.maximum(bound, edge), bound))
+    return out[0], out[1]
+
+
+def _fractions(stratum_fraction: np.ndarray | None, n: int) -> np.ndarray:
+    """Sampling fractions clipped to [0, 1]; none given is 0 (no finite population correction)."""
+    if stratum_fraction is None:
+        return np.zeros(n)
+    return np.clip(np.asarray(stratum_fraction, dtype=float), 0.0, 1.0)
+
+
+def _is_census(census: bool | None, fraction: np.ndarray) -> bool:
+    """The figure is the population's own only when every item of every stratum is known."""
+    whole = bool(fraction.size) and bool(np.all(fraction >= 1.0))
+    return whole if census is None else bool(census) and whole
+
+
+def _clopper_pearson(p, n_eff, defined, census: bool, df: int, level: float):
     """Korn–Graubard's last step: Clopper–Pearson at ``p`` on the effective size scaled by
-    (z / t_df)²; bounds pinned at 0 and 1 where p is; the point itself when every stratum was
-    observed whole (the figure is the population's own)."""
+    (z / t_df)²; bounds pinned at 0 and 1 where p is; the point itself when every item of every
+    stratum is known (``census``: the figure is the population's own)."""
     tail = (1 - level) / 2
     n_eff = np.maximum(n_eff * (_sps.norm.isf(tail) / _sps.t.isf(tail, df)) ** 2, 1e-9)
     n_eff = np.where(defined, n_eff, 1.0)
@@ -146,7 +209,7 @@ def _clopper_pearson(p, n_eff, defined, fraction, df: int, level: float):
     # statsmodels sets the bound at 0 or 1 only when count / nobs is exactly 0 or 1.
     low = np.where(defined, np.where(p <= 0, 0.0, np.asarray(low, dtype=float)), np.nan)
     high = np.where(defined, np.where(p >= 1, 1.0, np.asarray(high, dtype=float)), np.nan)
-    if np.all(fraction >= 1.0):
+    if census:
         low, high = p.copy(), p.copy()
     return p, low, high
 
@@ -193,6 +256,7 @@ def ratio_interval(
     strata: np.ndarray,
     stratum_fraction: np.ndarray | None = None,
     level: float = 0.95,
+    census: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A share that is a ratio of weighted sums with 0 <= u <= v per item, not 0/1 (e.g. seconds
     given to the wrong person over seconds of speech): value, low, high per replication.
@@ -210,8 +274,7 @@ def ratio_interval(
     u, v = np.broadcast_arrays(u, v)
     w = np.asarray(weights, dtype=float)
     labels, codes = np.unique(np.asarray(strata, dtype=str), return_inverse=True)
-    fraction = 1.0 / w if stratum_fraction is None else np.asarray(stratum_fraction, dtype=float)
-    fraction = np.clip(fraction, 0.0, 1.0)
+    fraction = _fractions(stratum_fraction, w.size)
     p, z, defined = _linearised(u, v, w, codes, fraction, len(labels))
     variance = _stratified_covariance(z, z, codes, fraction, len(labels))
     wv = w * v
@@ -220,7 +283,7 @@ def ratio_interval(
         interior = (p > 0) & (p < 1) & (variance > 0)
         n_eff = np.where(interior, p * (1 - p) / np.where(variance > 0, variance, 1.0), kish)
     n_eff = np.minimum(n_eff, (v > 0).sum(axis=1))  # Korn & Graubard's cap: the items that count
-    return _clopper_pearson(p, n_eff, defined, fraction, max(1, u.shape[1] - len(labels)), level)
+    return _clopper_pearson(p, n_eff, defined, _is_census(census, fraction), max(1, u.shape[1] - len(labels)), level)
 
 
 def ratio_difference_interval(
@@ -246,7 +309,7 @@ def ratio_difference_interval(
     pa, la, ha = ratio_interval(u_a, v, w, strata, stratum_fraction, level)
     pb, lb, hb = ratio_interval(u_b, v, w, strata, stratum_fraction, level)
     labels, codes = np.unique(np.asarray(strata, dtype=str), return_inverse=True)
-    fraction = 1.0 / w if stratum_fraction is None else np.clip(np.asarray(stratum_fraction, dtype=float), 0, 1)
+    fraction = _fractions(stratum_fraction, w.size)
     ua, vv = np.broadcast_arrays(np.atleast_2d(np.asarray(u_a, dtype=float)), np.atleast_2d(np.asarray(v, dtype=float)))
     ub = np.broadcast_to(np.atleast_2d(np.asarray(u_b, dtype=float)), ua.shape)
     _, za, _ = _linearised(ua, vv, w, codes, fraction, len(labels))

@@ -1,23 +1,24 @@
 """How many items to rate before the intervals are as narrow as a study needs.
 
-Per tag, from the census of the model's tags and what the raters have decided so far:
+Per tag, by simulating the report on the design the sampler would draw:
 
-* **precision** rests on the tag's predicted stratum (utterances the model tags): a simple random
-  sample of n₁ items there gives a half-width of about z·√(P(1 − P) / n₁), so
-  n₁ = z² P(1 − P) / h².
-* **recall** = T / (T + F), with T the tagged utterances that are true (estimated in the tagged
-  stratum) and F the missed ones (estimated in the untagged stratum, N₀ utterances, a share q of
-  them missed). By the delta method Var(R) ≈ (F² Var T + T² Var F) / (T + F)⁴ with
-  Var F = N₀² q(1 − q) / n₀; n₀ is the smallest number of untagged items that brings z·√Var(R)
-  down to h with n₁ as above. Missed tags are rare and heavily weighted, so n₀ is usually the
-  larger: that is the stratum to oversample.
-* **whole meetings for the ICC**: Bonett's (2002, *Statistics in Medicine* 21: 1331–1335)
-  n = 8 z² (1 − ρ)² (1 + (k − 1) ρ)² / (k (k − 1) w²) + 1 for an interval of width w = 2h with k
-  raters at a planning value ρ.
+* for a candidate ``--n``, the strata and allocation are :func:`dialogic.validation.sample.stratify`'s
+  on this study's own population (so the plan is a ``--n`` that `dialogic validate sample` can use,
+  with its even split over predicted levels; it cannot oversample one stratum further);
+* in each stratum the model's labels are the census; the truth of a drawn item is drawn at the
+  planning values: precision P among tagged utterances, a missed-tag rate q among untagged ones;
+* the report's own interval (:func:`~dialogic.validation.intervals.figure_intervals`, with the
+  finite population correction of each stratum) gives precision's and recall's half-width in
+  each of ``replications`` simulated samples; the plan is the least ``--n`` whose median
+  half-width of both is at most the one asked for (found by doubling, then bisection). Rating the
+  whole population makes a census, whose figures are exact, so no plan exceeds it.
 
-Planning values are the figures seen so far (weighted consensus prevalence, precision); where none
-can be seen yet the worst case P = 0.5 is used and the plan says so. A plan is a guide: the
-intervals the report gives (Korn–Graubard, conservative) are somewhat wider.
+Planning values are the figures seen so far among decided items (weighted): where a figure is
+seen at 0 or 1, its Clopper–Pearson bound on the items seen (towards ½) is used instead, and
+where nothing is seen, the worst case P = ½ and a missed rate that would make recall ½; the plan
+says which. Whole meetings for the ICC: Bonett's (2002, *Statistics in Medicine* 21: 1331–1335)
+n = 8 z² (1 − ρ)² (1 + (k − 1) ρ)² / (k (k − 1) w²) + 1 for an interval of width w = 2h with k
+raters at a planning value ρ.
 """
 
 from __future__ import annotations
@@ -26,9 +27,14 @@ import math
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 from scipy import stats as _sps
+from statsmodels.stats.proportion import proportion_confint
 
+from dialogic.errors import LookupFailed
 from dialogic.tagging.codebook import TAGS
+from dialogic.validation.intervals import figure_intervals
+from dialogic.validation.sample import _POPULATION, stratify
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,11 @@ class TagPlan:
     tagged: int  # of them tagged by the model
     prevalence_seen: float | None  # weighted consensus prevalence so far (None: nothing decided)
     precision_seen: float | None
-    items_tagged_stratum: int  # n₁: items to rate among the model's tagged utterances
-    items_untagged_stratum: int | None  # n₀: among the untagged ones (None: recall not plannable)
+    precision_planned: float  # the planning values used
+    missed_rate_planned: float
+    n: int | None  # the least --n that gives the half-width (None: the model tags nothing)
+    precision_half_width: float | None  # median half-widths the report would give at n
+    recall_half_width: float | None
     note: str
 
 
@@ -51,26 +60,83 @@ class MeetingPlan:
     note: str
 
 
-def items_for_precision(precision: float, half_width: float, level: float = 0.95) -> int:
-    z = _sps.norm.isf((1 - level) / 2)
-    return math.ceil(z**2 * precision * (1 - precision) / half_width**2)
+def simulated_half_widths(
+    population: list[tuple],
+    tag_index: int,
+    precision: float,
+    missed_rate: float,
+    n: int,
+    *,
+    replications: int = 200,
+    seed: int = 0,
+    level: float = 0.95,
+) -> tuple[float, float]:
+    """Median half-width of precision and of recall that the report would give on a sample of
+    ``n`` drawn by the sampler from ``population`` (rows as :func:`stratify` reads them), the
+    truth drawn at the planning values. An undefined figure counts as half-width ½."""
+    rng = np.random.default_rng(seed)
+    m_cols, t_cols, weights, fractions, codes = [], [], [], [], []
+    for h, (_, _, items, quota) in enumerate(stratify(population, n)):
+        k = min(quota, len(items))
+        if k == 0:
+            continue
+        tagged = sum(bool(r[4 + tag_index]) for r in items)
+        m1 = rng.hypergeometric(tagged, len(items) - tagged, k, size=replications)
+        t1 = rng.binomial(m1, precision)
+        t0 = rng.binomial(k - m1, missed_rate)
+        position = np.arange(k)[None, :]
+        model = position < m1[:, None]
+        truth = np.where(model, position < t1[:, None], position - m1[:, None] < t0[:, None])
+        m_cols.append(model)
+        t_cols.append(truth)
+        weights += [len(items) / k] * k
+        fractions += [k / len(items)] * k
+        codes += [h] * k
+    m = np.concatenate(m_cols, axis=1).astype(float)
+    t = np.concatenate(t_cols, axis=1).astype(float)
+    out = []
+    for figure in ("precision", "recall"):
+        _, low, high = figure_intervals(figure, m, t, np.array(weights), np.array(codes), np.array(fractions), level)
+        out.append(float(np.median(np.nan_to_num((high - low) / 2, nan=0.5))))
+    return out[0], out[1]
 
 
-def items_for_recall(
-    tagged: int, untagged: int, precision: float, missed: float, n_tagged_items: int, half_width: float, level=0.95
-) -> int | None:
-    """n₀ for the recall half-width (module docstring); None when n₁ alone already leaves it wider."""
-    z = _sps.norm.isf((1 - level) / 2)
-    t = tagged * precision
-    f = untagged * missed
-    if t <= 0:
-        return None
-    var_t = tagged**2 * precision * (1 - precision) / max(n_tagged_items, 1)
-    var_f_max = ((half_width / z) ** 2 * (t + f) ** 4 - f**2 * var_t) / t**2
-    if var_f_max <= 0:
-        return None
-    q = min(max(missed, 1e-6), 1 - 1e-6)
-    return min(untagged, math.ceil(untagged**2 * q * (1 - q) / var_f_max))
+def least_n(
+    population: list[tuple],
+    tag_index: int,
+    precision: float,
+    missed_rate: float,
+    half_width: float,
+    *,
+    replications: int = 200,
+    seed: int = 0,
+) -> tuple[int, float, float]:
+    """The least ``--n`` (doubling, then bisection) whose simulated median half-widths of
+    precision and recall are both at most ``half_width``; never more than the population (a
+    census, whose figures are exact). Returns (n, precision half-width, recall half-width)."""
+    levels = len({lvl for lvl, _, _, _ in stratify(population, len(population))})
+
+    def widths(n: int) -> tuple[float, float]:
+        return simulated_half_widths(
+            population, tag_index, precision, missed_rate, n, replications=replications, seed=seed
+        )
+
+    low, high = levels - 1, max(levels, 32)
+    while high < len(population) and max(widths(high)) > half_width:
+        low, high = high, min(2 * high, len(population))
+    while high - low > max(1, high // 50):  # to within 2 %: a plan, not a promise
+        mid = (low + high) // 2
+        if mid >= levels and max(widths(mid)) <= half_width:
+            high = mid
+        else:
+            low = mid
+    return (high, *widths(high))
+
+
+def _bound_towards_half(value: float, items: int) -> float:
+    """A figure seen at exactly 0 or 1 on ``items`` items: its Clopper–Pearson bound towards ½."""
+    low, high = proportion_confint(value * items, max(items, 1), alpha=0.05, method="beta")
+    return float(high) if value <= 0 else float(low)
 
 
 def meetings_for_icc(icc: float, raters: int, half_width: float, level: float = 0.95) -> int:
@@ -89,57 +155,77 @@ def plan_validation(
     raters: int = 2,
     icc_planning: float | None = None,
     tagger: str | None = None,
+    replications: int = 200,
 ) -> tuple[list[TagPlan], MeetingPlan]:
     """The plan for every tag and for the meeting-level ICC (see the module docstring)."""
-    version = (
-        tagger
-        or con.execute(
-            "select tagger_model_version from utterance_facts where tagger_model_version is not null "
-            "group by all order by count(*) desc, 1 desc limit 1"
-        ).fetchone()
-    )
-    version = version if isinstance(version, str) or version is None else version[0]
+    rows = [r for r in con.execute(_POPULATION, {"meetings": None}).fetchall() if r[3] is not None]
+    versions: dict[str, int] = {}
+    for r in rows:
+        versions[r[3]] = versions.get(r[3], 0) + 1
+    version = tagger or (max(versions, key=lambda v: (versions[v], v)) if versions else None)
+    population = [r for r in rows if r[3] == version]
+    if not population:
+        raise LookupFailed(
+            "nothing to plan: no tagged utterances in meetings whose consent covers review"
+            + (f" tagged by {tagger}" if tagger else "")
+        )
     plans = []
-    for tag in TAGS:
-        population, tagged = con.execute(
-            f"""
-            select count(*), count(*) filter (where f.{tag}_label)
-            from utterance_facts as f inner join meetings as m using (meeting_id)
-            where f.tagger_model_version = ? and m.consent_status = 'given' and list_contains(m.consent_scope, 'review')
-            """,
-            [version],
-        ).fetchone()
+    for i, tag in enumerate(TAGS):
+        tagged = sum(bool(r[4 + i]) for r in population)
+        untagged = len(population) - tagged
         seen = con.execute(
             """
             select sum(weight * consensus::int) / sum(weight),
-                   sum(weight * consensus::int) filter (where model_label) / sum(weight) filter (where model_label)
+                   sum(weight * consensus::int) filter (where model_label) / sum(weight) filter (where model_label),
+                   count(*) filter (where model_label),
+                   sum(weight * consensus::int) filter (where not model_label) / sum(weight) filter (where not model_label),
+                   count(*) filter (where not model_label)
             from validation_item_truth
             where tag = ? and consensus is not null
               and sample_id in (select sample_id from validation_samples where tagger_model_version = ?)
             """,
             [tag, version],
         ).fetchone()
-        prevalence, precision = seen
+        prevalence, precision, n_tagged_seen, missed, n_untagged_seen = seen
         notes = []
-        p = precision if precision is not None and 0 < precision < 1 else 0.5
         if precision is None:
+            p = 0.5
             notes.append("precision not seen yet: planned at the worst case 0.5")
-        n1 = min(tagged, items_for_precision(p, half_width)) if tagged else 0
-        untagged = population - tagged
-        if prevalence is None:
-            notes.append("prevalence not seen yet: recall planned as if half the tags were missed")
-            missed_total = tagged * p
+        elif precision in (0.0, 1.0):
+            p = _bound_towards_half(precision, n_tagged_seen)
+            notes.append(f"precision seen {precision:.2f} on {n_tagged_seen} items: planned at its bound {p:.2f}")
         else:
-            missed_total = max(prevalence * population - tagged * p, 0.5)
-        q = missed_total / untagged if untagged else 0.0
-        n0 = items_for_recall(tagged, untagged, p, q, n1, half_width) if tagged else None
+            p = precision
+        if missed is None:
+            q = min(0.5, tagged * p / untagged) if untagged else 0.0
+            notes.append("missed tags not seen yet: planned as if half the tags were missed")
+        elif missed <= 0:
+            q = _bound_towards_half(0.0, n_untagged_seen)
+            notes.append(f"no missed tag among {n_untagged_seen} untagged items: planned at its bound {q:.3f}")
+        else:
+            q = missed
         if tagged == 0:
             notes.append("the model tags nothing: neither figure can be planned")
-        elif n0 is None:
-            notes.append("the tagged stratum alone leaves recall wider: rate more tagged items")
+            plans.append(
+                TagPlan(tag, len(population), 0, prevalence, precision, p, q, None, None, None, "; ".join(notes))
+            )
+            continue
+        n, hw_p, hw_r = least_n(population, i, p, q, half_width, replications=replications)
+        if n >= len(population):
+            notes.append("only the whole population (a census) gives that half-width")
         plans.append(
             TagPlan(
-                tag, population, tagged, prevalence, precision, n1, n0, "; ".join(notes) or "planned at figures seen"
+                tag,
+                len(population),
+                tagged,
+                prevalence,
+                precision,
+                p,
+                q,
+                n,
+                hw_p,
+                hw_r,
+                "; ".join(notes) or "planned at figures seen",
             )
         )
     seen_icc = icc_planning

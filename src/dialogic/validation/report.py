@@ -48,8 +48,8 @@ class TagReport:
 
 @dataclass
 class ValidationReport:
-    sample_id: str
-    tagger_model_version: str
+    sample_id: str | None  # None: no tag sample yet, only speaker checks
+    tagger_model_version: str | None
     items: int
     population: int
     design: str
@@ -74,7 +74,27 @@ def validation_report(
     positives) come back as None with the reason."""
     sample_id = sample_id or latest_sample(con)
     if sample_id is None:
-        raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+        speakers = speaker_validation(con)
+        if speakers is None:
+            raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+        # a study that checks only who said what still gets its voice-share error
+        from dialogic.validation.meetings import option5_agreement
+
+        return ValidationReport(
+            None,
+            None,
+            0,
+            0,
+            "no tag sample drawn (dialogic validate sample --n 300): speaker checks only",
+            seed,
+            n_resamples,
+            dt.datetime.now().isoformat(timespec="seconds"),
+            [],
+            option5_agreement(con),
+            None,
+            {},
+            speakers,
+        )
     sample = con.execute(
         "select tagger_model_version, n_drawn, population, design from validation_samples where sample_id = ?",
         [sample_id],
@@ -86,6 +106,7 @@ def validation_report(
     for k, report in enumerate(agreement_figures(con, sample_id, seed=seed, n_resamples=n_resamples)):
         rows = _truth_rows(con, sample_id, report.tag)
         decided = [r for r in rows if r[6] is not None]
+        known = decided_design(decided, rows)
         report.meetings = _corrected_counts(
             con,
             sample_id,
@@ -93,8 +114,7 @@ def validation_report(
             report.tag,
             np.array([int(r[3]) for r in decided], dtype=int),
             np.array([int(r[6]) for r in decided], dtype=int),
-            np.array([r[2] for r in decided], dtype=float),
-            np.array([r[1] for r in decided], dtype=object),
+            known,
             seed + k,
             n_resamples,
         )
@@ -121,11 +141,45 @@ def validation_report(
 def _truth_rows(con: duckdb.DuckDBPyConnection, sample_id: str, tag: str) -> list[tuple]:
     return con.execute(
         """
-        select utterance_id, stratum, weight, coalesce(model_label, false), value_a, value_b, consensus, status
-        from validation_item_truth where sample_id = ? and tag = ? order by utterance_id
+        select t.utterance_id, t.stratum, t.weight, coalesce(t.model_label, false), t.value_a, t.value_b,
+               t.consensus, t.status, i.stratum_size
+        from validation_item_truth as t
+        inner join validation_items as i using (sample_id, utterance_id)
+        where t.sample_id = ? and t.tag = ? order by t.utterance_id
         """,
         [sample_id, tag],
     ).fetchall()
+
+
+@dataclass(frozen=True)
+class DecidedDesign:
+    """The sampling design of the items whose answer is known, for one tag.
+
+    ``weights`` stratum size / items known in the stratum (not the weight the item was drawn
+    with: an item drawn but not yet decided is missing, and the known ones stand for the whole
+    stratum); ``fractions`` items known / stratum size; ``census`` whether every item of every
+    stratum of the sample is known, the only case in which a figure is the population's own."""
+
+    weights: np.ndarray
+    fractions: np.ndarray
+    strata: np.ndarray
+    census: bool
+
+
+def decided_design(known: list[tuple], rows: list[tuple]) -> DecidedDesign:
+    """:class:`DecidedDesign` of the ``known`` rows among a tag's ``rows`` of
+    :func:`_truth_rows` (stratum at index 1, stratum size at the last index)."""
+    size = {r[1]: int(r[-1]) for r in rows}
+    count: dict[str, int] = {}
+    for r in known:
+        count[r[1]] = count.get(r[1], 0) + 1
+    census = bool(rows) and all(count.get(h, 0) >= n for h, n in size.items())
+    return DecidedDesign(
+        np.array([size[r[1]] / count[r[1]] for r in known], dtype=float),
+        np.array([count[r[1]] / size[r[1]] for r in known], dtype=float),
+        np.array([r[1] for r in known], dtype=object),
+        census,
+    )
 
 
 def agreement_figures(
@@ -137,24 +191,54 @@ def agreement_figures(
     agreement page, so the two always show the same figures. Raises LookupFailed without a sample."""
     sample_id = sample_id or latest_sample(con)
     if sample_id is None:
-        raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+        speakers = speaker_validation(con)
+        if speakers is None:
+            raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+        # a study that checks only who said what still gets its voice-share error
+        from dialogic.validation.meetings import option5_agreement
+
+        return ValidationReport(
+            None,
+            None,
+            0,
+            0,
+            "no tag sample drawn (dialogic validate sample --n 300): speaker checks only",
+            seed,
+            n_resamples,
+            dt.datetime.now().isoformat(timespec="seconds"),
+            [],
+            option5_agreement(con),
+            None,
+            {},
+            speakers,
+        )
     reports = []
     for k, tag in enumerate(TAGS):
         rows = _truth_rows(con, sample_id, tag)
         decided = [r for r in rows if r[6] is not None]
+        design = decided_design(decided, rows)
         model = np.array([int(r[3]) for r in decided], dtype=int)
         truth = np.array([int(r[6]) for r in decided], dtype=int)
-        weights = np.array([r[2] for r in decided], dtype=float)
-        strata = np.array([r[1] for r in decided], dtype=object)
-        figures = estimate_agreement(model, truth, weights, strata, seed=seed + k, n_resamples=n_resamples)
+        figures = estimate_agreement(
+            model,
+            truth,
+            design.weights,
+            design.strata,
+            seed=seed + k,
+            n_resamples=n_resamples,
+            stratum_fraction=design.fractions,
+            census=design.census,
+        )
         pairs = [r for r in rows if r[4] is not None and r[5] is not None]
+        paired = decided_design(pairs, rows)
         kappa = rater_kappa(
             np.array([int(r[4]) for r in pairs], dtype=int),
             np.array([int(r[5]) for r in pairs], dtype=int) if pairs else None,
-            np.array([r[2] for r in pairs], dtype=float),
-            np.array([r[1] for r in pairs], dtype=object),
+            paired.weights,
+            paired.strata,
             seed + k,
             n_resamples=n_resamples,
+            stratum_fraction=paired.fractions,
         )
         alpha = alpha_estimate(_reliability(con, sample_id, tag), seed=seed + k, n_resamples=n_resamples)
         pending: dict[str, int] = {}
@@ -189,7 +273,9 @@ def _reliability(con: duckdb.DuckDBPyConnection, sample_id: str, tag: str) -> np
     return matrix
 
 
-def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strata, seed, n_resamples) -> list[dict]:
+def _corrected_counts(
+    con, sample_id, version, tag, model, truth, known: DecidedDesign, seed, n_resamples
+) -> list[dict]:
     """Per meeting of the sample's population: utterances, the model's tag count, and the count
     corrected for the sensitivity and specificity measured on the sample."""
     rows = con.execute(
@@ -203,7 +289,18 @@ def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strat
     ).fetchall()
     out = []
     for meeting_id, n, tagged in rows:
-        estimate = corrected_prevalence_estimate(n, tagged, model, truth, weights, strata, seed, n_resamples)
+        estimate = corrected_prevalence_estimate(
+            n,
+            tagged,
+            model,
+            truth,
+            known.weights,
+            known.strata,
+            seed,
+            n_resamples,
+            stratum_fraction=known.fractions,
+            census=known.census,
+        )
 
         def scale(x: float | None, n: int = n) -> float | None:
             return None if x is None else round(x * n, 1)
@@ -225,6 +322,10 @@ def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strat
 def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport, recorded_by: str | None = None) -> int:
     """Record the report's figures: replace the sample's rows of ``validation_estimates``. The
     one step that changes a tag's validation status (`dialogic validate record`)."""
+    if report.sample_id is None:
+        raise LookupFailed(
+            "nothing to record: no tag sample yet (speaker checks are computed when shown, never recorded)"
+        )
     rows = []
     for t in report.tags:
         named = {**t.model_vs_consensus, "rater_kappa": t.rater_kappa, "rater_alpha": t.rater_alpha}
@@ -302,12 +403,19 @@ def voice_share_rows(report: ValidationReport) -> str:
             f"<tr><td>{e(r.role)}</td><td>{r.attributed:.3f}</td><td>{e(format_estimate(r.error, 3))}</td>"
             f"<td>{e(format_estimate(r.true_share, 3))}</td></tr>"
         )
+    for m in v.meetings:  # swaps between meetings can cancel in the pooled figure
+        for r in m["roles"]:
+            rows.append(
+                f"<tr><td>{e(m['meeting_id'])}: {e(r.role)} ({m['checked']} checked)</td><td>{r.attributed:.3f}</td>"
+                f"<td>{e(format_estimate(r.error, 3))}</td><td>{e(format_estimate(r.true_share, 3))}</td></tr>"
+            )
     return "".join(rows)
 
 
 def render_html(report: ValidationReport) -> str:
     """A self-contained page (no scripts, no external files)."""
     e = html.escape
+    sample_name = report.sample_id or "none yet (speaker checks only)"
     figures = ("prevalence", "precision", "recall", "specificity", "f1", "kappa")
     head = "".join(f"<th>{e(f)}</th>" for f in figures)
     body = []
@@ -330,16 +438,20 @@ def render_html(report: ValidationReport) -> str:
                 f"<td>{m['tagged']}</td><td>{e(corrected)}</td><td>{e(m['reason'] or '')}</td></tr>"
             )
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>dialogic validation report {e(report.sample_id)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>dialogic validation report {e(sample_name)}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:80em}}table{{border-collapse:collapse;margin:1em 0}}
 td,th{{border:1px solid #bbb;padding:.3em .5em;text-align:left}}caption{{text-align:left;font-weight:bold}}</style></head>
 <body>
-<h1>Validation report: sample {e(report.sample_id)}</h1>
-<p>Tagger {e(report.tagger_model_version)}; {report.items} utterances sampled from a population of {report.population}
+<h1>Validation report: sample {e(sample_name)}</h1>
+<p>Tagger {e(report.tagger_model_version or "—")}; {report.items} utterances sampled from a population of {
+        report.population
+    }
 ({e(report.design)}). Model labels are compared with the consensus of two blind raters (a third adjudicates
 disagreements). Intervals, 95 %: proportions and F1 by Korn &amp; Graubard's method (Clopper–Pearson on the design's
-effective sample size); κ and α by a percentile bootstrap within strata ({report.n_resamples} resamples, seed
-{report.seed}) that falls back to an asymptotic interval where it degenerates. Computed {e(report.computed_at)}.
+effective sample size), a figure the population's own only when every item of every stratum is decided; κ by the hull
+of Rao &amp; Wu's rescaling bootstrap ({report.n_resamples} resamples, seed {report.seed}) and an interval on Kish's
+effective sample size; α by a percentile bootstrap within strata that falls back to Clopper–Pearson where it
+degenerates. Computed {e(report.computed_at)}.
 Viewing this report changes no status; <code>dialogic validate record</code> records its figures.</p>
 <table><caption>Model vs rater consensus, and the human ceiling</caption>
 <thead><tr><th>tag</th><th>items decided</th>{
@@ -356,7 +468,8 @@ checks{
         else f" of sample {e(report.speakers.sample_id)} ({report.speakers.checked} checked, "
         f"{report.speakers.unsure} can't tell, {report.speakers.unknown_true_speaker} wrong with the true speaker unknown)"
     }; shares of
-speech pooled over the meetings the sample stands for, 95 % intervals (Korn–Graubard; MOVER for the error)</caption>
+speech pooled over the meetings the sample stands for, then per meeting (its checked utterances as a domain of the
+sample), 95 % intervals (Korn–Graubard; MOVER for the error)</caption>
 <thead><tr><th>role</th><th>voice share as diarised</th><th>error [95 %]</th><th>true share [95 %]</th></tr></thead>
 <tbody>{voice_share_rows(report)}</tbody></table>
 <table><caption>Whole meetings: OPTION-5 scored by raters vs dialogic's SDM proxy (ICC(A,1), 95 % interval)</caption>

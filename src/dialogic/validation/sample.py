@@ -96,55 +96,16 @@ def draw_sample(
             f"(consent covers review, tagged by {version})"
         )
 
-    prevalence = {tag: sum(bool(r[4 + i]) for r in population) for i, tag in enumerate(TAGS)}
-    rarest_first = sorted(TAGS, key=lambda t: (prevalence[t], TAGS.index(t)))
-
-    def predicted(row) -> str:
-        labels = {tag for i, tag in enumerate(TAGS) if row[4 + i]}
-        return next((t for t in rarest_first if t in labels), NONE)
-
-    levels: dict[str, list] = {}
-    for r in population:
-        levels.setdefault(predicted(r), []).append(r)
-    if n < len(levels):
-        raise LookupFailed(
-            f"--n {n} is too small: each of the {len(levels)} predicted strata ({', '.join(sorted(levels))}) needs an item"
-        )
-    per_level = _even_split(n, {level: len(items) for level, items in levels.items()})
-
+    design = stratify(population, n)
     rng = np.random.default_rng(seed)
     chosen = []  # (row, level, stratum, stratum_size, stratum_sampled)
-    for level in sorted(levels):
-        cells: dict[tuple[str, str], list] = {}
-        for r in levels[level]:
-            cells.setdefault((r[1], r[2]), []).append(r)
-        allocation = _proportional(per_level[level], {cell: len(items) for cell, items in cells.items()})
-        strata: dict[str, list] = {}
-        quota: dict[str, int] = {}
-        for cell, items in sorted(cells.items()):
-            name = f"{level}|{cell[0]}|{cell[1]}" if allocation[cell] else f"{level}|rest"
-            strata.setdefault(name, []).extend(items)
-            quota[name] = quota.get(name, 0) + allocation[cell]
-        rest = f"{level}|rest"
-        if rest in strata and quota[rest] == 0:
-            # The pooled small cells need an item, or their utterances could never be drawn: take
-            # one from the stratum with most items, or, when every stratum has one, pool the
-            # smallest of them into the rest with its item.
-            donor = max((s for s in quota if s != rest and quota[s] > 1), key=lambda s: quota[s], default=None)
-            if donor is not None:
-                quota[donor] -= 1
-                quota[rest] = 1
-            else:
-                smallest = min((s for s in quota if s != rest and quota[s] == 1), key=lambda s: (len(strata[s]), s))
-                strata[rest].extend(strata.pop(smallest))
-                quota[rest] = quota.pop(smallest)
-        for name, items in sorted(strata.items()):
-            k = min(quota[name], len(items))
-            if k == 0:
-                continue
-            picks = rng.choice(len(items), size=k, replace=False)
-            for p in sorted(picks):
-                chosen.append((items[p], level, name, len(items), k))
+    for level, name, items, quota in design:
+        k = min(quota, len(items))
+        if k == 0:
+            continue
+        picks = rng.choice(len(items), size=k, replace=False)
+        for p in sorted(picks):
+            chosen.append((items[p], level, name, len(items), k))
     order = rng.permutation(len(chosen))
 
     with transaction(con):
@@ -179,10 +140,64 @@ def draw_sample(
                 for i, (row, level, name, size, k) in enumerate(chosen)
             ],
         )
-    by_predicted = {level: (len(items), sum(1 for c in chosen if c[1] == level)) for level, items in levels.items()}
+    levels: dict[str, int] = {}
+    for level, _, items, _ in design:
+        levels[level] = levels.get(level, 0) + len(items)
+    by_predicted = {level: (size, sum(1 for c in chosen if c[1] == level)) for level, size in levels.items()}
     return SampleSummary(
         sample_id, version, len(population), len(chosen), by_predicted, {k: v for k, v in excluded.items() if v}
     )
+
+
+def stratify(population: list[tuple], n: int) -> list[tuple[str, str, list, int]]:
+    """The design of :func:`draw_sample` for ``n`` items (see the module docstring), without
+    drawing: (predicted level, stratum name, the stratum's rows, items to draw) per stratum, in
+    drawing order. A row is (utterance_id, meeting_id, role, tagger version, then one label per
+    tag of ``TAGS``). The coverage simulation in the tests calls this, so it checks the design
+    that is used. Raises LookupFailed when ``n`` is smaller than the number of predicted levels."""
+    prevalence = {tag: sum(bool(r[4 + i]) for r in population) for i, tag in enumerate(TAGS)}
+    rarest_first = sorted(TAGS, key=lambda t: (prevalence[t], TAGS.index(t)))
+
+    def predicted(row) -> str:
+        labels = {tag for i, tag in enumerate(TAGS) if row[4 + i]}
+        return next((t for t in rarest_first if t in labels), NONE)
+
+    levels: dict[str, list] = {}
+    for r in population:
+        levels.setdefault(predicted(r), []).append(r)
+    if n < len(levels):
+        raise LookupFailed(
+            f"--n {n} is too small: each of the {len(levels)} predicted strata ({', '.join(sorted(levels))}) needs an item"
+        )
+    per_level = _even_split(n, {level: len(items) for level, items in levels.items()})
+    design = []
+    for level in sorted(levels):
+        cells: dict[tuple[str, str], list] = {}
+        for r in levels[level]:
+            cells.setdefault((r[1], r[2]), []).append(r)
+        allocation = _proportional(per_level[level], {cell: len(items) for cell, items in cells.items()})
+        strata: dict[str, list] = {}
+        quota: dict[str, int] = {}
+        for cell, items in sorted(cells.items()):
+            name = f"{level}|{cell[0]}|{cell[1]}" if allocation[cell] else f"{level}|rest"
+            strata.setdefault(name, []).extend(items)
+            quota[name] = quota.get(name, 0) + allocation[cell]
+        rest = f"{level}|rest"
+        if rest in strata and quota[rest] == 0:
+            # The pooled small cells need an item, or their utterances could never be drawn: take
+            # one from the stratum with most items, or, when every stratum has one, pool the
+            # smallest of them into the rest with its item.
+            donor = max((s for s in quota if s != rest and quota[s] > 1), key=lambda s: quota[s], default=None)
+            if donor is not None:
+                quota[donor] -= 1
+                quota[rest] = 1
+            else:
+                smallest = min((s for s in quota if s != rest and quota[s] == 1), key=lambda s: (len(strata[s]), s))
+                strata[rest].extend(strata.pop(smallest))
+                quota[rest] = quota.pop(smallest)
+        for name, items in sorted(strata.items()):
+            design.append((level, name, items, quota[name]))
+    return design
 
 
 def _even_split(n: int, sizes: dict[str, int]) -> dict[str, int]:

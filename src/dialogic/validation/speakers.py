@@ -31,6 +31,7 @@ Utterances the rater could not judge ("can't tell") are left out and counted.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 import duckdb
@@ -71,20 +72,23 @@ class SpeakerSampleSummary:
     by_band: dict[str, tuple[int, int, float | None]]  # band -> (population, drawn, lowest confidence in it)
 
 
-def confidence_bands(confidence: list[float | None]) -> list[str]:
-    """Each utterance's band: tertiles of the known confidences; unknown confidence is ``low``."""
-    known = np.array([c for c in confidence if c is not None], dtype=float)
-    if len(known) == 0:
-        return ["low"] * len(confidence)
-    first, second = np.quantile(known, [1 / 3, 2 / 3])
-    bands = []
-    for c in confidence:
-        if c is None or c <= first:
-            bands.append("low")
-        elif c <= second:
-            bands.append("middle")
-        else:
-            bands.append("high")
+def confidence_bands(confidence: list[float | None], keys: list[str] | None = None) -> list[str]:
+    """Each utterance's band: thirds of the known confidences by rank; unknown confidence is
+    ``low``. Ranks, not values, cut the bands, so ties cannot empty one: with the "decisions"
+    activations every utterance whose chunks all agree scores exactly 1.0, and cutting at value
+    tertiles with <= put them all in one band. Ties are broken by the md5 of ``keys`` (utterance
+    ids; default: position), a fixed order unrelated to meeting or time."""
+    known = [i for i, c in enumerate(confidence) if c is not None]
+    bands = ["low"] * len(confidence)
+    if not known:
+        return bands
+
+    def tie_break(i: int) -> str:
+        return hashlib.md5(keys[i].encode()).hexdigest() if keys is not None else f"{i:012d}"
+
+    ranked = sorted(known, key=lambda i: (float(confidence[i]), tie_break(i)))
+    for rank, i in enumerate(ranked):
+        bands[i] = BANDS[min(2, 3 * rank // len(ranked))]
     return bands
 
 
@@ -135,7 +139,7 @@ def draw_speaker_sample(
         )
     if n > len(rows):
         raise LookupFailed(f"--n {n} is more than the {len(rows)} utterances that can be sampled")
-    bands = confidence_bands([r[4] for r in rows])
+    bands = confidence_bands([r[4] for r in rows], [r[0] for r in rows])
     members = {b: [i for i, band in enumerate(bands) if band == b] for b in BANDS}
     quota = allocate(n, {b: len(m) for b, m in members.items()})
     rng = np.random.default_rng(seed)
@@ -163,7 +167,7 @@ def draw_speaker_sample(
                 len(chosen),
                 meetings,
                 len(rows),
-                "strata: tertiles of speaker_confidence (unknown counted low); items 1/2 low, 1/3 middle, 1/6 high; "
+                "strata: thirds by rank of speaker_confidence (ties broken by id; unknown counted low); items 1/2 low, 1/3 middle, 1/6 high; "
                 "simple random sampling in each band; weight = band size / items checked; low band rated first",
             ],
         )
@@ -190,7 +194,10 @@ def latest_speaker_sample(con: duckdb.DuckDBPyConnection) -> str | None:
 def speaker_check_queue(con: duckdb.DuckDBPyConnection, rater_id: str, sample_id: str | None = None) -> list[tuple]:
     """(utterance_id, meeting_id, speaker_label, text, draw_order) of the latest speaker sample that
     nobody has judged yet (a "can't tell" leaves an item to the next rater) and ``rater_id`` has not
-    checked: lowest confidence first."""
+    checked, nor judged against the utterance's current text (the only checks the estimates
+    count): lowest confidence band first, and within a band in the rater's own random order (the
+    md5 of sample, rater and utterance), so two raters working at once do not check the same
+    items first."""
     sample_id = sample_id or latest_speaker_sample(con)
     if sample_id is None:
         return []
@@ -201,8 +208,9 @@ def speaker_check_queue(con: duckdb.DuckDBPyConnection, rater_id: str, sample_id
         inner join utterances as u on u.utterance_id = i.utterance_id
         where i.sample_id = $sample
           and not exists (select 1 from transcript_checks as c where c.utterance_id = i.utterance_id
-                          and (c.speaker_right is not null or c.rater_id = $rater))
-        order by i.draw_order
+                          and ((c.speaker_right is not null and c.utterance_text = u.text) or c.rater_id = $rater))
+        order by case i.stratum when 'low' then 0 when 'middle' then 1 else 2 end,
+                 md5($sample || '|' || $rater || '|' || i.utterance_id)
         """,
         {"sample": sample_id, "rater": rater_id},
     ).fetchall()
@@ -226,6 +234,9 @@ class SpeakerValidation:
     misattributed: Estimate
     roles: list[RoleShare] = field(default_factory=list)
     unknown_true_speaker: int = 0  # wrong, and the rater could not say who it was
+    # per meeting (a domain of the sample): {"meeting_id", "checked", "roles": [RoleShare]}; the
+    # pooled error above can hide swaps that cancel between meetings
+    meetings: list[dict] = field(default_factory=list)
 
 
 _CHECKS = """
@@ -238,7 +249,8 @@ with latest as (
 select i.utterance_id, i.stratum, i.stratum_size, u.end_s - u.start_s as duration_s,
        coalesce(p.role, 'unknown') as attributed_role, c.speaker_right,
        case when c.speaker_right then coalesce(p.role, 'unknown') else coalesce(rp.role, 'unknown') end as true_role,
-       c.speaker_right = false and c.right_participant_id is null as unknown_true_speaker
+       c.speaker_right = false and c.right_participant_id is null as unknown_true_speaker,
+       u.meeting_id
 from speaker_check_items as i
 inner join utterances as u on u.utterance_id = i.utterance_id
 left join speakers as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
@@ -256,10 +268,20 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
     sample_id = sample_id or latest_speaker_sample(con)
     if sample_id is None:
         return None
-    sample = con.execute("select meetings from speaker_check_samples where sample_id = ?", [sample_id]).fetchone()
+    sample = con.execute(
+        "select meetings, population from speaker_check_samples where sample_id = ?", [sample_id]
+    ).fetchone()
     if sample is None:
         raise LookupFailed(f"no speaker-check sample {sample_id!r}")
     population = con.execute(_POPULATION, {"meetings": sample[0]}).fetchall()
+    # The error stands for the population the sample was drawn from (its band sizes); a share as
+    # diarised now, over a population that has since grown or changed, is not the one it corrects.
+    changed = (
+        None
+        if len(population) == sample[1]
+        else f"the population changed since sample {sample_id} was drawn ({sample[1]} utterances then, "
+        f"{len(population)} now): draw a new speaker-check sample for true shares"
+    )
     speech = sum(r[2] for r in population)
     attributed: dict[str, float] = {}
     for r in population:
@@ -295,6 +317,7 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
     strata = np.array([r[1] for r in judged], dtype=object)
     # weights from the checks made so far: band size / items checked in the band
     weights = np.array([r[2] / checked_in[r[1]] for r in judged], dtype=float)
+    fractions = np.array([checked_in[r[1]] / r[2] for r in judged], dtype=float)
     duration = np.array([r[3] for r in judged], dtype=float)
     wrong = np.array([0.0 if r[5] else 1.0 for r in judged])
     missing = f"no check yet in the {', '.join(unchecked)} confidence band(s): the estimate would leave them out"
@@ -304,19 +327,47 @@ def speaker_validation(con: duckdb.DuckDBPyConnection, sample_id: str | None = N
             return Estimate(None, None, None, len(judged), missing)
         return Estimate(float(value[0]), float(low[0]), float(high[0]), len(judged))
 
-    result.misattributed = estimate(*ratio_interval(wrong * duration, duration, weights, strata))
-    shares = []
-    for role in roles:
-        share = attributed.get(role, 0.0) / speech if speech else 0.0
-        into = np.array([float(r[4] == role and r[6] != role) for r in judged]) * duration
-        out_of = np.array([float(r[4] != role and r[6] == role) for r in judged]) * duration
-        value, low, high = ratio_difference_interval(into, out_of, duration, weights, strata)
-        # a true share is within [0, 1], so the error (as diarised − true) within [share − 1, share]
-        error = estimate(value, np.clip(low, share - 1, share), np.clip(high, share - 1, share))
-        if error.value is None:
-            true = error
-        else:
-            true = Estimate(share - error.value, share - error.high, share - error.low, error.n)
-        shares.append(RoleShare(role, share, error, true))
-    result.roles = shares
+    result.misattributed = estimate(*ratio_interval(wrong * duration, duration, weights, strata, fractions))
+
+    def role_shares(domain: np.ndarray, seconds: dict[str, float], total: float) -> list[RoleShare]:
+        """Each role's error and true share within ``domain`` (items in it; the rest count as
+        zero, so the design's strata and weights still hold: domain estimation)."""
+        d = duration * domain
+        checked = int(domain.sum())
+        shares = []
+        for role in roles:
+            share = seconds.get(role, 0.0) / total if total else 0.0
+            if not checked:
+                none = Estimate(None, None, None, 0, "no checked utterance here")
+                shares.append(RoleShare(role, share, none, none))
+                continue
+            into = np.array([float(r[4] == role and r[6] != role) for r in judged]) * d
+            out_of = np.array([float(r[4] != role and r[6] == role) for r in judged]) * d
+            value, low, high = ratio_difference_interval(into, out_of, d, weights, strata, fractions)
+            # a true share is within [0, 1], so the error (as diarised − true) within [share − 1, share]
+            error = estimate(value, np.clip(low, share - 1, share), np.clip(high, share - 1, share))
+            error = Estimate(error.value, error.low, error.high, checked, error.reason)
+            if error.value is None:
+                true = error
+            elif changed:
+                true = Estimate(None, None, None, error.n, changed)
+            else:
+                true = Estimate(share - error.value, share - error.high, share - error.low, error.n)
+            shares.append(RoleShare(role, share, error, true))
+        return shares
+
+    result.roles = role_shares(np.ones(len(judged)), attributed, speech)
+    for meeting_id in sorted({r[1] for r in population}):
+        here = [r for r in population if r[1] == meeting_id]
+        seconds: dict[str, float] = {}
+        for r in here:
+            seconds[r[3]] = seconds.get(r[3], 0.0) + r[2]
+        domain = np.array([float(r[8] == meeting_id) for r in judged])
+        result.meetings.append(
+            {
+                "meeting_id": meeting_id,
+                "checked": int(domain.sum()),
+                "roles": role_shares(domain, seconds, sum(r[2] for r in here)),
+            }
+        )
     return result

@@ -136,6 +136,78 @@ def bootstrap(
     return _percentile_interval(values, n_resamples, level)
 
 
+def rescaled_bootstrap_weights(
+    weights: np.ndarray | None,
+    strata: np.ndarray | None,
+    stratum_fraction: np.ndarray | None,
+    n: int,
+    *,
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> np.ndarray:
+    """(n_resamples, n) replicate weights of Rao & Wu's rescaling bootstrap (Rao, Wu & Yue 1992,
+    *Survey Methodology* 18(2): 209–217) with n_h − 1 draws per stratum: each resample draws
+    n_h − 1 of a stratum's n_h items with replacement, and item i's weight becomes
+    w_i (1 − λ_h + λ_h · n_h / (n_h − 1) · r_i), r_i how often it was drawn, λ_h = √(1 − f_h)
+    (f_h the stratum's sampling fraction, default 0). Unlike drawing n_h of n_h, the variance of
+    a linear estimate is the design's own (with the finite population correction), not
+    (n_h − 1)/n_h of it, which matters in the small strata of a validation sample. A stratum of
+    one item keeps its weight (it carries no information on its own variance). Deterministic for
+    a given ``seed``."""
+    w = _weights(weights, n)
+    f = np.zeros(n) if stratum_fraction is None else np.clip(np.asarray(stratum_fraction, dtype=float), 0.0, 1.0)
+    rng = np.random.default_rng(seed)
+    out = np.broadcast_to(w, (n_resamples, n)).copy()
+    labels = (
+        np.zeros(n, dtype=int) if strata is None else np.unique(np.asarray(strata, dtype=str), return_inverse=True)[1]
+    )
+    for h in np.unique(labels):
+        members = np.flatnonzero(labels == h)
+        n_h = members.size
+        if n_h < 2:
+            continue
+        lam = np.sqrt(1.0 - float(f[members].mean()))
+        r = rng.multinomial(n_h - 1, np.full(n_h, 1.0 / n_h), size=n_resamples)
+        out[:, members] = w[members] * (1 - lam + lam * n_h / (n_h - 1) * r)
+    return out
+
+
+def _kappa_replicates(a: np.ndarray, b: np.ndarray, replicate_weights: np.ndarray) -> np.ndarray:
+    """Cohen's κ of two 0/1 arrays under each row of replicate weights (NaN where undefined)."""
+    total = replicate_weights.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_o = (replicate_weights * (a == b)).sum(axis=1) / total
+        pa = (replicate_weights * a).sum(axis=1) / total
+        pb = (replicate_weights * b).sum(axis=1) / total
+        p_e = pa * pb + (1 - pa) * (1 - pb)
+        return np.where(p_e < 1 - 1e-12, (p_o - p_e) / (1 - p_e), np.nan)
+
+
+def kappa_rescaled_interval(
+    a: np.ndarray,
+    b: np.ndarray,
+    weights: np.ndarray | None,
+    strata: np.ndarray | None,
+    stratum_fraction: np.ndarray | None = None,
+    *,
+    n_resamples: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float | None, float | None]:
+    """Percentile interval of Cohen's κ of two 0/1 answer arrays under
+    :func:`rescaled_bootstrap_weights`; (None, None) when κ is undefined in over half the
+    resamples."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.size == 0:
+        return None, None
+    replicates = rescaled_bootstrap_weights(
+        weights, strata, stratum_fraction, a.size, n_resamples=n_resamples, seed=seed
+    )
+    values = _kappa_replicates(a, b, replicates)
+    return _percentile_interval([None if np.isnan(v) else float(v) for v in values], n_resamples, level)
+
+
 # --- model against rater consensus -----------------------------------------------------------
 
 
@@ -197,10 +269,18 @@ def estimate_agreement(
     seed: int = 0,
     n_resamples: int = 2000,
     level: float = 0.95,
+    stratum_fraction: np.ndarray | None = None,
+    census: bool | None = None,
 ) -> dict[str, Estimate]:
-    """Each :func:`binary_agreement` figure with a stratified, weighted bootstrap interval.
+    """Each :func:`binary_agreement` figure with its 95 % interval: Korn–Graubard
+    (:func:`~dialogic.validation.intervals.figure_intervals`) for the proportions, Rao & Wu's
+    rescaling bootstrap (:func:`kappa_rescaled_interval`) for κ, with
+    :func:`kappa_fallback_interval` where it degenerates.
 
-    Keys are :data:`FIGURES`. ``n`` is the number of sampled items. An undefined figure is
+    ``weights`` must be stratum size / items *decided* in the stratum, and ``stratum_fraction``
+    items decided / stratum size (default: none, so no finite population correction); an interval
+    is the point itself only with ``census`` (every item of every stratum decided) or every
+    fraction 1. Keys are :data:`FIGURES`. ``n`` is the number of sampled items. An undefined figure is
     ``Estimate(None, None, None, n, reason)`` with reason "no items", "no positives in the
     sample" (recall, F1), "no predicted positives in the sample" (precision), "no negatives in
     the sample" (specificity) or "no variation: every answer is the same" (κ). With one item
@@ -225,21 +305,17 @@ def estimate_agreement(
         if point[name] is None:
             out[name] = Estimate(None, None, None, n, reasons[name])
             continue
-        _, low, high = figure_intervals(name, m, t, w, s.astype(str), level=level)
+        _, low, high = figure_intervals(
+            name, m, t, w, s.astype(str), stratum_fraction=stratum_fraction, level=level, census=census
+        )
         out[name] = Estimate(point[name], float(low[0]), float(high[0]), n)
     if point["kappa"] is None:
         out["kappa"] = Estimate(None, None, None, n, reasons["kappa"])
     else:
-        boot = bootstrap(
-            lambda mm, tt, ww: binary_agreement(mm, tt, ww)["kappa"],
-            (m, t),
-            w,
-            strata,
-            n_resamples=n_resamples,
-            level=level,
-            seed=seed,
+        boot = kappa_rescaled_interval(
+            m, t, w, strata, stratum_fraction, n_resamples=n_resamples, level=level, seed=seed
         )
-        out["kappa"] = _with_fallback(point["kappa"], boot, kappa_fallback_interval(m, t, w, level), n)
+        out["kappa"] = _kappa_hull(point["kappa"], boot, kappa_fallback_interval(m, t, w, level), n)
     return {name: out[name] for name in FIGURES}
 
 
@@ -286,6 +362,19 @@ def kappa_fallback_interval(a: np.ndarray, b: np.ndarray, weights: np.ndarray | 
     lows.append((ag_low - p_e) / (1 - p_e))
     highs.append((ag_high - p_e) / (1 - p_e))
     return max(-1.0, min(lows)), min(1.0, max(highs))
+
+
+def _kappa_hull(value: float, boot: tuple, fallback: tuple, n: int) -> Estimate:
+    """κ's interval: the hull of the rescaling bootstrap's and :func:`kappa_fallback_interval`'s.
+    The bootstrap alone under-covers under the validation design (0.88–0.93 at n = 100–300,
+    prevalence 0.3, in the coverage simulation): the heavily weighted strata of untagged
+    utterances often show no missed tag, so they add no variance. The fallback, on Kish's
+    effective size, does not lean on within-stratum variation; the hull covered 0.97–0.99."""
+    lows = [x for x in (boot[0], fallback[0]) if x is not None]
+    highs = [x for x in (boot[1], fallback[1]) if x is not None]
+    if not lows:
+        return Estimate(value, None, None, n, INTERVAL_UNDEFINED)
+    return Estimate(value, max(-1.0, min(*lows, value)), min(1.0, max(*highs, value)), n)
 
 
 def _with_fallback(value: float, boot: tuple, fallback: tuple, n: int) -> Estimate:
@@ -338,12 +427,14 @@ def rater_kappa(
     *,
     n_resamples: int = 2000,
     level: float = 0.95,
+    stratum_fraction: np.ndarray | None = None,
 ) -> Estimate:
     """Cohen's κ between two raters' answers on the same items, with a bootstrap interval.
 
     The human ceiling for :func:`estimate_agreement`'s κ. Items either rater left unanswered
-    (NaN) are dropped; the interval resamples the remaining items within their strata, carrying
-    their weights. ``b=None`` (or nothing answered by the second rater) is "one rater only".
+    (NaN) are dropped; the interval is Rao & Wu's rescaling bootstrap
+    (:func:`kappa_rescaled_interval`) of the remaining items within their strata for yes/no
+    answers, the plain stratified bootstrap otherwise. ``b=None`` (or nothing answered by the second rater) is "one rater only".
     """
     a = np.asarray(a, dtype=float)
     if b is None or np.isnan(np.asarray(b, dtype=float)).all():
@@ -361,8 +452,12 @@ def rater_kappa(
         return Estimate(None, None, None, n, NO_VARIATION)
     if n < 2:
         return Estimate(value, None, None, n, FEWER_THAN_2_ITEMS)
-    boot = bootstrap(cohen_kappa, (a, b), w, s, n_resamples=n_resamples, level=level, seed=seed)
-    return _with_fallback(value, boot, kappa_fallback_interval(a, b, w, level), n)
+    f = None if stratum_fraction is None else np.asarray(stratum_fraction, dtype=float)[both]
+    if np.isin(a, (0.0, 1.0)).all() and np.isin(b, (0.0, 1.0)).all():
+        boot = kappa_rescaled_interval(a, b, w, s, f, n_resamples=n_resamples, level=level, seed=seed)
+    else:
+        boot = bootstrap(cohen_kappa, (a, b), w, s, n_resamples=n_resamples, level=level, seed=seed)
+    return _kappa_hull(value, boot, kappa_fallback_interval(a, b, w, level), n)
 
 
 def krippendorff_alpha_nominal(reliability: np.ndarray) -> float | None:
@@ -423,16 +518,28 @@ def alpha_estimate(
     if value is None:
         return Estimate(None, None, None, n, NO_VARIATION)
     s = None if strata is None else np.asarray(strata)[pairable]
-    low, high = bootstrap(
-        lambda x, _w: krippendorff_alpha_nominal(x.T),
-        (items,),
-        None,
-        s,
-        n_resamples=n_resamples,
-        level=level,
-        seed=seed,
-    )
+    indices = _resample_indices(n, s, n_resamples, np.random.default_rng(seed))
+    low, high = _percentile_interval(list(_alpha_replicates(items, indices)), n_resamples, level)
     return _with_fallback(value, (low, high), _alpha_fallback_interval(items.T, level), n)
+
+
+def _alpha_replicates(items: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """:func:`krippendorff_alpha_nominal` of each resample of pairable ``items`` (items × raters)
+    given by a row of ``indices``, at once (None where undefined): α's sums are over items, so a
+    resample's are sums of per-item terms. The same resamples as :func:`bootstrap` with that
+    seed; the agreement page computes eight of these per request."""
+    answered = ~np.isnan(items)
+    values = np.unique(items[answered])
+    counts = np.stack([(items == v).sum(axis=1) for v in values], axis=1).astype(float)  # items × values
+    m_u = counts.sum(axis=1)
+    disagreeing = ((m_u**2) - (counts**2).sum(axis=1)) / (m_u - 1)
+    d = disagreeing[indices].sum(axis=1)
+    n_c = counts[indices].sum(axis=1)  # resamples × values
+    total = n_c.sum(axis=1)
+    expected = total**2 - (n_c**2).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1 - (total - 1) * d / expected
+    return np.array([float(a) if e > 0 else None for a, e in zip(alpha, expected, strict=True)], dtype=object)
 
 
 def _alpha_fallback_interval(reliability: np.ndarray, level: float) -> tuple[float | None, float | None]:
@@ -497,16 +604,24 @@ def corrected_prevalence_estimate(
     n_resamples: int = 2000,
     *,
     level: float = 0.95,
+    stratum_fraction: np.ndarray | None = None,
+    census: bool | None = None,
 ) -> Estimate:
-    """Rogan–Gladen prevalence of a set of utterances, with a bootstrap interval.
+    """Rogan–Gladen prevalence of a set of utterances, with its interval.
 
     The observed rate ``n_tagged / n_utterances`` is treated as fixed (it is a census of the
-    model's tags, not a sample); the interval reflects only the uncertainty of sensitivity and
+    model's tags, not a sample); the interval reflects the uncertainty of sensitivity and
     specificity, estimated from the validation sample (``model``, ``truth``, ``weights``,
-    ``strata``) with the stratified bootstrap. ``n`` is the number of validation items.
-    Multiply by ``n_utterances`` for counts. Reasons: "no utterances", "no items", "no
-    positives in the sample", "no negatives in the sample", "the tagger is no better than
-    chance ...".
+    ``strata``, ``stratum_fraction``, ``census`` as in :func:`estimate_agreement`). It is the
+    range of the Rogan–Gladen value over the box of the two figures' Korn–Graubard intervals,
+    each at 1 − (1 − level)/2 (Bonferroni: the box holds both true values at least ``level`` of
+    the time, and the value is monotone in each within it), so it inherits their behaviour at
+    0 or n successes and is the point itself only under a census. Where the box reaches
+    sensitivity + specificity <= 1 the value is not bounded there and the interval is [0, 1].
+    ``seed`` and ``n_resamples`` are kept for the callers; nothing is resampled. ``n`` is the
+    number of validation items. Multiply by ``n_utterances`` for counts. Reasons: "no
+    utterances", "no items", "no positives in the sample", "no negatives in the sample", "the
+    tagger is no better than chance ...".
     """
     m = np.asarray(model)
     t = np.asarray(truth)
@@ -527,13 +642,16 @@ def corrected_prevalence_estimate(
         return Estimate(None, None, None, n, NO_BETTER_THAN_CHANCE)
     if n < 2:
         return Estimate(value, None, None, n, FEWER_THAN_2_ITEMS)
-
-    def statistic(mm: np.ndarray, tt: np.ndarray, ww: np.ndarray) -> float | None:
-        figures = binary_agreement(mm, tt, ww)
-        return corrected_prevalence(observed, figures["recall"], figures["specificity"])
-
-    low, high = bootstrap(statistic, (m, t), w, strata, n_resamples=n_resamples, level=level, seed=seed)
-    return Estimate(value, low, high, n, None if low is not None else INTERVAL_UNDEFINED)
+    s = np.zeros(n, dtype=str) if strata is None else np.asarray(strata).astype(str)
+    each = 1 - (1 - level) / 2
+    bounds = []
+    for figure in ("recall", "specificity"):
+        _, low, high = figure_intervals(figure, m, t, w, s, stratum_fraction, level=each, census=census)
+        bounds.append((float(low[0]), float(high[0])))
+    corners = [corrected_prevalence(observed, se, sp) for se in bounds[0] for sp in bounds[1]]
+    if any(c is None for c in corners):
+        return Estimate(value, 0.0, 1.0, n)
+    return Estimate(value, min(min(corners), value), max(max(corners), value), n)
 
 
 # --- meeting-level scores --------------------------------------------------------------------

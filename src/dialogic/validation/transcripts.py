@@ -72,7 +72,7 @@ def _checks(con: duckdb.DuckDBPyConnection, sample_id: str) -> list[tuple]:
             from transcript_checks
         )
         select i.utterance_id, i.meeting_id, i.stratum, i.weight, u.end_s - u.start_s as duration_s,
-               c.speaker_right, c.misheard_words, c.word_count
+               c.speaker_right, c.misheard_words, c.word_count, i.stratum_size
         from validation_items as i
         inner join latest as c on c.utterance_id = i.utterance_id and c.pick = 1
         inner join utterances as u on u.utterance_id = i.utterance_id and u.text = c.utterance_text
@@ -88,12 +88,26 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray, weights: np.ndarray) 
     return None if below <= 0 else float(np.sum(numerator * weights)) / below
 
 
-def _estimate(numerator, denominator, weights, strata, seed, n_resamples, empty_reason: str) -> Estimate:
+def _known_design(known: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """Weights and sampling fractions of the checked items: stratum size / items checked in the
+    stratum, and its inverse. An item drawn but not checked is missing, not a zero: the weight it
+    was drawn with (size / items drawn) would leave its share of the stratum out of the totals."""
+    count: dict[str, int] = {}
+    for r in known:
+        count[r[2]] = count.get(r[2], 0) + 1
+    weights = np.array([r[8] / count[r[2]] for r in known], dtype=float)
+    return weights, 1.0 / weights
+
+
+def _estimate(numerator, denominator, weights, strata, seed, n_resamples, empty_reason: str, fractions) -> Estimate:
     """``seed`` and ``n_resamples`` are kept for the callers; the interval needs no resampling."""
     value = _ratio(numerator, denominator, weights) if len(weights) else None
     if value is None:
         return Estimate(None, None, None, len(weights), empty_reason)
-    _, low, high = ratio_interval(numerator, denominator, weights, np.asarray(strata, dtype=str))
+    # Never pinned to the point: a sample of transcripts is not a census of every stratum drawn.
+    _, low, high = ratio_interval(
+        numerator, denominator, weights, np.asarray(strata, dtype=str), fractions, census=False
+    )
     return Estimate(value, float(low[0]), float(high[0]), len(weights))
 
 
@@ -105,13 +119,13 @@ def transcript_validation(
     if judged:
         right = np.array([float(r[5]) for r in judged])
         one = np.ones(len(judged))
-        w = np.array([r[3] for r in judged], dtype=float)
+        w, f = _known_design(judged)
         s = np.array([r[2] for r in judged], dtype=object)
-        accuracy = _estimate(right, one, w, s, seed, n_resamples, "no utterance checked")
+        accuracy = _estimate(right, one, w, s, seed, n_resamples, "no utterance checked", f)
     else:
         accuracy = Estimate(None, None, None, 0, "no utterance's speaker checked yet")
     if rows:
-        w = np.array([r[3] for r in rows], dtype=float)
+        w, f = _known_design(rows)
         s = np.array([r[2] for r in rows], dtype=object)
         word_error = _estimate(
             np.array([r[6] for r in rows], dtype=float),
@@ -121,12 +135,15 @@ def transcript_validation(
             seed + 1,
             n_resamples,
             "no words checked",
+            f,
         )
     else:
         word_error = Estimate(None, None, None, 0, "no utterance checked yet")
     meetings = []
+    judged_weight, judged_fraction = _known_design(judged) if judged else (np.zeros(0), np.zeros(0))
     for meeting_id in sorted({r[1] for r in judged}):
-        mine = [r for r in judged if r[1] == meeting_id]
+        here = [i for i, r in enumerate(judged) if r[1] == meeting_id]
+        mine = [judged[i] for i in here]
         if any(r[4] is None for r in mine):  # an imported transcript without times: no speech to weigh
             meetings.append(
                 {
@@ -141,11 +158,12 @@ def transcript_validation(
         e = _estimate(
             wrong_s,
             speech_s,
-            np.array([r[3] for r in mine], dtype=float),
+            judged_weight[here],
             np.array([r[2] for r in mine], dtype=object),
             seed + 2,
             n_resamples,
             "no speech checked",
+            judged_fraction[here],
         )
         meetings.append({"meeting_id": meeting_id, "checked": len(mine), "misattributed_speech": e})
     return TranscriptValidation(accuracy, word_error, meetings)

@@ -48,6 +48,8 @@
     // fields of the transcript check take their own keys; Escape leaves them
     if (event.target.closest && event.target.closest("fieldset.transcript-check")) {
       if (event.key === "Escape") { event.target.blur(); event.preventDefault(); }
+      // after x focus is on the "who" list, where Enter would do nothing: it saves, as elsewhere
+      else if (event.key === "Enter" && event.target.tagName === "SELECT") { event.preventDefault(); submit(); }
       return;
     }
     if (event.target === note) {

@@ -304,7 +304,8 @@ def tag(run: MeetingRun) -> None:
         return
     roles = utterance_roles(run)
     ids = [utterance_id(run.meeting.id, u.index) for u in run.utterances]
-    rows = predict_tag_rows(tagger, ids, [u.text for u in run.utterances], roles)
+    texts, speakers = [u.text for u in run.utterances], [u.speaker for u in run.utterances]
+    rows = predict_tag_rows(tagger, ids, texts, roles, speakers=speakers)
     run.tags, run.tag_rows = (tagger, rows), rows.num_rows
 
 

@@ -30,7 +30,7 @@ from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, load_seed_corpus
 from dialogic.tagging.evaluate import label_matrix, score_predictions
 
-Probabilities = Callable[[list[str], list[str | None]], np.ndarray]
+Probabilities = Callable[..., np.ndarray]  # (texts, roles, contexts) -> n × tags
 HELDOUT_SETS = {"out_of_template": "written.jsonl", "asr": "asr.jsonl"}
 ROLES = ("clinician", "peer", "network", "service_user", "other")
 
@@ -80,7 +80,7 @@ def evaluate_generalisation(probabilities: Probabilities, thresholds: dict[str, 
         rows = load_heldout(name)
         if not rows:
             continue
-        probs = probabilities([r.text for r in rows], [r.speaker_role for r in rows])
+        probs = probabilities([r.text for r in rows], [r.speaker_role for r in rows], [r.context() for r in rows])
         scores = score_predictions(label_matrix(rows), probs, thresholds)
         result[name] = {"n": len(rows), **scores.as_dict(), "false_fire": false_fire(rows, probs, thresholds)}
     return result
@@ -144,7 +144,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     tagger = load_tagger_from(resolve_artifact(args.model), precision=args.precision)
-    probabilities = lambda texts, roles: tagger.predict_array(texts, roles)  # noqa: E731
+    probabilities = tagger.predict_array
     seed_test = split_rows(load_seed_corpus(), "test")
     in_template = score_predictions(
         label_matrix(seed_test),

@@ -73,6 +73,21 @@ def false_fire(rows: list[LabelledUtterance], probs: np.ndarray, thresholds: dic
     return out
 
 
+def after_role_rule(probs: np.ndarray, roles: list[str | None]) -> np.ndarray:
+    """Probabilities as the views count them: 0 for a tag the codebook's role rule rules out for
+    the speaker's known role (``peer_self_disclosure`` from anyone but a peer worker); an unknown
+    role keeps the model's probability (a candidate). The held-out sets code those rows no by
+    the same rule, so a role-blind model is scored on what counts, as a rater codes it."""
+    from dialogic.tagging.codebook import tag_role_rule
+
+    out = probs.copy()
+    for j, tag in enumerate(TAGS):
+        for i, role in enumerate(roles):
+            if tag_role_rule(tag, role) == "not_applicable":
+                out[i, j] = 0.0
+    return out
+
+
 def evaluate_generalisation(probabilities: Probabilities, thresholds: dict[str, float]) -> dict:
     """Scores, ECE and false-fire rates on every held-out set present."""
     result = {}
@@ -82,7 +97,15 @@ def evaluate_generalisation(probabilities: Probabilities, thresholds: dict[str, 
             continue
         probs = probabilities([r.text for r in rows], [r.speaker_role for r in rows], [r.context() for r in rows])
         scores = score_predictions(label_matrix(rows), probs, thresholds)
-        result[name] = {"n": len(rows), **scores.as_dict(), "false_fire": false_fire(rows, probs, thresholds)}
+        counted = score_predictions(
+            label_matrix(rows), after_role_rule(probs, [r.speaker_role for r in rows]), thresholds
+        )
+        result[name] = {
+            "n": len(rows),
+            **scores.as_dict(),
+            "false_fire": false_fire(rows, probs, thresholds),
+            "counted": counted.as_dict(),
+        }
     return result
 
 

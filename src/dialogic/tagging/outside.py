@@ -1,7 +1,8 @@
 """Figures on material the training data's generators did not write: recall by codebook rule,
 false fires by "code no" rule, precision–recall per tag, and false fires on real talk.
 
-- **rules**: ``data/heldout/rules.jsonl``, written by ``data/heldout/build_rules_eval.py`` — a
+- **rules** (scored after the codebook's role rule, as the views count a label):
+  ``data/heldout/rules.jsonl``, written by ``data/heldout/build_rules_eval.py`` — a
   different generator (hand-listed utterances and their preceding turns) from the training
   corpus's (``data/seed/build_rules.py``, templates). Each row names the codebook rule it was
   written for (``persuasion+legal_leverage``, ``persuasion-neutral_information``, …); recall is
@@ -28,6 +29,7 @@ from dialogic.tagging import real_talk
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, load_seed_corpus
 from dialogic.tagging.evaluate import _f1, expected_calibration_error, label_matrix, score_predictions
+from dialogic.tagging.generalisation import after_role_rule
 
 Probabilities = Callable[..., np.ndarray]  # (texts, roles, contexts) -> n × tags
 PR_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
@@ -77,7 +79,7 @@ def evaluate_rules(probabilities: Probabilities, thresholds: dict[str, float], *
     if not rows:
         return {}
     texts, roles = [r.text for r in rows], [r.speaker_role for r in rows]
-    probs = probabilities(texts, roles, [r.context() for r in rows])
+    probs = after_role_rule(probabilities(texts, roles, [r.context() for r in rows]), roles)
     labels = label_matrix(rows)
     result = {
         "n": len(rows),
@@ -89,7 +91,7 @@ def evaluate_rules(probabilities: Probabilities, thresholds: dict[str, float], *
         },
     }
     if with_context:
-        bare = probabilities(texts, roles, None)
+        bare = after_role_rule(probabilities(texts, roles, None), roles)
         result["without_context"] = {
             **score_predictions(labels, bare, thresholds).as_dict(),
             "by_rule": by_rule(rows, rules, bare, thresholds),

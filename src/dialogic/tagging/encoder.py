@@ -63,7 +63,7 @@ class Turn:
 
 Context = tuple[Turn, ...]  # preceding utterances, oldest first; () when there are none
 
-CONTEXT_WORDS = 24  # words of context kept, counted back from the utterance
+CONTEXT_WORDS = 16  # words of context kept, counted back from the utterance (cost: two cores)
 
 
 @dataclass(frozen=True)

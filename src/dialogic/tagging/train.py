@@ -55,7 +55,7 @@ from dialogic.tagging.evaluate import (
     score_predictions,
 )
 from dialogic.tagging.generalisation import evaluate_generalisation, render_generalisation
-from dialogic.tagging.outside import evaluate_outside
+from dialogic.tagging.outside import evaluate_outside, render_outside
 from dialogic.tagging.precision import bf16_check
 from dialogic.tagging.tagger import TagHead, head_logits
 from dialogic.weights import sha256_file
@@ -676,7 +676,14 @@ def _threshold_rule(manifest: dict, best: dict) -> str:
     if caps is None:
         return f"to maximise F1: {cuts}"
     caps = [caps] if isinstance(caps, float | int) else caps
-    rule = f"at most {100 * caps[0]:g} % of the tag's dev negatives"
+    real_n = manifest["data"].get("real_talk_threshold_negatives")
+    where = (
+        f"the tag's trusted negatives in the real-talk threshold part ({real_n} utterances of real conversation, "
+        "role unknown; F1 from dev)"
+        if real_n
+        else "the tag's dev negatives"
+    )
+    rule = f"at most {100 * caps[0]:g} % of {where}"
     if len(caps) > 1:
         rule += "".join(
             f", or at most {100 * cap:g} % where the tighter cut leaves the tag's dev F1 under "
@@ -687,10 +694,16 @@ def _threshold_rule(manifest: dict, best: dict) -> str:
     fired = ", ".join(
         f"`{t}` {100 * dev[t]['false_fire']:.1f} % (F1 {dev[t]['f1']:.3f})" for t in manifest["thresholds"]
     )
+    real = best.get("generalisation", {}).get("real_talk_threshold_part")
+    real_line = (
+        "; real-talk threshold part: " + ", ".join(f"`{t}` {100 * v:.1f} %" for t, v in real["false_fire"].items())
+        if real
+        else ""
+    )
     return (
         f"to maximise F1 among the cuts that tag {rule} (real meetings are mostly untagged talk, so a\n"
         f"  false fire costs more than a balanced split's F1 shows): {cuts}.\n"
-        f"  Dev false-fire rate at these cuts: {fired}"
+        f"  Dev false-fire rate at these cuts: {fired}{real_line}"
     )
 
 
@@ -728,6 +741,63 @@ def _generalisation_section(best: dict) -> str:
         "`data/heldout/written.jsonl`, hand-written apart from the generators. Spoken (ASR): the same "
         "utterances read by espeak-ng voices and transcribed by faster-whisper tiny.en, labels kept from the "
         "written text. None of these sets is used to choose anything; thresholds and calibration come from dev."
+        + _counted_line(best["generalisation"])
+        + ("\n\n" + render_outside(best["generalisation"]) if render_outside(best["generalisation"]) else "")
+    )
+
+
+def _counted_line(generalisation: dict) -> str:
+    """Held-out macro-F1 after the codebook's role rule, where measured."""
+    parts = [
+        f"{label} {generalisation[key]['counted']['macro_f1']:.3f} (`peer_self_disclosure` "
+        f"{generalisation[key]['counted']['per_tag']['peer_self_disclosure']['f1']:.3f})"
+        for key, label in (("out_of_template", "out-of-template"), ("asr", "ASR"))
+        if "counted" in generalisation.get(key, {})
+    ]
+    return (
+        ("\n\nAfter the codebook's role rule (labels that count): macro-F1 " + ", ".join(parts) + ".") if parts else ""
+    )
+
+
+def _reads_role(manifest: dict) -> bool:
+    return InputSpec.from_manifest(manifest).role
+
+
+def _input_line(manifest: dict) -> str:
+    spec = InputSpec.from_manifest(manifest)
+    options = manifest["options"]
+    if spec.role:
+        return (
+            f"{manifest['input_format']}. Training also showed utterances without their role (a random\n"
+            f"  {int(options['role_dropout'] * 100)} % of them when fine-tuning; every one both ways for the head), "
+            "so plain text works."
+        )
+    return (
+        f"{manifest['input_format']} (`input` {json.dumps(spec.as_dict())} in the manifest). The speaker's role\n"
+        "  enters only through the codebook's role rule, after the model; training showed a random "
+        f"{int(options.get('context_dropout', 0) * 100)} % of\n  utterances without their context, so the first "
+        "utterance of a meeting and a plain list of sentences are tagged as trained."
+    )
+
+
+def _without_role_line(manifest: dict, best: dict) -> str:
+    if _reads_role(manifest):
+        return f"Without the speaker role (plain text): macro-F1 {best['test_without_role']['macro_f1']:.3f}."
+    return (
+        "The role is never read, so the figures are the same whatever role is given (a test holds the model to it). "
+        "`peer_self_disclosure` is learnt from the words: where the older corpus files code a non-peer's own story "
+        "no by the role rule alone, that row is not judged for the tag (train, dev and test); the held-out figures "
+        "below are also given after the role rule."
+    )
+
+
+def _role_failure_line(manifest: dict) -> str:
+    if _reads_role(manifest):
+        return "The speaker role shifts `peer_self_disclosure`; a wrong speaker mapping can flip that tag."
+    return (
+        "The role is not read: a wrong speaker mapping changes only the role rule's outcome "
+        "(`peer_self_disclosure` counted or not), never a probability. A wrong speaker *label* from "
+        "diarisation changes the same/other-speaker mark of the next utterance's context."
     )
 
 
@@ -763,8 +833,7 @@ Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
   Loading refuses any other encoder weights.
 - Recipe kept: **{chosen}** — {weights}. Mean pooling, L2 normalisation, MLP head
   ({manifest["head_hidden"]} hidden units), one logit per tag, max {manifest["max_length"]} tokens.
-- Input: {manifest["input_format"]}. Training also showed utterances without their role (a random
-  {int(manifest["options"]["role_dropout"] * 100)} % of them when fine-tuning; every one both ways for the head), so plain text works.
+- Input: {_input_line(manifest)}
 - Probabilities: Platt-scaled per tag on the dev split. Labels: a threshold per tag chosen on dev
   {_threshold_rule(manifest, best)}.
 - Artifact sha256 (over its files' sha256 listing): `{manifest["artifact_sha256"]}`;
@@ -782,11 +851,11 @@ Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
 - Positives in train: {", ".join(f"`{t}` {n}" for t, n in data["positives_in_train"].items())}.
 - The worked examples of `docs/codebook.md` are excluded from the corpus and used as a check.
 
-## Results on the test split ({chosen}, speaker role given)
+## Results on the test split ({chosen}{", speaker role given" if _reads_role(manifest) else ", role never read; raw labels"})
 
 {_table(best["test"])}
 
-Without the speaker role (plain text): macro-F1 {best["test_without_role"]["macro_f1"]:.3f}.
+{_without_role_line(manifest, best)}
 Worked examples of the codebook (kept out of training): {_codebook_line(best)}.
 ECE is the expected calibration error over 10 equal-width bins.
 
@@ -829,7 +898,7 @@ care; meetings in languages other than English.
 - Utterances longer than {manifest["max_length"]} word pieces are truncated; a tag expressed only at the end of a
   long turn can be missed.
 - Very short or garbled ASR fragments ("yeah no so the") get low probabilities for every tag.
-- The speaker role shifts `peer_self_disclosure`; a wrong speaker mapping can flip that tag.
+- {_role_failure_line(manifest)}
 """
 
 

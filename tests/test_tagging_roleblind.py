@@ -152,3 +152,19 @@ def test_mapping_a_speaker_changes_only_the_role_rule(con, v4):
     assert apply_role_rules(labels, "peer")[0] == labels
     assert "peer_self_disclosure" not in apply_role_rules(labels, "clinician")[0]
     assert "peer_self_disclosure" in apply_role_rules(labels, None)[1]
+
+
+def test_a_held_back_version_is_loadable_by_version_but_not_the_default(tmp_path):
+    import json
+
+    from dialogic.tagging.artifacts import resolve_artifact
+
+    for version, extra in ((3, {}), (4, {"default": False})):
+        folder = tmp_path / f"dialogic-tagger-v{version}"
+        folder.mkdir()
+        (folder / "manifest.json").write_text(json.dumps({"model_version": folder.name, **extra}))
+    assert resolve_artifact(None, tmp_path).name == "dialogic-tagger-v3"
+    assert resolve_artifact("dialogic-tagger", tmp_path).name == "dialogic-tagger-v3"
+    assert resolve_artifact("dialogic-tagger-v4", tmp_path).name == "dialogic-tagger-v4"
+    (tmp_path / "dialogic-tagger-v4" / "manifest.json").write_text(json.dumps({"model_version": "dialogic-tagger-v4"}))
+    assert resolve_artifact(None, tmp_path).name == "dialogic-tagger-v4"

@@ -116,6 +116,7 @@ class TrainOptions:
     context: int = 1
     context_dropout: float = 0.3
     real_talk_negatives: int = 3000
+    bf16_check: bool = True  # False: the artifact is served in fp32 until `recheck` checks bf16
 
     @property
     def spec(self) -> InputSpec:
@@ -525,7 +526,7 @@ def train_tagger(
         )
         encoders[recipe] = used
     chosen = max(results, key=lambda r: (results[r].dev.macro_f1, r == "head"))  # ties go to the smaller artifact
-    if test:
+    if test and options.bf16_check:
         results[chosen].bf16 = _check_bf16(encoders[chosen], results[chosen], test, options.spec)
     data = {
         "train": len(train),
@@ -918,6 +919,7 @@ def main() -> None:
     parser.add_argument("--real-talk-negatives", type=int, default=TrainOptions.real_talk_negatives)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--no-bf16-check", action="store_true", help="skip it (run `recheck` later)")
     args = parser.parse_args()
     options = TrainOptions(
         version=args.version,
@@ -928,6 +930,7 @@ def main() -> None:
         context=args.context,
         real_talk_negatives=args.real_talk_negatives,
         threads=args.threads,
+        bf16_check=not args.no_bf16_check,
     )
     started = time.perf_counter()
 

@@ -63,8 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--outside", action="store_true", help="measure the held-out, rules and real-talk figures again (current code)"
     )
+    parser.add_argument(
+        "--notes-only", action="store_true", help="only store --notes and re-render the card (no model run)"
+    )
     args = parser.parse_args(argv)
     artifact = args.artifact
+    if args.notes_only:
+        manifest_path = artifact / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        if args.notes:
+            manifest["notes"] = args.notes.read_text(encoding="utf-8")
+            manifest["notes_source"] = f"{args.notes.as_posix()}, added to the manifest after training"
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+        (artifact / "MODEL_CARD.md").write_text(render_model_card(manifest))
+        return 0
     block = check_artifact(artifact)
     manifest_path = artifact / "manifest.json"
     manifest = json.loads(manifest_path.read_text())

@@ -16,7 +16,7 @@ export DO_NOT_TRACK := 1
 export DIALOGIC_UV := $(CURDIR)/$(UV)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install models browser demo test lint bench bench-memory bench-views bench-tagger bench-scale check-gpu eval-diarisation clean
+.PHONY: install models browser demo test lint screenshots bench bench-memory bench-views bench-tagger bench-scale check-gpu eval-diarisation clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -44,6 +44,10 @@ lint: install
 
 test: models browser lint
 	$(BIN)/pytest
+
+# the documentation's screenshot tour (docs/tour.md), taken by the browser tests as they run
+screenshots: models browser
+	DIALOGIC_DOCS_SCREENSHOT=1 $(BIN)/pytest -q tests/e2e
 
 bench: models
 	$(BIN)/python benchmarks/bench_pipeline.py

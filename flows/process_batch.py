@@ -46,9 +46,16 @@ def process_batch_flow(
     """
     loaded = manifest.load_manifest(manifest_path)
     results = [MeetingResult(p.meeting, "failed", p.reason) for p in loaded.problems]
+    # withdrawn meetings are purged (with --purge-withdrawn) or skipped as on every other path
+    withdrawn = pipeline.withdrawn_meetings(db_path, loaded, options)
+    results += [MeetingResult(m.id, "skipped", withdrawn[m.id]) for m in loaded.meetings if m.id in withdrawn]
     con = db.connect(db_path)
     try:
-        futures = [(m, process_one.submit(con.cursor(), m, options, str(loaded.path))) for m in loaded.meetings]
+        futures = [
+            (m, process_one.submit(con.cursor(), m, options, str(loaded.path)))
+            for m in loaded.meetings
+            if m.id not in withdrawn
+        ]
         for meeting, future in futures:
             state = future.wait() or future.state
             if state.is_completed():

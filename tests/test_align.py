@@ -1,6 +1,8 @@
-from dialogic.align import align_words_to_speakers, build_utterances
+import math
+
+from dialogic.align import align_words_to_speakers, build_utterances, speaker_confidence
 from dialogic.options import AlignOptions
-from dialogic.records import AttributedWord, SpeakerTurn, Word
+from dialogic.records import AttributedWord, FrameSeries, SpeakerTurn, Utterance, Word
 
 
 def w(start, end, text="x"):
@@ -90,3 +92,17 @@ def test_sentence_splitting_can_be_turned_off():
 
 def test_no_words_no_utterances():
     assert build_utterances([]) == []
+
+
+def test_speaker_confidence_is_the_mean_margin_over_the_utterances_speech_frames():
+    nan = math.nan
+    # frames centred on 0.0, 0.5, …, 3.5 s
+    margin = FrameSeries(0.0, 0.5, (1.0, 0.8, nan, 0.2, 0.4, nan, nan, 1.0))
+    utterances = [
+        Utterance(0, "A", 0.0, 1.0, [w(0.0, 1.0)]),  # frames 0–2: 1.0, 0.8 and a silent one
+        Utterance(1, "B", 1.5, 2.0, [w(1.5, 2.0)]),  # frames 3–4: 0.2, 0.4
+        Utterance(2, "A", 2.5, 3.0, [w(2.5, 3.0)]),  # frames 5–6: nobody speaks
+    ]
+    got = [u.speaker_confidence for u in speaker_confidence(utterances, margin)]
+    assert got == [0.9, 0.3, 0.0]
+    assert speaker_confidence(utterances, None) == utterances  # a hub pipeline: no margins, no confidence

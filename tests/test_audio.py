@@ -44,3 +44,31 @@ def test_mean_square_by_blocks_is_the_mean_square():
     assert mean_square(samples) == pytest.approx(expected, rel=1e-12)
     assert mean_square(samples, block=1000) == pytest.approx(expected, rel=1e-12)
     assert mean_square(samples[:5], block=2) == pytest.approx(float(np.mean(np.square(samples[:5], dtype=np.float64))))
+
+
+def test_a_clip_of_a_tenth_of_a_second_is_kept_with_a_warning(tmp_path):
+    import wave
+
+    from dialogic.audio import audio_warnings
+
+    clip = tmp_path / "clip.wav"
+    tone = (0.3 * np.sin(2 * np.pi * 440 * np.arange(1600) / 16000) * 32767).astype(np.int16)
+    with wave.open(str(clip), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(tone.tobytes())
+    audio = decode_audio(clip)
+    assert audio.duration_s == pytest.approx(0.1, abs=0.01)
+    (warning,) = audio_warnings(audio, words=0, speech_s=None)
+    assert warning.startswith("only 0.1 s of audio") and "too short" in warning
+    assert not any("too short" in w for w in audio_warnings(_seconds_of_tone(12.0), words=0, speech_s=None))
+
+
+def _seconds_of_tone(seconds: float):
+    from pathlib import Path
+
+    from dialogic.records import DecodedAudio
+
+    samples = (0.3 * np.sin(2 * np.pi * 440 * np.arange(int(16000 * seconds)) / 16000)).astype(np.float32)
+    return DecodedAudio(Path("tone.wav"), samples, 16000, "")

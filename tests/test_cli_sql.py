@@ -52,7 +52,7 @@ def test_sql_parquet_needs_output(db_path, tmp_path):
 def test_sql_write_statement_fails_clearly(db_path):
     result = invoke("sql", "delete from utterances", "--db", db_path)
     assert result.exit_code == 1
-    assert "read-only" in result.stderr
+    assert "runs one SELECT statement only" in result.stderr and "DELETE" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -100,8 +100,16 @@ def test_withdrawal_needs_a_reference_and_a_known_meeting(tmp_path):
         withdraw_meeting(db, "nope", "form-1")
     with pytest.raises(LookupFailed, match="no participant 'ghost'"):
         withdraw_participant(db, "fx", "ghost", "form-1")
+    con = connect(db)
+    audio = tmp_path / "fx.wav"
+    audio.write_bytes(b"RIFF")
+    con.execute("update meetings set audio_path = ? where meeting_id = 'fx'", [str(audio)])
+    con.close()
     result = CliRunner().invoke(app, ["consent", "withdraw", "fx", "--reference", "form-9", "--db", str(db)])
     assert result.exit_code == 0 and "withdrew meeting fx (form-9)" in result.output
+    # the recording is the researcher's: dialogic names it rather than deleting it silently or not at all
+    assert f"The recording {audio} is not dialogic's to delete" in " ".join(result.output.split())
+    assert audio.exists()
     again = CliRunner().invoke(app, ["consent", "withdraw", "fx", "--reference", "form-9", "--db", str(db)])
     # a re-run of a finished withdrawal says so, and changes nothing
     assert again.exit_code == 0 and "meeting fx was already withdrawn (form-9" in again.output

@@ -31,6 +31,30 @@ def test_sample_der_is_at_most_15_percent(diarised):
     assert diarised.speakers == ["SPEAKER_00", "SPEAKER_01"]
 
 
+def test_every_speech_frame_has_an_attribution_margin_and_overlap_lowers_it(diarised):
+    margin = diarised.attribution_margin
+    values = [v for v in margin.values if v == v]
+    assert margin.step_s < 0.05 and len(values) > 100
+    assert min(values) >= 0.0 and max(values) == 1.0
+
+    def mean_margin(start_s, end_s):
+        inside = [
+            v for i, v in enumerate(margin.values) if v == v and start_s <= margin.start_s + i * margin.step_s <= end_s
+        ]
+        return sum(inside) / len(inside)
+
+    overlap = sorted(diarised.turns, key=lambda t: t.start_s)
+    overlapped = [
+        (b.start_s, min(a.end_s, b.end_s))
+        for a, b in zip(overlap, overlap[1:])
+        if a.speaker != b.speaker and min(a.end_s, b.end_s) > b.start_s + 0.1
+    ]
+    assert overlapped
+    everywhere = sum(values) / len(values)
+    # where two voices overlap the diarisation is less sure who speaks than on average
+    assert sum(mean_margin(s, e) for s, e in overlapped) / len(overlapped) < everywhere
+
+
 def test_exclusive_track_never_overlaps_and_overlap_track_does(diarised):
     exclusive = sorted(diarised.exclusive_turns, key=lambda t: t.start_s)
     for a, b in zip(exclusive, exclusive[1:]):

@@ -13,6 +13,7 @@ from pyannote.audio.utils.powerset import Powerset
 from pyannote.core import SlidingWindow, SlidingWindowFeature
 
 from dialogic.diarisation.posteriors import (
+    attribution_margin,
     posterior_speaker_count,
     powerset_sets,
     ranking_activations,
@@ -20,6 +21,21 @@ from dialogic.diarisation.posteriors import (
 )
 
 AMI_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ami-dev"
+
+
+def test_attribution_margin_by_hand():
+    # frames: every chunk agrees; 7 of 10 for A, 2 for B; a tie (overlap); silence; no cluster at all
+    activations = np.array([[10, 0], [7, 2], [5, 5], [0, 0], [3, 0]], dtype=float)
+    coverage = np.array([10, 10, 10, 10, 0])
+    count = np.array([1, 1, 2, 0, 1])
+    margin = attribution_margin(activations, coverage, count)
+    assert margin[:3].tolist() == [1.0, 0.5, 0.0]
+    assert np.isnan(margin[3]) and np.isnan(margin[4])  # nobody speaks; no chunk covers the frame
+
+
+def test_attribution_margin_with_one_cluster_is_its_share_of_the_chunks():
+    margin = attribution_margin(np.array([[4.0], [10.0]]), np.array([10, 10]), np.array([1, 1]))
+    assert margin.tolist() == [0.4, 1.0]
 
 
 def test_powerset_classes_are_in_segmentation_3_order():

@@ -374,9 +374,20 @@ def test_docx_has_a_header_and_timestamped_paragraphs(con, tmp_path):
         "Duration: 00:01:00 (60.0 s)",
         f"Tagger: {EX_VERSION}; " + json.loads(export_meeting(con, "ex", "json"))["tagger"]["validation_status"],
     ]
+    assert texts[4].startswith("Codes: after an utterance, in braces, the tags that count for it")
     transcript = [p for p in document.paragraphs if p.text.startswith("[")]
-    check_timestamped([p.text for p in transcript])
+    check_timestamped(["".join(r.text for r in p.runs if not r.italic) for p in transcript])
     assert [r.text for r in transcript[1].runs if r.bold] == ["Alex (service user)"]
+    # each utterance's codes are the tags that count for it, as the JSON export says
+    counted = [
+        sorted(t["tag"].replace("_", " ") for t in u["tags"] if t["counts"])
+        for u in json.loads(export_meeting(con, "ex", "json"))["utterances"]
+    ]
+    codes = [
+        sorted(r.text.strip()[1:-1].split(", ")) if (r := next((r for r in p.runs if r.italic), None)) else []
+        for p in transcript
+    ]
+    assert codes == counted and any(codes)
     assert document.core_properties.title == "Meeting ex"
 
 

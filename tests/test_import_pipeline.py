@@ -252,7 +252,7 @@ def test_exports_of_imported_meetings(batch):
         with pytest.raises(LookupFailed, match="no diarisation to write as RTTM"):
             export_meeting(con, "vtt", "rttm")
         vtt = export_meeting(con, "eaf", "vtt")
-        assert "00:00:18.400 --> 00:00:27.900\n<v Dr Lee (clinician)>There are a few options." in vtt
+        assert "00:00:18.400 --> 00:00:27.900\n<v Dr Lee (clinician, psychiatrist)>There are a few options." in vtt
     finally:
         con.close()
 

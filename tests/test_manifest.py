@@ -191,3 +191,30 @@ def test_a_meeting_may_give_a_transcript_instead_of_or_besides_audio(tmp_path):
     assert "transcript must be a path to the transcript file" in found["not a path"]
     # every reason names the manifest and the meeting's line
     assert all(f"{tmp_path / 'manifest.yaml'}:3: " in r for r in found.values()), found
+
+
+def test_every_problem_of_a_broken_entry_is_reported_at_once(tmp_path):
+    text = """
+meetings:
+  - id: m9
+    audio: missing.wav
+    recorded_on: 2026-13-40
+    language: english
+    consent: {status: given, scope: [transcribe, publish]}
+    participants:
+      - {id: p1, role: nurse}
+      - {id: p2, role: peer, nickname: Sam}
+"""
+    m = load_manifest(write(tmp_path, text))
+    assert m.meetings == []
+    (problem,) = m.problems
+    for part in (
+        "audio file not found",
+        "recorded_on must be a date (YYYY-MM-DD), got '2026-13-40'",
+        "language must be a two- or three-letter language code",
+        "unknown consent scope ['publish']",
+        "participant 'p1': unknown role 'nurse'",
+        "participant 'p2': unknown field(s): nickname",
+    ):
+        assert part in problem.reason, part
+    assert problem.reason.count("; ") == 5

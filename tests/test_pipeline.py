@@ -29,6 +29,13 @@ def test_sample_is_processed_into_every_table(processed_sample):
     assert rows(db_path, "select count(*) from words")[0][0] == result.words
     assert rows(db_path, "select count(*) from utterances")[0][0] == result.utterances
     assert rows(db_path, "select list_sort(list(distinct track)) from turns")[0][0] == ["exclusive", "overlap"]
+    # the diarisation's confidence in each utterance's speaker, kept with the machine's rows too
+    confidence = rows(
+        db_path,
+        "select min(u.speaker_confidence), max(u.speaker_confidence), count(*) filter (where u.speaker_confidence "
+        "is distinct from m.speaker_confidence) from utterances u join machine_utterances m using (utterance_id)",
+    )[0]
+    assert 0.0 <= confidence[0] < confidence[1] <= 1.0 and confidence[2] == 0
     assert rows(db_path, "select speaker_label, participant_id from speakers order by 1") == [
         ("SPEAKER_00", None),
         ("SPEAKER_01", None),
@@ -243,6 +250,12 @@ def test_a_meeting_whose_consent_is_withdrawn_is_purged_only_when_asked(processe
     assert rows(db, "select count(*) from pipeline_runs")[0][0] == 0
     assert word.encode() not in db.read_bytes()
     assert rows(db, "select meeting_id from consent_withdrawals") == [("sample",)]
+    # the manifest says 'given' again (never edited after `consent withdraw`): still not processed
+    (again,) = process_manifest(
+        db, load_manifest(processed_sample[0].parent / "manifest.yaml"), PipelineOptions()
+    ).results
+    assert again.status == "skipped" and "consent was withdrawn" in again.reason and "new id" in again.reason
+    assert rows(db, "select count(*) from meetings")[0][0] == 0
 
 
 def test_an_unchanged_meeting_loads_no_model(processed_sample, tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import polars as pl
 import pytest
 from builders import build_two_utterance_db
@@ -33,7 +32,7 @@ def test_run_query_returns_view_rows(db_path):
     ],
 )
 def test_run_query_refuses_writes(db_path, statement):
-    with pytest.raises(QueryError, match="read-only"):
+    with pytest.raises(QueryError, match="runs one SELECT statement only"):
         run_query(db_path, statement)
     # and the database is unchanged
     assert run_query(db_path, "select count(*) as n from meetings").item() == 1
@@ -50,8 +49,9 @@ def test_run_query_needs_an_existing_database(tmp_path):
     assert not (tmp_path / "missing.duckdb").exists()
 
 
-def test_run_query_without_result_set(db_path):
-    assert run_query(db_path, "use main").height == 0
+def test_run_query_refuses_a_statement_without_a_result_set(db_path):
+    with pytest.raises(QueryError, match="this is a SET statement; nothing was run"):
+        run_query(db_path, "use main")
 
 
 def test_write_frame_formats(tmp_path):
@@ -98,9 +98,10 @@ def test_list_views_includes_analytics_views(db_path):
 def test_read_only_connection_does_not_block_other_readers(db_path):
     # Two analysts may query at once: read-only connections share the file. (In one process DuckDB
     # wants one configuration per file: the other analyst's connection is sandboxed too.)
-    from dialogic.db import SANDBOX
+    from dialogic.db import connect
+    from dialogic.queries import SandboxLimits
 
-    other = duckdb.connect(str(db_path), read_only=True, config=dict(SANDBOX))
+    other = connect(db_path, read_only=True, sandboxed=True, memory_limit=SandboxLimits.resolve().memory_text)
     try:
         assert run_query(db_path, "select count(*) as n from utterances").item() == 2
     finally:

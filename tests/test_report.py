@@ -27,7 +27,7 @@ from dialogic.report.meeting_data import load_meeting
 from dialogic.report.render import audio_href, write_study_report
 from dialogic.report.study_data import load_study
 
-VALIDATED = "validated on 280 items (sample v001): κ 0.71 [0.62, 0.79], F1 0.76"
+VALIDATED = "validated (bar met: κ lower bound 0.62 >= 0.60) on 280 items (sample v001): κ 0.71 [0.62, 0.79], F1 0.76 [0.70, 0.82]"
 
 
 class _Page(HTMLParser):
@@ -105,7 +105,8 @@ def test_meeting_report_shows_the_views_numbers(study, tmp_path):
     voices = con.execute(
         "select voice_id, speech_pct, words_pct, turns_pct from voice_share_participant where meeting_id = 'ma'"
     ).fetchall()
-    table = {row[0]: row for row in page.rows("voice-share-person")}
+    # people.display_name: these participants have no pseudonym, so 'su (service user)'
+    table = {row[0].split(" (")[0]: row for row in page.rows("voice-share-person")}
     assert set(table) == {v[0] for v in voices}
     for voice_id, speech_pct, words_pct, turns_pct in voices:
         assert table[voice_id][3:6] == [_pct(speech_pct), _pct(words_pct), _pct(turns_pct)]
@@ -335,6 +336,8 @@ def test_report_command(study, tmp_path):
     assert result.exit_code == 0, result.output
     assert "wrote 3 meeting reports" in result.output
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == ["ma.html", "mb.html", "md.html", "study.html"]
+    # reports quote what participants said: readable by their owner only
+    assert {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "all").iterdir()} == {"0o600"}
 
     for args, message in (
         (["report", "mc"], "consent does not cover analysis"),

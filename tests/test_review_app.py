@@ -252,7 +252,8 @@ def test_item_page_shows_context_speaker_role_and_model_probabilities(app, base_
     page = client.get("/item/m1/u00003").text
     assert "Utterance 3 of m1" in page
     assert "Utterance 2 of m1" in page and "Utterance 4 of m1" in page  # previous and next
-    assert "SPEAKER_00 · clinician" in page  # u00003 is SPEAKER_00, mapped to clinician p3
+    # u00003 is SPEAKER_00, mapped to clinician p3: shown by people.display_name, the label on hover
+    assert '<span class="speaker" title="SPEAKER_00">p3 (clinician' in page
     assert 'src="/audio/utterance/m1/u00003"' in page
     with app.state.store.reading() as con:
         probability = con.execute(
@@ -540,3 +541,15 @@ def test_speaker_page_shows_the_words_of_each_clip_beside_it(base_url, fixture_d
     assert [text for _, text in pairs] == [
         f"Utterance {i} of m1: what would help you most this week?" for i in (1, 4, 7)
     ]
+
+
+def test_the_queue_names_mapped_speakers_explains_distance_and_links_the_codebook(app, base_url, fixture_db):
+    client, _ = login(base_url, "alice", fixture_db.passwords["alice"])
+    queue = client.get("/queue?meeting=m1&order=meeting").text
+    # SPEAKER_00 is mapped to clinician p3: shown by people.display_name, the label on hover
+    assert '<td title="SPEAKER_00">p3 (clinician' in queue
+    assert 'id="distance-note"' in queue and "how far the model's probability is from its" in queue
+    item = client.get("/item/m1/u00003").text
+    assert 'href="/codebook"' in item
+    codebook = client.get("/codebook")
+    assert codebook.status_code == 200 and "persuasion" in codebook.text.lower()

@@ -29,7 +29,8 @@ def test_raters_add_and_list(tmp_path):
     assert prompted.exit_code == 0, prompted.output
     listed = runner.invoke(app, ["raters", "list", "--db", str(db)])
     assert listed.exit_code == 0
-    assert listed.output.splitlines()[0].startswith("alice\t0 answers")
+    header, first, *_ = listed.output.splitlines()
+    assert header == "rater\tanswers\tsince\trights" and first.startswith("alice\t0 answers")
     assert "carol" in listed.output and "blind" in listed.output
     con = connect(db)
     assert authenticate(con, "alice", "a long password") is not None
@@ -48,7 +49,7 @@ def test_editor_rights_are_granted_listed_and_revoked(tmp_path):
     assert authenticate(con, "dana", "dana's password").can_edit
     assert not authenticate(con, "erin", "erin's password").can_edit
     con.close()
-    listed = runner.invoke(app, ["raters", "list", "--db", str(db)]).output.splitlines()
+    listed = runner.invoke(app, ["raters", "list", "--db", str(db)]).output.splitlines()[1:]
     assert listed[0].endswith("editor (0 corrections)") and "editor" not in listed[1]
     assert runner.invoke(app, ["raters", "editor", "erin", "--db", str(db)]).exit_code == 0
     assert runner.invoke(app, ["raters", "editor", "dana", "--revoke", "--db", str(db)]).exit_code == 0

@@ -79,6 +79,23 @@ def test_roles_from_jsonl_are_read(tmp_path):
     assert read_tag_input(src) == [TagInput("a", "hi", "peer")]
 
 
+def test_a_txt_of_named_lines_is_read_as_transcript_import_reads_it(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_text(
+        "Clinician: What would you like to talk about?\n\n"
+        "Peer: When I was unwell the tiredness was the hardest part.\nChanging the time helped.\n"
+        "Alex: I'd like to try that.\n"
+    )
+    assert read_tag_input(src) == [
+        TagInput(1, "What would you like to talk about?", "clinician", "Clinician"),
+        TagInput(3, "When I was unwell the tiredness was the hardest part. Changing the time helped.", "peer", "Peer"),
+        TagInput(5, "I'd like to try that.", None, "Alex"),
+    ]  # the name is also the speaker a context model's same/other mark reads
+    plain = tmp_path / "plain.txt"
+    plain.write_text("we could lower the dose\n\nor pause it\n")
+    assert read_tag_input(plain) == [TagInput(1, "we could lower the dose"), TagInput(3, "or pause it")]
+
+
 def test_other_formats_and_broken_lines_are_refused(tmp_path):
     (tmp_path / "x.csv").write_text("a,b\n")
     with pytest.raises(ManifestError, match=".txt"):

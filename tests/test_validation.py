@@ -18,6 +18,7 @@ from dialogic.tagging.codebook import TAGS
 from dialogic.validation.queue import queue_kind, validation_progress, validation_queue
 from dialogic.validation.report import store_estimates, validation_report
 from dialogic.validation.sample import draw_sample
+from dialogic.validation.settings import ValidationSettings, read_settings, write_settings
 
 runner = CliRunner()
 
@@ -221,20 +222,50 @@ def test_the_report_gives_the_hand_computed_figures_with_intervals(tmp_path):
     con.close()
 
 
-def test_views_carry_the_validation_status_once_reported(tmp_path):
+def test_status_moves_only_when_an_estimate_is_recorded_and_the_bar_is_met(tmp_path):
     con = build_study(tmp_path / "v.duckdb")
     status = "select validation_status from sdm_persuasion where meeting_id = 'ma' limit 1"
     assert con.execute(status).fetchone() == ("not validated on this study",)
     hand_computed_sample(con)
-    store_estimates(con, validation_report(con, n_resamples=300))
+    # rated, not recorded: in progress, with the items decided out of the study's minimum (100)
+    assert con.execute(status).fetchone() == ("validation in progress (8 of 100 rated, sample v001)",)
+    # looking at a report changes nothing
+    validation_report(con, n_resamples=300)
+    assert con.execute(status).fetchone() == ("validation in progress (8 of 100 rated, sample v001)",)
+    # recorded on 8 items, fewer than the minimum: still in progress, never "validated"
+    store_estimates(con, validation_report(con, n_resamples=300), recorded_by="test")
+    assert con.execute(status).fetchone()[0].startswith("validation in progress (8 of 100 rated")
+    # a study that accepts 8 items: κ 0.375's lower bound is far below the default bar 0.60
+    write_settings(con, min_items_per_tag=8)
     text = con.execute(status).fetchone()[0]
-    assert text.startswith("validated on 8 items (sample v001): κ 0.38 [") and ", F1 0.62" in text
+    assert text.startswith("failed validation (bar not met: κ lower bound -") and "< 0.60) on 8 items" in text
+    assert ", F1 0.62 [" in text
+    # a bar this low is met: the lower bound of κ is above −1
+    write_settings(con, bar_low=-1.0)
+    text = con.execute(status).fetchone()[0]
+    assert (
+        text.startswith("validated (bar met: κ lower bound -")
+        and ">= -1.00) on 8 items (sample v001): κ 0.38 [" in text
+    )
     summary = con.execute("select validation_status from utterances_tagged where meeting_id = 'ma' limit 1").fetchone()[
         0
     ]
-    assert "persuasion: validated on 8 items" in summary and "option_discussion: validated" in summary
+    assert "persuasion: validated (bar met" in summary
     assert con.execute("select count(*) from tag_validation_status").fetchone() == (4,)
     assert con.execute("select validation_status from tagger_validation_summary").fetchone() == (summary,)
+    rows = con.execute("select status, items_rated, items_needed from tag_validation_status order by tag").fetchall()
+    assert ("validated", 8, 8) in rows
+    con.close()
+
+
+def test_settings_are_checked(tmp_path):
+    con = build_study(tmp_path / "s.duckdb")
+    assert read_settings(con) == ValidationSettings(100, "kappa", 0.6)
+    with pytest.raises(LookupFailed, match="unknown bar figure"):
+        write_settings(con, bar_figure="accuracy")
+    with pytest.raises(LookupFailed, match="at least 1"):
+        write_settings(con, min_items_per_tag=0)
+    assert read_settings(con) == ValidationSettings(100, "kappa", 0.6)
     con.close()
 
 
@@ -279,6 +310,11 @@ def test_the_cli_samples_and_reports(tmp_path):
         ],
     )
     assert html.exit_code == 0 and "<table>" in (tmp_path / "r.html").read_text()
+    assert "validation in progress (0 of 100 rated, sample v001)" in (tmp_path / "r.html").read_text()
+    recorded = runner.invoke(app, ["validate", "record", "--by", "me", "--resamples", "200", "--db", str(db)])
+    assert recorded.exit_code == 0 and "persuasion: validation in progress (0 of 100 rated" in recorded.output
+    settings = runner.invoke(app, ["validate", "settings", "--bar-figure", "f1", "--bar", "0.7", "--db", str(db)])
+    assert settings.exit_code == 0 and "lower 95 % bound of f1 >= 0.70" in " ".join(settings.output.split())
 
 
 def test_the_review_app_serves_the_validation_queue_blind(tmp_path):

@@ -289,4 +289,31 @@ def test_icc_a1_degenerate_inputs():
     missing[0, 0] = np.nan
     assert icc_a1(missing).value is None and "missing" in icc_a1(missing).reason
     perfect = icc_a1(np.array([[1, 1], [3, 3], [2, 2]]))
-    assert perfect.value == 1.0 and perfect.low is None
+    # No disagreement: the error variance is the scale's rounding variance, so the interval opens.
+    assert perfect.value == 1.0 and perfect.low < 1.0 and perfect.high == 1.0
+
+
+def test_the_issues_twelve_items_without_positives_give_open_intervals():
+    """12 items, no positives, the model tags one: no interval may collapse to a point."""
+    model = np.array([1] + [0] * 11)
+    truth = np.zeros(12, dtype=int)
+    weights = np.array([5.0] * 6 + [40.0] * 6)
+    strata = np.array(["a"] * 6 + ["none"] * 6)
+    figures = estimate_agreement(model, truth, weights, strata)
+    assert figures["precision"].value == 0 and figures["precision"].high > 0.3
+    spec = figures["specificity"]
+    assert spec.low < spec.value < spec.high
+    kappa = figures["kappa"]
+    assert kappa.low < kappa.value < kappa.high
+
+
+def test_kappa_of_raters_who_always_agree_has_an_open_interval():
+    a = np.array([1, 0, 0, 1, 0, 0, 0, 1, 0, 0])
+    e = rater_kappa(a, a.copy(), None, np.array([0, 1] * 5))
+    assert e.value == pytest.approx(1.0) and e.high == 1.0 and e.low < 0.9
+
+
+def test_alpha_of_raters_who_always_agree_has_an_open_interval():
+    data = np.array([[1, 0, 0, 1, 0, 0, 0, 1, 0, 0]] * 2, dtype=float)
+    e = alpha_estimate(data)
+    assert e.value == pytest.approx(1.0) and e.high == 1.0 and e.low < 0.9

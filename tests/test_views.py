@@ -188,6 +188,28 @@ def test_voice_share_participant(con):
         assert r["longest_turn_s"] == (approx(longest) if longest is not None else None)
         assert r["mean_turn_s"] == (approx(mean) if mean is not None else None)
     assert got["unmapped:S4"]["role"] == "unknown" and got["dad"]["role"] == "network"
+    # turn time beside utterance time: the speakers' diarised speech_s, by voice
+    assert {v: r["diarised_speech_s"] for v, r in got.items()} == {
+        "doc": 24,
+        "su": 14,
+        "mum": 6,
+        "peer1": 4,
+        "unmapped:S4": 2,
+        "dad": None,
+    }
+
+
+def test_speech_that_got_no_words_shows_as_turn_time_beside_a_zero_share(tmp_path):
+    con = build_fixture_db(tmp_path / "wordless.duckdb")
+    try:
+        # dad was diarised for 2.1 s, and no word was aligned to him
+        con.execute(
+            "insert into speakers (meeting_id, speaker_label, participant_id, speech_s) values ('fx', 'S5', 'dad', 2.1)"
+        )
+        dad = rows(con, "select * from voice_share_participant where meeting_id = 'fx' and voice_id = 'dad'")[0]
+        assert (dad["speech_s"], dad["speech_pct"], dad["diarised_speech_s"]) == (0.0, 0.0, approx(2.1))
+    finally:
+        con.close()
 
 
 def test_voice_share_role(con):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import pytest
 from builders import build_fixture_db, insert
 
 from dialogic.consent import FAULT_ENV, REDACTED_NOTE, journal_path, quotes, withdraw_participant
+from dialogic.encryption import close_encrypted, database_key, httpfs_extension
 
 PHRASE = "violet harbour lantern"
 MARK = "zq7781"
@@ -122,12 +124,29 @@ def _build(path: Path, *, filler_rows: int = 0) -> None:
     con.close()
 
 
+def _raw(db: Path) -> duckdb.DuckDBPyConnection:
+    """DuckDB itself on the file, read-only (with the key and httpfs's crypto when one is set)."""
+    key = database_key()
+    if key is None:
+        return duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(":memory:")
+    con.execute(f"load '{httpfs_extension()}'")
+    con.execute(f"attach '{db}' as raw (encryption_key '{key}', read_only)")
+    con.execute("use raw")
+    return con
+
+
 def _text_cells(db: Path) -> list[tuple[str, str, str]]:
     """Every cell of every column of every table, as text: (table, column, value)."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = _raw(db)
     try:
         cells = []
-        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where database_name = current_database() order by 1"
+            ).fetchall()
+        ]
         for table in tables:
             columns = [r[0] for r in con.execute(f'describe "{table}"').fetchall()]
             for column in columns:
@@ -155,6 +174,7 @@ def test_every_text_column_of_every_table_loses_the_withdrawn_words(tmp_path):
     db = tmp_path / "w.duckdb"
     _build(db)
     # the marker really is in many tables before, so the check below can fail
+    assert MARK.encode() in db.read_bytes()  # plain file: the bytes check below can fail
     before = {(t, c) for t, c, v in _text_cells(db) if MARK in v.lower()}
     assert {t for t, _ in before} >= {
         "utterances",
@@ -205,7 +225,7 @@ def _start(db: Path, args: list[str], env: dict | None = None) -> subprocess.Pop
 def _after_kill(folder: Path, db: Path, when: str) -> None:
     """The database opens; the withdrawal is either not begun (the words all there) or pending
     (in the journal) or complete (the words in no byte)."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = _raw(db)
     try:
         states = [r[0] for r in con.execute("select state from consent_withdrawals").fetchall()]
         utterances = con.execute("select count(*) from utterances where meeting_id = 'fy'").fetchone()[0]
@@ -232,7 +252,7 @@ def _later_command(db: Path, n: int) -> None:
 
 def _finished(folder: Path, db: Path, when: str) -> None:
     assert not journal_path(db).exists(), when
-    con = duckdb.connect(str(db), read_only=True)
+    con = _raw(db)
     try:
         assert con.execute("select state from consent_withdrawals").fetchall() == [("complete",)], when
         assert con.execute("select count(*) from participants where participant_id = 'mum'").fetchone() == (0,)
@@ -243,41 +263,89 @@ def _finished(folder: Path, db: Path, when: str) -> None:
     assert sorted(p.name for p in folder.iterdir()) == [db.name], f"{when}: left beside it: {list(folder.iterdir())}"
 
 
-@pytest.mark.parametrize("step", ["journal", "recorded", "deleted", "rewritten", "renamed", "completed"])
-def test_a_withdrawal_killed_at_any_step_is_finished_by_the_next_command(tmp_path, step):
+STEPS = ["journal", "recorded", "deleted", "rewritten", "renamed", "completed"]
+
+
+@pytest.mark.parametrize(
+    ("step", "encrypted"), [*((step, False) for step in STEPS), ("deleted", True), ("rewritten", True)]
+)
+def test_a_withdrawal_killed_at_any_step_is_finished_by_the_next_command(tmp_path, monkeypatch, step, encrypted):
     db = tmp_path / "k.duckdb"
+    if encrypted:
+        monkeypatch.setenv("DIALOGIC_DB_KEY", "a-test-key-of-enough-length")
     _build(db)
+    close_encrypted(db)
     killed = _start(db, WITHDRAW, {FAULT_ENV: step})
     output, _ = killed.communicate(timeout=120)
     assert killed.returncode == -signal.SIGKILL, f"the process was not killed at {step}: {output}"
     _after_kill(tmp_path, db, f"killed at {step}")
     assert journal_path(db).exists(), f"killed at {step}: the journal is gone before the end"
-    _later_command(db, ["journal", "recorded", "deleted", "rewritten", "renamed", "completed"].index(step))
+    _later_command(db, STEPS.index(step))
     _finished(tmp_path, db, f"after a kill at {step} and one later command")
 
 
 def test_a_withdrawal_killed_repeatedly_while_the_new_file_is_written_is_never_stuck(tmp_path):
-    db = tmp_path / "r.duckdb"
-    _build(db, filler_rows=300_000)
-    rewrite = db.with_name(db.name + ".rewrite")
+    """Each try starts from the same database in a fresh folder, so the `.rewrite` it waits for is
+    the one this process is writing; the kill must find the process alive and the file there."""
+    template = tmp_path / "template.duckdb"
+    _build(template, filler_rows=300_000)
     rng = random.Random(20261207)
-    mid_write = 0
-    for attempt in range(8):
+    mid_write = tries = 0
+    while mid_write < 4 and tries < 16:
+        tries += 1
+        folder = tmp_path / f"try{tries}"
+        folder.mkdir()
+        db = folder / "r.duckdb"
+        shutil.copyfile(template, db)
+        rewrite = db.with_name(db.name + ".rewrite")
         process = _start(db, WITHDRAW)
         while process.poll() is None and not rewrite.exists():
             time.sleep(0.001)
-        time.sleep(rng.uniform(0.0, 0.15))
-        writing = rewrite.exists()
+        time.sleep(rng.uniform(0.0, 0.05))
+        writing = process.poll() is None and rewrite.exists()
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        if process.returncode != -signal.SIGKILL:
-            break  # it finished this time
-        mid_write += writing
-        _after_kill(tmp_path, db, f"kill {attempt + 1} (while writing: {writing})")
-    assert mid_write >= 3, f"only {mid_write} kills landed while the new file was written"
-    _later_command(db, 1)
-    _finished(tmp_path, db, f"after {mid_write} kills while writing and one later command")
+        if not writing:
+            continue  # it got past the copy first: not the moment this test is after
+        mid_write += 1
+        _after_kill(folder, db, f"try {tries}, killed while writing")
+        assert journal_path(db).exists()
+        _later_command(db, tries)
+        _finished(folder, db, f"try {tries}: a kill while writing and one later command")
+    assert mid_write >= 3, f"only {mid_write} of {tries} kills landed while the new file was written"
+
+
+def test_a_withdrawal_the_old_code_left_half_done_is_finished_after_the_upgrade(tmp_path):
+    """Before journals, a kill after the delete's commit left the words in the file's free blocks
+    and an audit row that looked done. The upgrade marks such rows 'deleted', and the first
+    command that writes rewrites the file."""
+    db = tmp_path / "old.duckdb"
+    _build(db)
+    con = duckdb.connect(str(db))
+    labels = "select speaker_label from speakers where meeting_id = 'fx' and participant_id = 'mum'"
+    for table in ("transcript_checks", "ratings"):
+        con.execute(f"delete from {table} where utterance_id = 'fx/u00006'")
+    con.execute("update ratings set note = 'x' where note like '%violet%'")
+    con.execute("update meeting_scores set note = null")
+    con.execute("delete from transcript_revisions")
+    for table in ("machine_words", "machine_utterances", "words", "utterances", "turns"):
+        con.execute(f"delete from {table} where meeting_id = 'fx' and speaker_label in ({labels})")
+    con.execute(f"delete from speakers where meeting_id = 'fx' and speaker_label in ({labels})")
+    con.execute("delete from participants where participant_id = 'mum'")
+    # the schema as it was before migration 019, with the old code's audit row
+    for column in ("withdrawal_id", "state", "completed_at"):
+        con.execute(f"alter table consent_withdrawals drop column {column}")
+    con.execute("delete from schema_migrations where version = 19")
+    con.execute("insert into consent_withdrawals values (now(), 'fx', 'mum', 'form-old', 'cli', '{\"utterances\": 1}')")
+    con.execute("checkpoint")
+    con.close()
+    assert MARK.encode() in db.read_bytes()  # deleted, but still in the file
+    _later_command(db, 0)  # the same withdrawal again: it writes, so it migrates first
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("select reference, state from consent_withdrawals").fetchall() == [("form-old", "complete")]
+    con.close()
+    assert MARK.encode() not in db.read_bytes()
 
 
 def test_database_files_and_their_copies_are_created_private(tmp_path, monkeypatch):
@@ -320,3 +388,17 @@ assert modes == [0o600, 0o600], modes
     assert mode(db) == 0o600
     cli("db", "decrypt", "--db", str(db), "--output", str(tmp_path / "plain.duckdb"), env=key)
     assert mode(tmp_path / "plain.duckdb") == 0o600
+
+
+def test_a_library_user_who_never_imported_the_withdrawal_code_is_refused_rather_than_shown_the_words(tmp_path):
+    db = tmp_path / "lib.duckdb"
+    _build(db)
+    killed = _start(db, WITHDRAW, {FAULT_ENV: "deleted"})
+    killed.communicate(timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    script = f"from dialogic.db import connect; connect({str(db)!r}, read_only=True)"
+    refused = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert refused.returncode == 1 and "consent withdrawal of this database was interrupted" in refused.stderr
+    script = f"import dialogic.consent; from dialogic.db import connect; connect({str(db)!r}, read_only=True).close()"
+    subprocess.run([sys.executable, "-c", script], check=True)
+    _finished(tmp_path, db, "after a library user's open with dialogic.consent imported")

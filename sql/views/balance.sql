@@ -35,7 +35,8 @@ spread as (
         meeting_id,
         any_value(n) as n,
         case when count(speech_s) = count(*) then
-            -sum(case when speech_s > 0 then (speech_s / total_s) * log2(speech_s / total_s) else 0 end)
+            -- 0.0 minus, not unary minus: one voice holding all speech is 0 bits, never -0.0
+            0.0 - sum(case when speech_s > 0 then (speech_s / total_s) * log2(speech_s / total_s) else 0 end)
         end as entropy_bits,
         sum((2 * rank_asc - n - 1) * speech_s) / nullif(any_value(n) * any_value(total_s), 0) as gini,
         any_value(total_s) as speech_s

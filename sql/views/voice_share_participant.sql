@@ -5,6 +5,9 @@
 -- Speaking voices are summed per meeting × voice in voice_facts when the meeting is written.
 -- A meeting without times (imported plain text) has null speech_s and speech_pct for every voice,
 -- silent ones too: its shares are words_pct and turns_pct (timing_note says so).
+-- diarised_speech_s is the voice's turn time (speakers.speech_s of the speakers mapped to it:
+-- speech with or without words, docs/sql.md "Utterance time against turn time"), so a voice whose
+-- speech got no words shows it here while its utterance-time shares are 0.
 with
 
 spoken as (
@@ -46,6 +49,13 @@ voices as (
     select * from silent
 ),
 
+diarised as (
+    select r.meeting_id, voice_of(r.participant_id, r.speaker_label) as voice_id, sum(s.speech_s) as diarised_speech_s
+    from compute_speaker_roles(null) as r
+    inner join speakers as s on s.meeting_id = r.meeting_id and s.speaker_label = r.speaker_label
+    group by all
+),
+
 final as (
     select
         meeting_id,
@@ -60,8 +70,10 @@ final as (
         100 * word_count / nullif(sum(word_count) over by_meeting, 0) as words_pct,
         100 * turn_count / nullif(sum(turn_count) over by_meeting, 0) as turns_pct,
         longest_turn_s,
-        speech_s / nullif(turn_count, 0) as mean_turn_s
+        speech_s / nullif(turn_count, 0) as mean_turn_s,
+        d.diarised_speech_s
     from voices
+    left join diarised as d using (meeting_id, voice_id)
     window by_meeting as (partition by meeting_id)
 )
 

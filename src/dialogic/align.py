@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import math
 
 from dialogic.options import AlignOptions
-from dialogic.records import AttributedWord, SpeakerTurn, Utterance, Word
+from dialogic.records import AttributedWord, FrameSeries, SpeakerTurn, Utterance, Word
 
 _SENTENCE_END = (".", "?", "!")
 
@@ -87,3 +89,24 @@ def build_utterances(words: list[AttributedWord], options: AlignOptions = AlignO
         current.append(item)
     close()
     return utterances
+
+
+def speaker_confidence(utterances: list[Utterance], margin: FrameSeries | None) -> list[Utterance]:
+    """The utterances with ``speaker_confidence``: the mean attribution margin over the frames
+    of speech between their start and end (`dialogic.diarisation.posteriors.attribution_margin`).
+
+    0 where no frame of diarised speech falls inside the utterance (its words went to the nearest
+    speaker across a gap: nothing vouches for the attribution); None for every utterance when the
+    pipeline gave no margins (a hub pipeline).
+    """
+    if margin is None:
+        return utterances
+    values = margin.values
+    out = []
+    for u in utterances:
+        first = max(0, math.ceil((u.start_s - margin.start_s) / margin.step_s))
+        last = min(len(values) - 1, math.floor((u.end_s - margin.start_s) / margin.step_s))
+        inside = [v for v in values[first : last + 1] if v == v]  # v == v skips NaN: nobody speaking
+        confidence = round(sum(inside) / len(inside), 4) if inside else 0.0
+        out.append(dataclasses.replace(u, speaker_confidence=confidence))
+    return out

@@ -92,6 +92,9 @@ def _declared_duration_s(path: Path) -> float | None:
 SILENT_DBFS = -55.0
 MIN_SPEECH_SHARE = 0.05
 MIN_DECODED_SHARE = 0.95
+# A network meeting lasts most of an hour; a recording of seconds is a wrong or cut file, and the
+# shares and rates computed from it mean nothing.
+MIN_RECORDING_S = 10.0
 
 
 def mean_square(samples: np.ndarray, *, block: int = 1 << 20) -> float:
@@ -110,6 +113,10 @@ def audio_warnings(audio: DecodedAudio, words: int, speech_s: float | None) -> l
     ``speech_s`` None: no diarisation ran (an imported transcript), so speech is not checked."""
     found = []
     duration_s = audio.duration_s
+    if duration_s < MIN_RECORDING_S:
+        found.append(
+            f"only {duration_s:.1f} s of audio (under {MIN_RECORDING_S:.0f} s): too short for its figures to mean anything"
+        )
     rms = float(np.sqrt(mean_square(audio.samples))) if audio.samples.size else 0.0
     level_dbfs = 20 * np.log10(rms) if rms > 0 else float("-inf")
     if level_dbfs < SILENT_DBFS:

@@ -41,6 +41,9 @@ import json
 import os
 import re
 import signal
+import threading
+import time
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,13 +52,19 @@ from pathlib import Path
 import duckdb
 
 from dialogic.corrections.revision_store import refresh_word_errors, withdraw_corrections
-from dialogic.db import connect, release, transaction
+from dialogic.db import (
+    REWRITE_SUFFIX,
+    WITHDRAWAL_JOURNAL_SUFFIX,
+    connect,
+    release,
+    set_withdrawal_finisher,
+    transaction,
+)
 from dialogic.encryption import copy_database, database_key
 from dialogic.errors import LookupFailed, StoreError
 from dialogic.facts import refresh_meeting_facts
+from dialogic.files import fsync_path
 
-JOURNAL_SUFFIX = ".withdrawal.json"
-REWRITE_SUFFIX = ".rewrite"
 REDACTED_NOTE = "[redacted: this note quoted speech withdrawn from the study]"
 # For fault-injection tests only: the name of a step at which the process kills itself (SIGKILL).
 FAULT_ENV = "DIALOGIC_FAULT_KILL_AT"
@@ -63,7 +72,7 @@ FAULT_ENV = "DIALOGIC_FAULT_KILL_AT"
 
 def journal_path(db_path: str | Path) -> Path:
     path = Path(db_path)
-    return path.with_name(path.name + JOURNAL_SUFFIX)
+    return path.with_name(path.name + WITHDRAWAL_JOURNAL_SUFFIX)
 
 
 def _leftovers(db_path: Path) -> list[Path]:
@@ -75,17 +84,11 @@ def glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 
 
-def has_unfinished_withdrawal(db_path: str | Path) -> bool:
-    """Whether a withdrawal of ``db_path`` was left half done (two ``stat`` calls, no open)."""
-    path = Path(db_path)
-    return journal_path(path).exists() or bool(_leftovers(path))
-
-
 def withdraw_meeting(db_path: str | Path, meeting_id: str, reference: str, *, by: str = "cli") -> dict[str, int]:
     """Remove everything derived from ``meeting_id``, rewrite the file, and record the withdrawal.
     Returns the rows removed per table. Withdrawing a meeting that was withdrawn before returns
     what that withdrawal removed."""
-    return _withdraw(Path(db_path), meeting_id, None, reference, by)
+    return _withdraw(Path(db_path).resolve(), meeting_id, None, reference, by)
 
 
 def withdraw_participant(
@@ -93,7 +96,7 @@ def withdraw_participant(
 ) -> dict[str, int]:
     """Remove one participant's speech and everything derived from it; the meeting stays, marked
     incomplete. Returns the rows removed per table."""
-    return _withdraw(Path(db_path), meeting_id, participant_id, reference, by)
+    return _withdraw(Path(db_path).resolve(), meeting_id, participant_id, reference, by)
 
 
 def _withdraw(path: Path, meeting_id: str, participant_id: str | None, reference: str, by: str) -> dict[str, int]:
@@ -101,7 +104,7 @@ def _withdraw(path: Path, meeting_id: str, participant_id: str | None, reference
         raise LookupFailed("a consent reference is required (where the withdrawal is documented)")
     if not path.exists():
         raise StoreError(f"{path}: no such database")
-    with _exclusive(path):
+    with withdrawal_lock(path):
         _finish_pending(path)
         con = connect(path, finish_withdrawals=False)
         try:
@@ -139,22 +142,71 @@ def finish_pending_withdrawals(db_path: str | Path) -> list[str]:
     """Finish every withdrawal of ``db_path`` that a killed process left half done; remove a
     half-written rewrite. Returns the ids of the withdrawals finished. `dialogic.db.connect` calls
     this before it opens a database that has a journal."""
-    path = Path(db_path)
-    with _exclusive(path):
+    path = Path(db_path).resolve()
+    with withdrawal_lock(path):
         return _finish_pending(path)
 
 
 def _finish_pending(path: Path) -> list[str]:
     for leftover in _leftovers(path):
         # killed while the new file was written or before it was renamed: the old file is whole
-        leftover.unlink(missing_ok=True)
+        _remove(leftover)
     partial = journal_path(path).with_name(journal_path(path).name + ".partial")
     partial.unlink(missing_ok=True)  # killed while the journal was replaced: the old one stands
+    requests = _read_journal(path)
+    # Withdrawals the database says are unfinished but the journal does not list (recorded before
+    # journals existed): journalled now, so they are finished like the others.
+    con = connect(path, finish_withdrawals=False)
+    try:
+        listed = {r["withdrawal_id"] for r in requests}
+        adopted = [
+            {
+                "withdrawal_id": wid,
+                "meeting_id": meeting_id,
+                "participant_id": participant_id,
+                "reference": reference,
+                "by": by,
+                "requested_at": withdrawn_at.isoformat(timespec="microseconds"),
+            }
+            for wid, meeting_id, participant_id, reference, by, withdrawn_at in con.execute(
+                "select withdrawal_id, meeting_id, participant_id, reference, withdrawn_by, withdrawn_at "
+                "from consent_withdrawals where state is distinct from 'complete' order by withdrawn_at"
+            ).fetchall()
+            if wid not in listed
+        ]
+    finally:
+        con.close()
+        release(path)
+    if adopted:
+        requests = [*requests, *adopted]
+        _write_journal(path, requests)
     finished = []
-    for request in _read_journal(path):
-        _carry_out(path, request)
+    for request in requests:
+        try:
+            _carry_out(path, request)
+        except (duckdb.Error, OSError, StoreError) as exc:
+            raise StoreError(
+                f"{path}: finishing the consent withdrawal of {_what(request)} ({request['reference']}) failed: "
+                f"{exc}. It stays pending (listed in {journal_path(path).name}); every dialogic command tries "
+                "it again before it opens the database"
+            ) from exc
         finished.append(request["withdrawal_id"])
     return finished
+
+
+def _what(request: dict) -> str:
+    if request["participant_id"] is None:
+        return f"meeting {request['meeting_id']}"
+    return f"participant {request['participant_id']} of meeting {request['meeting_id']}"
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        import shutil
+
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _carry_out(path: Path, request: dict) -> dict[str, int]:
@@ -224,8 +276,9 @@ def completed_withdrawal(
     db_path: str | Path, meeting_id: str, participant_id: str | None = None
 ) -> tuple[dt.datetime, str] | None:
     """When and under which reference ``meeting_id`` (or its ``participant_id``) was withdrawn, if
-    a completed withdrawal removed it; else None. Finishes a pending withdrawal first."""
-    con = connect(db_path, read_only=True)
+    a completed withdrawal removed it; else None. Finishes a pending withdrawal first (and brings
+    the schema up to date: the question needs the withdrawal's state)."""
+    con = connect(db_path)
     try:
         if _earlier(con, meeting_id, participant_id) is None:
             return None
@@ -329,10 +382,28 @@ def _delete_participant(con: duckdb.DuckDBPyConnection, meeting_id: str, partici
                 [meeting_id, labels],
             ).fetchall()
         ]
+        # raters' copies of the text they judged (a rating or check made when the utterance id
+        # was hers keeps her words even if re-processing gave the id to someone else)
+        for table in _tables_with(con, "meeting_id", "utterance_text"):
+            spoken += [
+                r[0]
+                for r in con.execute(
+                    f'select utterance_text from "{table}" where meeting_id = ? and list_contains(?, utterance_id)',
+                    [meeting_id, withdrawn_ids],
+                ).fetchall()
+            ]
         # every table that names one of their utterances, so a table added later is not forgotten
         for table in _tables_with(con, "utterance_id"):
             if table not in _BY_SPEAKER_ONLY:
                 delete(table, "list_contains(?, utterance_id)", [withdrawn_ids])
+        for table in _tables_with(con, "meeting_id", "utterance_id", "utterance_text"):
+            # ... unless the utterance it now points at says exactly that (someone else's words)
+            delete(
+                table,
+                f"meeting_id = ? and list_contains(?, utterance_text) and not exists (select 1 from utterances as u "
+                f'where u.utterance_id = "{table}".utterance_id and u.text = "{table}".utterance_text)',
+                [meeting_id, spoken],
+            )
         for table in _tables_with(con, "meeting_id", "speaker_label"):
             delete(table, "meeting_id = ? and list_contains(?, speaker_label)", [meeting_id, labels])
         remaining = [
@@ -343,6 +414,8 @@ def _delete_participant(con: duckdb.DuckDBPyConnection, meeting_id: str, partici
         ]
         for table, n in _redact_notes(con, meeting_id, spoken, remaining).items():
             removed[table] = removed.get(table, 0) + n
+    # a rater's check that says an utterance was really theirs: the text is theirs
+    delete("transcript_checks", "meeting_id = ? and right_participant_id = ?", [meeting_id, participant_id])
     delete("speaker_mapping_changes", "meeting_id = ? and participant_id = ?", [meeting_id, participant_id])
     delete("participants", "meeting_id = ? and participant_id = ?", [meeting_id, participant_id])
     con.execute(
@@ -355,13 +428,16 @@ def _delete_participant(con: duckdb.DuckDBPyConnection, meeting_id: str, partici
     return removed
 
 
-_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+_WORD = re.compile(r"[\w']+", re.UNICODE)
 _MIN_QUOTE_WORDS = 3
 _MIN_DISTINCTIVE_CHARS = 4
 
 
 def _words(text: str | None) -> list[str]:
-    return [w.lower().strip("'’-") for w in _WORD.findall(text or "")]
+    """Words for comparing a note with speech: NFKC, case-folded, typographic apostrophes and
+    hyphens made plain, hyphenated compounds split ("well-being" = "well being")."""
+    plain = unicodedata.normalize("NFKC", text or "").casefold().replace("’", "'").replace("‘", "'")
+    return [w.strip("'") for w in _WORD.findall(plain.replace("-", " ").replace("‐", " ")) if w.strip("'")]
 
 
 def quotes(note: str, spoken: list[str], others: list[str]) -> bool:
@@ -429,30 +505,21 @@ def rewrite_database(db_path: str | Path) -> None:
     path = Path(db_path)
     fresh = path.with_name(path.name + REWRITE_SUFFIX)
     for leftover in _leftovers(path):
-        leftover.unlink(missing_ok=True)
+        _remove(leftover)
     key = database_key()
     try:
         copy_database(path, fresh, source_key=key, target_key=key)
     except StoreError:
         for leftover in _leftovers(path):
-            leftover.unlink(missing_ok=True)
+            _remove(leftover)
         raise
     Path(str(fresh) + ".wal").unlink(missing_ok=True)  # detached cleanly: nothing left in it
-    os.chmod(fresh, 0o600)
-    _fsync(fresh)
+    fsync_path(fresh)
     _fault("rewritten")
     os.replace(fresh, path)
     _fault("renamed")
     Path(str(path) + ".wal").unlink(missing_ok=True)
-    _fsync(path.parent)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(path.parent)
 
 
 def _read_journal(path: Path) -> list[dict]:
@@ -466,9 +533,10 @@ def _read_journal(path: Path) -> list[dict]:
         assert isinstance(requests, list) and all("withdrawal_id" in r for r in requests)
     except (ValueError, AssertionError) as exc:
         raise StoreError(
-            f"{journal}: the consent-withdrawal journal is damaged; it lists withdrawals that were "
-            "not finished — re-run each `dialogic consent withdraw` named in the audit table "
-            "(select * from consent_withdrawals where state <> 'complete'), then remove this file"
+            f"{journal}: the consent-withdrawal journal is damaged. Move it aside (do not delete it: it "
+            "names withdrawals that are not finished); the next dialogic command then finishes every "
+            "withdrawal the database records as unfinished. A withdrawal it lists that the database "
+            "does not record yet must be run again with `dialogic consent withdraw`"
         ) from exc
     return requests
 
@@ -479,7 +547,7 @@ def _write_journal(path: Path, requests: list[dict]) -> None:
     if not requests:
         if journal.exists():
             journal.unlink()
-            _fsync(path.parent)
+            fsync_path(path.parent)
         return
     partial = journal.with_name(journal.name + ".partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -489,38 +557,60 @@ def _write_journal(path: Path, requests: list[dict]) -> None:
     finally:
         os.close(fd)
     os.replace(partial, journal)
-    _fsync(path.parent)
+    fsync_path(path.parent)
 
 
-_held: dict[Path, int] = {}
+_folder_locks: dict[Path, threading.RLock] = {}
+_folder_depth: dict[Path, int] = {}
+_locks_lock = threading.Lock()
+# How long a command waits for another process's withdrawal of the same folder before giving up.
+LOCK_WAIT_ENV = "DIALOGIC_WITHDRAWAL_WAIT_S"
 
 
 @contextmanager
-def _exclusive(path: Path) -> Iterator[None]:
-    """One withdrawal at a time in the database's folder (an advisory lock on the folder): a
-    command that finds a journal waits while another process is still carrying it out.
-    Re-entrant within a process."""
-    folder = path.parent.resolve()
-    if folder in _held:
-        _held[folder] += 1
+def withdrawal_lock(path: str | Path) -> Iterator[None]:
+    """One withdrawal (or database copy) at a time in the database's folder: an advisory lock on
+    the folder across processes, and a re-entrant lock across this process's threads. Waits up to
+    ``$DIALOGIC_WITHDRAWAL_WAIT_S`` (default 600) seconds for another process."""
+    folder = Path(path).resolve().parent
+    with _locks_lock:
+        thread_lock = _folder_locks.setdefault(folder, threading.RLock())
+    with thread_lock:
+        depth = _folder_depth.get(folder, 0)
+        if depth:
+            _folder_depth[folder] = depth + 1
+            try:
+                yield
+            finally:
+                _folder_depth[folder] -= 1
+            return
+        fd = os.open(folder, os.O_RDONLY)
         try:
-            yield
+            deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_ENV, "600"))
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(
+                            f"{folder}: another process is carrying out a consent withdrawal (or copying a "
+                            "database) in this folder; try again once it has finished"
+                        ) from None
+                    time.sleep(0.05)
+            _folder_depth[folder] = 1
+            try:
+                yield
+            finally:
+                _folder_depth[folder] = 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            _held[folder] -= 1
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        _held[folder] = 1
-        try:
-            yield
-        finally:
-            del _held[folder]
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+            os.close(fd)
 
 
 def _fault(step: str) -> None:
     if os.environ.get(FAULT_ENV) == step:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+set_withdrawal_finisher(finish_pending_withdrawals)

@@ -21,7 +21,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import duckdb
 
 from dialogic.encryption import close_encrypted, database_key, explain_plain_open_error, open_encrypted
 from dialogic.errors import StoreError
+from dialogic.files import make_files_private
 from dialogic.paths import sql_dir
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -69,14 +70,20 @@ def macros_sha256(files: list[Path] | None = None) -> str:
 # An analyst's connection: read-only, and no way out of the database file. DuckDB then refuses
 # every file-system operation (COPY ... TO, EXPORT DATABASE, read_text/read_csv/glob on any path,
 # ATTACH of another file or of this one through a link), extension installs and loads, and any
-# change of these settings (the configuration is locked).
+# change of these settings (the configuration is locked). With external access off DuckDB still
+# writes the database's own files (its `.wal`, its `<db>.tmp/` spill folder): `dialogic.queries`
+# runs nothing but one SELECT, and the empty temp_directory leaves a big query nowhere to spill,
+# so it stops at the memory limit instead of writing. External access and the lock are switched
+# off after the file is open (DuckDB refuses an empty temp_directory once external access is off).
 SANDBOX = {
     "enable_external_access": False,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
+    "temp_directory": "",
     "lock_configuration": True,
 }
+_SET_AFTER_OPEN = ("enable_external_access", "lock_configuration")
 
 
 def connect(
@@ -85,12 +92,14 @@ def connect(
     read_only: bool = False,
     migrate: bool = True,
     sandboxed: bool = False,
+    memory_limit: str | None = None,
     wait_s: float | None = None,
     finish_withdrawals: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path`` (created if missing unless read-only) and apply pending migrations.
 
-    ``sandboxed`` (read-only only): the `SANDBOX` settings, for running SQL someone else wrote.
+    ``sandboxed`` (read-only only): the `SANDBOX` settings, for running SQL someone else wrote;
+    ``memory_limit`` (e.g. ``"2GB"``) caps the memory DuckDB may use for it.
     With a database key in the environment the file is encrypted (see `dialogic.encryption`).
     While another process holds the file, waits up to ``wait_s`` seconds (default
     ``$DIALOGIC_DB_WAIT_S`` or 10) before failing.
@@ -102,11 +111,8 @@ def connect(
     """
     path = Path(path)
     make_files_private()
-    if finish_withdrawals:
-        from dialogic.consent import finish_pending_withdrawals, has_unfinished_withdrawal
-
-        if path.exists() and has_unfinished_withdrawal(path):
-            finish_pending_withdrawals(path)
+    if finish_withdrawals and path.exists() and withdrawal_left_behind(path):
+        _finish_withdrawals_of(path)
     if sandboxed and not read_only:
         raise StoreError("a sandboxed connection must be read-only")
     if read_only and not path.exists():
@@ -114,6 +120,8 @@ def connect(
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     config = dict(SANDBOX) if sandboxed else {}
+    if memory_limit is not None:
+        config["memory_limit"] = memory_limit
     key = database_key()
     # Another process holding the file (the review app between two requests, a batch's store)
     # usually lets go within moments: wait for it rather than fail at once.
@@ -123,10 +131,7 @@ def connect(
             if key is not None:
                 con = open_encrypted(path, key, read_only=read_only, config=config)
             else:
-                try:
-                    con = duckdb.connect(str(path), read_only=read_only, config=config)
-                except duckdb.Error as exc:
-                    raise StoreError(explain_plain_open_error(path, exc)) from exc
+                con = _connect_plain(path, read_only, config)
             break
         except StoreError as exc:
             if not _held_by_another_process(exc) or time.monotonic() >= deadline:
@@ -134,20 +139,77 @@ def connect(
             time.sleep(0.05)
     if migrate and not read_only:
         apply_migrations(con)
+    if finish_withdrawals and (withdrawal_left_behind(path) or (not read_only and _withdrawal_unfinished(con))):
+        # A withdrawal began while this open waited for the file (or one from before journals
+        # existed is unfinished): let it finish, then open the file it leaves.
+        con.close()
+        release(path)
+        _finish_withdrawals_of(path)
+        return connect(
+            path, read_only=read_only, migrate=migrate, sandboxed=sandboxed, memory_limit=memory_limit, wait_s=wait_s
+        )
     return con
 
 
-_private = False
+def _connect_plain(path: Path, read_only: bool, config: dict) -> duckdb.DuckDBPyConnection:
+    later = {name: config[name] for name in _SET_AFTER_OPEN if name in config}
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config={k: v for k, v in config.items() if k not in later})
+    except duckdb.Error as exc:
+        raise StoreError(explain_plain_open_error(path, exc)) from exc
+    # A second connection to the file in this process shares the first one's (locked) instance.
+    for name, value in later.items():
+        if con.execute("select current_setting(?)", [name]).fetchone()[0] != value:
+            con.execute(f"set {name} = {'true' if value else 'false'}")
+    return con
 
 
-def make_files_private() -> None:
-    """Add 077 to the process's umask, once: files created afterwards are readable by their owner
-    only (DuckDB creates the database, its WAL and spill files itself, so a mode cannot be passed)."""
-    global _private
-    if not _private:
-        current = os.umask(0o077)
-        os.umask(current | 0o077)
-        _private = True
+# Set by `dialogic.consent` when it is imported (which the CLI, the pipeline and the review app
+# do): finishes a withdrawal a killed process left half done. It lives above this module (it
+# deletes, re-tags and rewrites through it), hence a hook rather than an import.
+_finish_withdrawals: Callable[[Path], object] | None = None
+
+# Files beside a database that mean a withdrawal was left half done (see `dialogic.consent`).
+WITHDRAWAL_JOURNAL_SUFFIX = ".withdrawal.json"
+REWRITE_SUFFIX = ".rewrite"
+
+
+def set_withdrawal_finisher(finish: Callable[[Path], object]) -> None:
+    global _finish_withdrawals
+    _finish_withdrawals = finish
+
+
+def withdrawal_left_behind(path: Path) -> bool:
+    """Whether a journal or a half-written rewrite of a withdrawal lies beside ``path`` (stat calls only)."""
+    path = path.resolve()
+    return (
+        path.with_name(path.name + WITHDRAWAL_JOURNAL_SUFFIX).exists()
+        or path.with_name(path.name + REWRITE_SUFFIX).exists()
+        or path.with_name(path.name + REWRITE_SUFFIX + ".wal").exists()
+    )
+
+
+def _withdrawal_unfinished(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        return (
+            con.execute("select count(*) from consent_withdrawals where state is distinct from 'complete'").fetchone()[
+                0
+            ]
+            > 0
+        )
+    except duckdb.CatalogException:
+        return False  # a database from before withdrawals existed, or not yet migrated
+    except duckdb.BinderException:
+        return False
+
+
+def _finish_withdrawals_of(path: Path) -> None:
+    if _finish_withdrawals is None:
+        raise StoreError(
+            f"{path}: a consent withdrawal of this database was interrupted and is not finished; "
+            "run any dialogic command on it (or dialogic.consent.finish_pending_withdrawals) first"
+        )
+    _finish_withdrawals(path)
 
 
 def _default_wait_s() -> float:

@@ -26,12 +26,14 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from dialogic.errors import StoreError
+from dialogic.files import make_files_private
 
 KEY_ENV = "DIALOGIC_DB_KEY"
 KEY_FILE_ENV = "DIALOGIC_DB_KEY_FILE"
@@ -54,6 +56,8 @@ def database_key(environ: dict[str, str] | None = None) -> str | None:
             key = path.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise StoreError(f"{path}: cannot read the database key file ({exc.strerror})") from exc
+        except UnicodeDecodeError as exc:
+            raise StoreError(f"{path}: the database key file is not UTF-8 text") from exc
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise StoreError(f"{path}: the database key file must be readable by its owner only (chmod 600 {path})")
     if key is None:
@@ -82,6 +86,23 @@ def httpfs_extension() -> Path:
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _key_literal(key: str) -> str:
+    """The key as a SQL literal that DuckDB turns into exactly the key's UTF-8 bytes. DuckDB casts
+    the literal to a blob, where ``\\xNN`` is an escape: a backslash or a non-ASCII character
+    written plainly would be decoded or refused, with the key in the error message. So every byte
+    but printable ASCII is written as ``\\xNN`` (a key of printable ASCII is unchanged)."""
+    text = "".join(chr(b) if 0x20 <= b < 0x7F and b not in (0x5C, 0x27) else f"\\x{b:02X}" for b in key.encode("utf-8"))
+    return f"'{text}'"
+
+
+def _redacted(text: str, *keys: str | None) -> str:
+    """``text`` with every key in it replaced by ``[key]``: no key reaches a message."""
+    for key in keys:
+        if key:
+            text = text.replace(key, "[key]").replace(_key_literal(key)[1:-1], "[key]")
+    return text
 
 
 @dataclass
@@ -125,23 +146,20 @@ def _attach(path: Path, key: str, *, read_only: bool, config: dict) -> duckdb.Du
     # turns it off (and locks the configuration) once the file is attached.
     sandbox = {k: v for k, v in config.items() if k in ("enable_external_access", "lock_configuration")}
     base = {k: v for k, v in config.items() if k not in sandbox}
-    # Spills go beside the database, as for a plain file, and are encrypted too (off by default).
-    base.update(
-        autoinstall_known_extensions=False,
-        autoload_known_extensions=False,
-        temp_directory=str(path) + ".tmp",
-        temp_file_encryption=True,
-    )
+    # Spills go beside the database, as for a plain file, and are encrypted too (off by default);
+    # a caller's temp_directory (the sandbox's empty one: no spills at all) wins.
+    base = {"temp_directory": str(path) + ".tmp", **base}
+    base.update(autoinstall_known_extensions=False, autoload_known_extensions=False, temp_file_encryption=True)
     instance = duckdb.connect(":memory:", config=base)
     try:
         instance.execute(f"load {_quote(str(httpfs_extension()))}")
-        options = f"encryption_key {_quote(key)}" + (", read_only" if read_only else "")
+        options = f"encryption_key {_key_literal(key)}" + (", read_only" if read_only else "")
         instance.execute(f"attach {_quote(str(path))} as {CATALOG} ({options})")
         for name, value in sandbox.items():
             instance.execute(f"set {name} = {'true' if value else 'false'}")
     except duckdb.Error as exc:
         instance.close()
-        raise StoreError(f"{path}: {_explain(exc)}") from exc
+        raise StoreError(f"{path}: {_redacted(_explain(exc), key)}") from exc
     return instance
 
 
@@ -180,7 +198,10 @@ def copy_database(source: Path, target: Path, *, source_key: str | None, target_
     ``target_key`` is given), so that nothing deleted from ``source`` is carried over.
 
     The caller must hold no connection to ``source`` (this process's shared instance is closed).
+    The copy is private to its owner (0600) from its first byte. While another process holds
+    ``source``, waits for it as `dialogic.db.connect` does.
     """
+    make_files_private()
     close_encrypted(source)
     instance = duckdb.connect(
         ":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -188,14 +209,20 @@ def copy_database(source: Path, target: Path, *, source_key: str | None, target_
     try:
         if source_key or target_key:
             instance.execute(f"load {_quote(str(httpfs_extension()))}")
-        src_options = f" (encryption_key {_quote(source_key)})" if source_key else ""
-        dst_options = f" (encryption_key {_quote(target_key)})" if target_key else ""
-        try:
-            instance.execute(f"attach {_quote(str(source))} as dialogic_source{src_options}")
-        except duckdb.Error as exc:
-            if source_key:
-                raise StoreError(f"{source}: {_explain(exc)}") from exc
-            raise StoreError(explain_plain_open_error(source, exc)) from exc
+        src_options = f" (encryption_key {_key_literal(source_key)})" if source_key else ""
+        dst_options = f" (encryption_key {_key_literal(target_key)})" if target_key else ""
+        deadline = time.monotonic() + float(os.environ.get("DIALOGIC_DB_WAIT_S", "10") or 10)
+        while True:
+            try:
+                instance.execute(f"attach {_quote(str(source))} as dialogic_source{src_options}")
+                break
+            except duckdb.Error as exc:
+                if "lock" in str(exc).lower() and time.monotonic() < deadline:
+                    time.sleep(0.05)  # another process is closing it
+                    continue
+                if source_key:
+                    raise StoreError(f"{source}: {_redacted(_explain(exc), source_key)}") from exc
+                raise StoreError(explain_plain_open_error(source, exc)) from exc
         instance.execute("checkpoint dialogic_source")
         instance.execute(f"attach {_quote(str(target))} as dialogic_target{dst_options}")
         instance.execute("copy from database dialogic_source to dialogic_target")
@@ -203,6 +230,8 @@ def copy_database(source: Path, target: Path, *, source_key: str | None, target_
         instance.execute("detach dialogic_source")
         os.chmod(target, 0o600)  # a copy holds the same health data as its source
     except duckdb.Error as exc:
-        raise StoreError(f"{source}: copying the database failed; it is unchanged ({exc})") from exc
+        raise StoreError(
+            f"{source}: copying the database failed; it is unchanged ({_redacted(str(exc), source_key, target_key)})"
+        ) from exc
     finally:
         instance.close()

@@ -102,6 +102,49 @@ class _ManifestLoader(yaml.SafeLoader):
         self.lines[id(mapping)] = node.start_mark.line + 1
         return mapping
 
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None:
+            _check_alias_expansion(node)
+        return node
+
+
+# Anchors and aliases (`consent: &given {...}` then `consent: *given`) are welcome; an alias bomb
+# (an alias of a list of aliases of lists of aliases …) is not: expanded, a 1 kB file becomes
+# billions of entries. The aliases of a manifest may add at most this many entries to it.
+MAX_ALIAS_EXPANSION = 100_000
+
+
+def _check_alias_expansion(root: yaml.Node) -> None:
+    """Raise yaml.YAMLError when the aliases of ``root`` expand to more than
+    `MAX_ALIAS_EXPANSION` entries beyond those written, or refer to themselves."""
+    expanded: dict[int, int] = {}
+    distinct: set[int] = set()
+
+    def size(node: yaml.Node, visiting: frozenset[int]) -> int:
+        key = id(node)
+        if key in visiting:
+            raise yaml.YAMLError(f"line {node.start_mark.line + 1}: an alias refers to the entry that holds it")
+        distinct.add(key)
+        if key not in expanded:
+            children = node.value if isinstance(node.value, list) else []
+            inner = visiting | {key}
+            total = 1
+            for child in children:
+                for part in child if isinstance(child, tuple) else (child,):
+                    total += size(part, inner)
+                    if total > MAX_ALIAS_EXPANSION + len(distinct):
+                        break
+            expanded[key] = total
+        if expanded[key] > MAX_ALIAS_EXPANSION + len(distinct):
+            raise yaml.YAMLError(
+                f"line {node.start_mark.line + 1}: its anchors and aliases expand to more than "
+                f"{MAX_ALIAS_EXPANSION:,} entries (an alias bomb?); write the entries out instead"
+            )
+        return expanded[key]
+
+    size(root, frozenset())
+
 
 _ManifestLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 _ManifestLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _ManifestLoader.construct_mapping)
@@ -157,64 +200,73 @@ def load_manifest(path: str | Path, *, allow_outside: bool = False) -> Manifest:
 
 
 def parse_meeting(entry: object, base: Path, *, allow_outside: bool = False) -> MeetingSpec:
-    """Validate one meeting entry; raises ManifestError with the reason."""
+    """Validate one meeting entry; raises ManifestError naming every problem it has (``; ``
+    between them), so that a broken entry is fixed in one pass, not one error per run."""
     if not isinstance(entry, dict):
         raise ManifestError("meeting entry must be a mapping")
+    problems: list[str] = []
+
+    def check(step) -> object:
+        try:
+            return step()
+        except ManifestError as exc:
+            problems.append(str(exc))
+            return None
+
     unknown = set(entry) - {"id", "audio", "transcript", "recorded_on", "site", "language", "consent", "participants"}
     if unknown:
-        raise ManifestError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        problems.append(f"unknown field(s): {', '.join(sorted(unknown))}")
     meeting_id = entry.get("id")
     if not isinstance(meeting_id, str) or not _ID.match(meeting_id):
-        raise ManifestError(f"id must be 1–64 letters, digits, '.', '_' or '-', got {meeting_id!r}")
+        problems.append(f"id must be 1–64 letters, digits, '.', '_' or '-', got {meeting_id!r}")
     if entry.get("audio") is None and entry.get("transcript") is None:
-        raise ManifestError("give audio (the recording), transcript (a human transcript of it), or both")
-    audio_path = None if entry.get("audio") is None else _input_file(entry["audio"], "audio", base, allow_outside)
+        problems.append("give audio (the recording), transcript (a human transcript of it), or both")
+    audio_path = None
+    if entry.get("audio") is not None:
+        audio_path = check(lambda: _input_file(entry["audio"], "audio", base, allow_outside))
     transcript_path = None
     if entry.get("transcript") is not None:
-        transcript_path = _input_file(entry["transcript"], "transcript", base, allow_outside)
-        from dialogic.transcript_import import transcript_format
-
-        try:
-            transcript_format(transcript_path)
-        except DialogicError as exc:
-            raise ManifestError(str(exc)) from exc
+        transcript_path = check(lambda: _transcript_file(entry["transcript"], base, allow_outside))
 
     recorded_on = entry.get("recorded_on")
     if recorded_on is not None and not isinstance(recorded_on, dt.date):
         try:
             recorded_on = dt.date.fromisoformat(str(recorded_on))
-        except ValueError as exc:
-            raise ManifestError(f"recorded_on must be a date (YYYY-MM-DD), got {recorded_on!r}") from exc
+        except ValueError:
+            problems.append(f"recorded_on must be a date (YYYY-MM-DD), got {recorded_on!r}")
 
     language = entry.get("language")
     if language is not None and not (isinstance(language, str) and _LANGUAGE.match(language)):
-        raise ManifestError(
-            f"language must be a two- or three-letter language code such as 'en' or 'de', got {language!r}"
-        )
+        problems.append(f"language must be a two- or three-letter language code such as 'en' or 'de', got {language!r}")
 
     consent = entry.get("consent")
+    scope: list = []
     if not isinstance(consent, dict) or "status" not in consent:
-        raise ManifestError("consent with a status is required")
-    scope = consent.get("scope") or []
-    if not isinstance(scope, list) or not all(isinstance(s, str) for s in scope):
-        raise ManifestError("consent.scope must be a list")
-    bad_scope = [s for s in scope if s not in CONSENT_PURPOSES]
-    if bad_scope:
-        raise ManifestError(f"unknown consent scope {bad_scope}, expected some of: {', '.join(CONSENT_PURPOSES)}")
+        problems.append("consent with a status is required")
+    else:
+        scope = consent.get("scope") or []
+        if not isinstance(scope, list) or not all(isinstance(s, str) for s in scope):
+            problems.append("consent.scope must be a list")
+            scope = []
+        bad_scope = [s for s in scope if s not in CONSENT_PURPOSES]
+        if bad_scope:
+            problems.append(f"unknown consent scope {bad_scope}, expected some of: {', '.join(CONSENT_PURPOSES)}")
 
     raw_participants = entry.get("participants")
-    if not isinstance(raw_participants, list) or not raw_participants:
-        raise ManifestError("participants must be a non-empty list")
     participants = []
+    if not isinstance(raw_participants, list) or not raw_participants:
+        problems.append("participants must be a non-empty list")
+        raw_participants = []
     for p in raw_participants:
         if not isinstance(p, dict) or not isinstance(p.get("id"), str):
-            raise ManifestError(f"participant must be a mapping with an id, got {p!r}")
+            problems.append(f"participant must be a mapping with an id, got {p!r}")
+            continue
         role = p.get("role")
         if role not in ROLES:
-            raise ManifestError(f"participant {p['id']!r}: unknown role {role!r}, expected one of: {', '.join(ROLES)}")
+            problems.append(f"participant {p['id']!r}: unknown role {role!r}, expected one of: {', '.join(ROLES)}")
         extra = set(p) - {"id", "role", "pseudonym", "relation", "profession", "person"}
         if extra:
-            raise ManifestError(f"participant {p['id']!r}: unknown field(s): {', '.join(sorted(extra))}")
+            problems.append(f"participant {p['id']!r}: unknown field(s): {', '.join(sorted(extra))}")
         participants.append(
             Participant(
                 p["id"],
@@ -225,7 +277,9 @@ def parse_meeting(entry: object, base: Path, *, allow_outside: bool = False) -> 
     ids = [p.id for p in participants]
     duplicated = sorted({i for i in ids if ids.count(i) > 1})
     if duplicated:
-        raise ManifestError(f"duplicate participant id(s): {', '.join(duplicated)}")
+        problems.append(f"duplicate participant id(s): {', '.join(duplicated)}")
+    if problems:
+        raise ManifestError("; ".join(problems))
 
     return MeetingSpec(
         id=meeting_id,
@@ -241,6 +295,18 @@ def parse_meeting(entry: object, base: Path, *, allow_outside: bool = False) -> 
         site=None if entry.get("site") is None else str(entry["site"]),
         language=language,
     )
+
+
+def _transcript_file(value: object, base: Path, allow_outside: bool) -> Path:
+    """A meeting's transcript file (``_input_file``) in a format dialogic reads."""
+    from dialogic.transcript_import import transcript_format
+
+    path = _input_file(value, "transcript", base, allow_outside)
+    try:
+        transcript_format(path)
+    except DialogicError as exc:
+        raise ManifestError(str(exc)) from exc
+    return path
 
 
 def _input_file(value: object, field_name: str, base: Path, allow_outside: bool) -> Path:

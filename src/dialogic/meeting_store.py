@@ -357,6 +357,8 @@ def _utterances_table(mid: str, utterances: list[Utterance] | list[ImportedUtter
             "start_s": [u.start_s for u in utterances],
             "end_s": [u.end_s for u in utterances],
             "text": [u.text for u in utterances],
+            # an imported transcript's speakers come from its author: no diarisation confidence
+            "speaker_confidence": [getattr(u, "speaker_confidence", None) for u in utterances],
         },
         schema=pa.schema(
             [
@@ -367,6 +369,7 @@ def _utterances_table(mid: str, utterances: list[Utterance] | list[ImportedUtter
                 ("start_s", pa.float64()),
                 ("end_s", pa.float64()),
                 ("text", pa.string()),
+                ("speaker_confidence", pa.float64()),
             ]
         ),
     )

@@ -138,10 +138,10 @@ class PipelineOptions:
     parallel_cpu: on CPU, transcribe in a worker process while diarising here, half the cores each.
     cpu_cores: the cores one meeting may use on CPU, split between transcription and diarisation
         (1: one after the other); 0: every core this process may run on. A Dask worker is given its
-        share. Not in the processing key, although the thread count can change results slightly:
-        faster-whisper's and PyTorch's arithmetic depends on it (on the AMI clip trn04, one
-        transcription thread or two change the last few words). Runs with the same cores and the
-        same thread environment give the same rows (docs/scale.md).
+        share. The threads each model stage gets follow from it (`dialogic.pipeline.cpu_threads`)
+        and are part of the processing key and the run record, since PyTorch's arithmetic depends on
+        its thread count (CAM++ voice embeddings differ between one thread and two). Runs with the
+        same cores give the same rows, whatever the thread environment (docs/scale.md).
     """
 
     transcription: TranscriptionOptions = field(default_factory=TranscriptionOptions)

@@ -19,6 +19,7 @@ turns a failure into a failed `MeetingResult` and records every run. This module
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -34,9 +35,10 @@ from typing import Protocol
 
 import duckdb
 
-from dialogic.align import align_words_to_speakers, build_utterances
+from dialogic.align import align_words_to_speakers, build_utterances, speaker_confidence
 from dialogic.asr_worker import submit_transcription
 from dialogic.audio import audio_sha256, audio_warnings, decode_audio
+from dialogic.consent import withdraw_meeting
 from dialogic.db import connect
 from dialogic.diarisation.diarise import diarisation_model_records, diarise_audio
 from dialogic.errors import ConsentError, DialogicError, TranscriptError
@@ -69,7 +71,7 @@ from dialogic.records import (
     Transcript,
     Utterance,
 )
-from dialogic.transcribe import resolve_asr_model, transcribe_audio
+from dialogic.transcribe import ASR_DECODING, resolve_asr_model, transcribe_audio
 from dialogic.voices import StoredSpeaker, shared_speech_s
 
 
@@ -261,7 +263,9 @@ def transcribe_and_diarise_stage(run: MeetingRun) -> None:
 
 def align(run: MeetingRun) -> None:
     run.words = align_words_to_speakers(run.transcript.words, run.diarisation.exclusive_turns, run.options.align)
-    run.utterances = build_utterances(run.words, run.options.align)
+    run.utterances = speaker_confidence(
+        build_utterances(run.words, run.options.align), run.diarisation.attribution_margin
+    )
     speech_s = shared_speech_s(run.diarisation.turns, run.diarisation.turns)  # every speaker's speech, overlaps once
     run.warnings = audio_warnings(run.audio, len(run.transcript.words), speech_s)
 
@@ -294,6 +298,8 @@ def tag(run: MeetingRun) -> None:
     if run.status == "unchanged":
         run.tag_rows = tag_stored_meeting(run.con, run.meeting, run.options, only_if_missing=True)
         return
+    if not run.utterances:  # no speech: nothing to tag, and no reason to load the tagger
+        return
     from dialogic.tagging.tag_store import predict_tag_rows
     from dialogic.tagging.tagger import load_tagger
 
@@ -305,7 +311,8 @@ def tag(run: MeetingRun) -> None:
     roles = utterance_roles(run)
     ids = [utterance_id(run.meeting.id, u.index) for u in run.utterances]
     texts, speakers = [u.text for u in run.utterances], [u.speaker for u in run.utterances]
-    rows = predict_tag_rows(tagger, ids, texts, roles, speakers=speakers)
+    with torch_threads(cpu_threads(run.options)["tagging"]):
+        rows = predict_tag_rows(tagger, ids, texts, roles, speakers=speakers)
     run.tags, run.tag_rows = (tagger, rows), rows.num_rows
 
 
@@ -532,17 +539,31 @@ def process_manifest(
 def withdrawn_meetings(db_path: str | Path, manifest: Manifest, options: PipelineOptions) -> dict[str, str]:
     """Meetings whose consent is now withdrawn → what was done: purged (with ``purge_withdrawn``),
     or kept and reported. Runs before the batch opens the database: purging rewrites the file."""
-    from dialogic.consent import withdraw_meeting
-
     if not Path(db_path).exists():
         return {}
     con = connect(db_path)
     try:
         stored = {r[0] for r in con.execute("select meeting_id from meetings").fetchall()}
+        # meetings withdrawn with `dialogic consent withdraw`: never computed again from the audio
+        # the manifest still names
+        withdrawn_before = {
+            meeting_id: (reference, when)
+            for meeting_id, reference, when in con.execute(
+                "select meeting_id, reference, completed_at from consent_withdrawals "
+                "where participant_id is null and state = 'complete' order by withdrawn_at"
+            ).fetchall()
+        }
     finally:
         con.close()
     done = {}
     for meeting in manifest.meetings:
+        if meeting.id in withdrawn_before and meeting.id not in stored:
+            reference, when = withdrawn_before[meeting.id]
+            done[meeting.id] = (
+                f"consent was withdrawn ({reference}, {when:%Y-%m-%d}): not processed again. Remove it from the "
+                "manifest; a meeting recorded under new consent needs a new id"
+            )
+            continue
         if meeting.consent.status != "withdrawn" or meeting.id not in stored:
             continue
         if options.purge_withdrawn:
@@ -568,6 +589,7 @@ def options_record(options: PipelineOptions) -> dict:
         "diarisation": asdict(options.diarisation),
         "align": asdict(options.align),
         "speaker_hint": options.speaker_hint,
+        "cpu_threads": cpu_threads(options),
     }
 
 
@@ -620,7 +642,7 @@ def model_records(options: PipelineOptions) -> list[dict]:
     """Name, version and weight hashes of the ASR and diarisation models the options select."""
     _, asr_sha = resolve_asr_model(options.transcription.model)
     return [
-        {"name": options.transcription.model, "kind": "asr", "sha256": asr_sha},
+        {"name": options.transcription.model, "kind": "asr", "sha256": asr_sha, "decoding": ASR_DECODING},
         *diarisation_model_records(options.diarisation),
     ]
 
@@ -662,37 +684,30 @@ def transcribe_and_diarise(
     def diarisation_hook(step_name, step_artifact, file=None, total=None, completed=None) -> None:
         stage(f"diarise {step_name}", completed, total)  # pyannote's hook signature
 
-    on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
-    if not (on_cpu and options.parallel_cpu):
+    threads = cpu_threads(options)
+    transcription = dataclasses.replace(options.transcription, cpu_threads=threads["transcription"])
+    if not parallel_on_cpu(options):
         stage("transcribe")
         t = time.perf_counter()
-        transcript = transcribe_audio(audio, options.transcription, progress=asr_progress)
+        transcript = transcribe_audio(audio, transcription, progress=asr_progress)
         timings["transcribe"] = time.perf_counter() - t
         stage("diarise")
         t = time.perf_counter()
-        diarisation = diarise_audio(audio, options.diarisation, hook=diarisation_hook, **speakers)
+        with torch_threads(threads["diarisation"]):
+            diarisation = diarise_audio(audio, options.diarisation, hook=diarisation_hook, **speakers)
         timings["diarise"] = time.perf_counter() - t
         return transcript, diarisation
 
-    import torch
-
     cores = options.cpu_cores or available_cores()
-    asr_threads = transcription_threads(options)
     with _CPU_SECTION:
-        torch_threads = torch.get_num_threads()
         stage("transcribe")
-        pending = submit_transcription(
-            audio, dataclasses.replace(options.transcription, cpu_threads=asr_threads), progress=asr_progress
-        )
+        pending = submit_transcription(audio, transcription, progress=asr_progress)
         if cores < 2:  # one core: one thing at a time, transcription still in its own process (asr_worker says why)
             transcript, timings["transcribe"] = pending.result()
         stage("diarise")
         t = time.perf_counter()
-        torch.set_num_threads(max(1, cores - asr_threads))
-        try:
+        with torch_threads(threads["diarisation"]):
             diarisation = diarise_audio(audio, options.diarisation, hook=diarisation_hook, **speakers)
-        finally:
-            torch.set_num_threads(torch_threads)
         timings["diarise"] = time.perf_counter() - t
         stage("diarise", 1, 1)  # done; the worker may still be transcribing
         if cores >= 2:
@@ -703,6 +718,44 @@ def transcribe_and_diarise(
 def transcription_threads(options: PipelineOptions) -> int:
     """The threads transcription gets on CPU beside diarisation: half the meeting's cores."""
     return options.transcription.cpu_threads or max(1, (options.cpu_cores or available_cores()) // 2)
+
+
+def parallel_on_cpu(options: PipelineOptions) -> bool:
+    """Transcription runs in its worker process beside diarisation, the cores split between them."""
+    on_cpu = options.transcription.device == "cpu" and options.diarisation.device == "cpu"
+    return on_cpu and options.parallel_cpu
+
+
+def cpu_threads(options: PipelineOptions) -> dict[str, int]:
+    """The threads each model stage computes with on CPU, from the meeting's cores. Part of the
+    processing key and the run record: PyTorch's results depend on its thread count (CAM++'s voice
+    embeddings differ between one thread and two in the sixth decimal, and tag probabilities can
+    move), so a run on another number of cores is another computation, and says so
+    (docs/scale.md)."""
+    cores = options.cpu_cores or available_cores()
+    if parallel_on_cpu(options):
+        asr = transcription_threads(options)
+        return {"transcription": asr, "diarisation": max(1, cores - asr), "tagging": cores}
+    return {"transcription": options.transcription.cpu_threads or cores, "diarisation": cores, "tagging": cores}
+
+
+_TORCH_THREADS = threading.RLock()  # torch's thread count is process-wide
+
+
+@contextlib.contextmanager
+def torch_threads(threads: int):
+    """PyTorch on exactly ``threads`` threads inside the block (the process's count restored after).
+    Meetings computed in several threads of one process take turns here: another thread's count
+    must not leak into this block's results."""
+    import torch
+
+    with _TORCH_THREADS:
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 def available_cores() -> int:
@@ -732,8 +785,13 @@ def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, o
         ).fetchone()[0]
         if done:
             return 0
+    # a meeting without speech (a silent recording) has nothing to tag: the tagger is not loaded
+    if not con.execute("select count(*) from utterances where meeting_id = ?", [meeting.id]).fetchone()[0]:
+        return 0
     # imported only now: the tagger module loads torch and transformers
     from dialogic.tagging.tag_store import tag_meeting
     from dialogic.tagging.tagger import load_tagger
 
-    return tag_meeting(con, meeting.id, load_tagger(options.tagger))
+    tagger = load_tagger(options.tagger)
+    with torch_threads(cpu_threads(options)["tagging"]):
+        return tag_meeting(con, meeting.id, tagger)

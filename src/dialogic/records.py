@@ -76,6 +76,16 @@ class SpeakerTurn:
 
 
 @dataclass(frozen=True)
+class FrameSeries:
+    """A value per frame of a regular grid: frame i is centred on ``start_s + i * step_s``. NaN
+    where the value is undefined."""
+
+    start_s: float
+    step_s: float
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Diarisation:
     turns: list[SpeakerTurn]  # overlap-aware
     exclusive_turns: list[SpeakerTurn]  # at most one speaker at a time; used to attach words
@@ -84,6 +94,9 @@ class Diarisation:
     # speaker → unit-length centroid of their voice (the embedding model's space; empty when the
     # pipeline gives none); what lets a mapping follow a voice from one run to the next
     embeddings: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    # per frame of speech, how clearly the speaker given the frame beat the runner-up
+    # (`dialogic.diarisation.posteriors.attribution_margin`); None when the pipeline gives none
+    attribution_margin: FrameSeries | None = None
 
     def speech_s(self, speaker: str) -> float:
         return sum(t.end_s - t.start_s for t in self.turns if t.speaker == speaker)
@@ -102,6 +115,9 @@ class Utterance:
     start_s: float
     end_s: float
     words: list[Word]
+    # mean attribution margin over the utterance's speech frames (`dialogic.align.
+    # speaker_confidence`): 0 = a coin toss between two voices, 1 = every chunk agreed
+    speaker_confidence: float | None = None
 
     @property
     def text(self) -> str:

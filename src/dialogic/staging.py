@@ -209,6 +209,7 @@ def _write_files(folder: Path, c: ComputedMeeting) -> dict[str, str]:
                 "speaker": pa.array([u.speaker for u in c.utterances], pa.string()),
                 "start_s": pa.array([u.start_s for u in c.utterances], pa.float64()),
                 "end_s": pa.array([u.end_s for u in c.utterances], pa.float64()),
+                "speaker_confidence": pa.array([u.speaker_confidence for u in c.utterances], pa.float64()),
                 "tag_role": pa.array(
                     c.tag_roles if c.tag_roles is not None else [None] * len(c.utterances), pa.string()
                 ),
@@ -296,7 +297,12 @@ def _read_files(folder: Path, files: dict[str, str]) -> ComputedMeeting:
     utterance_rows.sort(key=lambda r: r["utterance_index"])
     utterances = [
         Utterance(
-            r["utterance_index"], r["speaker"], r["start_s"], r["end_s"], by_utterance.get(r["utterance_index"], [])
+            r["utterance_index"],
+            r["speaker"],
+            r["start_s"],
+            r["end_s"],
+            by_utterance.get(r["utterance_index"], []),
+            r.get("speaker_confidence"),  # absent from meetings staged before it was kept
         )
         for r in utterance_rows
     ]

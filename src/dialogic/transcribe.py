@@ -15,6 +15,14 @@ from dialogic.records import DecodedAudio, Transcript, Word
 # The offline default and the manifest that provides its weights.
 OFFLINE_ASR_MODELS = {"tiny.en": "faster-whisper-tiny.en", "base": "faster-whisper-base"}
 
+# How every window is decoded, beyond `TranscriptionOptions`; part of the ASR model's record, so of
+# the processing key and the run record. Temperature 0 only: faster-whisper's default falls back
+# to sampling at 0.2, 0.4, ... 1.0 when a window fails its compression-ratio or log-probability
+# test, and CTranslate2 seeds that sampling from the operating system once per thread, so the same
+# audio gave different words from one run to the next (the AMI clip trn04: 2 or 5 utterances).
+# Without the fallback a failing window keeps its greedy/beam result (docs/scale.md).
+ASR_DECODING = {"temperature": 0.0, "word_timestamps": True, "condition_on_previous_text": False}
+
 
 def resolve_asr_model(name: str) -> tuple[str, str | None]:
     """The path or hub name faster-whisper should load, and the sha256 of its weights when known."""
@@ -126,8 +134,7 @@ def transcribe_windows(
             language=language,
             beam_size=options.beam_size,
             vad_filter=options.vad_filter,
-            word_timestamps=True,
-            condition_on_previous_text=False,
+            **ASR_DECODING,
         )
         found = len(words)
         for segment in segments:  # a lazy generator: each step decodes one more segment

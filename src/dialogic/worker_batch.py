@@ -38,12 +38,13 @@ from dialogic.pipeline import (
     MeetingRun,
     Progress,
     available_cores,
+    cpu_threads,
     meeting_options,
     no_progress,
+    parallel_on_cpu,
     run_meeting,
     run_stages,
     stages_named,
-    transcription_threads,
     utterance_roles,
     withdrawn_meetings,
 )
@@ -186,14 +187,14 @@ def load_models(options: PipelineOptions) -> None:
     with _ONE_MEETING:
         _use_cores(options)
         silence = DecodedAudio(Path("<silence>"), np.zeros(16000, dtype=np.float32), 16000, "")
-        if options.transcription.device == "cpu" and options.parallel_cpu:
-            # with the thread count a meeting uses: the model is cached per (model, device, precision, threads)
-            threads = transcription_threads(options)
-            submit_transcription(silence, dataclasses.replace(options.transcription, cpu_threads=threads)).result()
+        # with the thread count a meeting uses: the model is cached per (model, device, precision, threads)
+        transcription = dataclasses.replace(options.transcription, cpu_threads=cpu_threads(options)["transcription"])
+        if parallel_on_cpu(options):
+            submit_transcription(silence, transcription).result()
         else:
             from dialogic.transcribe import transcribe_audio
 
-            transcribe_audio(silence, options.transcription)
+            transcribe_audio(silence, transcription)
         load_diarisation_pipeline(options.diarisation)
         if options.tag:
             load_tagger(options.tagger)
@@ -231,6 +232,10 @@ def process_manifest_on_workers(
     ends, ``done``. Results come back in manifest order; same statuses as
     `dialogic.pipeline.process_manifest`.
     """
+    if not options.cpu_cores:
+        # The processing key, made here, holds the threads the workers compute with (see
+        # `dialogic.pipeline.cpu_threads`): they must not resolve "every core" on their own machines.
+        options = dataclasses.replace(options, cpu_cores=available_cores())
     report = BatchReport()
     for problem in manifest.problems:
         report.results.append(MeetingResult(problem.meeting, "failed", problem.reason))

@@ -1,22 +1,20 @@
 """The reports in a real headless Chromium, opened from file:// as a researcher opens them.
 
 Uses Debian's /usr/bin/chromium (Playwright's own browser download is not available here).
-Set DIALOGIC_DOCS_SCREENSHOT=1 to refresh docs/img/report-meeting.png from this run.
+Set DIALOGIC_DOCS_SCREENSHOT=1 (make screenshots) to refresh the tour's report images (tests/docs_shots.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from builders import add_validation_estimates, build_report_study
+from docs_shots import docs_shot
 
 from dialogic.report import write_all_reports
 
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 pytestmark = [
     pytest.mark.browser,
@@ -108,7 +106,7 @@ def test_reports_render_offline_with_plots_time_links_and_audio(tmp_path, browse
     timeline = page.locator('svg[data-plot="timeline"]')
     assert timeline.locator("path").count() >= 30
     assert "doc (clinician)" in timeline.text_content() and "su (service user)" in timeline.text_content()
-    expect(page.locator("#tag-status")).to_contain_text("validated on 280 items (sample v001): κ 0.71 [0.62, 0.79]")
+    expect(page.locator("#tag-status")).to_contain_text("on 280 items (sample v001): κ 0.71 [0.62, 0.79]")
 
     # an evidence utterance's time goes to its row in the transcript
     link = page.locator("#item1 + ol li", has_text="alert").locator("a.time-link")
@@ -123,13 +121,8 @@ def test_reports_render_offline_with_plots_time_links_and_audio(tmp_path, browse
     assert duration_s == pytest.approx(300.0, abs=0.01)
     assert start_s == pytest.approx(30.0, abs=0.05)
 
-    shot = tmp_path / "report-meeting.png"
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(shot))
-    assert shot.stat().st_size > 10_000
-    if os.environ.get("DIALOGIC_DOCS_SCREENSHOT") == "1":
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, DOCS_IMG / "report-meeting.png")
+    docs_shot(page, "report-meeting.png", tmp_path)
 
     # the study report: its plots, and a link to each meeting's report
     page.goto(summary.study_path.as_uri())
@@ -137,6 +130,7 @@ def test_reports_render_offline_with_plots_time_links_and_audio(tmp_path, browse
     assert page.locator("svg.plot").count() == 9
     for i in range(9):
         assert page.locator("svg.plot").nth(i).bounding_box()["height"] > 100
+    docs_shot(page.locator("#voice-share"), "report-study-voice-share.png", tmp_path)
     expect(page.locator("#meeting-index")).not_to_contain_text("mc")
     page.locator("#meeting-index a", has_text="md").click()
     page.wait_for_load_state("load")

@@ -6,12 +6,11 @@ Set DIALOGIC_DOCS_SCREENSHOT=1 to refresh docs/img/review-item.png from this run
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from builders import build_review_db
+from docs_shots import docs_shot
 from review_server import serve
 
 from dialogic.db import connect
@@ -19,7 +18,6 @@ from dialogic.review.app import create_app
 from dialogic.review.ratings import TAGS, record_answers
 
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 pytestmark = [
     pytest.mark.browser,
@@ -78,6 +76,7 @@ def test_rater_rates_five_items_with_the_keyboard(tmp_path, browser):
         assert page.locator("#agreement-persuasion .pairs").inner_text().count("alice") == 0
 
         page.goto(f"{base_url}/queue")
+        docs_shot(page, "review-queue.png", tmp_path)
         page.keyboard.press("Enter")
         page.wait_for_url(f"{base_url}/item/**")
 
@@ -97,12 +96,7 @@ def test_rater_rates_five_items_with_the_keyboard(tmp_path, browser):
         page.keyboard.press("Shift+Digit2")
         page.keyboard.press("3")
         page.keyboard.press("Shift+Digit4")
-        shot = tmp_path / "review-item.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 10_000
-        if os.environ.get("DIALOGIC_DOCS_SCREENSHOT") == "1":
-            DOCS_IMG.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(shot, DOCS_IMG / "review-item.png")
+        docs_shot(page, "review-item.png", tmp_path, full_page=True)
 
         rated = []
         for n in range(5):
@@ -135,6 +129,10 @@ def test_rater_rates_five_items_with_the_keyboard(tmp_path, browser):
         model_row = page.locator("#agreement-persuasion .model-rater tr[data-rater=alice] td.n")
         assert model_row.inner_text() == "5"
         assert "alice · bob" in page.locator("#agreement-persuasion .pairs").inner_text()
+        docs_shot(page, "review-agreement.png", tmp_path)
+        page.goto(f"{base_url}/speakers/m1")
+        expect(page.locator("h1")).to_contain_text("m1")
+        docs_shot(page, "review-speakers.png", tmp_path)
         assert not console_errors, console_errors
 
 
@@ -143,6 +141,7 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
 
     import numpy as np
     from builders import build_study
+    from playwright.sync_api import expect
 
     from dialogic.review.auth import add_rater
     from dialogic.validation.sample import draw_sample
@@ -178,6 +177,17 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
             assert page.locator("th", has_text="Model").count() == 0  # blind
             current = page.url
             rated.append(current.removeprefix(f"{base_url}/validation/item/"))
+            if len(rated) == 1:  # the transcript check by keyboard: wrong speaker, who it was, misheard words
+                page.keyboard.press("x")
+                expect(page.locator("#right-participant")).to_be_focused()
+                page.keyboard.press("ArrowDown")
+                page.keyboard.press("Escape")
+                page.keyboard.press("m")
+                page.keyboard.type("1")
+                page.keyboard.press("Escape")
+                assert page.locator("#speaker-right").input_value() == "no"
+                chosen = page.locator("#right-participant").input_value()
+                assert chosen and page.locator("#misheard-words").input_value() == "1"
             page.keyboard.press("Shift+Digit1")
             page.keyboard.press("2")
             page.keyboard.press("Shift+Digit3")
@@ -191,6 +201,11 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
         assert sorted({u for u, *_ in stored}) == sorted(rated) and len(stored) == 12
         assert {q for *_, q in stored} == {"validation"}
         assert all(value == (tag == "option_discussion") for _, tag, value, _ in stored)
+        with app.state.store.reading() as cur:
+            checks = cur.execute(
+                "select utterance_id, speaker_right, right_participant_id, misheard_words from transcript_checks"
+            ).fetchall()
+        assert checks == [(rated[0], False, chosen, 1)]
         page.goto(f"{base_url}/validation")
         assert page.locator("table.queue tbody tr").count() == 3  # the other three are still hers to rate
         assert not console_errors, console_errors

@@ -6,12 +6,11 @@ refresh docs/img/transcript-editor.png from this run."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from builders import MODEL_VERSION, build_review_db, probability_for
+from docs_shots import docs_shot
 from review_server import serve
 
 from dialogic.db import connect
@@ -21,7 +20,6 @@ from dialogic.review.auth import set_editor
 from dialogic.tagging.codebook import TAGS
 
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 
 pytestmark = [
     pytest.mark.browser,
@@ -89,6 +87,8 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
         expect(page.locator("#edit-text")).to_be_focused()
         page.keyboard.press("Control+a")
         page.keyboard.type(NEW_WORDS)
+        page.keyboard.press("Enter")  # shows the change and asks
+        expect(page.locator("#confirm-text")).to_contain_text("would risperidone help you most")
         page.keyboard.press("Enter")
         saved(2)
         expect(current).to_have_attribute("data-id", "m1/u00002")
@@ -107,6 +107,8 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
         page.keyboard.press("j")
         expect(current).to_have_attribute("data-id", "m1/u00004")
         page.keyboard.press("m")
+        expect(page.locator("#confirm")).to_be_visible()
+        page.keyboard.press("Enter")
         saved(4)
 
         # 5. the first two words of the merged utterance were someone new's: Shift selects them
@@ -122,11 +124,7 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
         assert not console_errors, console_errors
         page.keyboard.press("j")
         page.keyboard.press("Shift+ArrowRight")  # a word range selected, as for a reassignment
-        shot = tmp_path / "transcript-editor.png"
-        page.screenshot(path=str(shot), full_page=False)
-        assert shot.stat().st_size > 10_000
-        if os.environ.get("DIALOGIC_DOCS_SCREENSHOT") == "1":
-            shutil.copyfile(shot, DOCS_IMG / "transcript-editor.png")
+        docs_shot(page, "transcript-editor.png", tmp_path, full_page=False)
 
     con = connect(fixture.db_path)  # the app closed its connection when it stopped
     try:
@@ -202,3 +200,72 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
     assert [w["word"] for w in by_id["m1/u00002"]["words"]][4:6] == ["would", "risperidone"]
     assert (by_id["m1/u00001"]["speaker"], by_id["m1/u00001"]["role"]) == ("SPEAKER_00", "clinician")
     assert by_id["m1/r3.1"]["text"] == "what would help you most this week?" and "m1/u00005" not in by_id
+
+
+def test_an_editor_undoes_and_redoes_a_correction_from_the_keyboard_and_the_history(tmp_path, browser):
+    from playwright.sync_api import expect
+
+    fixture = build_review_db(tmp_path)
+    app = create_app(fixture.db_path)
+    with app.state.store.locked() as con:
+        set_editor(con, "alice", True)
+        before = con.execute(
+            "select utterance_id, speaker_label, text from utterances where meeting_id = 'm1' order by utterance_index"
+        ).fetchall()
+
+    with serve(app) as base_url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        console_errors = []
+        page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{base_url}/transcripts/m1")
+        page.locator("input[name=rater]").fill("alice")
+        page.locator("input[name=password]").fill(fixture.passwords["alice"])
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base_url}/transcripts/m1")
+        current = page.locator("#transcript li.current")
+        expect(page.locator("#revisions")).to_contain_text("No corrections yet.")
+
+        def saved(n: int) -> None:
+            page.wait_for_url(f"**/transcripts/m1?saved={n}**", timeout=120000)
+            expect(page.locator("#saved")).to_have_text(f"Correction {n} saved.")
+
+        # m asks first; Esc leaves everything as it was
+        page.keyboard.press("j")
+        page.keyboard.press("m")
+        expect(page.locator("#confirm-text")).to_contain_text("Merge this utterance with the next one")
+        page.keyboard.press("Escape")
+        expect(page.locator("#confirm")).to_be_hidden()
+        page.keyboard.press("m")
+        page.keyboard.press("Enter")
+        saved(1)
+        expect(page.locator("#transcript li.utterance")).to_have_count(len(before) - 1)
+
+        # u undoes the newest correction, after asking; the history keeps both
+        page.keyboard.press("u")
+        expect(page.locator("#confirm-text")).to_contain_text("Undo correction #1 (merge)")
+        page.keyboard.press("Enter")
+        saved(2)
+        expect(page.locator("#transcript li.utterance")).to_have_count(len(before))
+        expect(page.locator("#revision-2")).to_contain_text("undo of #1")
+        expect(page.locator("#revision-1")).to_contain_text("undone by #2")
+        expect(page.locator("#revision-1 button")).to_have_count(0)
+        expect(current).to_have_attribute("data-id", "m1/u00001")
+        docs_shot(page.locator("#revisions"), "transcript-history.png", tmp_path)
+
+        # the history's Redo puts the merge back
+        page.locator("#revision-2 button").click()
+        saved(3)
+        expect(page.locator("#transcript li.utterance")).to_have_count(len(before) - 1)
+        assert not console_errors, console_errors
+
+    con = connect(fixture.db_path)
+    try:
+        assert con.execute("select kind, target_ids from transcript_revisions order by revision_id").fetchall() == [
+            ("merge", ["m1/u00001", "m1/u00002"]),
+            ("revert", ["revision 1"]),
+            ("revert", ["revision 2"]),
+        ]
+        merged = con.execute("select text from utterances where utterance_id = 'm1/u00001'").fetchone()[0]
+        assert merged == before[1][2] + " " + before[2][2]
+    finally:
+        con.close()

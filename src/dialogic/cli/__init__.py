@@ -7,17 +7,37 @@ Each command group registers its commands from its own module (``dialogic/cli/<g
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
 import dialogic
+import dialogic.consent  # noqa: F401  (every command then finishes an interrupted withdrawal on open)
+from dialogic.errors import DialogicError
 
-app = typer.Typer(
+
+class _App(typer.Typer):
+    """The typer app, with a last net under every command: an error dialogic raised on purpose
+    that a command did not catch is still one line on standard error, never a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except DialogicError as exc:
+            from dialogic.cli.common import redact_key
+
+            print(f"error: {redact_key(str(exc))}", file=sys.stderr)
+            sys.exit(1)
+
+
+app = _App(
     name="dialogic",
     help="Turn consented Open Dialogue network-meeting recordings into evidence in DuckDB.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # help texts hold literal brackets ("[hh:mm:ss] Name (role): text", "[...]"): never rich markup
+    rich_markup_mode=None,
 )
 
 # One module per command group; each defines register(app: typer.Typer) -> None.
@@ -54,3 +74,6 @@ def _main(
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(_name).register(app)
+for _group in app.registered_groups:  # each command group is its own Typer: the same plain help
+    if _group.typer_instance is not None:
+        _group.typer_instance.rich_markup_mode = None

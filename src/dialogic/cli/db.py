@@ -12,7 +12,11 @@ from dialogic.cli.common import DB_OPTION, db_path, fail
 from dialogic.errors import DialogicError
 
 console = Console(stderr=True)
-db_app = typer.Typer(help="Encrypt the database at rest (key from $DIALOGIC_DB_KEY or $DIALOGIC_DB_KEY_FILE).")
+db_app = typer.Typer(
+    help="Encrypt the database at rest (key from $DIALOGIC_DB_KEY or $DIALOGIC_DB_KEY_FILE).\n\n"
+    "Example: DIALOGIC_DB_KEY_FILE=study.key dialogic db encrypt --db study.duckdb",
+    no_args_is_help=True,
+)
 
 
 @db_app.command("encrypt")
@@ -21,6 +25,7 @@ def encrypt(db: Path = DB_OPTION) -> None:
 
     Example: DIALOGIC_DB_KEY_FILE=~/.dialogic.key dialogic db encrypt --db study.duckdb
     """
+    from dialogic.consent import withdrawal_lock
     from dialogic.encryption import KEY_ENV, KEY_FILE_ENV, copy_database, database_key
 
     path = db_path(db)
@@ -31,20 +36,37 @@ def encrypt(db: Path = DB_OPTION) -> None:
         if not path.exists():
             fail(f"{path}: no such database")
         fresh = path.with_name(path.name + ".encrypting")
-        fresh.unlink(missing_ok=True)
-        try:
-            copy_database(path, fresh, source_key=None, target_key=key)
-        except DialogicError:
+        # no withdrawal runs while the file is replaced; one left half done is finished by the
+        # next command, on the encrypted file (the journal stays beside it)
+        with withdrawal_lock(path):
             fresh.unlink(missing_ok=True)
-            raise
+            try:
+                copy_database(path, fresh, source_key=None, target_key=key)
+            except DialogicError as exc:
+                fresh.unlink(missing_ok=True)
+                if "this database is encrypted" in str(exc):
+                    fail(_already_encrypted(path))
+                raise
+            os.replace(fresh, path)
+            Path(str(path) + ".wal").unlink(missing_ok=True)
     except DialogicError as exc:
         fail(exc)
-    os.replace(fresh, path)
-    Path(str(path) + ".wal").unlink(missing_ok=True)
     console.print(
         f"encrypted {path}. The plain file's old blocks may still be on the disk: encrypt before the "
         "first `dialogic process`, or keep the study folder on an encrypted volume."
     )
+
+
+def _already_encrypted(path: Path) -> str:
+    """What to say when `db encrypt` finds the database encrypted: whether the key set opens it."""
+    from dialogic.db import connect, release
+
+    try:
+        connect(path, read_only=True, migrate=False, wait_s=0).close()
+        release(path)
+    except DialogicError:
+        return f"{path}: already encrypted, and the key set does not open it (a different key?); nothing changed"
+    return f"{path}: already encrypted with the key set; nothing to do"
 
 
 @db_app.command("decrypt")
@@ -56,6 +78,7 @@ def decrypt(
 
     Example: dialogic db decrypt --db study.duckdb --output /secure/study-plain.duckdb
     """
+    from dialogic.consent import finish_pending_withdrawals, withdrawal_lock
     from dialogic.encryption import KEY_ENV, KEY_FILE_ENV, copy_database, database_key
 
     path = db_path(db)
@@ -65,7 +88,9 @@ def decrypt(
             fail(f"set {KEY_ENV} or {KEY_FILE_ENV} to the key of {path}")
         if output.exists():
             fail(f"{output}: already exists; dialogic never overwrites a database")
-        copy_database(path, output, source_key=key, target_key=None)
+        with withdrawal_lock(path):
+            finish_pending_withdrawals(path)  # a plain copy must not carry words being withdrawn
+            copy_database(path, output, source_key=key, target_key=None)
     except DialogicError as exc:
         output.unlink(missing_ok=True)
         fail(exc)

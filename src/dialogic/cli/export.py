@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from dialogic.cli.common import DB_OPTION, db_path, fail
+from dialogic.cli.common import DB_OPTION, MODE_OPTION, db_path, fail, file_mode
 from dialogic.errors import DialogicError
+from dialogic.files import write_private
 
 console = Console(stderr=True)
 
@@ -24,13 +25,17 @@ def export(
         "label", "--speaker-ids", help="rttm: name speakers by diarisation 'label' or mapped 'participant' id."
     ),
     db: Path = DB_OPTION,
+    force: bool = typer.Option(False, "--force", help="Overwrite --output if it exists."),
+    mode: str = MODE_OPTION,
 ) -> None:
     """Export one meeting's speaker-attributed transcript or diarisation.
 
     Mapped speakers appear by pseudonym and role in every format; a meeting is exported only when
     its consent is given and covers 'analyse'. eaf (ELAN) and textgrid (Praat) hold a tier per
     person and per tag; csv/tsv a row per utterance; txt and docx '[hh:mm:ss] Name (role): text'
-    paragraphs that MAXQDA, NVivo and ATLAS.ti import with their timestamps.
+    paragraphs that MAXQDA, NVivo and ATLAS.ti import with their timestamps. The file is written
+    readable by its owner only (--mode 600) and an existing one is kept unless --force; csv/tsv
+    cells that a spreadsheet would run as formulas get a leading ' (docs/security.md).
 
     Example: dialogic export m001 --format eaf --output m001.eaf
     """
@@ -39,6 +44,9 @@ def export(
 
     if format in BINARY_FORMATS and output is None:
         fail(f"--format {format} writes a binary file: give --output, e.g. --output {meeting}.{format}")
+    permissions = file_mode(mode)
+    if output is not None and output.exists() and not force:
+        fail(f"{output}: already exists; add --force to overwrite it")
     try:
         con = connect(db_path(db), read_only=True)
         try:
@@ -51,10 +59,7 @@ def export(
         sys.stdout.write(data)
         return
     try:
-        if isinstance(data, bytes):
-            output.write_bytes(data)
-        else:
-            output.write_text(data, encoding="utf-8")
+        write_private(output, data, mode=permissions)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     console.print(f"wrote {output}", markup=False, highlight=False)

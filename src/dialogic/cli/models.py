@@ -13,7 +13,11 @@ console = Console(stderr=True)
 out = Console()
 
 
-models_app = typer.Typer(help="Offline model weights: list, fetch, verify.", invoke_without_command=True)
+models_app = typer.Typer(
+    help="Offline model weights: `dialogic models` alone lists them and whether they are present; "
+    "fetch and verify are below.\n\nExample: dialogic models fetch",
+    invoke_without_command=True,
+)
 
 
 @models_app.callback()

@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from dialogic.cli.common import DB_OPTION, db_path, fail
+from dialogic.cli.common import DB_OPTION, FORMAT_OPTION, db_path, emit_table, fail
 from dialogic.errors import DialogicError
 from dialogic.options import TranscriptionOptions
 
@@ -32,6 +32,7 @@ out = Console()
 def process(
     manifest: Path = typer.Argument(..., help="Meeting manifest (YAML)."),
     db: Path = DB_OPTION,
+    table_format: str = FORMAT_OPTION,
     asr_model: str = typer.Option(
         DEFAULT_ASR_MODEL, "--asr-model", help="faster-whisper model name or CTranslate2 folder."
     ),
@@ -69,8 +70,11 @@ def process(
         0,
         "--cpu-cores",
         min=0,
+        show_default="0, meaning all",
         help="Cores one meeting may use on CPU. Default: all of them; with --dask-workers, this machine's "
-        "cores shared among the workers; with --dask-address, each worker's own.",
+        "cores shared among the workers; with --dask-address, this machine's count, given to each worker. "
+        "The threads each model gets follow from it and are part of the processing key: another count is "
+        "another computation (docs/scale.md).",
     ),
     staging_dir: Path = typer.Option(
         None,
@@ -125,7 +129,7 @@ def process(
         fail(exc)
     if dask_workers is not None or dask_address is not None:
         report = _process_on_dask(loaded, options, db, dask_workers, dask_address, staging_dir)
-        _print_report(manifest, db, report)
+        _print_report(manifest, db, report, table_format)
         return
     total = len(loaded.meetings)
     with _progress_bar() as bar:
@@ -156,10 +160,13 @@ def process(
             else:
                 bar.update(task, description=f"  {stage}", completed=completed, total=total, visible=True)
 
-        report = process_manifest(db_path(db), loaded, options, progress=on_progress)
+        try:
+            report = process_manifest(db_path(db, create=True), loaded, options, progress=on_progress)
+        except DialogicError as exc:  # the database itself: not DuckDB, wrong key, held by another
+            fail(exc)
         bar.update(batch, completed=total)
         bar.update(stage_task, completed=len(STAGES), description="done")
-    _print_report(manifest, db, report)
+    _print_report(manifest, db, report, table_format)
 
 
 def _progress_bar() -> Progress:
@@ -195,29 +202,30 @@ def _process_on_dask(loaded, options, db: Path | None, workers: int | None, addr
         try:
             with dask_submitter(workers=workers, address=address) as submit:
                 return process_manifest_on_workers(
-                    db_path(db), loaded, options, submit, staging_dir=staging_dir, progress=on_progress
+                    db_path(db, create=True), loaded, options, submit, staging_dir=staging_dir, progress=on_progress
                 )
         except DialogicError as exc:
             fail(exc)
 
 
-def _print_report(manifest: Path, db: Path | None, report) -> None:
-    table = Table(title=f"{manifest} → {db_path(db)}")
-    for column in ("meeting", "status", "speakers", "utterances", "words", "seconds"):
-        table.add_column(column, no_wrap=column in ("meeting", "status"))
-    table.add_column("reason", overflow="fold", ratio=1)
-    for r in report.results:
-        colour = {"processed": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}[r.status]
-        table.add_row(
-            r.meeting_id,
-            f"[{colour}]{r.status}[/{colour}]",
-            str(r.speakers or ""),
-            str(r.utterances or ""),
-            str(r.words or ""),
-            f"{r.wall_s:.1f}" if r.wall_s is not None else "",
-            Text(r.reason or ""),
-        )
-    out.print(table)
+def _print_report(manifest: Path, db: Path | None, report, table_format: str = "auto") -> None:
+    emit_table(
+        f"{manifest} → {db_path(db, create=True)}",
+        ["meeting", "status", "speakers", "utterances", "words", "seconds", "reason"],
+        [
+            [
+                r.meeting_id,
+                r.status,
+                str(r.speakers or ""),
+                str(r.utterances or ""),
+                str(r.words or ""),
+                f"{r.wall_s:.1f}" if r.wall_s is not None else "",
+                r.reason or "",
+            ]
+            for r in report.results
+        ],
+        table_format,
+    )
     for r in report.results:
         for warning in r.warnings:
             out.print(f"{r.meeting_id}: warning: {warning}", style="yellow", soft_wrap=True)

@@ -98,6 +98,8 @@ def report_command(
                 f"wrote {len(summary.meeting_paths)} meeting reports and {summary.study_path} "
                 f"in {summary.elapsed_s:.1f} s"
             )
+            for meeting_id in summary.no_speech:
+                typer.echo(f"no report for {meeting_id}: it was processed and no speech was found in it")
             for meeting_id, path in summary.removed.items():
                 typer.echo(
                     f"removed {path}: meeting {meeting_id} may no longer be reported (withdrawn or out of consent)"

@@ -19,7 +19,7 @@ raters_app = typer.Typer(
 def review(
     db: Path = DB_OPTION,
     host: str = typer.Option("127.0.0.1", help="Address to listen on; keep localhost unless behind a TLS proxy."),
-    port: int = typer.Option(8765, help="Port to listen on."),
+    port: int = typer.Option(8765, help="Port to listen on (1-65535)."),
     blind: bool = typer.Option(False, "--blind", help="Hide the model's probabilities from every rater."),
     proxy: str = typer.Option(
         None,
@@ -35,6 +35,8 @@ def review(
 
     from dialogic.review.app import create_app
 
+    if not 1 <= port <= 65535:
+        fail(f"--port must be a port number from 1 to 65535, not {port}")
     try:
         app = create_app(db_path(db), blind=blind, secure_cookies=proxy is not None)
     except DialogicError as exc:
@@ -74,7 +76,7 @@ def add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    con = connect(db_path(db))
+    con = connect(db_path(db, create=True))
     try:
         add_rater(con, name, password, blind=blind, can_edit=editor)
     except ValueError as exc:
@@ -102,10 +104,16 @@ def list_(db: Path = DB_OPTION) -> None:
         con.close()
     if not raters:
         typer.echo("no raters yet (add one with `dialogic raters add NAME`)")
+        return
+    typer.echo("rater\tanswers\tsince\trights")  # tab-separated, for a reader and for cut or awk alike
     for rater in raters:
-        blind = " blind" if rater.blind else ""
-        editor = f" editor ({rater.n_corrections} corrections)" if rater.can_edit else ""
-        typer.echo(f"{rater.rater_id}\t{rater.n_answers} answers\tsince {rater.created_at:%Y-%m-%d}{blind}{editor}")
+        rights = [
+            *(["blind"] if rater.blind else []),
+            *([f"editor ({rater.n_corrections} corrections)"] if rater.can_edit else []),
+        ]
+        typer.echo(
+            f"{rater.rater_id}\t{rater.n_answers} answers\t{rater.created_at:%Y-%m-%d}\t{' '.join(rights) or '-'}"
+        )
 
 
 @raters_app.command("editor")

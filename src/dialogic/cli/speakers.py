@@ -6,16 +6,19 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from dialogic.cli.common import DB_OPTION, db_path, fail
+from dialogic.cli.common import DB_OPTION, FORMAT_OPTION, db_path, emit_table, fail
 from dialogic.errors import DialogicError
 
 console = Console(stderr=True)
 out = Console()
 
 
-speakers_app = typer.Typer(help="List diarised speakers and map them to manifest participants.", no_args_is_help=True)
+speakers_app = typer.Typer(
+    help="List diarised speakers and map them to manifest participants.\n\n"
+    "Example: dialogic speakers map m001 SPEAKER_00=p1 SPEAKER_01=Alex",
+    no_args_is_help=True,
+)
 
 
 @speakers_app.command("map")
@@ -41,7 +44,9 @@ def speakers_map(
 
 
 @speakers_app.command("list")
-def speakers_list(meeting: str = typer.Argument(..., help="Meeting id."), db: Path = DB_OPTION) -> None:
+def speakers_list(
+    meeting: str = typer.Argument(..., help="Meeting id."), db: Path = DB_OPTION, table_format: str = FORMAT_OPTION
+) -> None:
     """Show a meeting's diarised speakers, their participant, role and speaking time.
 
     Example: dialogic speakers list m001
@@ -52,7 +57,7 @@ def speakers_list(meeting: str = typer.Argument(..., help="Meeting id."), db: Pa
         con = connect(db_path(db), read_only=True)
     except DialogicError as exc:
         fail(exc)
-    _print_speakers(con, meeting)
+    _print_speakers(con, meeting, table_format)
 
 
 @speakers_app.command("merge")
@@ -78,19 +83,25 @@ def speakers_merge(
 
 
 @speakers_app.command("suggest")
-def speakers_suggest(meeting: str = typer.Argument(..., help="Meeting id."), db: Path = DB_OPTION) -> None:
+def speakers_suggest(
+    meeting: str = typer.Argument(..., help="Meeting id."), db: Path = DB_OPTION, table_format: str = FORMAT_OPTION
+) -> None:
     """Suggest who each speaker is, from the voices of people (manifest `person:`) mapped in other meetings.
 
     Example: dialogic speakers suggest m002
     """
     from dialogic.db import connect
-    from dialogic.speakers import suggest_mappings
+    from dialogic.speakers import no_voices_reason, suggest_mappings
 
     try:
         con = connect(db_path(db), read_only=True)
+        reason = no_voices_reason(con, meeting)
         suggestions = suggest_mappings(con, meeting)
     except DialogicError as exc:
         fail(exc)
+    if reason:
+        out.print(f"no suggestions: {reason}", soft_wrap=True)
+        return
     if not suggestions:
         out.print(
             f"no suggestions for {meeting}: no participant with a `person:` key has a voice enrolled from "
@@ -98,36 +109,42 @@ def speakers_suggest(meeting: str = typer.Argument(..., help="Meeting id."), db:
             soft_wrap=True,
         )
         return
-    table = Table(title=f"who may be speaking in {meeting} (cosine similarity of voices; a rater decides)")
-    for column in ("speaker", "participant", "person", "similarity", "enrolled from"):
-        table.add_column(column)
-    for s in suggestions:
-        table.add_row(
-            s.speaker_label, s.participant_id, s.person_id, f"{s.similarity:.3f}", f"{s.enrolled_meetings} meeting(s)"
-        )
-    out.print(table)
+    emit_table(
+        f"who may be speaking in {meeting} (cosine similarity of voices; a rater decides)",
+        ["speaker", "participant", "person", "similarity", "enrolled from"],
+        [
+            [s.speaker_label, s.participant_id, s.person_id, f"{s.similarity:.3f}", f"{s.enrolled_meetings} meeting(s)"]
+            for s in suggestions
+        ],
+        table_format,
+    )
 
 
-def _print_speakers(con, meeting: str) -> None:
+def _print_speakers(con, meeting: str, table_format: str = "auto") -> None:
     from dialogic.speakers import list_speakers
 
     try:
         speakers = list_speakers(con, meeting)
     except DialogicError as exc:
         fail(exc)
-    table = Table(title=f"speakers of {meeting}")
-    for column in ("speaker", "participant", "role", "speech_s", "longest_turn_s", "check"):
-        table.add_column(column)
-    for s in speakers:
-        table.add_row(
-            s["speaker_label"],
-            s["participant_id"] or "-",
-            s["role"] or "unknown",
-            "-" if s["speech_s"] is None else f"{s['speech_s']:.1f}",
-            "-" if s["longest_turn_s"] is None else f"{s['longest_turn_s']:.1f}",
-            "doubtful: little speech, merge or ignore" if s["doubtful"] else "",
-        )
-    out.print(table)
+    emit_table(
+        f"speakers of {meeting} (turn_s: diarised turn time, speech with or without words; the views' speech_s "
+        "counts utterance time: docs/sql.md, Definitions)",
+        ["speaker", "participant", "role", "name", "turn_s", "longest_turn_s", "check"],
+        [
+            [
+                s["speaker_label"],
+                s["participant_id"] or "-",
+                s["role"] or "unknown",
+                s["name"] if s["participant_id"] else "unmapped",
+                "-" if s["speech_s"] is None else f"{s['speech_s']:.1f}",
+                "-" if s["longest_turn_s"] is None else f"{s['longest_turn_s']:.1f}",
+                "doubtful: little speech, merge or ignore" if s["doubtful"] else "",
+            ]
+            for s in speakers
+        ],
+        table_format,
+    )
 
 
 def register(app: typer.Typer) -> None:

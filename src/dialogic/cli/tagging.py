@@ -75,7 +75,9 @@ def train(
 
 def tag(
     input: Path = typer.Argument(
-        ..., help="A .txt file (one utterance per line) or .jsonl (text, optional id, speaker_role)."
+        ...,
+        help="A .txt file (one utterance per line, or 'Name: text' lines as transcript import reads them; "
+        "a role word such as 'Peer:' gives the role) or .jsonl (text, optional id, speaker_role).",
     ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write JSON lines here instead of standard output."

@@ -1,9 +1,11 @@
-"""The five corrections of a transcript, as pure functions over one meeting's utterances.
+"""The corrections of a transcript, as pure functions over one meeting's utterances.
 
 A meeting's transcript is a tuple of `EditUtterance` in meeting order, each holding its words
 (`EditWord`). A word's speaker is its utterance's speaker. `apply_edit` takes a transcript and
 one of `Reassign`, `Split`, `Merge`, `EditWords`, `RenameSpeaker`, and returns the new transcript
-with the utterances the edit read (``before``) and the ones it left (``after``).
+with the utterances the edit read (``before``) and the ones it left (``after``). `Revert` undoes
+an earlier correction by a new one (`apply_revert`: its ``after`` utterances, still as it left
+them, give way to its ``before``), so that the history stays append-only.
 
 Ids: an utterance keeps its id through every edit that keeps its first part; a part an edit
 creates is named ``<id_prefix>.<n>`` (the database passes ``<meeting_id>/r<revision_id>``), so
@@ -114,8 +116,21 @@ class RenameSpeaker:
     new_label: str
 
 
-Edit = Reassign | Split | Merge | EditWords | RenameSpeaker
-KINDS: dict[str, type] = {cls.kind: cls for cls in (Reassign, Split, Merge, EditWords, RenameSpeaker)}
+@dataclass(frozen=True)
+class Revert:
+    """Undo revision ``revision_id``: the utterances it left, while no later correction changed
+    them, are replaced by the ones it read. ``rename_from``/``rename_to``: the speaker rename this
+    undoes, if any (filled in by the store from the reverted revision; a rename's undo renames
+    back, a revert's undo redoes it)."""
+
+    kind: ClassVar[str] = "revert"
+    revision_id: int
+    rename_from: str | None = None
+    rename_to: str | None = None
+
+
+Edit = Reassign | Split | Merge | EditWords | RenameSpeaker | Revert
+KINDS: dict[str, type] = {cls.kind: cls for cls in (Reassign, Split, Merge, EditWords, RenameSpeaker, Revert)}
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,8 @@ def target_ids(edit: Edit) -> list[str]:
         return [edit.utterance_id, edit.next_utterance_id]
     if isinstance(edit, RenameSpeaker):
         return [edit.speaker_label]
+    if isinstance(edit, Revert):
+        return [f"revision {edit.revision_id}"]
     return [edit.utterance_id]
 
 
@@ -176,7 +193,57 @@ def apply_edit(transcript: Transcript, edit: Edit, *, revision_id: int | None, i
         return _edit_words(transcript, edit, revision_id)
     if isinstance(edit, RenameSpeaker):
         return _rename(transcript, edit, revision_id)
+    if isinstance(edit, Revert):
+        raise EditRefused("a revert needs the reverted revision's utterances: use apply_revert")
     raise EditRefused(f"not a correction: {edit!r}")
+
+
+def apply_revert(
+    transcript: Transcript,
+    reverted_before: tuple[EditUtterance, ...],
+    reverted_after: tuple[EditUtterance, ...],
+    *,
+    revision_id: int | None,
+    label: str = "the correction",
+) -> Applied:
+    """Undo a correction that read ``reverted_before`` and left ``reverted_after``: those
+    utterances, found in ``transcript`` as it left them (by id, else by the same speaker and
+    words), give way to the ones it read, at the same place (by time, for a correction that only
+    removed an utterance). Refused when a later correction changed what it left."""
+    found = []
+    for snap in reverted_after:
+        match = next((u for u in transcript if u.utterance_id == snap.utterance_id and _same(u, snap)), None) or next(
+            (u for u in transcript if _same(u, snap)), None
+        )
+        if match is None:
+            raise EditRefused(
+                f"{label} cannot be undone: a later correction changed {snap.utterance_id}; undo that one first"
+            )
+        found.append(match)
+    restored = tuple(replace(u, revision_id=revision_id) for u in reverted_before)
+    if found and [u.utterance_id for u in found] == [u.utterance_id for u in restored]:
+        # the same utterances (a rename, a whole utterance reassigned, words edited): each takes
+        # back what it was, where it is
+        back = dict(zip((u.utterance_id for u in found), restored))
+        return Applied(tuple(back.get(u.utterance_id, u) for u in transcript), tuple(found), restored)
+    positions = [transcript.index(u) for u in found]
+    if positions != list(range(positions[0], positions[0] + len(positions))) if positions else False:
+        raise EditRefused(f"{label} cannot be undone: what it left is no longer together in the transcript")
+    others = {u.utterance_id for u in transcript} - {u.utterance_id for u in found}
+    if clash := sorted(others & {u.utterance_id for u in restored}):
+        raise EditRefused(f"{label} cannot be undone: {', '.join(clash)} is in the transcript already")
+    if positions:
+        at = positions[0]
+        new = transcript[:at] + restored + transcript[at + len(positions) :]
+    else:  # it only removed an utterance: put it back where its time puts it
+        start = restored[0].start_s if restored and restored[0].words else 0.0
+        at = next((i for i, u in enumerate(transcript) if u.words and u.start_s > start), len(transcript))
+        new = transcript[:at] + restored + transcript[at:]
+    return Applied(new, tuple(found), restored)
+
+
+def _same(a: EditUtterance, b: EditUtterance) -> bool:
+    return a.speaker_label == b.speaker_label and same_words(a.words, b.words)
 
 
 def _position(transcript: Transcript, utterance_id: str) -> int:

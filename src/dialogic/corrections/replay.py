@@ -13,6 +13,10 @@ replays left, only where what it was made on is still there:
   correction (a rename, a new speaker) is kept as it is. A label whose voice the new run does
   not have means the correction is reported.
 
+A correction and the revert that undid it cancel out: neither is applied, both count as replayed
+(the new transcript is as if neither had been made); a revert that was itself undone puts its
+correction back. A revert whose correction is not among those replayed is reported.
+
 The result says, for each revision, whether it was replayed and, if so, the form it was replayed
 in (ids and labels of the new run), which later replays start from.
 """
@@ -29,6 +33,7 @@ from dialogic.corrections.edits import (
     Merge,
     Reassign,
     RenameSpeaker,
+    Revert,
     Split,
     Transcript,
     apply_edit,
@@ -86,6 +91,13 @@ def replay_revisions(
     new utterances get (the same as when it was made, so ratings of them still apply).
     """
     result = ReplayResult(transcript)
+    in_list = {r.revision_id for r in revisions}
+    cancelled: dict[int, int] = {}  # revision → the revert that cancels it, and the revert → itself
+    for revision in reversed(revisions):  # newest first: an undone revert cancels nothing
+        if isinstance(revision.edit, Revert) and revision.revision_id not in cancelled:
+            if revision.edit.revision_id in in_list:
+                cancelled[revision.edit.revision_id] = revision.revision_id
+                cancelled[revision.revision_id] = revision.revision_id
 
     def translate(label: str | None, position: int) -> str | None:
         if label is None or label in result.created:
@@ -100,6 +112,16 @@ def replay_revisions(
         return voice_map[name]
 
     for position, revision in enumerate(revisions):
+        if revision.revision_id in cancelled:
+            result.outcomes.append(ReplayOutcome(revision.revision_id, True, None, revision.edit))
+            result.outcomes.append(
+                ReplayOutcome(cancelled[revision.revision_id], True, None, Revert(revision.revision_id))
+            )
+            continue
+        if isinstance(revision.edit, Revert):
+            reason = f"it undoes correction {revision.edit.revision_id}, which is not in effect"
+            result.outcomes.append(ReplayOutcome(revision.revision_id, False, reason))
+            continue
         try:
             outcome = _replay_one(result, revision, position, translate, new_labels, id_prefix_of(revision.revision_id))
         except _NoVoice as exc:

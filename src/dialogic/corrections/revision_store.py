@@ -23,8 +23,10 @@ from dialogic.corrections.edits import (
     EditWord,
     Reassign,
     RenameSpeaker,
+    Revert,
     Transcript,
     apply_edit,
+    apply_revert,
     check_new_speaker_name,
     edit_from_params,
     edit_params,
@@ -241,15 +243,19 @@ def correct(
                 raise EditRefused(f"{uid} was changed by someone else since this page was loaded; reload it")
         edit = _checked_speakers(con, meeting_id, edit)
         revision_id = con.execute("select nextval('transcript_revisions_id_seq')").fetchone()[0]
-        applied = apply_edit(transcript, edit, revision_id=revision_id, id_prefix=f"{meeting_id}/r{revision_id}")
+        if isinstance(edit, Revert):
+            edit, applied = _revert(con, meeting_id, transcript, edit, revision_id)
+        else:
+            applied = apply_edit(transcript, edit, revision_id=revision_id, id_prefix=f"{meeting_id}/r{revision_id}")
         write_transcript(con, meeting_id, applied.transcript)
         if isinstance(edit, Reassign) and edit.new_speaker:
             _add_speaker(con, meeting_id, edit.speaker_label, None)
-        if isinstance(edit, RenameSpeaker):
-            _rename_speaker_rows(con, meeting_id, edit.speaker_label, edit.new_label)
+        rename = _rename_of(edit)
+        if rename:
+            _rename_speaker_rows(con, meeting_id, *rename)
         labels = sorted({u.speaker_label for u in applied.before + applied.after if u.speaker_label})
-        if isinstance(edit, RenameSpeaker):
-            labels = sorted(set(labels) | {edit.speaker_label, edit.new_label})
+        if rename:
+            labels = sorted(set(labels) | set(rename))
         con.execute(
             """
             insert into transcript_revisions (revision_id, meeting_id, editor, edited_at, kind, target_ids, params,
@@ -278,6 +284,65 @@ def correct(
     return CorrectionResult(
         revision_id, edit.kind, applied.before, applied.after, tuple(changed) if version else (), version
     )
+
+
+def _rename_of(edit: Edit) -> tuple[str, str] | None:
+    """(old name, new name) when the edit renames a speaker: a rename, or a revert of one."""
+    if isinstance(edit, RenameSpeaker):
+        return edit.speaker_label, edit.new_label
+    if isinstance(edit, Revert) and edit.rename_from and edit.rename_to:
+        return edit.rename_from, edit.rename_to
+    return None
+
+
+def reverted_revisions(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict[int, int]:
+    """Revision → the revert revision that undid it, for the meeting's reverts in effect that
+    are not themselves undone (a revert's revert puts the correction back)."""
+    reverts = [
+        (rid, json.loads(params)["revision_id"])
+        for rid, params in con.execute(
+            "select revision_id, params from transcript_revision_status "
+            "where meeting_id = ? and kind = 'revert' and in_effect order by revision_id desc",
+            [meeting_id],
+        ).fetchall()
+    ]
+    undone: dict[int, int] = {}
+    for rid, target in reverts:  # newest first: a revert that was itself undone undoes nothing
+        if rid not in undone:
+            undone[target] = rid
+    return undone
+
+
+def _revert(con, meeting_id: str, transcript: Transcript, edit: Revert, revision_id: int):
+    row = con.execute(
+        "select kind, params, after, in_effect from transcript_revision_status where meeting_id = ? and revision_id = ?",
+        [meeting_id, edit.revision_id],
+    ).fetchone()
+    if row is None:
+        raise LookupFailed(f"meeting {meeting_id} has no correction {edit.revision_id}")
+    kind, params, after, in_effect = row
+    if not in_effect:
+        raise EditRefused(f"correction {edit.revision_id} is not in effect (a re-run could not replay it)")
+    if edit.revision_id in reverted_revisions(con, meeting_id):
+        raise EditRefused(f"correction {edit.revision_id} is undone already")
+    before = con.execute(
+        "select before from transcript_revision_status where revision_id = ?", [edit.revision_id]
+    ).fetchone()[0]
+    stored = edit_from_params(kind, json.loads(params))
+    undone = _rename_of(stored)
+    edit = Revert(edit.revision_id, *(reversed(undone) if undone else (None, None)))
+    if undone and edit.rename_to in speaker_labels(con, meeting_id) - {edit.rename_from}:
+        raise EditRefused(
+            f"correction {edit.revision_id} cannot be undone: a speaker is called {edit.rename_to!r} again"
+        )
+    applied = apply_revert(
+        transcript,
+        from_snapshot(before),
+        from_snapshot(after),
+        revision_id=revision_id,
+        label=f"correction {edit.revision_id}",
+    )
+    return edit, applied
 
 
 def _checked_speakers(con, meeting_id: str, edit: Edit) -> Edit:

@@ -187,6 +187,8 @@ def diarise_audio(
         speakers=list(rename.values()),
         options=options,
         embeddings=_unit_centroids(getattr(output, "speaker_embeddings", None), overlap.labels(), rename),
+        # only the offline pipeline keeps it; a hub pipeline's utterances get no confidence
+        attribution_margin=getattr(pipeline, "last_attribution_margin", None),
     )
 
 

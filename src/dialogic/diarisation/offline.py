@@ -24,10 +24,12 @@ from dialogic.diarisation.campplus import CAMPPlus, embed_file_chunks
 from dialogic.diarisation.posteriors import (
     ACTIVATIONS,
     SegmentationPosteriors,
+    attribution_margin,
     posterior_speaker_count,
     ranking_activations,
     split_powerset,
 )
+from dialogic.records import FrameSeries
 
 COUNT_METHODS = ("decisions", "posteriors")
 
@@ -72,6 +74,8 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
         if activations not in ACTIVATIONS:
             raise ValueError(f"activations must be one of {', '.join(ACTIVATIONS)}, got {activations!r}")
         self.activations = activations
+        self.last_attribution_margin: FrameSeries | None = None
+        self._margin_pending = False
         specifications = self._segmentation.model.specifications
         self._powerset = (len(specifications.classes), specifications.powerset_max_classes)
         # decided once: the segmentation inference below returns probabilities, not decisions
@@ -112,6 +116,44 @@ class OfflineSpeakerDiarization(SpeakerDiarization):
                 segmentations.sliding_window,
             )
         return super().reconstruct(segmentations, hard_clusters, count)
+
+    def to_diarization(self, segmentations, count):
+        """pyannote's, keeping each frame's attribution margin (`attribution_margin`) in
+        ``self.last_attribution_margin``: the first call of a file (the overlap-aware track) sets
+        it; the exclusive track's call ranks the same activations."""
+        if self._margin_pending:
+            self.last_attribution_margin = self._attribution_margin(segmentations, count)
+            self._margin_pending = False
+        return super().to_diarization(segmentations, count)
+
+    @staticmethod
+    def _attribution_margin(segmentations, count) -> FrameSeries:
+        activations = Inference.aggregate(
+            segmentations, count.sliding_window, hamming=False, missing=0.0, skip_average=True
+        )
+        present = np.ones((*segmentations.data.shape[:2], 1), dtype=np.float32)  # every chunk covers its frames
+        coverage = Inference.aggregate(
+            SlidingWindowFeature(present, segmentations.sliding_window),
+            count.sliding_window,
+            hamming=False,
+            missing=0.0,
+            skip_average=True,
+        )
+        extent = activations.extent & coverage.extent & count.extent  # as pyannote aligns them
+        activations = activations.crop(extent, return_data=False)
+        coverage = coverage.crop(extent, return_data=False)
+        counted = count.crop(extent, return_data=False)
+        frames = min(len(activations.data), len(coverage.data), len(counted.data))
+        start = activations.sliding_window[0].middle
+        margin = attribution_margin(activations.data[:frames], coverage.data[:frames, 0], counted.data[:frames, 0])
+        return FrameSeries(
+            round(float(start), 6), float(activations.sliding_window.step), tuple(float(x) for x in margin)
+        )
+
+    def apply(self, file, *args, **kwargs):
+        self.last_attribution_margin = None
+        self._margin_pending = True
+        return super().apply(file, *args, **kwargs)
 
     def get_embeddings(self, file, binary_segmentations, exclude_overlap: bool = False, hook=None):
         model = self._embedding.model_

@@ -110,3 +110,27 @@ def ranking_activations(hard: np.ndarray, speaker_probs: np.ndarray, method: str
     if method == "ties":
         return hard + TIE_BREAK_SCALE * speaker_probs
     raise ValueError(f"activations must be one of {', '.join(ACTIVATIONS)}, got {method!r}")
+
+
+def attribution_margin(activations: np.ndarray, coverage: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Per output frame, how clearly the most active cluster beat the runner-up: (first − second)
+    of the clusters' activations summed over the chunks covering the frame, divided by the number
+    of those chunks; in [0, 1], NaN where nobody speaks (``count`` 0) or no chunk covers the frame.
+
+    ``activations``: (frames, clusters) summed activations, as pyannote's ``to_diarization``
+    ranks them; ``coverage``: (frames,) chunks covering each frame; ``count``: (frames,) speakers
+    counted. With hard decisions this is the share of chunks that named the frame's speaker, less
+    the share that named anyone else most: 1 when every chunk agreed, 0 when two clusters tie (as
+    in overlapped speech, where misattribution happens). It is the diarisation's own confidence
+    in who spoke, read per frame; `dialogic.align.speaker_confidence` averages it per utterance.
+    """
+    activations = np.nan_to_num(np.asarray(activations, dtype=float), nan=0.0)
+    if activations.shape[1] == 0:
+        return np.full(activations.shape[0], np.nan)
+    ranked = -np.sort(-activations, axis=1)
+    second = ranked[:, 1] if ranked.shape[1] > 1 else np.zeros(ranked.shape[0])
+    coverage = np.asarray(coverage, dtype=float).reshape(-1)
+    count = np.asarray(count, dtype=float).reshape(-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.clip((ranked[:, 0] - second) / coverage, 0.0, 1.0)
+    return np.where((coverage > 0) & (count > 0), margin, np.nan)

@@ -14,7 +14,10 @@ txt, docx  ``qda``                 ``[hh:mm:ss] Name (role): text`` paragraphs f
 
 Every format reads the meeting through ``transcript.load_transcript``, so every format shows
 mapped speakers by pseudonym and role, leaves out withdrawn participants, and refuses a meeting
-whose consent does not cover analysis (``ConsentError``).
+whose consent does not cover analysis (``ConsentError``). A meeting imported from a transcript
+without times exports as json, csv, tsv, txt and docx (times left empty); the formats that place
+utterances on a time line (``TIMED_FORMATS``) refuse it with a message saying which formats work.
+A meeting without a recording links no media in ELAN.
 """
 
 from __future__ import annotations
@@ -38,9 +41,18 @@ from dialogic.export.transcript import load_transcript
 # that use them, when they run.
 
 FORMATS = ("json", "rttm", "vtt", "srt", "eaf", "textgrid", "csv", "tsv", "txt", "docx")
+TIMED_FORMATS = ("vtt", "srt", "eaf", "textgrid")  # place each utterance on a time line: need its times
 BINARY_FORMATS = ("docx",)  # written to a file, never to a terminal
 
-__all__ = ["BINARY_FORMATS", "FORMATS", "SPEAKER_IDS", "ExportOptions", "export_meeting", "load_transcript"]
+__all__ = [
+    "BINARY_FORMATS",
+    "FORMATS",
+    "TIMED_FORMATS",
+    "SPEAKER_IDS",
+    "ExportOptions",
+    "export_meeting",
+    "load_transcript",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,10 +82,10 @@ def export_meeting(
     if fmt == "rttm":
         return render_rttm(con, meeting_id, options.speaker_ids)
     transcript = load_transcript(con, meeting_id)
-    if fmt != "json" and any(u.start_s is None for u in transcript.utterances):
+    if fmt in TIMED_FORMATS and any(u.start_s is None for u in transcript.utterances):
         raise LookupFailed(
-            f"meeting {meeting_id!r} has no times (an imported transcript without them): nothing to place in a "
-            f"{fmt} file; export json"
+            f"meeting {meeting_id!r} has no times (an imported transcript without them): a {fmt} file places each "
+            "utterance on a time line; export csv, tsv, txt, docx or json, which hold it without times"
         )
     renderers = {
         "json": render_json,

@@ -49,7 +49,8 @@ def render_eaf(transcript: MeetingTranscript, output_path: Path | None = None) -
     """The meeting as an ELAN annotation document (EAF 2.8, written by pympi): the speech tiers
     (``tiers.speech_tiers``; each tier's PARTICIPANT is the participant id, or the label while
     unmapped), the tag tiers (``tiers.tag_tiers``), the recording as linked media
-    (``media_urls``; ``output_path`` is where the file will be written), and the meeting id, the
+    (``media_urls``; ``output_path`` is where the file will be written; none for a meeting
+    without a recording), and the meeting id, the
     tagger version, its validation status and the consent note as header properties."""
     from pympi import Elan
 
@@ -57,8 +58,9 @@ def render_eaf(transcript: MeetingTranscript, output_path: Path | None = None) -
     eaf.remove_tier("default")
     eaf.add_linguistic_type(SPEECH_TYPE)
     eaf.add_linguistic_type(TAG_TYPE)
-    media_url, relative_url = media_urls(transcript.audio_path, output_path)
-    eaf.add_linked_file(media_url, relpath=relative_url, mimetype=mime_type(transcript.audio_path))
+    if transcript.audio_path:  # a meeting imported from a transcript alone has no recording to link
+        media_url, relative_url = media_urls(transcript.audio_path, output_path)
+        eaf.add_linked_file(media_url, relpath=relative_url, mimetype=mime_type(transcript.audio_path))
     eaf.add_property("dialogic:meeting_id", transcript.meeting_id)
     if transcript.tagger_model_version:
         eaf.add_property("dialogic:tagger", transcript.tagger_model_version)

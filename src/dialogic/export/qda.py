@@ -26,12 +26,19 @@ from dialogic.export.transcript import ExportUtterance, MeetingTranscript
 
 def _in_time_order(transcript: MeetingTranscript) -> list[ExportUtterance]:
     # the tools need timestamps in order; utterance order is time order, sorted again to be sure
+    if not transcript.timed:  # an untimed transcript: its own order is all there is
+        return sorted(transcript.utterances, key=lambda u: u.utterance_index)
     return sorted(transcript.utterances, key=lambda u: (u.start_s, u.utterance_index))
 
 
+def timestamp(u: ExportUtterance) -> str:
+    """``[hh:mm:ss] `` before the name, or nothing for an utterance without times."""
+    return "" if u.start_s is None else f"[{clock_s(u.start_s)}] "
+
+
 def paragraph(u: ExportUtterance) -> str:
-    """``[hh:mm:ss] Name (role): text``"""
-    return f"[{clock_s(u.start_s)}] {u.voice.display}: {one_line(u.text)}"
+    """``[hh:mm:ss] Name (role): text`` (``Name (role): text`` without times)."""
+    return f"{timestamp(u)}{u.voice.display}: {one_line(u.text)}"
 
 
 def render_txt(transcript: MeetingTranscript) -> str:
@@ -42,12 +49,22 @@ def render_txt(transcript: MeetingTranscript) -> str:
 def header_lines(transcript: MeetingTranscript) -> list[str]:
     """What the Word document says about the meeting before the transcript."""
     duration = transcript.duration_s
+    if duration is not None:
+        length = f"{clock_s(duration)} ({duration:.1f} s)"
+    elif transcript.timed and transcript.utterances:  # no recording's length stored: the speech's
+        length = f"{clock_s(transcript.end_s)} ({transcript.end_s:.1f} s, to the end of the last utterance)"
+    else:
+        length = "not known (a transcript without times)"
     lines = [
         f"Recorded on: {transcript.recorded_on.isoformat() if transcript.recorded_on else 'not recorded'}",
-        "Duration: " + (f"{clock_s(duration)} ({duration:.1f} s)" if duration is not None else "not recorded"),
+        f"Duration: {length}",
     ]
     if transcript.tagger_model_version:
         lines.append(f"Tagger: {transcript.tagger_model_version}; {transcript.validation_status}")
+        lines.append(
+            "Codes: after an utterance, in braces, the tags that count for it ({option discussion}); "
+            "model output, with the error stated above"
+        )
     else:
         lines.append("Tagger: not tagged")
     if transcript.consent_note:
@@ -68,9 +85,12 @@ def render_docx(transcript: MeetingTranscript) -> bytes:
         document.add_paragraph(xml_safe(line))
     for u in _in_time_order(transcript):
         p = document.add_paragraph()
-        p.add_run(f"[{clock_s(u.start_s)}] ")
+        p.add_run(timestamp(u))
         p.add_run(xml_safe(u.voice.display)).bold = True
         p.add_run(f": {xml_safe(one_line(u.text))}")
+        codes = [t.tag.replace("_", " ") for t in u.tags if t.counts]
+        if codes:
+            p.add_run(f"  {{{', '.join(codes)}}}").italic = True
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -1,6 +1,7 @@
 """CSV and TSV: one row per utterance, for spreadsheets, R or pandas, and QDA tools that import
 tables with a timestamp column (NVivo maps ``start`` to Timespan, ``text`` to Content and
-``speaker_name`` to Speaker)."""
+``speaker_name`` to Speaker). A cell a spreadsheet would run as a formula gets a leading ``'``
+(see `dialogic.spreadsheet`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import io
 from dialogic.export.text import one_line
 from dialogic.export.timecode import clock_ms
 from dialogic.export.transcript import MeetingTranscript
+from dialogic.spreadsheet import safe_cell
 from dialogic.tagging.codebook import TAGS
 
 BASE_COLUMNS = (
@@ -40,10 +42,17 @@ def columns() -> tuple[str, ...]:
     )
 
 
+def _times(start_s: float | None, end_s: float | None) -> tuple[str, str, str, str]:
+    if start_s is None or end_s is None:
+        return ("", "", "", "")
+    return (f"{start_s:.3f}", f"{end_s:.3f}", clock_ms(start_s), clock_ms(end_s))
+
+
 def render_table(transcript: MeetingTranscript, delimiter: str = ",") -> str:
     """The utterances in order as CSV (``delimiter=','``) or TSV (``'\\t'``), with a header row.
     Times in seconds to the millisecond (``start_s``) and as ``hh:mm:ss.mmm`` (``start``); the
-    speaker as label, participant, pseudonym, role and the shown name; the text on one line."""
+    speaker as label, participant, pseudonym, role and the shown name; the text on one line. The
+    four time cells are empty for an utterance without times (an untimed imported transcript)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns())
@@ -52,10 +61,7 @@ def render_table(transcript: MeetingTranscript, delimiter: str = ",") -> str:
         row = [
             transcript.meeting_id,
             u.utterance_id,
-            f"{u.start_s:.3f}",
-            f"{u.end_s:.3f}",
-            clock_ms(u.start_s),
-            clock_ms(u.end_s),
+            *_times(u.start_s, u.end_s),
             v.speaker_label or "",
             v.participant_id or "",
             v.pseudonym or "",
@@ -71,5 +77,5 @@ def render_table(transcript: MeetingTranscript, delimiter: str = ",") -> str:
             raters = "" if tag.rater_label is None else ("yes" if tag.rater_label else "no")
             row += [f"{tag.probability:.4f}", tag.status, raters]
         row.append(transcript.tagger_model_version or "")
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return out.getvalue()

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import duckdb
 
 from dialogic.errors import ConsentError, LookupFailed
+from dialogic.people import UNATTRIBUTED, display_name
 from dialogic.records import Word
 
-UNATTRIBUTED = "unattributed"  # the name of words no diarised speaker overlapped
 CORRECTIONS_TABLE = "transcript_revisions"
 
 
@@ -44,6 +44,8 @@ class Voice:
     participant_id: str | None = None
     pseudonym: str | None = None
     role: str | None = None  # a manifest role ('service_user', ...); None until mapped
+    relation: str | None = None
+    profession: str | None = None
 
     @property
     def name(self) -> str:
@@ -52,8 +54,16 @@ class Voice:
 
     @property
     def display(self) -> str:
-        """``Alex (service user)`` once mapped; the bare label (``SPEAKER_00``) before."""
-        return f"{self.name} ({self.role.replace('_', ' ')})" if self.role else self.name
+        """``Alex (service user)``, ``Maria (network, mother)`` once mapped; the bare label
+        (``SPEAKER_00``) before: ``people.display_name``, the one name every output shows."""
+        return display_name(
+            participant_id=self.participant_id,
+            pseudonym=self.pseudonym,
+            role=self.role,
+            relation=self.relation,
+            profession=self.profession,
+            speaker_label=self.speaker_label,
+        )
 
     @property
     def key(self) -> str:
@@ -92,8 +102,8 @@ class ExportUtterance:
     utterance_id: str
     utterance_index: int
     voice: Voice
-    start_s: float
-    end_s: float
+    start_s: float | None  # None: an imported transcript without times
+    end_s: float | None
     text: str
     words: tuple[Word, ...] = ()
     tags: tuple[UtteranceTag, ...] = ()
@@ -113,7 +123,7 @@ class ExportParticipant:
 @dataclass(frozen=True)
 class MeetingTranscript:
     meeting_id: str
-    audio_path: str
+    audio_path: str | None  # None: imported from a transcript without a recording
     recorded_on: dt.date | None
     duration_s: float | None
     consent_note: str | None  # null, or 'incomplete: the speech of N participant(s) was withdrawn'
@@ -126,7 +136,12 @@ class MeetingTranscript:
     @property
     def end_s(self) -> float:
         """The recording's duration, or the last utterance's end when that is later (or unknown)."""
-        return max([self.duration_s or 0.0, *(u.end_s for u in self.utterances)])
+        return max([self.duration_s or 0.0, *(u.end_s for u in self.utterances if u.end_s is not None)])
+
+    @property
+    def timed(self) -> bool:
+        """Whether its utterances have times (False for an imported transcript without them)."""
+        return all(u.start_s is not None for u in self.utterances)
 
 
 def require_export_consent(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
@@ -172,17 +187,17 @@ def load_transcript(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingT
         ExportUtterance(
             utterance_id=uid,
             utterance_index=index,
-            voice=Voice(label, pid, pseudonym, role),
+            voice=Voice(label, pid, pseudonym, role, relation, profession),
             start_s=start_s,
             end_s=end_s,
             text=text,
             words=tuple(words.get(uid, ())),
             tags=tuple(tags.get(uid, ())),
         )
-        for uid, index, label, pid, pseudonym, role, start_s, end_s, text in con.execute(
+        for uid, index, label, pid, pseudonym, role, relation, profession, start_s, end_s, text in con.execute(
             """
             select u.utterance_id, u.utterance_index, u.speaker_label, s.participant_id, p.pseudonym, s.role,
-                u.start_s, u.end_s, u.text
+                p.relation, p.profession, u.start_s, u.end_s, u.text
             from utterances as u
             left join compute_speaker_roles(?) as s
                 on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label

@@ -61,6 +61,19 @@ def number(value: float | int | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def speech_amount(hours: float | None) -> str:
+    """An amount of speech in the unit that keeps its size readable: ``3.2 hours``,
+    ``14.5 minutes``, ``42 seconds`` (never ``0.0 hours`` for a short study); ``—`` when unknown."""
+    if hours is None or (isinstance(hours, float) and math.isnan(hours)):
+        return MISSING
+    seconds = hours * 3600
+    if seconds >= 3600:
+        return f"{hours:,.1f} hours"
+    if seconds >= 60:
+        return f"{seconds / 60:,.1f} minutes"
+    return f"{seconds:,.0f} seconds"
+
+
 def percent(value: float | None, digits: int = 1) -> str:
     """A share in % (0–100) with ``digits`` decimals; ``—`` when the views leave it undefined."""
     text = number(value, digits)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from dialogic.errors import ConsentError, LookupFailed, StoreError
+from dialogic.people import display_name
 from dialogic.report.view_rows import (
     Balance,
     EvidenceItem,
@@ -66,6 +67,23 @@ def analysable_meeting_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+def no_speech_meeting_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Analysable meetings whose last run was processed and found no speech (a silent recording,
+    an empty transcript), in id order: nothing to report, and said so rather than left out."""
+    return [
+        r[0]
+        for r in con.execute(
+            """
+            select m.meeting_id from meetings as m
+            where m.meeting_id in (select meeting_id from analysable_meetings())
+              and not exists (select 1 from utterances as u where u.meeting_id = m.meeting_id)
+              and exists (select 1 from pipeline_runs as r where r.meeting_id = m.meeting_id and r.status = 'processed')
+            order by m.meeting_id
+            """
+        ).fetchall()
+    ]
+
+
 def load_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingReportData:
     """Read one meeting's report data in one transaction (one consistent snapshot).
 
@@ -90,9 +108,9 @@ def _load(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingReportData:
         VoiceShare,
         """
         select voice_id, participant_id, role, speech_s, word_count, utterance_count, turn_count,
-               speech_pct, words_pct, turns_pct, longest_turn_s, mean_turn_s
+               speech_pct, words_pct, turns_pct, longest_turn_s, mean_turn_s, diarised_speech_s
         from voice_share_participant where meeting_id = ?
-        order by speech_s desc, voice_id
+        order by speech_s desc nulls last, word_count desc, voice_id
         """,
         p,
     )
@@ -219,7 +237,19 @@ def _load(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingReportData:
         interruptions=interruptions,
         option5=_option5(con, meeting_id, by_id),
         sdm=_sdm_counts(con, meeting_id, tag_statuses) if meeting.tagger_model_version is not None else None,
+        names=_names(con, meeting_id),
     )
+
+
+def _names(con: duckdb.DuckDBPyConnection, meeting_id: str) -> dict[str, str]:
+    """Each participant's voice id (their participant id) → ``people.display_name``."""
+    return {
+        pid: display_name(participant_id=pid, pseudonym=pseudonym, role=role, relation=relation, profession=profession)
+        for pid, pseudonym, role, relation, profession in con.execute(
+            "select participant_id, pseudonym, role, relation, profession from participants where meeting_id = ?",
+            [meeting_id],
+        ).fetchall()
+    }
 
 
 def _meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingInfo:
@@ -246,6 +276,11 @@ def _meeting(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingInfo:
             f"scope {row['consent_scope']}); no report is written"
         )
     if not row["analysed"]:
+        if meeting_id in no_speech_meeting_ids(con):
+            raise LookupFailed(
+                f"meeting {meeting_id!r} was processed and no speech was found in it (a silent recording or an "
+                "empty transcript): there is nothing to report"
+            )
         raise LookupFailed(
             f"meeting {meeting_id!r} has no analysed utterances yet (not processed, or its facts not refreshed)"
         )

@@ -107,16 +107,31 @@ def _role_legend(ax, roles: Sequence[str], **kwargs) -> None:
         ax.legend(handles=handles, frameon=False, **kwargs)
 
 
+def note(name: str, message: str) -> str:
+    """A figure that only says why there is nothing to draw (no times, no speech)."""
+
+    @_figure(name)
+    def draw() -> Figure:
+        figure = Figure(figsize=(WIDTH_IN, 0.8))
+        return _empty(figure, figure.subplots(), message)
+
+    return draw()
+
+
 # --- one meeting ------------------------------------------------------------------------------
 
 
-def _voice_label(voice: VoiceShare) -> str:
-    # an unmapped voice's id already says it ('unmapped:S4'); its role adds nothing
+def _voice_label(voice: VoiceShare, names: dict[str, str] | None) -> str:
+    # people.display_name for a participant; an unmapped voice's id already says it ('unmapped:S4')
+    if names and voice.voice_id in names:
+        return names[voice.voice_id]
     return voice.voice_id if voice.role == "unknown" else f"{voice.voice_id} ({role_title(voice.role)})"
 
 
 @_figure("timeline")
-def speaking_timeline(voices: Sequence[VoiceShare], utterances: Sequence[Utterance], end_s: float) -> Figure:
+def speaking_timeline(
+    voices: Sequence[VoiceShare], utterances: Sequence[Utterance], end_s: float, names: dict[str, str] | None = None
+) -> Figure:
     """One row per voice (silent registered participants too), a bar per utterance, coloured by role."""
     height = 0.8 + 0.32 * max(len(voices), 1)
     figure = Figure(figsize=(WIDTH_IN, height))
@@ -129,7 +144,7 @@ def speaking_timeline(voices: Sequence[VoiceShare], utterances: Sequence[Utteran
     # the most talkative voice on top
     for row, voice in enumerate(reversed(voices)):
         ax.broken_barh(spans.get(voice.voice_id, []), (row - 0.38, 0.76), color=ROLE_COLOURS.get(voice.role, "#333"))
-    ax.set_yticks(range(len(voices)), [_voice_label(v) for v in reversed(voices)])
+    ax.set_yticks(range(len(voices)), [_voice_label(v, names) for v in reversed(voices)])
     ax.set_ylim(-0.6, len(voices) - 0.4)
     _time_axis(ax, end_s)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
@@ -162,16 +177,20 @@ def tags_over_time(tag_hits: Sequence[TagHit], end_s: float, tags: Sequence[str]
 
 
 @_figure("voice-share")
-def voice_share(voices: Sequence[VoiceShare], roles: Sequence[RoleShare]) -> Figure:
-    """Share of speaking time by person (left) and by role (right), in % of the meeting's speech."""
+def voice_share(
+    voices: Sequence[VoiceShare], roles: Sequence[RoleShare], names: dict[str, str] | None = None
+) -> Figure:
+    """Share of speaking time by person (left) and by role (right), in % of the meeting's speech;
+    share of words where no time is known (an imported transcript without times)."""
+    by_words = all(item.speech_pct is None for item in [*voices, *roles])
     height = 0.9 + 0.3 * max(len(voices), len(roles), 1)
     figure = Figure(figsize=(WIDTH_IN, height))
     left, right = figure.subplots(1, 2, gridspec_kw={"wspace": 0.9})
     for ax, items, labels, title in (
-        (left, voices, [_voice_label(v) for v in voices], "by person"),
+        (left, voices, [_voice_label(v, names) for v in voices], "by person"),
         (right, roles, [role_title(r.role) for r in roles], "by role"),
     ):
-        values = [item.speech_pct for item in items]
+        values = [item.words_pct if by_words else item.speech_pct for item in items]
         positions = range(len(items))[::-1]
         ax.barh(
             list(positions),
@@ -182,14 +201,15 @@ def voice_share(voices: Sequence[VoiceShare], roles: Sequence[RoleShare]) -> Fig
             ax.text((value or 0.0) + 1, y, "—" if value is None else f"{value:.1f} %", va="center", fontsize=8)
         ax.set_yticks(list(positions), labels)
         ax.set_xlim(0, 110)
-        ax.set_xlabel("share of speaking time (%)")
+        ax.set_xlabel("share of words (%; no times)" if by_words else "share of speaking time (%)")
         ax.set_title(title)
     return figure
 
 
 @_figure("window-share")
-def window_share(windows: Sequence[WindowShare]) -> Figure:
-    """Each role's share of the speech in every 2-minute window, stacked to 100 %."""
+def window_share(windows: Sequence[WindowShare], end_s: float | None = None) -> Figure:
+    """Each role's share of the speech in every 2-minute window, stacked to 100 %. With the
+    meeting's ``end_s``, the last window is drawn only as far as the meeting goes."""
     figure = Figure(figsize=(WIDTH_IN, 2.6))
     ax = figure.subplots()
     if not windows:
@@ -197,13 +217,15 @@ def window_share(windows: Sequence[WindowShare]) -> Figure:
     starts = sorted({w.window_start_s for w in windows})
     width = windows[0].window_end_s - windows[0].window_start_s
     bottom = dict.fromkeys(starts, 0.0)
+    end = max(end_s or 0.0, 0.0) or starts[-1] + width
+    widths = [max(min(width, end - s), width / 50) * 0.92 for s in starts]
     for role in _roles_present([w.role for w in windows]):
         shares = {w.window_start_s: w.speech_pct for w in windows if w.role == role}
         heights = [shares.get(s) or 0.0 for s in starts]
         ax.bar(
             starts,
             heights,
-            width=width * 0.92,
+            width=widths,
             align="edge",
             bottom=[bottom[s] for s in starts],
             color=ROLE_COLOURS.get(role, "#333"),
@@ -213,7 +235,8 @@ def window_share(windows: Sequence[WindowShare]) -> Figure:
             bottom[s] += h
     ax.set_ylim(0, 100)
     ax.set_ylabel("share of the window's speech (%)")
-    _time_axis(ax, starts[-1] + width, f"time in the recording (mm:ss); windows of {clock(width)}")
+    last = "" if end >= starts[-1] + width else f", the last cut at the meeting's end ({clock(end)})"
+    _time_axis(ax, max(end, starts[-1] + 1.0), f"time in the recording (mm:ss); windows of {clock(width)}{last}")
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return figure
 
@@ -280,21 +303,51 @@ def _bxp_stats(quantiles: Sequence[Quantiles], label: Callable[[str], str]) -> l
     ]
 
 
+def _value_text(value: float) -> str:
+    """A drawn value's label: one decimal, as the tables print it."""
+    return f"{value:,.1f}"
+
+
 def _boxes(name: str, quantiles: Sequence[Quantiles], ylabel: str, label: Callable[[str], str] = str, colours=None):
+    """One box per group of ``SMALL_N`` values or more; below that the values themselves, each
+    point labelled with its value, and the median as a short line: a box over two values hides
+    both, and a box over one is drawn as nothing."""
+
     @_figure(name)
     def draw() -> Figure:
-        stats = _bxp_stats(quantiles, label)
-        figure = Figure(figsize=(max(4.5, 0.9 * len(stats) + 1.5), 3.2))
-        ax = figure.subplots()
-        if not stats:
-            return _empty(figure, ax, "no meetings")
-        boxes = ax.bxp(stats, showmeans=True, patch_artist=True, meanprops={"marker": "D", "markersize": 4})
         kept = [q for q in quantiles if q.n and q.median is not None]
-        for patch, q in zip(boxes["boxes"], kept):
-            patch.set_facecolor((colours or {}).get(q.group, "#9ecae1"))
-            patch.set_alpha(0.8)
-        for median in boxes["medians"]:
-            median.set_color("black")
+        figure = Figure(figsize=(max(4.5, 0.9 * len(kept) + 1.5), 3.2))
+        ax = figure.subplots()
+        if not kept:
+            return _empty(figure, ax, "no meetings")
+        stats = _bxp_stats(kept, label)
+        positions = list(range(1, len(kept) + 1))
+        boxed = [(pos, st, q) for pos, st, q in zip(positions, stats, kept) if not q.small]
+        if boxed:
+            boxes = ax.bxp(
+                [st for _, st, _ in boxed],
+                positions=[pos for pos, _, _ in boxed],
+                showmeans=True,
+                patch_artist=True,
+                meanprops={"marker": "D", "markersize": 4},
+            )
+            for patch, (_, _, q) in zip(boxes["boxes"], boxed):
+                patch.set_facecolor((colours or {}).get(q.group, "#9ecae1"))
+                patch.set_alpha(0.8)
+            for median in boxes["medians"]:
+                median.set_color("black")
+        for pos, q in zip(positions, kept):
+            if not q.small:
+                continue
+            colour = (colours or {}).get(q.group, "#0072B2")
+            ax.scatter([pos] * len(q.values), q.values, color=colour, edgecolor="black", linewidth=0.5, zorder=3, s=22)
+            ax.hlines(q.median, pos - 0.3, pos - 0.06, color="black", linewidth=1.2)  # left: labels go right
+            for value in q.values:
+                ax.annotate(
+                    _value_text(value), (pos, value), xytext=(6, 0), textcoords="offset points", fontsize=7, va="center"
+                )
+        ax.set_xticks(positions, [st["label"] for st in stats])
+        ax.set_xlim(0.4, len(kept) + 0.6)
         ax.set_ylabel(ylabel)
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)
         ax.set_axisbelow(True)
@@ -346,17 +399,42 @@ def meetings_per_month(counts: Sequence[tuple[dt.date, str | None, int]]) -> Fig
 
 @_figure("study-month-share")
 def monthly_quantiles(quantiles: Sequence[Quantiles], ylabel: str) -> Figure:
-    """Median by month with the interquartile range as a band (months as 'YYYY-MM' groups)."""
+    """Median by month with the interquartile range as a band (months as 'YYYY-MM' groups); where
+    a month has fewer than ``SMALL_N`` meetings, no band at all and each meeting as a labelled point."""
     figure = Figure(figsize=(WIDTH_IN, 2.8))
     ax = figure.subplots()
     kept = [q for q in quantiles if q.n and q.median is not None]
     if not kept:
         return _empty(figure, ax, "no dated meetings")
     months = [dt.date.fromisoformat(q.group + "-01") for q in kept]
-    ax.fill_between(
-        months, [q.q25 for q in kept], [q.q75 for q in kept], color="#D55E00", alpha=0.25, label="25th–75th percentile"
+    if all(not q.small for q in kept) and len(kept) > 1:
+        ax.fill_between(
+            months,
+            [q.q25 for q in kept],
+            [q.q75 for q in kept],
+            color="#D55E00",
+            alpha=0.25,
+            label="25th–75th percentile",
+        )
+    # a month of fewer than SMALL_N meetings shows its meetings, not a band
+    for month, q in zip(months, kept):
+        if q.small:
+            ax.scatter(
+                [month] * len(q.values), q.values, color="#D55E00", edgecolor="black", linewidth=0.5, s=18, zorder=3
+            )
+            for value in q.values:
+                ax.annotate(
+                    _value_text(value),
+                    (month, value),
+                    xytext=(5, 0),
+                    textcoords="offset points",
+                    fontsize=7,
+                    va="center",
+                )
+    line = "-" if len(kept) > 1 else "none"
+    ax.plot(
+        months, [q.median for q in kept], color="#D55E00", marker="_", markersize=12, linestyle=line, label="median"
     )
-    ax.plot(months, [q.median for q in kept], color="#D55E00", marker="o", markersize=3, label="median")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -30,9 +30,9 @@ import jinja2
 import dialogic
 from dialogic.errors import DialogicError, StoreError
 from dialogic.report import formatting, plots
-from dialogic.report.meeting_data import TAGS, analysable_meeting_ids, load_meeting
+from dialogic.report.meeting_data import TAGS, analysable_meeting_ids, load_meeting, no_speech_meeting_ids
 from dialogic.report.study_data import load_study
-from dialogic.report.view_rows import MeetingReportData, StudyReportData
+from dialogic.report.view_rows import SMALL_N, MeetingReportData, StudyReportData
 
 AudioLinks = Literal["relative", "absolute", "none"]
 AUDIO_LINKS: tuple[str, ...] = ("relative", "absolute", "none")
@@ -65,6 +65,7 @@ class AllReportsSummary:
     meeting_paths: dict[str, Path] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     removed: dict[str, Path] = field(default_factory=dict)  # earlier reports of meetings no longer reportable
+    no_speech: list[str] = field(default_factory=list)  # processed, no speech found: no report, and said so
     elapsed_s: float = 0.0
 
 
@@ -106,11 +107,16 @@ def _environment() -> jinja2.Environment:
         hms=formatting.hms,
         number=formatting.number,
         percent=formatting.percent,
+        speech_amount=formatting.speech_amount,
         role=formatting.role_title,
         tag=formatting.tag_title,
     )
     environment.globals.update(
-        TAGS=TAGS, ROLE_COLOURS=formatting.ROLE_COLOURS, MISSING=formatting.MISSING, version=dialogic.__version__
+        TAGS=TAGS,
+        SMALL_N=SMALL_N,
+        ROLE_COLOURS=formatting.ROLE_COLOURS,
+        MISSING=formatting.MISSING,
+        version=dialogic.__version__,
     )
     return environment
 
@@ -129,15 +135,21 @@ def render_meeting_html(
     """The meeting's report as one HTML document. ``audio_found``: whether the audio file existed
     when the report was written (the report says so when it did not)."""
     # the whole recording, so that silence after the last utterance shows as silence
-    end_s = max([data.meeting.duration_s or 0.0] + [u.end_s for u in data.utterances])
+    end_s = max([data.meeting.duration_s or 0.0] + [u.end_s for u in data.utterances if u.end_s is not None])
+    timed = all(u.start_s is not None for u in data.utterances)
+    untimed = "no times: the transcript was imported without them"
     figures = {
-        "timeline": plots.speaking_timeline(data.voices, data.utterances, end_s),
-        "voice_share": plots.voice_share(data.voices, data.roles),
-        "window_share": plots.window_share(data.windows),
+        "timeline": plots.speaking_timeline(data.voices, data.utterances, end_s, data.names)
+        if timed
+        else plots.note("timeline", untimed),
+        "voice_share": plots.voice_share(data.voices, data.roles, data.names),
+        "window_share": plots.window_share(data.windows, end_s) if timed else plots.note("window-share", untimed),
         "transitions": plots.role_transitions(data.transitions),
     }
     if data.meeting.tagger_model_version is not None:
-        figures["tags"] = plots.tags_over_time(data.tag_hits, end_s, TAGS)
+        figures["tags"] = (
+            plots.tags_over_time(data.tag_hits, end_s, TAGS) if timed else plots.note("tags-over-time", untimed)
+        )
     if data.option5 is not None:
         figures["option5"] = plots.option5_items(data.option5.items)
     evidence_ids = {u.utterance_id for item in (data.option5.items if data.option5 else []) for u in item.evidence}
@@ -156,7 +168,11 @@ def render_meeting_html(
 
 
 def render_study_html(
-    data: StudyReportData, *, meeting_links: dict[str, str] | None = None, generated_at: str | None = None
+    data: StudyReportData,
+    *,
+    meeting_links: dict[str, str] | None = None,
+    no_speech: list[str] | None = None,
+    generated_at: str | None = None,
 ) -> str:
     """The study report as one HTML document; ``meeting_links`` (meeting → href) adds an index."""
     figures = {
@@ -178,6 +194,7 @@ def render_study_html(
         data=data,
         figures=figures,
         meeting_links=meeting_links or {},
+        no_speech=no_speech or [],
         generated_at=generated_at or _now(),
     )
 
@@ -194,18 +211,26 @@ def write_meeting_report(
     """Write ``meeting_id``'s report to ``output`` (a file; its folder is created) and return it."""
     data = load_meeting(con, meeting_id)
     output = Path(output)
-    url = audio_href(data.meeting.audio_path, output.parent, options.audio_links, database_dir)
-    found = resolve_audio_path(data.meeting.audio_path, database_dir).is_file()
+    audio_path = data.meeting.audio_path  # None: imported from a transcript without a recording
+    url = None if audio_path is None else audio_href(audio_path, output.parent, options.audio_links, database_dir)
+    found = audio_path is not None and resolve_audio_path(audio_path, database_dir).is_file()
     _write_atomic(output, render_meeting_html(data, audio_url=url, audio_found=found, study_href=study_href))
     return output
 
 
 def write_study_report(
-    con: duckdb.DuckDBPyConnection, output: Path, *, meeting_links: dict[str, str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    output: Path,
+    *,
+    meeting_links: dict[str, str] | None = None,
+    no_speech: list[str] | None = None,
 ) -> Path:
-    """Write the study report to ``output`` (a file; its folder is created) and return it."""
+    """Write the study report to ``output`` (a file; its folder is created) and return it;
+    ``no_speech``: meetings processed without any speech found (listed, not counted)."""
     data = load_study(con, with_meetings=meeting_links is not None)
-    _write_atomic(Path(output), render_study_html(data, meeting_links=meeting_links))
+    if no_speech is None:
+        no_speech = no_speech_meeting_ids(con)
+    _write_atomic(Path(output), render_study_html(data, meeting_links=meeting_links, no_speech=no_speech))
     return Path(output)
 
 
@@ -241,8 +266,9 @@ def write_all_reports(
         if progress is not None:
             progress(meeting_id, completed=n, total=len(meeting_ids))
     summary.removed = remove_stale_reports(output_dir, keep=set(meeting_ids))
+    summary.no_speech = no_speech_meeting_ids(con)
     links = {meeting_id: quote(path.name) for meeting_id, path in summary.meeting_paths.items()}
-    write_study_report(con, summary.study_path, meeting_links=links)
+    write_study_report(con, summary.study_path, meeting_links=links, no_speech=summary.no_speech)
     summary.elapsed_s = (dt.datetime.now() - started).total_seconds()
     return summary
 

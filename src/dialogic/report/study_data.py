@@ -16,6 +16,7 @@ import duckdb
 from dialogic.errors import StoreError
 from dialogic.report.meeting_data import TAGS, records, rows
 from dialogic.report.view_rows import (
+    SMALL_N,
     MeetingRow,
     Quantiles,
     SiteSummary,
@@ -75,14 +76,19 @@ def _quantiles(con: duckdb.DuckDBPyConnection, value: str, group: str, source: s
         con,
         f"""
         select ({group})::varchar as grp, count({value}) as n, avg({value}) as mean,
-               quantile_cont({value}, [0.05, 0.25, 0.5, 0.75, 0.95]) as q
+               quantile_cont({value}, [0.05, 0.25, 0.5, 0.75, 0.95]) as q,
+               case when count({value}) < {SMALL_N} then list({value} order by {value}) filter (where {value} is not null) end
+                   as vals
         from {source}
         where {where}
         group by all
         order by grp nulls last
         """,
     )
-    return [Quantiles(r["grp"], r["n"], r["mean"], *(r["q"] if r["q"] is not None else [None] * 5)) for r in found]
+    return [
+        Quantiles(r["grp"], r["n"], r["mean"], *(r["q"] if r["q"] is not None else [None] * 5), tuple(r["vals"] or ()))
+        for r in found
+    ]
 
 
 def _load(con: duckdb.DuckDBPyConnection, with_meetings: bool) -> StudyReportData:
@@ -228,7 +234,16 @@ def _load(con: duckdb.DuckDBPyConnection, with_meetings: bool) -> StudyReportDat
             """,
         ),
         meetings=_meetings(con) if with_meetings else [],
+        speaker_checks=_speaker_checks(con),
     )
+
+
+def _speaker_checks(con: duckdb.DuckDBPyConnection):
+    """The voice-share error measured by raters' speaker checks, or None without a sample. Computed
+    here, not recorded: it changes no status."""
+    from dialogic.validation.speakers import speaker_validation
+
+    return speaker_validation(con)
 
 
 def _versions(con: duckdb.DuckDBPyConnection) -> list[VersionUse]:

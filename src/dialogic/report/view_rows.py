@@ -42,6 +42,7 @@ class VoiceShare:
     turns_pct: float | None
     longest_turn_s: float | None
     mean_turn_s: float | None
+    diarised_speech_s: float | None = None  # turn time: speech with or without words (docs/sql.md)
 
 
 @dataclass(frozen=True)
@@ -221,11 +222,20 @@ class MeetingReportData:
     interruptions: list[Interruption]
     option5: Option5 | None  # None while untagged
     sdm: SdmCounts | None  # None while untagged
+    names: dict[str, str] = field(default_factory=dict)  # voice_id → people.display_name
+
+    def name(self, voice_id: str) -> str:
+        """The voice's name as every output shows it (``Alex (service user)``); an unmapped
+        voice keeps its id (``unmapped:SPEAKER_03``)."""
+        return self.names.get(voice_id, voice_id)
 
     @property
     def unknown_speech_pct(self) -> float | None:
         """Share of speech by voices not mapped to a participant (role 'unknown'), or None."""
         return next((r.speech_pct for r in self.roles if r.role == "unknown"), None)
+
+
+SMALL_N = 10  # below this many values a distribution is drawn as its points (a strip), never a box or band
 
 
 @dataclass(frozen=True)
@@ -240,6 +250,12 @@ class Quantiles:
     median: float | None
     q75: float | None
     q95: float | None
+    values: tuple[float, ...] = ()  # every value, in order, where n < SMALL_N: drawn as points, not a box
+
+    @property
+    def small(self) -> bool:
+        """Too few values for a box or a band to mean anything: the values themselves are drawn."""
+        return self.n < SMALL_N
 
 
 @dataclass(frozen=True)
@@ -324,3 +340,5 @@ class StudyReportData:
     versions: list[VersionUse]
     validation_figures: list[ValidationFigure]
     meetings: list[MeetingRow] = field(default_factory=list)  # filled only when the index is asked for
+    # the latest speaker-check sample's voice-share error per role (dialogic.validation.speakers)
+    speaker_checks: object | None = None

@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+import dialogic.consent  # noqa: F401  (an interrupted withdrawal is finished before a request reads the database)
 from dialogic.errors import AudioError, DialogicError, EditRefused, LookupFailed
 from dialogic.review import auth, clips, editor, ratings
 from dialogic.review.agreement import compute_agreement
@@ -86,6 +87,7 @@ def create_app(
             Route("/transcripts/{meeting_id}", _correct_transcript, methods=["POST"]),
             Route("/correct/{utterance_id:path}", _correct_utterance),
             Route("/agreement", _agreement),
+            Route("/codebook", _codebook),
             Route("/validation", _validation),
             Route("/validation/next", _validation_next),
             Route("/validation/meeting/{meeting_id}", _meeting_score, methods=["GET"]),
@@ -595,7 +597,13 @@ async def _submit_validation_item(request: Request) -> Response:
     utterance_id = request.path_params["utterance_id"]
     form = await request.form()
     answers, missing = _form_answers(form)
-    if missing:
+    # an item of a speaker-check sample asks who said it, not the tags
+    speaker_only = await _read(request, queue_kind, session.rater.rater_id, utterance_id) == "speaker check"
+    if speaker_only and not form.get("speaker_right"):
+        return await _validation_item(
+            request, "Say whether the speaker shown is right before saving.", 400, posted=form
+        )
+    if missing and not speaker_only:
         return await _validation_item(
             request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400, posted=form
         )
@@ -615,7 +623,8 @@ async def _submit_validation_item(request: Request) -> Response:
         kind = queue_kind(cur, session.rater.rater_id, utterance_id)
         if kind is None:
             raise LookupFailed(f"{utterance_id} is not in your validation queue")
-        ratings.record_answers(cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind)
+        if kind != "speaker check":
+            ratings.record_answers(cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind)
         if check or misheard:
             record_transcript_check(
                 cur,
@@ -832,7 +841,7 @@ async def _transcript(request: Request, error: str | None = None, status_code: i
             "posted": dict(posted) if posted is not None else {},
             "saved": request.query_params.get("saved"),
             "at": request.query_params.get("at") or (posted or {}).get("utterance_id"),
-            "can_edit": request.state.session.rater.can_edit,
+            "can_edit": request.state.session.rater.can_edit and page.imported is None,
             "new_speaker": editor.NEW_SPEAKER,
         },
         status_code=status_code,
@@ -848,6 +857,8 @@ async def _correct_utterance(
         utterance, following, speakers = await _read(request, editor.load_correction, utterance_id)
     except LookupFailed as exc:
         return PlainTextResponse(str(exc), status_code=404)
+    except EditRefused as exc:
+        return PlainTextResponse(str(exc), status_code=409)
     return _render(
         request,
         "correct.html",
@@ -920,9 +931,29 @@ async def _correct_transcript(request: Request) -> Response:
     return RedirectResponse(f"/transcripts/{quote(meeting_id, safe='')}?{urlencode(params)}", status_code=303)
 
 
+# --- codebook ----------------------------------------------------------------------------
+
+
+async def _codebook(request: Request) -> Response:
+    """The raters' codebook (docs/codebook.md) as the text they rate by, linked from the queue and items."""
+    from dialogic.tagging.codebook import codebook_path
+
+    try:
+        text = await run_in_threadpool(codebook_path().read_text, encoding="utf-8")
+    except (OSError, LookupFailed) as exc:
+        return PlainTextResponse(f"the codebook cannot be read: {exc}", status_code=404)
+    return PlainTextResponse(text)
+
+
 # --- agreement ---------------------------------------------------------------------------
 
 
 async def _agreement(request: Request) -> Response:
+    from dialogic.validation.queue import latest_sample
+    from dialogic.validation.report import agreement_figures
+
     report = await _read(request, compute_agreement)
-    return _render(request, "agreement.html", {"report": report})
+    sample_id = await _read(request, latest_sample)
+    # the validation report's own computation (same seed and resamples as its defaults): one set of figures
+    figures = await _read(request, agreement_figures, sample_id) if sample_id else []
+    return _render(request, "agreement.html", {"report": report, "sample_id": sample_id, "figures": figures})

@@ -8,14 +8,16 @@ each speaker is), its speakers, its recent corrections and its word error rate; 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import duckdb
 
-from dialogic.corrections.edits import Edit, EditWords, Merge, Reassign, RenameSpeaker, Split
-from dialogic.corrections.revision_store import require_machine_transcript, utterance_version
+from dialogic.corrections.edits import Edit, EditWords, Merge, Reassign, RenameSpeaker, Revert, Split
+from dialogic.corrections.revision_store import require_machine_transcript, reverted_revisions, utterance_version
 from dialogic.errors import EditRefused, LookupFailed
+from dialogic.people import display_name
 from dialogic.review.clips import UTTERANCE_PADDING_S
 
 NEW_SPEAKER = "__new__"  # the speaker choice that means "a speaker not in the list"
@@ -38,11 +40,30 @@ class EditorUtterance:
     participant_id: str | None
     role: str | None
     pseudonym: str | None
-    start_s: float
-    end_s: float
+    start_s: float | None  # None: an imported transcript without times
+    end_s: float | None
     text: str
     revision_id: int | None
     words: tuple[EditorWord, ...]
+    relation: str | None = None
+    profession: str | None = None
+    has_audio: bool = True  # False: imported from a transcript without a recording
+
+    @property
+    def display(self) -> str:
+        """The speaker's name as every output shows it (``people.display_name``)."""
+        return display_name(
+            participant_id=self.participant_id,
+            pseudonym=self.pseudonym,
+            role=self.role,
+            relation=self.relation,
+            profession=self.profession,
+            speaker_label=self.speaker_label,
+        )
+
+    @property
+    def playable(self) -> bool:
+        return self.has_audio and self.start_s is not None
 
     @property
     def version(self) -> str:
@@ -55,7 +76,7 @@ class EditorUtterance:
     @property
     def clip_start_s(self) -> float:
         """Where this utterance's audio clip (`/audio/utterance/...`) starts in the recording."""
-        return max(0.0, self.start_s - UTTERANCE_PADDING_S)
+        return max(0.0, (self.start_s or 0.0) - UTTERANCE_PADDING_S)
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,19 @@ class SpeakerChoice:
     role: str | None
     pseudonym: str | None
     utterances: int
+    relation: str | None = None
+    profession: str | None = None
+
+    @property
+    def display(self) -> str:
+        return display_name(
+            participant_id=self.participant_id,
+            pseudonym=self.pseudonym,
+            role=self.role,
+            relation=self.relation,
+            profession=self.profession,
+            speaker_label=self.speaker_label,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,6 +109,12 @@ class RevisionLine:
     kind: str
     target_ids: list[str]
     in_effect: bool
+    undone_by: int | None = None  # the revert that undid it
+    undoes: int | None = None  # for a revert: the correction it undid
+
+    @property
+    def can_undo(self) -> bool:
+        return self.in_effect and self.undone_by is None
 
 
 @dataclass(frozen=True)
@@ -84,6 +124,12 @@ class EditorPage:
     speakers: list[SpeakerChoice]
     revisions: list[RevisionLine]
     word_error: dict | None  # the meeting's transcript_word_error_rate row
+    imported: str | None = None  # why the page is read-only: the meeting came from a transcript file
+
+    @property
+    def next_undo(self) -> int | None:
+        """The correction the undo key undoes: the newest one in effect, not undone, not itself an undo."""
+        return next((r.revision_id for r in self.revisions if r.can_undo and r.kind != "revert"), None)
 
 
 def require_reviewable(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
@@ -92,16 +138,17 @@ def require_reviewable(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
 
 
 def editor_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(meeting_id, utterances, corrections in effect, wer or None) for every reviewable meeting
-    with utterances."""
+    """(meeting_id, utterances, corrections in effect, wer or None, source) for every reviewable
+    meeting with utterances; ``source`` 'audio', 'transcript' or 'audio+transcript' (an imported
+    transcript is read here, and corrected in its file)."""
     return con.execute(
         """
         select u.meeting_id, count(*) as utterances,
                (select count(*) from transcript_revision_status as r where r.meeting_id = u.meeting_id and r.in_effect),
-               (select wer from transcript_word_error_rate as w where w.meeting_id = u.meeting_id)
+               (select wer from transcript_word_error_rate as w where w.meeting_id = u.meeting_id),
+               (select coalesce(source, 'audio') from meetings as m where m.meeting_id = u.meeting_id)
         from utterances as u
         where u.meeting_id in (select meeting_id from reviewable_meetings())
-          and u.meeting_id in (select meeting_id from meetings where coalesce(source, 'audio') = 'audio')
         group by u.meeting_id order by u.meeting_id
         """
     ).fetchall()
@@ -111,7 +158,8 @@ _UTTERANCES = """
 select u.utterance_id, u.meeting_id, u.utterance_index, u.speaker_label, s.participant_id, s.role, p.pseudonym,
        u.start_s, u.end_s, u.text, u.revision_id,
        list({'word': w.word, 'start_s': w.start_s, 'end_s': w.end_s, 'typed': w.probability is null}
-            order by w.word_index) filter (where w.word is not null) as words
+            order by w.word_index) filter (where w.word is not null) as words,
+       p.relation, p.profession, (select audio_path is not null from meetings where meeting_id = u.meeting_id)
 from utterances as u
 left join words as w on w.meeting_id = u.meeting_id and w.utterance_id = u.utterance_id
 left join compute_speaker_roles(?) as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
@@ -126,14 +174,17 @@ def _utterances(con, meeting_id: str, extra: str = "", params: list | None = Non
     rows = con.execute(_UTTERANCES.replace("{extra}", extra), [meeting_id, meeting_id] + (params or [])).fetchall()
     return [
         EditorUtterance(
-            *row[:11], tuple(EditorWord(w["word"], w["start_s"], w["end_s"], w["typed"]) for w in row[11] or [])
+            *row[:11],
+            tuple(EditorWord(w["word"], w["start_s"], w["end_s"], w["typed"]) for w in row[11] or []),
+            *row[12:],
         )
         for row in rows
     ]
 
 
 def list_speaker_choices(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[SpeakerChoice]:
-    """Every speaker of the meeting (diarised, or created by a correction), most utterances first."""
+    """Every speaker of the meeting (diarised, or created by a correction), by label: the picker's
+    numbers stay the same however many utterances a correction moves."""
     rows = con.execute(
         """
         with labels as (
@@ -142,11 +193,12 @@ def list_speaker_choices(con: duckdb.DuckDBPyConnection, meeting_id: str) -> lis
             select speaker_label from utterances where meeting_id = $m and speaker_label is not null
         )
         select l.speaker_label, s.participant_id, s.role, p.pseudonym,
-               (select count(*) from utterances as u where u.meeting_id = $m and u.speaker_label = l.speaker_label) as n
+               (select count(*) from utterances as u where u.meeting_id = $m and u.speaker_label = l.speaker_label) as n,
+               p.relation, p.profession
         from labels as l
         left join compute_speaker_roles($m) as s on s.speaker_label = l.speaker_label
         left join participants as p on p.meeting_id = $m and p.participant_id = s.participant_id
-        order by n desc, l.speaker_label
+        order by l.speaker_label
         """,
         {"m": meeting_id},
     ).fetchall()
@@ -154,13 +206,28 @@ def list_speaker_choices(con: duckdb.DuckDBPyConnection, meeting_id: str) -> lis
 
 
 def load_editor(con: duckdb.DuckDBPyConnection, meeting_id: str, *, revisions: int = 20) -> EditorPage:
-    """The editor page of one reviewable meeting."""
+    """The editor page of one reviewable meeting; read-only (``imported`` says why) for a meeting
+    imported from a transcript file, which is corrected in the file and read again."""
     require_reviewable(con, meeting_id)
-    require_machine_transcript(con, meeting_id)
+    try:
+        require_machine_transcript(con, meeting_id)
+        imported = None
+    except EditRefused as exc:
+        imported = str(exc)
+    undone = reverted_revisions(con, meeting_id)
     history = [
-        RevisionLine(*row)
-        for row in con.execute(
-            "select revision_id, editor, edited_at, kind, target_ids, in_effect from transcript_revision_status "
+        RevisionLine(
+            rid,
+            editor,
+            edited_at,
+            kind,
+            targets,
+            in_effect,
+            undone.get(rid),
+            json.loads(params).get("revision_id") if kind == "revert" else None,
+        )
+        for rid, editor, edited_at, kind, targets, in_effect, params in con.execute(
+            "select revision_id, editor, edited_at, kind, target_ids, in_effect, params from transcript_revision_status "
             "where meeting_id = ? order by revision_id desc limit ?",
             [meeting_id, revisions],
         ).fetchall()
@@ -174,6 +241,7 @@ def load_editor(con: duckdb.DuckDBPyConnection, meeting_id: str, *, revisions: i
         list_speaker_choices(con, meeting_id),
         history,
         dict(zip(names, row)) if row else None,
+        imported,
     )
 
 
@@ -190,6 +258,7 @@ def load_correction(
     if row is None:
         raise LookupFailed(f"no utterance {utterance_id!r} in a meeting whose consent covers review")
     meeting_id, index = row
+    require_machine_transcript(con, meeting_id)  # EditRefused: an imported transcript is corrected in its file
     pair = _utterances(con, meeting_id, "and u.utterance_index in (?, ?)", [index, index + 1])
     return pair[0], pair[1] if len(pair) > 1 else None, list_speaker_choices(con, meeting_id)
 
@@ -207,10 +276,11 @@ def _offset(form, name: str) -> int | None:
 def parse_edit_form(form) -> tuple[Edit, dict[str, str]]:
     """The correction a form asks for, and the versions of the utterances the editor saw.
 
-    Fields: ``kind``; ``utterance_id``; ``next_utterance_id`` (merge); ``at_word`` (split, an
-    offset); ``from_word``/``to_word`` (reassign: offsets, the end excluded; absent: the whole
-    utterance); ``speaker_label`` (reassign; ``__new__`` takes ``new_speaker``); ``text``
-    (edit_words); ``new_label`` (rename_speaker); ``expected``/``expected_next``: versions.
+        Fields: ``kind``; ``utterance_id``; ``next_utterance_id`` (merge); ``at_word`` (split, an
+        offset); ``from_word``/``to_word`` (reassign: offsets, the end excluded; absent: the whole
+        utterance); ``speaker_label`` (reassign; ``__new__`` takes ``new_speaker``); ``text``
+        (edit_words); ``new_label`` (rename_speaker); ``revision_id`` (revert: the correction to
+    undo); ``expected``/``expected_next``: versions.
     """
     kind = str(form.get("kind") or "")
     uid = str(form.get("utterance_id") or "")
@@ -237,6 +307,11 @@ def parse_edit_form(form) -> tuple[Edit, dict[str, str]]:
         return Merge(uid, next_id), expected
     if kind == "edit_words":
         return EditWords(uid, str(form.get("text") or "")), expected
+    if kind == "revert":
+        revision = _offset(form, "revision_id")
+        if revision is None:
+            raise EditRefused("choose the correction to undo")
+        return Revert(revision), {}
     if kind == "rename_speaker":
         new_label = str(form.get("new_label") or "").strip()
         if not new_label:

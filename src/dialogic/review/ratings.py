@@ -16,6 +16,7 @@ import duckdb
 
 from dialogic.db import connect, release, transaction
 from dialogic.errors import LookupFailed
+from dialogic.people import display_name
 from dialogic.tagging.codebook import TAGS
 
 TAG_TITLES = {
@@ -59,6 +60,23 @@ class QueueItem:
     text: str
     threshold_distance: float | None  # |probability − threshold| of the closest tag; None if untagged
     answered_by_me: int  # how many of the four tags this rater has a current answer for
+    participant_id: str | None = None
+    role: str | None = None
+    pseudonym: str | None = None
+    relation: str | None = None
+    profession: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The speaker's name as every output shows it (``people.display_name``)."""
+        return display_name(
+            participant_id=self.participant_id,
+            pseudonym=self.pseudonym,
+            role=self.role,
+            relation=self.relation,
+            profession=self.profession,
+            speaker_label=self.speaker_label,
+        )
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,27 @@ class ItemUtterance:
     start_s: float | None  # None: an imported transcript without times
     end_s: float | None
     text: str
+    participant_id: str | None = None
+    relation: str | None = None
+    profession: str | None = None
+    has_audio: bool = True  # False: imported from a transcript without a recording
+
+    @property
+    def display(self) -> str:
+        """The speaker's name as every output shows it (``people.display_name``)."""
+        return display_name(
+            participant_id=self.participant_id,
+            pseudonym=self.speaker_pseudonym,
+            role=self.speaker_role,
+            relation=self.relation,
+            profession=self.profession,
+            speaker_label=self.speaker_label,
+        )
+
+    @property
+    def playable(self) -> bool:
+        """Whether a clip of it can be played: the meeting has a recording and it has times."""
+        return self.has_audio and self.start_s is not None
 
 
 @dataclass
@@ -176,9 +215,12 @@ items as (
         min(model.threshold_distance) filter (where $tag is null or model.tag = $tag) as threshold_distance,
         (select count(*) from mine where mine.utterance_id = u.utterance_id) as answered_by_me,
         (select count(*) from mine where mine.utterance_id = u.utterance_id and ($tag is null or mine.tag = $tag))
-            = (case when $tag is null then $n_tags else 1 end) as done_by_me
+            = (case when $tag is null then $n_tags else 1 end) as done_by_me,
+        s.participant_id, s.role, p.pseudonym, p.relation, p.profession
     from utterances as u
     left join model on model.utterance_id = u.utterance_id
+    left join compute_speaker_roles(null) as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
+    left join participants as p on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
     where ($meeting is null or u.meeting_id = $meeting) and u.meeting_id in (select meeting_id from reviewable_meetings())
     group by all
 ),
@@ -211,7 +253,8 @@ select count(*) filter (where done_by_me), count(*) from filtered
 _QUEUE_LIST_SQL = (
     _QUEUE_BASE
     + """
-select utterance_id, meeting_id, utterance_index, speaker_label, text, threshold_distance, answered_by_me
+select utterance_id, meeting_id, utterance_index, speaker_label, text, threshold_distance, answered_by_me,
+       participant_id, role, pseudonym, relation, profession
 from filtered
 where $after_distance is null
    or (sort_distance, meeting_id, utterance_index) > ($after_distance, $after_meeting, $after_index)
@@ -302,8 +345,9 @@ def list_meetings(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 
 _UTTERANCE_SQL = """
 select u.utterance_id, u.meeting_id, u.utterance_index, u.speaker_label, s.role, p.pseudonym,
-       u.start_s, u.end_s, u.text
+       u.start_s, u.end_s, u.text, s.participant_id, p.relation, p.profession, m.audio_path is not null
 from utterances as u
+inner join meetings as m on m.meeting_id = u.meeting_id
 left join compute_speaker_roles(null) as s on s.meeting_id = u.meeting_id and s.speaker_label = u.speaker_label
 left join participants as p on p.meeting_id = s.meeting_id and p.participant_id = s.participant_id
 """

@@ -207,10 +207,15 @@ class TagInput:
 
 
 def read_tag_input(path: Path) -> list[TagInput]:
-    """Read ``.txt`` (one utterance per line) or ``.jsonl`` (``text``, optional ``id``,
-    ``speaker_role`` and ``speaker``). Blank lines are skipped; ids default to the 1-based line
-    number. The lines are read as one conversation in order: a context model sees each
-    utterance after the one before it."""
+    """Read ``.txt`` or ``.jsonl`` (``text``, optional ``id``, ``speaker_role`` and ``speaker``).
+    Blank lines are skipped; ids default to the 1-based line number. The lines are read as one
+    conversation in order: a context model sees each utterance after the one before it.
+
+    A ``.txt`` whose lines start ``Name: text`` is read as transcript import reads a plain-text
+    transcript (``transcript_import.plain``: a line without a name continues the one before), and
+    a name that is a role word (``Peer:``, ``Clinician:``) gives the utterance that role, so the
+    codebook's role rules apply as they would to an imported meeting; the name is the speaker a
+    context model sees turns by. Otherwise each line is one utterance of unknown role and speaker."""
     import json as _json
 
     from dialogic.errors import LookupFailed, ManifestError
@@ -222,12 +227,12 @@ def read_tag_input(path: Path) -> list[TagInput]:
         raise ManifestError(
             f"{path}: expected a .txt (one utterance per line) or .jsonl file, got {suffix or 'no suffix'!r}"
         )
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    if suffix == ".txt":
+        return _read_txt(path, lines)
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for n, line in enumerate(lines, start=1):
         if not line.strip():
-            continue
-        if suffix == ".txt":
-            items.append(TagInput(utterance_id=n, text=line.strip()))
             continue
         try:
             data = _json.loads(line)
@@ -245,6 +250,19 @@ def read_tag_input(path: Path) -> list[TagInput]:
             )
         )
     return items
+
+
+def _read_txt(path: Path, lines: list[str]) -> list[TagInput]:
+    from dialogic.people import role_named
+    from dialogic.transcript_import.plain import read_plain
+    from dialogic.transcript_import.text_file import split_name
+
+    if not any(split_name(line)[0] for line in lines if line.strip()):
+        return [TagInput(utterance_id=n, text=line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
+    return [
+        TagInput(utterance_id=s.line, text=s.text, speaker_role=role_named(s.speaker), speaker=s.speaker)
+        for s in read_plain(path).segments
+    ]
 
 
 def tag_inputs(tagger: Tagger, items: list[TagInput]) -> list[dict]:

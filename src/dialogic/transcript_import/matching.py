@@ -1,9 +1,10 @@
 """Speakers of an imported transcript to the manifest's participants, by name.
 
 A transcript's names become speaker labels: names that differ only in case or spacing ("alex",
-"Alex ") are one speaker, labelled as first written. A label is matched to the participant whose
-``id``, ``pseudonym``, ``person``, ``relation`` or ``profession`` equals it (case and spacing
-aside) when exactly one participant does; a name that fits no participant, or several, stays
+"Alex ") are one speaker, labelled as first written. A label is matched to a participant by
+``dialogic.people.participants_named`` (the rule ``dialogic speakers map`` uses too): by ``id``,
+``pseudonym``, ``person``, ``relation`` or ``profession`` (case and spacing aside), else by a role
+word (``Clinician:``, ``Peer:``), when exactly one participant fits; a name that fits no participant, or several, stays
 unmapped and is named in a warning, so that nobody's speech is silently given to someone else.
 """
 
@@ -12,12 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dialogic.manifest import Participant
+from dialogic.people import name_key, participants_named
 from dialogic.records import ImportedUtterance, TranscriptSegment
-
-
-def name_key(name: str) -> str:
-    """How names are compared: case and runs of spaces ignored."""
-    return " ".join(name.split()).casefold()
 
 
 def label_segments(segments: Sequence[TranscriptSegment]) -> list[ImportedUtterance]:
@@ -35,15 +32,10 @@ def match_speakers(
 ) -> tuple[dict[str, str | None], list[str]]:
     """Each label → the participant id it names (None when it names none or several), and a
     warning for every label left unmapped."""
-    named: dict[str, set[str]] = {}
-    for p in participants:
-        for value in (p.id, p.pseudonym, p.person, p.relation, p.profession):
-            if value:
-                named.setdefault(name_key(value), set()).add(p.id)
     matched: dict[str, str | None] = {}
     unmatched, ambiguous = [], []
     for label in dict.fromkeys(labels):
-        candidates = named.get(name_key(label), set())
+        candidates = participants_named(label, participants)
         matched[label] = next(iter(candidates)) if len(candidates) == 1 else None
         if not candidates:
             unmatched.append(label)
@@ -52,7 +44,7 @@ def match_speakers(
     warnings = []
     if unmatched:
         warnings.append(
-            f"transcript speaker(s) matching no participant by id, pseudonym, person, relation or profession: "
+            f"transcript speaker(s) matching no participant by id, pseudonym, person, relation, profession or role: "
             f"{', '.join(repr(u) for u in unmatched)}; their speech counts as unmapped until mapped "
             "(`dialogic speakers map`)"
         )

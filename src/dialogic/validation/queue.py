@@ -20,7 +20,9 @@ class ValidationItem:
     meeting_id: str
     speaker_label: str | None
     text: str
-    kind: str  # 'validation' (a first or second rating) or 'adjudication' (a third, on a disagreement)
+    # 'validation' (a first or second rating), 'adjudication' (a third, on a disagreement) or
+    # 'speaker check' (an item of a speaker-check sample: who said it, no tags)
+    kind: str
     draw_order: int
 
 
@@ -74,7 +76,9 @@ final as (
 select utterance_id, meeting_id, speaker_label, text, kind, draw_order
 from final
 where kind is not null
-order by kind = 'adjudication' desc, draw_order
+-- each rater's own random order, fixed for the rater and the sample: two raters working through
+-- the sample at the same time do not rate the same items first, and order effects average out
+order by kind = 'adjudication' desc, md5($sample || '|' || $rater || '|' || utterance_id)
 """
 
 
@@ -82,12 +86,21 @@ def validation_queue(
     con: duckdb.DuckDBPyConnection, rater_id: str, sample_id: str | None = None
 ) -> list[ValidationItem]:
     """The items ``rater_id`` can rate now: disagreements to adjudicate first, then the sample in
-    its random order. Raises LookupFailed when there is no sample."""
+    the rater's own random order, then the latest speaker-check sample's items, lowest confidence
+    first. Raises LookupFailed when there is no sample of either kind."""
+    from dialogic.validation.speakers import speaker_check_queue
+
     sample_id = sample_id or latest_sample(con)
-    if sample_id is None:
+    speaker_items = [
+        ValidationItem(uid, mid, label, text, "speaker check", order)
+        for uid, mid, label, text, order in speaker_check_queue(con, rater_id)
+    ]
+    if sample_id is None and not speaker_items:
         raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
-    rows = con.execute(_QUEUE, {"sample": sample_id, "rater": rater_id}).fetchall()
-    return [ValidationItem(*row) for row in rows]
+    rows = con.execute(_QUEUE, {"sample": sample_id, "rater": rater_id}).fetchall() if sample_id else []
+    tagged = [ValidationItem(*row) for row in rows]
+    seen = {item.utterance_id for item in tagged}
+    return tagged + [item for item in speaker_items if item.utterance_id not in seen]
 
 
 def queue_kind(

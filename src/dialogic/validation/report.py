@@ -2,8 +2,8 @@
 
 From a validation sample's blind ratings (`validation_item_truth`), per tag: prevalence,
 precision, recall, specificity, F1 and Cohen's κ of the model against the raters' consensus,
-each with a 95 % bootstrap interval that respects the sampling design (resampling within strata,
-weights carried along); the human ceiling (the two raters' κ and Krippendorff's α); and each
+each with a 95 % interval that respects the sampling design (strata and weights; see
+``dialogic.validation.intervals``); the human ceiling (the two raters' κ and Krippendorff's α); and each
 meeting's tag count corrected for the measured error (Rogan–Gladen). The figures are stored in
 ``validation_estimates`` so that the views (``tag_validation_status``) and exports carry them.
 """
@@ -22,6 +22,8 @@ from dialogic.db import transaction
 from dialogic.errors import LookupFailed
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.queue import latest_sample
+from dialogic.validation.settings import tag_statuses
+from dialogic.validation.speakers import SpeakerValidation, speaker_validation
 from dialogic.validation.stats import (
     Estimate,
     alpha_estimate,
@@ -57,6 +59,8 @@ class ValidationReport:
     tags: list[TagReport]
     option5: dict[str, Estimate] = field(default_factory=dict)  # meeting level: proxy vs raters, raters' ceiling
     transcripts: TranscriptValidation | None = None  # who said what, and what was said
+    statuses: dict[str, str] = field(default_factory=dict)  # tag -> status as recorded (tag_validation_status)
+    speakers: SpeakerValidation | None = None  # the latest speaker-check sample's voice-share error
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -79,14 +83,64 @@ def validation_report(
         raise LookupFailed(f"no validation sample {sample_id!r}")
     version, items, population, design = sample
     reports = []
+    for k, report in enumerate(agreement_figures(con, sample_id, seed=seed, n_resamples=n_resamples)):
+        rows = _truth_rows(con, sample_id, report.tag)
+        decided = [r for r in rows if r[6] is not None]
+        report.meetings = _corrected_counts(
+            con,
+            sample_id,
+            version,
+            report.tag,
+            np.array([int(r[3]) for r in decided], dtype=int),
+            np.array([int(r[6]) for r in decided], dtype=int),
+            np.array([r[2] for r in decided], dtype=float),
+            np.array([r[1] for r in decided], dtype=object),
+            seed + k,
+            n_resamples,
+        )
+        reports.append(report)
+    from dialogic.validation.meetings import option5_agreement
+
+    return ValidationReport(
+        sample_id,
+        version,
+        items,
+        population,
+        design,
+        seed,
+        n_resamples,
+        dt.datetime.now().isoformat(timespec="seconds"),
+        reports,
+        option5_agreement(con),
+        transcript_validation(con, sample_id, seed=seed, n_resamples=n_resamples),
+        tag_statuses(con, version),
+        speaker_validation(con),
+    )
+
+
+def _truth_rows(con: duckdb.DuckDBPyConnection, sample_id: str, tag: str) -> list[tuple]:
+    return con.execute(
+        """
+        select utterance_id, stratum, weight, coalesce(model_label, false), value_a, value_b, consensus, status
+        from validation_item_truth where sample_id = ? and tag = ? order by utterance_id
+        """,
+        [sample_id, tag],
+    ).fetchall()
+
+
+def agreement_figures(
+    con: duckdb.DuckDBPyConnection, sample_id: str | None = None, *, seed: int = 0, n_resamples: int = 2000
+) -> list[TagReport]:
+    """Per tag, on a validation sample's blind answers: the model against the raters' consensus
+    (prevalence, precision, recall, specificity, F1, κ) and the raters' own κ and α, each with its
+    95 % interval. The one computation behind both the validation report and the review app's
+    agreement page, so the two always show the same figures. Raises LookupFailed without a sample."""
+    sample_id = sample_id or latest_sample(con)
+    if sample_id is None:
+        raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
+    reports = []
     for k, tag in enumerate(TAGS):
-        rows = con.execute(
-            """
-            select utterance_id, stratum, weight, coalesce(model_label, false), value_a, value_b, consensus, status
-            from validation_item_truth where sample_id = ? and tag = ? order by utterance_id
-            """,
-            [sample_id, tag],
-        ).fetchall()
+        rows = _truth_rows(con, sample_id, tag)
         decided = [r for r in rows if r[6] is not None]
         model = np.array([int(r[3]) for r in decided], dtype=int)
         truth = np.array([int(r[6]) for r in decided], dtype=int)
@@ -107,34 +161,18 @@ def validation_report(
         for r in rows:
             if r[6] is None:
                 pending[r[7]] = pending.get(r[7], 0) + 1
-        report = TagReport(
-            tag=tag,
-            decided=len(decided),
-            pending=pending,
-            adjudicated=sum(r[7] == "adjudicated" for r in rows),
-            model_vs_consensus=figures,
-            rater_kappa=kappa,
-            rater_alpha=alpha,
+        reports.append(
+            TagReport(
+                tag=tag,
+                decided=len(decided),
+                pending=pending,
+                adjudicated=sum(r[7] == "adjudicated" for r in rows),
+                model_vs_consensus=figures,
+                rater_kappa=kappa,
+                rater_alpha=alpha,
+            )
         )
-        report.meetings = _corrected_counts(
-            con, sample_id, version, tag, model, truth, weights, strata, seed + k, n_resamples
-        )
-        reports.append(report)
-    from dialogic.validation.meetings import option5_agreement
-
-    return ValidationReport(
-        sample_id,
-        version,
-        items,
-        population,
-        design,
-        seed,
-        n_resamples,
-        dt.datetime.now().isoformat(timespec="seconds"),
-        reports,
-        option5_agreement(con),
-        transcript_validation(con, sample_id, seed=seed, n_resamples=n_resamples),
-    )
+    return reports
 
 
 def _reliability(con: duckdb.DuckDBPyConnection, sample_id: str, tag: str) -> np.ndarray:
@@ -184,8 +222,9 @@ def _corrected_counts(con, sample_id, version, tag, model, truth, weights, strat
     return out
 
 
-def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport) -> int:
-    """Replace the sample's rows of ``validation_estimates`` with the report's figures."""
+def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport, recorded_by: str | None = None) -> int:
+    """Record the report's figures: replace the sample's rows of ``validation_estimates``. The
+    one step that changes a tag's validation status (`dialogic validate record`)."""
     rows = []
     for t in report.tags:
         named = {**t.model_vs_consensus, "rater_kappa": t.rater_kappa, "rater_alpha": t.rater_alpha}
@@ -216,9 +255,9 @@ def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport) ->
     with transaction(con):
         con.execute("delete from validation_estimates where sample_id = ?", [report.sample_id])
         con.executemany(
-            "insert into validation_estimates (sample_id, tagger_model_version, tag, figure, value, low, high, n, reason) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            "insert into validation_estimates (sample_id, tagger_model_version, tag, figure, value, low, high, n, reason, "
+            "recorded_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[*row, recorded_by] for row in rows],
         )
     return len(rows)
 
@@ -248,6 +287,24 @@ def transcript_rows(report: ValidationReport) -> str:
     )
 
 
+def voice_share_rows(report: ValidationReport) -> str:
+    """HTML rows: per role, voice share as diarised, its error and the true share, 95 % intervals."""
+    v = report.speakers
+    if v is None:
+        return '<tr><td colspan="4">no speaker-check sample yet (dialogic validate sample --for speakers)</td></tr>'
+    e = html.escape
+    rows = [
+        f"<tr><td>any role: speech given to the wrong person</td><td></td><td>{e(format_estimate(v.misattributed, 3))}</td>"
+        f"<td></td></tr>"
+    ]
+    for r in v.roles:
+        rows.append(
+            f"<tr><td>{e(r.role)}</td><td>{r.attributed:.3f}</td><td>{e(format_estimate(r.error, 3))}</td>"
+            f"<td>{e(format_estimate(r.true_share, 3))}</td></tr>"
+        )
+    return "".join(rows)
+
+
 def render_html(report: ValidationReport) -> str:
     """A self-contained page (no scripts, no external files)."""
     e = html.escape
@@ -259,7 +316,8 @@ def render_html(report: ValidationReport) -> str:
         pending = ", ".join(f"{n} {e(s)}" for s, n in sorted(t.pending.items())) or "none"
         body.append(
             f"<tr><th>{e(t.tag)}</th><td>{t.decided}</td>{cells}<td>{e(format_estimate(t.rater_kappa))}</td>"
-            f"<td>{e(format_estimate(t.rater_alpha))}</td><td>{t.adjudicated}</td><td>{pending}</td></tr>"
+            f"<td>{e(format_estimate(t.rater_alpha))}</td><td>{t.adjudicated}</td><td>{pending}</td>"
+            f"<td>{e(report.statuses.get(t.tag, 'not validated on this study'))}</td></tr>"
         )
     meetings = []
     for t in report.tags:
@@ -279,17 +337,36 @@ td,th{{border:1px solid #bbb;padding:.3em .5em;text-align:left}}caption{{text-al
 <h1>Validation report: sample {e(report.sample_id)}</h1>
 <p>Tagger {e(report.tagger_model_version)}; {report.items} utterances sampled from a population of {report.population}
 ({e(report.design)}). Model labels are compared with the consensus of two blind raters (a third adjudicates
-disagreements). Intervals: 95 % percentile bootstrap, {report.n_resamples} resamples within strata, sampling weights
-carried (seed {report.seed}). Computed {e(report.computed_at)}.</p>
+disagreements). Intervals, 95 %: proportions and F1 by Korn &amp; Graubard's method (Clopper–Pearson on the design's
+effective sample size); κ and α by a percentile bootstrap within strata ({report.n_resamples} resamples, seed
+{report.seed}) that falls back to an asymptotic interval where it degenerates. Computed {e(report.computed_at)}.
+Viewing this report changes no status; <code>dialogic validate record</code> records its figures.</p>
 <table><caption>Model vs rater consensus, and the human ceiling</caption>
-<thead><tr><th>tag</th><th>items decided</th>{head}<th>rater–rater κ</th><th>Krippendorff's α</th><th>adjudicated</th><th>pending</th></tr></thead>
+<thead><tr><th>tag</th><th>items decided</th>{
+        head
+    }<th>rater–rater κ</th><th>Krippendorff's α</th><th>adjudicated</th><th>pending</th><th>status (as recorded)</th></tr></thead>
 <tbody>{"".join(body)}</tbody></table>
 <table><caption>Who said what, and what was said (raters' checks of sampled utterances)</caption>
 <thead><tr><th>figure</th><th>estimate [95 %]</th><th>utterances</th></tr></thead>
 <tbody>{transcript_rows(report)}</tbody></table>
+<table><caption>Voice share by role: as diarised, its error (diarised − true) and the true share, from speaker
+checks{
+        ""
+        if report.speakers is None
+        else f" of sample {e(report.speakers.sample_id)} ({report.speakers.checked} checked, "
+        f"{report.speakers.unsure} can't tell, {report.speakers.unknown_true_speaker} wrong with the true speaker unknown)"
+    }; shares of
+speech pooled over the meetings the sample stands for, 95 % intervals (Korn–Graubard; MOVER for the error)</caption>
+<thead><tr><th>role</th><th>voice share as diarised</th><th>error [95 %]</th><th>true share [95 %]</th></tr></thead>
+<tbody>{voice_share_rows(report)}</tbody></table>
 <table><caption>Whole meetings: OPTION-5 scored by raters vs dialogic's SDM proxy (ICC(A,1), 95 % interval)</caption>
 <thead><tr><th>comparison</th><th>ICC</th><th>meetings</th></tr></thead>
-<tbody>{"".join(f"<tr><td>{e(name.replace('_', ' '))}</td><td>{e(format_estimate(est))}</td><td>{est.n}</td></tr>" for name, est in report.option5.items())}</tbody></table>
+<tbody>{
+        "".join(
+            f"<tr><td>{e(name.replace('_', ' '))}</td><td>{e(format_estimate(est))}</td><td>{est.n}</td></tr>"
+            for name, est in report.option5.items()
+        )
+    }</tbody></table>
 <table><caption>Tag counts per meeting, corrected for the measured error (Rogan–Gladen)</caption>
 <thead><tr><th>meeting</th><th>tag</th><th>utterances</th><th>tagged by the model</th><th>corrected [95 %]</th><th>note</th></tr></thead>
 <tbody>{"".join(meetings)}</tbody></table>

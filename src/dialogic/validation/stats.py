@@ -27,7 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _sps
 
+from dialogic.validation.intervals import figure_intervals, proportion_interval_from_agreement
+
 FIGURES = ("prevalence", "precision", "recall", "specificity", "f1", "kappa")
+PROPORTIONS = ("prevalence", "precision", "recall", "specificity", "f1")
 
 NO_ITEMS = "no items"
 FEWER_THAN_2_ITEMS = "fewer than 2 items"
@@ -216,17 +219,85 @@ def estimate_agreement(
             name: Estimate(point[name], None, None, n, FEWER_THAN_2_ITEMS if point[name] is not None else reasons[name])
             for name in FIGURES
         }
-    rng = np.random.default_rng(seed)
-    indices = _resample_indices(n, strata, n_resamples, rng)
-    resampled = [binary_agreement(m[ix], t[ix], w[ix]) for ix in indices]
+    s = np.zeros(n, dtype=int) if strata is None else np.asarray(strata, dtype=object)
     out = {}
-    for name in FIGURES:
+    for name in PROPORTIONS:
         if point[name] is None:
             out[name] = Estimate(None, None, None, n, reasons[name])
             continue
-        low, high = _percentile_interval([r[name] for r in resampled], n_resamples, level)
-        out[name] = Estimate(point[name], low, high, n, None if low is not None else INTERVAL_UNDEFINED)
-    return out
+        _, low, high = figure_intervals(name, m, t, w, s.astype(str), level=level)
+        out[name] = Estimate(point[name], float(low[0]), float(high[0]), n)
+    if point["kappa"] is None:
+        out["kappa"] = Estimate(None, None, None, n, reasons["kappa"])
+    else:
+        boot = bootstrap(
+            lambda mm, tt, ww: binary_agreement(mm, tt, ww)["kappa"],
+            (m, t),
+            w,
+            strata,
+            n_resamples=n_resamples,
+            level=level,
+            seed=seed,
+        )
+        out["kappa"] = _with_fallback(point["kappa"], boot, kappa_fallback_interval(m, t, w, level), n)
+    return {name: out[name] for name in FIGURES}
+
+
+def kish_effective_n(weights: np.ndarray) -> float:
+    """Kish's effective sample size (Σ w)² / Σ w² of weighted items."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w**2).sum()) if (w > 0).any() else 0.0
+
+
+def kappa_fallback_interval(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None, level: float = 0.95):
+    """An interval for Cohen's κ that never collapses: the widest of (1) statsmodels' asymptotic
+    interval (Fleiss, Cohen & Everitt's variance) of the weighted table scaled to Kish's effective
+    sample size, and (2) the Clopper–Pearson interval of the observed agreement on that effective
+    size, mapped to κ with the chance agreement held fixed. (2) is what keeps the interval open
+    when the raters agree on every item. Clipped to [−1, 1]; (None, None) when κ is undefined."""
+    from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    w = _weights(weights, a.size)
+    keep = ~np.isnan(a) & ~np.isnan(b) & (w > 0)
+    a, b, w = a[keep], b[keep], w[keep]
+    labels = np.unique(np.concatenate([a, b]))
+    if labels.size < 2:
+        return None, None
+    table = np.zeros((labels.size, labels.size))
+    np.add.at(table, (np.searchsorted(labels, a), np.searchsorted(labels, b)), w)
+    n_eff = kish_effective_n(w)
+    table = table / table.sum()
+    p_o = float(np.trace(table))
+    p_e = float(table.sum(axis=1) @ table.sum(axis=0))
+    if p_e >= 1:
+        return None, None
+    lows, highs = [], []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = _sm_kappa(table * n_eff)
+    half = float(_sps.norm.isf((1 - level) / 2)) * float(result.std_kappa)
+    if np.isfinite(half):
+        lows.append(float(result.kappa) - half)
+        highs.append(float(result.kappa) + half)
+    ag_low, ag_high = proportion_interval_from_agreement(p_o, n_eff, level)
+    if p_o >= 1:
+        ag_high = 1.0
+    lows.append((ag_low - p_e) / (1 - p_e))
+    highs.append((ag_high - p_e) / (1 - p_e))
+    return max(-1.0, min(lows)), min(1.0, max(highs))
+
+
+def _with_fallback(value: float, boot: tuple, fallback: tuple, n: int) -> Estimate:
+    """The bootstrap interval, unless it degenerates — undefined, or under half the width of
+    ``fallback`` (a stratum holding one value has nothing to resample) — then ``fallback``."""
+    f_low, f_high = fallback
+    b_low, b_high = boot
+    if b_low is not None and (f_low is None or (b_high - b_low) >= 0.5 * (f_high - f_low)):
+        return Estimate(value, b_low, b_high, n)
+    if f_low is not None:
+        return Estimate(value, min(f_low, value), max(f_high, value), n, None)
+    return Estimate(value, None, None, n, INTERVAL_UNDEFINED)
 
 
 # --- rater against rater ---------------------------------------------------------------------
@@ -290,8 +361,8 @@ def rater_kappa(
         return Estimate(None, None, None, n, NO_VARIATION)
     if n < 2:
         return Estimate(value, None, None, n, FEWER_THAN_2_ITEMS)
-    low, high = bootstrap(cohen_kappa, (a, b), w, s, n_resamples=n_resamples, level=level, seed=seed)
-    return Estimate(value, low, high, n, None if low is not None else INTERVAL_UNDEFINED)
+    boot = bootstrap(cohen_kappa, (a, b), w, s, n_resamples=n_resamples, level=level, seed=seed)
+    return _with_fallback(value, boot, kappa_fallback_interval(a, b, w, level), n)
 
 
 def krippendorff_alpha_nominal(reliability: np.ndarray) -> float | None:
@@ -361,7 +432,28 @@ def alpha_estimate(
         level=level,
         seed=seed,
     )
-    return Estimate(value, low, high, n, None if low is not None else INTERVAL_UNDEFINED)
+    return _with_fallback(value, (low, high), _alpha_fallback_interval(items.T, level), n)
+
+
+def _alpha_fallback_interval(reliability: np.ndarray, level: float) -> tuple[float | None, float | None]:
+    """α = 1 − D_o / D_e with the observed disagreement D_o (the share of disagreeing pairable
+    answer pairs) given its Clopper–Pearson interval on the pairable items, D_e held fixed."""
+    data = np.asarray(reliability, dtype=float)
+    value = krippendorff_alpha_nominal(data)
+    if value is None:
+        return None, None
+    values = np.unique(data[~np.isnan(data)])
+    counts = np.stack([(data == v).sum(axis=0) for v in values], axis=1).astype(float)
+    m_u = counts.sum(axis=1)
+    counts, m_u = counts[m_u >= 2], m_u[m_u >= 2]
+    n_c = counts.sum(axis=0)
+    total = float(n_c.sum())
+    d_e = (total**2 - float((n_c**2).sum())) / (total * (total - 1))
+    d_o = (1 - value) * d_e
+    low, high = proportion_interval_from_agreement(1 - d_o, float(len(m_u)), level)
+    if d_o <= 0:
+        high = 1.0
+    return max(-1.0, 1 - (1 - low) / d_e), min(1.0, 1 - (1 - high) / d_e)
 
 
 # --- counts corrected for the measured error -------------------------------------------------
@@ -454,7 +546,8 @@ def icc_a1(scores: np.ndarray, level: float = 0.95) -> Estimate:
     ICC = (MSR − MSE) / (MSR + (k−1)·MSE + k/n·(MSC − MSE)), with its interval from the F
     distribution (McGraw & Wong 1996, case 2A; Satterthwaite degrees of freedom v).
     None with a reason for fewer than 2 targets or raters, missing scores, or no variance. With
-    perfect agreement (no error variance) the value is 1 and the interval is undefined.
+    perfect agreement (no error variance) the value is 1 and the interval is computed with the
+    error variance of rounding to the score's scale (never zero-width).
     """
     x = np.asarray(scores, dtype=float)
     if x.ndim != 2 or x.shape[0] < 2:
@@ -475,13 +568,18 @@ def icc_a1(scores: np.ndarray, level: float = 0.95) -> Estimate:
     msc = ss_cols / (k - 1)
     mse = ss_err / ((n - 1) * (k - 1))
     icc = (msr - mse) / (msr + (k - 1) * mse + k / n * (msc - mse))
-    if mse <= 1e-12 * ss_total:
-        if ss_cols <= 1e-12 * ss_total:
-            return Estimate(1.0, None, None, n, "perfect agreement: no interval")
-        mse = 0.0
+    perfect = mse <= 1e-12 * ss_total
+    if perfect:
+        # No disagreement at all: an F interval would be zero-width. The error variance is taken as
+        # the rounding variance of the score's scale, Δ²/12 with Δ its smallest step, since
+        # scores that agree to the step could still differ by less than one.
+        steps = np.diff(np.unique(x))
+        step = float(steps.min()) if steps.size else 1.0
+        mse = step**2 / 12
+    shape = (msr - mse) / (msr + (k - 1) * mse + k / n * (msc - mse)) if perfect else icc
     # McGraw & Wong (1996), case 2A: a, b, and the Satterthwaite degrees of freedom v.
-    a = k * icc / (n * (1 - icc))
-    b = 1 + k * icc * (n - 1) / (n * (1 - icc))
+    a = k * shape / (n * (1 - shape))
+    b = 1 + k * shape * (n - 1) / (n * (1 - shape))
     v_den = (a * msc) ** 2 / (k - 1) + (b * mse) ** 2 / ((n - 1) * (k - 1))
     v = (a * msc + b * mse) ** 2 / v_den if v_den > 0 else math.nan
     q = 1 - (1 - level) / 2
@@ -491,4 +589,7 @@ def icc_a1(scores: np.ndarray, level: float = 0.95) -> Estimate:
     f_high = _sps.f.ppf(q, v, n - 1)
     low = n * (msr - f_low * mse) / (f_low * (k * msc + (k * n - k - n) * mse) + n * msr)
     high = n * (f_high * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f_high * msr)
-    return Estimate(float(icc), _float_or_none(low), _float_or_none(high), n)
+    low, high = _float_or_none(low), _float_or_none(high)
+    if perfect and low is not None and high is not None:
+        low, high = min(low, icc), max(high, icc)
+    return Estimate(float(icc), low, high, n)

@@ -1,7 +1,8 @@
 """Validation of who said what and what was said: on validation items, raters confirm or correct
 the speaker and count misheard words; the report turns that into speaker-attribution accuracy,
-a word error estimate and, per meeting, the share of speech given to the wrong person — each with
-a stratified, weighted bootstrap interval over the sampled utterances.
+a word error estimate and, per meeting, the share of speech given to the wrong person — each a
+ratio of weighted sums with Korn–Graubard's interval (`dialogic.validation.intervals.ratio_interval`),
+which does not collapse when every checked utterance agrees (a percentile bootstrap does).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import duckdb
 import numpy as np
 
 from dialogic.errors import LookupFailed
-from dialogic.validation.stats import Estimate, bootstrap
+from dialogic.validation.intervals import ratio_interval
+from dialogic.validation.stats import Estimate
 
 
 def record_transcript_check(
@@ -87,11 +89,12 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray, weights: np.ndarray) 
 
 
 def _estimate(numerator, denominator, weights, strata, seed, n_resamples, empty_reason: str) -> Estimate:
+    """``seed`` and ``n_resamples`` are kept for the callers; the interval needs no resampling."""
     value = _ratio(numerator, denominator, weights) if len(weights) else None
     if value is None:
         return Estimate(None, None, None, len(weights), empty_reason)
-    low, high = bootstrap(_ratio, [numerator, denominator], weights, strata, seed=seed, n_resamples=n_resamples)
-    return Estimate(value, low, high, len(weights), None if low is not None else "interval undefined")
+    _, low, high = ratio_interval(numerator, denominator, weights, np.asarray(strata, dtype=str))
+    return Estimate(value, float(low[0]), float(high[0]), len(weights))
 
 
 def transcript_validation(

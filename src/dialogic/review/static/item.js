@@ -8,6 +8,7 @@
   const tags = Array.from(document.querySelectorAll("table.tags tr[data-tag]")).map((row) => row.dataset.tag);
 
   function togglePlay() {
+    if (!audio) return; // an utterance without a recording or times: nothing to play
     if (audio.paused) {
       audio.currentTime = 0;
       audio.play().catch((err) => { status.textContent = "cannot play: " + err.message; });
@@ -15,9 +16,11 @@
       audio.pause();
     }
   }
-  document.getElementById("play").addEventListener("click", togglePlay);
-  audio.addEventListener("loadedmetadata", () => { status.textContent = audio.duration.toFixed(1) + " s"; });
-  audio.addEventListener("error", () => { status.textContent = "audio unavailable"; });
+  if (audio) {
+    document.getElementById("play").addEventListener("click", togglePlay);
+    audio.addEventListener("loadedmetadata", () => { status.textContent = audio.duration.toFixed(1) + " s"; });
+    audio.addEventListener("error", () => { status.textContent = "audio unavailable"; });
+  }
 
   function answer(index, value) {
     const tag = tags[index];
@@ -25,6 +28,16 @@
     const input = document.getElementById("answer-" + tag + "-" + value);
     input.checked = true;
     document.querySelectorAll("table.tags tr").forEach((row) => row.classList.toggle("selected", row.dataset.tag === tag));
+  }
+
+  // the transcript check's fields (validation items only)
+  const speakerRight = document.getElementById("speaker-right");
+  const rightParticipant = document.getElementById("right-participant");
+  const misheard = document.getElementById("misheard-words");
+  function checkSpeaker(value) {
+    if (!speakerRight) return;
+    speakerRight.value = value;
+    if (value === "no" && rightParticipant) rightParticipant.focus();
   }
 
   function submit() {
@@ -43,6 +56,12 @@
       return;
     }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (speakerRight) {
+      const field = { y: "yes", x: "no", u: "unsure" }[event.key];
+      if (field) { event.preventDefault(); checkSpeaker(field); return; }
+      if (event.key === "w" && rightParticipant) { event.preventDefault(); rightParticipant.focus(); return; }
+      if (event.key === "m" && misheard) { event.preventDefault(); misheard.focus(); misheard.select(); return; }
+    }
     // event.code, not event.key, so Shift+1 means "no for tag 1" on every keyboard layout.
     const digit = /^(?:Digit|Numpad)([1-9])$/.exec(event.code);
     if (digit) {

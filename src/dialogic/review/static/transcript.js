@@ -13,6 +13,9 @@
   const renameEditor = document.getElementById("rename-editor");
   const renameText = document.getElementById("rename-text");
   const renameWhat = document.getElementById("rename-what");
+  const confirmPanel = document.getElementById("confirm");
+  const confirmText = document.getElementById("confirm-text");
+  const confirmYes = document.getElementById("confirm-yes");
   if (!rows.length || !form) return;
 
   let current = 0;
@@ -48,7 +51,10 @@
     });
   }
 
+  let sending = false; // one correction per page load: a second Enter never saves twice
   function submit(fields) {
+    if (sending) return;
+    sending = true;
     const row = rows[current];
     form.querySelectorAll("input[type=hidden]:not([name=csrf_token])").forEach((input) => { input.value = ""; });
     const values = Object.assign({ utterance_id: row.dataset.id, expected: row.dataset.version }, fields);
@@ -90,13 +96,34 @@
     focus.focus();
   }
   function closePanels() {
-    [wordEditor, chooser, renameEditor].forEach((panel) => { panel.hidden = true; });
+    [wordEditor, chooser, renameEditor, confirmPanel].forEach((panel) => { panel.hidden = true; });
     document.activeElement.blur();
   }
 
+  // a correction that changes or removes text, or joins utterances, is shown and asked for first
+  let onYes = null;
+  function ask(message, action) {
+    closePanels();
+    confirmText.textContent = message;
+    onYes = action;
+    open(confirmPanel, confirmYes);
+  }
+  confirmYes.addEventListener("click", () => { if (onYes) onYes(); });
+  confirmPanel.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); if (onYes) onYes(); }
+    else if (event.key === "Escape") { event.preventDefault(); onYes = null; closePanels(); }
+  });
+
   editText.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") { event.preventDefault(); submit({ kind: "edit_words", text: editText.value }); }
-    else if (event.key === "Escape") { event.preventDefault(); closePanels(); }
+    if (event.key === "Enter") {
+      event.preventDefault();
+      const before = words(rows[current]).map((w) => w.textContent).join(" ");
+      const after = editText.value.trim().split(/\s+/).filter(Boolean).join(" ");
+      if (after === before) { closePanels(); return; }
+      const text = editText.value;
+      ask(after ? `Save the words: “${before}” → “${after}”?` : `Remove this utterance (“${before}”)?`,
+        () => submit({ kind: "edit_words", text }));
+    } else if (event.key === "Escape") { event.preventDefault(); closePanels(); }
   });
 
   function reassign(speaker, isNew) {
@@ -162,7 +189,19 @@
       case "m": {
         const next = rows[current + 1];
         if (!next) return;
-        submit({ kind: "merge", next_utterance_id: next.dataset.id, expected_next: next.dataset.version }); break;
+        const who = (row) => row.querySelector(".who").textContent.trim();
+        ask(`Merge this utterance with the next one (${who(next)}), as ${who(rows[current])}'s?`, () =>
+          submit({ kind: "merge", next_utterance_id: next.dataset.id, expected_next: next.dataset.version }));
+        break;
+      }
+      case "u": {
+        const target = document.getElementById("transcript").dataset.undo;
+        if (!target) return;
+        const line = document.getElementById("revision-" + target);
+        const what = line ? line.children[3].textContent.trim() : "";
+        ask(`Undo correction #${target} (${what})? It stays in the history, with its undo after it.`, () =>
+          submit({ kind: "revert", revision_id: target, expected: "" }));
+        break;
       }
       case "r":
         chooserWhat.textContent = selection() ? "the selected words" : "the utterance";

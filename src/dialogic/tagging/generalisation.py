@@ -12,6 +12,9 @@ beside the in-template test split (and runnable on any artifact with
   that the codebook says do *not* carry a tag, the share the model tags anyway. This is the raw
   model; rules applied after it (peer_self_disclosure only for peers) are not applied here.
 
+Run as a module it also checks the worked examples of docs/codebook.md (labels that count, after
+the role rule), so one command gives every figure needed to compare two versions on these sets.
+
 Nothing here is used to choose a model, an epoch, a threshold or a calibration: those are fitted
 on dev only. These sets are reported, never tuned on.
 """
@@ -28,7 +31,7 @@ import numpy as np
 from dialogic.paths import _REPO_DIR
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, load_seed_corpus
-from dialogic.tagging.evaluate import label_matrix, score_predictions
+from dialogic.tagging.evaluate import codebook_check, label_matrix, score_predictions
 
 Probabilities = Callable[..., np.ndarray]  # (texts, roles, contexts) -> n × tags
 HELDOUT_SETS = {"out_of_template": "written.jsonl", "asr": "asr.jsonl"}
@@ -171,20 +174,34 @@ def main() -> None:
     seed_test = split_rows(load_seed_corpus(), "test")
     in_template = score_predictions(
         label_matrix(seed_test),
-        probabilities([r.text for r in seed_test], [r.speaker_role for r in seed_test]),
+        # with each row's context where it has one, as the held-out sets below are scored
+        probabilities(
+            [r.text for r in seed_test], [r.speaker_role for r in seed_test], [r.context() for r in seed_test]
+        ),
         tagger.thresholds,
     ).as_dict()
     metrics = evaluate_generalisation(probabilities, tagger.thresholds)
+    codebook = codebook_check(probabilities, tagger.thresholds)
     if args.json:
         args.json.write_text(
             json.dumps(
-                {"model": tagger.model_version, "precision": args.precision, "seed_test": in_template, **metrics},
+                {
+                    "model": tagger.model_version,
+                    "precision": args.precision,
+                    "seed_test": in_template,
+                    "codebook": codebook,
+                    **metrics,
+                },
                 indent=2,
             )
             + "\n"
         )
     print(f"{tagger.model_version} ({args.precision}); in-template = seed corpus test split ({len(seed_test)})\n")
     print(render_generalisation(metrics, in_template))
+    wrong = ", ".join(codebook["wrong"]) or "none"
+    print(
+        f"\nWorked examples of the codebook: {codebook['agree']} of {codebook['total']} as it says (missed: {wrong})."
+    )
 
 
 if __name__ == "__main__":

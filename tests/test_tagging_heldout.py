@@ -42,10 +42,17 @@ def test_no_heldout_utterance_is_in_any_training_file():
 
 def test_training_corpus_reads_every_file_with_unique_ids_and_sources():
     names = {p.name for p in training_corpus_paths()}
-    assert names == {"utterances.jsonl", "realistic.jsonl", "spoken_asr.jsonl", "boundary.jsonl", "boundary_asr.jsonl"}
+    assert names == {
+        "utterances.jsonl",
+        "realistic.jsonl",
+        "spoken_asr.jsonl",
+        "boundary.jsonl",
+        "boundary_asr.jsonl",
+        "rules.jsonl",
+    }
     rows = load_training_corpus()
     assert len({r.utterance_id for r in rows}) == len(rows)
-    assert {r.source for r in rows} == {"seed", "realistic", "spoken_asr", "boundary", "boundary_asr"}
+    assert {r.source for r in rows} == {"seed", "realistic", "spoken_asr", "boundary", "boundary_asr", "rules"}
     assert all(r.split in ("train", "dev") for r in rows if r.source in ("spoken_asr", "boundary_asr"))
 
 

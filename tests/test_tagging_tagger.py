@@ -10,6 +10,7 @@ from dialogic.errors import ManifestError, ModelError, TranscriptError
 from dialogic.people import role_named
 from dialogic.tagging.artifacts import resolve_artifact
 from dialogic.tagging.codebook import TAGS, apply_role_rules
+from dialogic.tagging.encoder import InputSpec, Turn
 from dialogic.tagging.tagger import TagInput, read_tag_input, tag_inputs
 from dialogic.transcript_import import read_transcript
 
@@ -91,10 +92,10 @@ def test_a_txt_of_named_lines_is_read_as_transcript_import_reads_it(tmp_path):
         "Alex: I'd like to try that.\n"
     )
     assert read_tag_input(src) == [
-        TagInput(1, "What would you like to talk about?", "clinician"),
-        TagInput(3, "When I was unwell the tiredness was the hardest part. Changing the time helped.", "peer"),
-        TagInput(5, "I'd like to try that.", None),
-    ]
+        TagInput(1, "What would you like to talk about?", "clinician", "Clinician"),
+        TagInput(3, "When I was unwell the tiredness was the hardest part. Changing the time helped.", "peer", "Peer"),
+        TagInput(5, "I'd like to try that.", None, "Alex"),
+    ]  # the name is also the speaker a context model's same/other mark reads
     plain = tmp_path / "plain.txt"
     plain.write_text("we could lower the dose\n\nor pause it\n")
     assert read_tag_input(plain) == [TagInput(1, "we could lower the dose"), TagInput(3, "or pause it")]
@@ -105,7 +106,7 @@ def test_a_txt_is_read_by_the_reader_transcript_import_uses(tmp_path):
     src = tmp_path / "in.txt"
     src.write_text("Peer: I have been there too.\nClinician: Shall we pause?\n", encoding="utf-16")
     segments = read_transcript(src).segments
-    assert read_tag_input(src) == [TagInput(s.line, s.text, role_named(s.speaker)) for s in segments]
+    assert read_tag_input(src) == [TagInput(s.line, s.text, role_named(s.speaker), s.speaker) for s in segments]
     assert [item.speaker_role for item in read_tag_input(src)] == ["peer", "clinician"]
     # and refuses what import refuses, with import's message
     broken = tmp_path / "broken.txt"
@@ -119,12 +120,15 @@ class _CountingTagger:
     of the batches it was given."""
 
     thresholds = {tag: 0.5 for tag in TAGS}
+    input_spec = InputSpec(role=False, context=1)
 
     def __init__(self):
         self.batches: list[list[str]] = []
+        self.contexts: list = []
 
-    def predict(self, texts, roles=None):
+    def predict(self, texts, roles=None, contexts=None):
         self.batches.append(list(texts))
+        self.contexts += list(contexts)
         return [{tag: 0.9 if tag == "persuasion" and "must" in t else 0.1 for tag in TAGS} for t in texts]
 
     def labels(self, probabilities):
@@ -137,6 +141,8 @@ def test_tag_inputs_goes_in_batches_keeps_order_and_reports_progress():
     records = tag_inputs(fake, items, batch_size=3, progress=lambda done, total: seen.append((done, total)))
     assert [len(b) for b in fake.batches] == [3, 3, 1]
     assert seen == [(3, 7), (6, 7), (7, 7)]
+    # a batch's first utterance still gets the one before it as context
+    assert fake.contexts[3] == (Turn("text 2", None),) and fake.contexts[0] == ()
     assert [r["id"] for r in records] == list(range(7))
     assert [r["labels"] for r in records] == [["persuasion"] if n % 3 == 0 else [] for n in range(7)]
 

@@ -310,8 +310,9 @@ def tag(run: MeetingRun) -> None:
         return
     roles = utterance_roles(run)
     ids = [utterance_id(run.meeting.id, u.index) for u in run.utterances]
+    texts, speakers = [u.text for u in run.utterances], [u.speaker for u in run.utterances]
     with torch_threads(cpu_threads(run.options)["tagging"]):
-        rows = predict_tag_rows(tagger, ids, [u.text for u in run.utterances], roles)
+        rows = predict_tag_rows(tagger, ids, texts, roles, speakers=speakers)
     run.tags, run.tag_rows = (tagger, rows), rows.num_rows
 
 

@@ -36,7 +36,8 @@ def list_artifacts(directory: Path | None = None) -> list[tuple[str, int, Path]]
 
 def resolve_artifact(name: str | None = None, directory: Path | None = None) -> Path:
     """A model folder from a path, a ``<name>-v<N>`` version, a bare name (newest version) or None
-    (newest ``dialogic-tagger-v*``)."""
+    (newest ``dialogic-tagger-v*``). A bare name or None skips versions held back from being the
+    default (``"default": false`` in the manifest); ``<name>-v<N>`` loads any version."""
     if name and Path(name).is_dir() and (Path(name) / "manifest.json").is_file():
         return Path(name)
     artifacts = list_artifacts(directory)
@@ -46,11 +47,21 @@ def resolve_artifact(name: str | None = None, directory: Path | None = None) -> 
         return exact[0]
     same_name = [p for n, v, p in artifacts if n == wanted]
     if same_name:
-        return same_name[-1]
+        eligible = [p for p in same_name if not _held_back(p)]
+        return (eligible or same_name)[-1]
     known = ", ".join(f"{n}-v{v}" for n, v, _ in artifacts) or "none"
     raise ModelError(
         f"no tagger model {wanted!r} in {directory or models_dir()}, expected one of: {known} (train one with `dialogic train`)"
     )
+
+
+def _held_back(path: Path) -> bool:
+    """An artifact whose manifest says ``"default": false`` (trained and kept loadable by its
+    version, but it did not beat the current default) is never chosen by a bare name."""
+    try:
+        return json.loads((path / "manifest.json").read_text()).get("default", True) is False
+    except (OSError, ValueError):
+        return False
 
 
 def tagger_version(name: str | None = None) -> str:

@@ -27,6 +27,20 @@ class LabelledUtterance:
     source: str = "seed"
     prev_role: str | None = None  # the previous utterance in the meeting, when the corpus has it
     prev_text: str | None = None
+    prev_same: bool | None = None  # whether the same speaker said it (None: not recorded)
+
+    def context(self) -> tuple:
+        """The preceding utterance as the tagger reads it (an `encoder.Context`). Where the corpus
+        does not record whether the same speaker said it, the same role stands in for the same
+        speaker (generated rows with a role and a lead-in; real meetings use speaker labels)."""
+        from dialogic.tagging.encoder import Turn
+
+        if not self.prev_text:
+            return ()
+        same = self.prev_same
+        if same is None and self.prev_role and self.speaker_role:
+            same = self.prev_role == self.speaker_role
+        return (Turn(self.prev_text, same),)
 
 
 def seed_corpus_path() -> Path:
@@ -54,6 +68,7 @@ def load_seed_corpus(path: Path | None = None) -> list[LabelledUtterance]:
                     source=str(data.get("source", "seed")),
                     prev_role=data.get("prev_role"),
                     prev_text=data.get("prev_text"),
+                    prev_same=data.get("prev_same"),
                 )
             )
         except (ValueError, KeyError) as exc:
@@ -69,7 +84,10 @@ def training_corpus_paths() -> list[Path]:
     realistic-talk corpus, the codebook-boundary corpus and the ASR transcripts of parts of them
     (see data/seed/DATA_CARD.md); all but the first only when present."""
     seed = _REPO_DIR / "data" / "seed"
-    extra = [seed / name for name in ("realistic.jsonl", "spoken_asr.jsonl", "boundary.jsonl", "boundary_asr.jsonl")]
+    extra = [
+        seed / name
+        for name in ("realistic.jsonl", "spoken_asr.jsonl", "boundary.jsonl", "boundary_asr.jsonl", "rules.jsonl")
+    ]
     return [seed_corpus_path()] + [p for p in extra if p.is_file()]
 
 

@@ -98,6 +98,7 @@ def choose_thresholds(
     max_false_fire: float | Sequence[float] | None = None,
     *,
     min_f1: float = 0.0,
+    negatives: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, float]:
     """Per tag, the probability cut that maximises F1 on these (dev) labels; among equal F1s the
     one closest to 0.5, so a flat stretch does not push the cut to an extreme.
@@ -106,7 +107,11 @@ def choose_thresholds(
     tag's negatives are considered: in a real meeting most utterances carry no tag, so a false
     fire costs more than the balanced dev split's F1 says. Given several shares, tightest first,
     a tag gets the tightest one whose best cut keeps its F1 at ``min_f1`` or more (the last one
-    when none does). When no cut on the grid (up to 0.95) meets a cap, the highest one is taken."""
+    when none does). When no cut on the grid (up to 0.95) meets a cap, the highest one is taken.
+
+    ``negatives``: (labels, probs) of real talk. Given, a tag's false fires are counted on its
+    trusted negatives there (label 0) instead of on these labels' negatives — F1 still comes from
+    these labels — wherever real talk has at least 100 negatives for the tag."""
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
     caps: list[float | None] = (
         [max_false_fire] if max_false_fire is None or isinstance(max_false_fire, float | int) else list(max_false_fire)
@@ -115,8 +120,12 @@ def choose_thresholds(
     for j, tag in enumerate(TAGS):
         judged = labels[:, j] >= 0
         y, p = labels[judged, j].astype(bool), probs[judged, j]
+        ny, np_ = y, p
+        if negatives is not None and int((negatives[0][:, j] == 0).sum()) >= 100:
+            real = negatives[0][:, j] == 0
+            ny, np_ = np.zeros(int(real.sum()), dtype=bool), negatives[1][real, j]
         for cap in caps:
-            allowed = [t for t in grid if cap is None or false_fire_rate(y, p >= t) <= cap]
+            allowed = [t for t in grid if cap is None or false_fire_rate(ny, np_ >= t) <= cap]
             best = max(allowed or [grid[-1]], key=lambda t: (round(_f1(y, p >= t)[2], 4), -abs(t - 0.5)))
             chosen[tag] = float(best)
             if _f1(y, p >= best)[2] >= min_f1:

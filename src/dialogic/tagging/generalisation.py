@@ -12,6 +12,9 @@ beside the in-template test split (and runnable on any artifact with
   that the codebook says do *not* carry a tag, the share the model tags anyway. This is the raw
   model; rules applied after it (peer_self_disclosure only for peers) are not applied here.
 
+Run as a module it also checks the worked examples of docs/codebook.md (labels that count, after
+the role rule), so one command gives every figure needed to compare two versions on these sets.
+
 Nothing here is used to choose a model, an epoch, a threshold or a calibration: those are fitted
 on dev only. These sets are reported, never tuned on.
 """
@@ -28,9 +31,9 @@ import numpy as np
 from dialogic.paths import _REPO_DIR
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, load_seed_corpus
-from dialogic.tagging.evaluate import label_matrix, score_predictions
+from dialogic.tagging.evaluate import codebook_check, label_matrix, score_predictions
 
-Probabilities = Callable[[list[str], list[str | None]], np.ndarray]
+Probabilities = Callable[..., np.ndarray]  # (texts, roles, contexts) -> n × tags
 HELDOUT_SETS = {"out_of_template": "written.jsonl", "asr": "asr.jsonl"}
 ROLES = ("clinician", "peer", "network", "service_user", "other")
 
@@ -73,6 +76,21 @@ def false_fire(rows: list[LabelledUtterance], probs: np.ndarray, thresholds: dic
     return out
 
 
+def after_role_rule(probs: np.ndarray, roles: list[str | None]) -> np.ndarray:
+    """Probabilities as the views count them: 0 for a tag the codebook's role rule rules out for
+    the speaker's known role (``peer_self_disclosure`` from anyone but a peer worker); an unknown
+    role keeps the model's probability (a candidate). The held-out sets code those rows no by
+    the same rule, so a role-blind model is scored on what counts, as a rater codes it."""
+    from dialogic.tagging.codebook import tag_role_rule
+
+    out = probs.copy()
+    for j, tag in enumerate(TAGS):
+        for i, role in enumerate(roles):
+            if tag_role_rule(tag, role) == "not_applicable":
+                out[i, j] = 0.0
+    return out
+
+
 def evaluate_generalisation(probabilities: Probabilities, thresholds: dict[str, float]) -> dict:
     """Scores, ECE and false-fire rates on every held-out set present."""
     result = {}
@@ -80,9 +98,17 @@ def evaluate_generalisation(probabilities: Probabilities, thresholds: dict[str, 
         rows = load_heldout(name)
         if not rows:
             continue
-        probs = probabilities([r.text for r in rows], [r.speaker_role for r in rows])
+        probs = probabilities([r.text for r in rows], [r.speaker_role for r in rows], [r.context() for r in rows])
         scores = score_predictions(label_matrix(rows), probs, thresholds)
-        result[name] = {"n": len(rows), **scores.as_dict(), "false_fire": false_fire(rows, probs, thresholds)}
+        counted = score_predictions(
+            label_matrix(rows), after_role_rule(probs, [r.speaker_role for r in rows]), thresholds
+        )
+        result[name] = {
+            "n": len(rows),
+            **scores.as_dict(),
+            "false_fire": false_fire(rows, probs, thresholds),
+            "counted": counted.as_dict(),
+        }
     return result
 
 
@@ -144,24 +170,38 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     tagger = load_tagger_from(resolve_artifact(args.model), precision=args.precision)
-    probabilities = lambda texts, roles: tagger.predict_array(texts, roles)  # noqa: E731
+    probabilities = tagger.predict_array
     seed_test = split_rows(load_seed_corpus(), "test")
     in_template = score_predictions(
         label_matrix(seed_test),
-        probabilities([r.text for r in seed_test], [r.speaker_role for r in seed_test]),
+        # with each row's context where it has one, as the held-out sets below are scored
+        probabilities(
+            [r.text for r in seed_test], [r.speaker_role for r in seed_test], [r.context() for r in seed_test]
+        ),
         tagger.thresholds,
     ).as_dict()
     metrics = evaluate_generalisation(probabilities, tagger.thresholds)
+    codebook = codebook_check(probabilities, tagger.thresholds)
     if args.json:
         args.json.write_text(
             json.dumps(
-                {"model": tagger.model_version, "precision": args.precision, "seed_test": in_template, **metrics},
+                {
+                    "model": tagger.model_version,
+                    "precision": args.precision,
+                    "seed_test": in_template,
+                    "codebook": codebook,
+                    **metrics,
+                },
                 indent=2,
             )
             + "\n"
         )
     print(f"{tagger.model_version} ({args.precision}); in-template = seed corpus test split ({len(seed_test)})\n")
     print(render_generalisation(metrics, in_template))
+    wrong = ", ".join(codebook["wrong"]) or "none"
+    print(
+        f"\nWorked examples of the codebook: {codebook['agree']} of {codebook['total']} as it says (missed: {wrong})."
+    )
 
 
 if __name__ == "__main__":

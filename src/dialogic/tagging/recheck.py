@@ -36,16 +36,21 @@ def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
     bf16 = fp32.in_precision("bf16")
     test = split_rows(load_training_corpus(), "test")
     texts, roles = [r.text for r in test], [r.speaker_role for r in test]
+    contexts = [r.context() for r in test]
+
+    def in_bf16(batch: list[str], batch_roles: list[str | None] | None):
+        return bf16.predict_array(batch, batch_roles, contexts if batch is texts else None)  # the codebook's: none
+
     block = bf16_check(
-        fp32.predict_array(texts, roles), bf16.predict_array, texts, roles, label_matrix(test), fp32.thresholds
+        fp32.predict_array(texts, roles, contexts), in_bf16, texts, roles, label_matrix(test), fp32.thresholds
     )
     block["throughput"] = {
         "cpu": cpu_name(),
         "native_bf16": native_bf16(),
         "threads": threads,
         "utterances": len(texts),
-        "fp32_per_s": round(measure_rate(lambda: fp32.predict(texts, roles), len(texts))),
-        "bf16_per_s": round(measure_rate(lambda: bf16.predict(texts, roles), len(texts))),
+        "fp32_per_s": round(measure_rate(lambda: fp32.predict(texts, roles, contexts), len(texts))),
+        "bf16_per_s": round(measure_rate(lambda: bf16.predict(texts, roles, contexts), len(texts))),
         "measured_at": time.strftime("%Y-%m-%d"),
     }
     return block
@@ -55,11 +60,40 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dialogic.tagging.recheck", description=__doc__.splitlines()[0])
     parser.add_argument("artifact", type=Path, help="MODELS/<name>-v<N>")
     parser.add_argument("--notes", type=Path, default=None, help="markdown kept in the manifest as the card's notes")
+    parser.add_argument(
+        "--outside", action="store_true", help="measure the held-out, rules and real-talk figures again (current code)"
+    )
+    parser.add_argument(
+        "--notes-only", action="store_true", help="only store --notes and re-render the card (no model run)"
+    )
     args = parser.parse_args(argv)
     artifact = args.artifact
+    if args.notes_only:
+        manifest_path = artifact / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        if args.notes:
+            manifest["notes"] = args.notes.read_text(encoding="utf-8")
+            manifest["notes_source"] = f"{args.notes.as_posix()}, added to the manifest after training"
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+        (artifact / "MODEL_CARD.md").write_text(render_model_card(manifest))
+        return 0
     block = check_artifact(artifact)
     manifest_path = artifact / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
+    if args.outside:
+        from dialogic.tagging.generalisation import evaluate_generalisation
+        from dialogic.tagging.outside import evaluate_outside
+
+        tagger = load_tagger_from(artifact, precision="fp32")
+        figures = evaluate_generalisation(tagger.predict_array, tagger.thresholds)
+        figures |= evaluate_outside(
+            tagger.predict_array, tagger.thresholds, with_context=bool(tagger.input_spec.context)
+        )
+        kept = manifest["metrics"][manifest["recipe"]].get("generalisation", {})
+        manifest["metrics"][manifest["recipe"]]["generalisation"] = {
+            **{k: v for k, v in kept.items() if k == "real_talk_threshold_part"},
+            **figures,
+        }
     manifest.pop("int8_ffn", None)
     manifest.setdefault("precision", {})["bf16"] = block
     if args.notes:

@@ -26,17 +26,20 @@ class TaggerLike(Protocol):
     def predict(self, texts: list[str], roles: list[str | None] | None = None) -> list[dict[str, float]]: ...
 
 
+def context_turns(tagger: TaggerLike) -> int:
+    """How many preceding utterances ``tagger`` reads (its input spec; 0 for v1–v3 and fakes)."""
+    spec = getattr(tagger, "input_spec", None)
+    return int(getattr(spec, "context", 0) or 0)
+
+
 _UTTERANCES = """
-select utterances.utterance_id, utterances.text, speaker_roles.role
+select utterances.utterance_id, utterances.text, speaker_roles.role, utterances.speaker_label
 from utterances
 left join compute_speaker_roles(?) as speaker_roles
     on speaker_roles.meeting_id = utterances.meeting_id and speaker_roles.speaker_label = utterances.speaker_label
 where utterances.meeting_id = ?
 order by utterances.utterance_index
 """
-_SOME_UTTERANCES = _UTTERANCES.replace(
-    "where utterances.meeting_id = ?", "where utterances.meeting_id = ? and list_contains(?, utterances.utterance_id)"
-)
 
 
 def register_tagger(con: duckdb.DuckDBPyConnection, tagger: TaggerLike) -> None:
@@ -64,13 +67,38 @@ def register_tagger(con: duckdb.DuckDBPyConnection, tagger: TaggerLike) -> None:
 
 
 def predict_tag_rows(
-    tagger: TaggerLike, utterance_ids: list[str], texts: list[str], roles: list[str | None], *, batch_size: int = 256
+    tagger: TaggerLike,
+    utterance_ids: list[str],
+    texts: list[str],
+    roles: list[str | None],
+    *,
+    batch_size: int = 256,
+    speakers: list[str | None] | None = None,
+    only: set[str] | None = None,
 ) -> pa.Table:
     """The ``tags`` rows (utterance_id, tag, probability, label, threshold) for these utterances:
-    one per utterance × tag, labels from the tagger's thresholds."""
+    one per utterance × tag, labels from the tagger's thresholds.
+
+    The lists are one meeting's utterances in spoken order: a tagger that reads context sees each
+    utterance after the ones before it, marked same or other speaker by ``speakers`` (speaker
+    labels; None: unknown). ``only``: tag just these utterance ids (their context still comes
+    from the whole list)."""
+    from dialogic.tagging.encoder import contexts_from_sequence
+
+    n_context = context_turns(tagger)
+    contexts = contexts_from_sequence(texts, speakers, n_context) if n_context else None
+    if only is not None:
+        keep = [i for i, u in enumerate(utterance_ids) if u in only]
+        utterance_ids = [utterance_ids[i] for i in keep]
+        texts, roles = [texts[i] for i in keep], [roles[i] for i in keep]
+        contexts = [contexts[i] for i in keep] if contexts is not None else None
     probabilities: list[dict[str, float]] = []
     for start in range(0, len(texts), batch_size):
-        probabilities += tagger.predict(texts[start : start + batch_size], roles[start : start + batch_size])
+        part = slice(start, start + batch_size)
+        if contexts is None:
+            probabilities += tagger.predict(texts[part], roles[part])
+        else:
+            probabilities += tagger.predict(texts[part], roles[part], contexts[part])
     columns: dict[str, list] = {k: [] for k in ("utterance_id", "tag", "probability", "label", "threshold")}
     for utterance_id, probs in zip(utterance_ids, probabilities):
         for tag in TAGS:
@@ -125,16 +153,38 @@ def retag_utterances(
     """After a transcript correction: drop every version's tags of the utterances whose text or
     speaker changed (``changed_ids``) or that are gone (``removed_ids``) — they were computed on
     words or a speaker that no longer stand — and tag the changed ones again with ``tagger``
-    (the meeting's current version; None leaves them untagged). ``tagger_models`` is not touched:
-    tagging a few utterances must not make a version current elsewhere. Runs inside the caller's
-    transaction; the caller refreshes the facts. Returns the rows written."""
+    (the meeting's current version; None leaves them untagged). With a tagger that reads
+    context, its rows of the utterance after each changed one are redone too (their context
+    changed), and of the whole meeting when an utterance was removed (what follows it now
+    follows another). ``tagger_models`` is not touched: tagging a few utterances must not make a
+    version current elsewhere. Runs inside the caller's transaction; the caller refreshes the
+    facts. Returns the rows written."""
     gone = list(changed_ids) + list(removed_ids)
     if gone:
         con.execute("delete from tags where meeting_id = ? and list_contains(?, utterance_id)", [meeting_id, gone])
-    if tagger is None or not changed_ids:
+    if tagger is None or not (changed_ids or (removed_ids and context_turns(tagger))):
         return 0
-    rows = con.execute(_SOME_UTTERANCES, [meeting_id, meeting_id, list(changed_ids)]).fetchall()
-    new_rows = predict_tag_rows(tagger, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    rows = con.execute(_UTTERANCES, [meeting_id, meeting_id]).fetchall()
+    redo = set(changed_ids)
+    if context_turns(tagger):
+        order = [r[0] for r in rows]
+        if removed_ids:
+            redo = set(order)
+        else:
+            redo |= {order[i] for i in range(1, len(order)) if order[i - 1] in changed_ids}
+        neighbours = sorted(redo - set(changed_ids))
+        con.execute(
+            "delete from tags where meeting_id = ? and model_version = ? and list_contains(?, utterance_id)",
+            [meeting_id, tagger.model_version, neighbours],
+        )
+    new_rows = predict_tag_rows(
+        tagger,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        speakers=[r[3] for r in rows],
+        only=redo,
+    )
     _insert_tag_rows(con, meeting_id, tagger, new_rows)
     return new_rows.num_rows
 
@@ -150,7 +200,12 @@ def tag_meeting(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerL
     if not exists:
         raise LookupFailed(f"no meeting {meeting_id!r} in the database")
     new_rows = predict_tag_rows(
-        tagger, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], batch_size=batch_size
+        tagger,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        batch_size=batch_size,
+        speakers=[r[3] for r in rows],
     )
     try:
         with transaction(con):

@@ -23,7 +23,17 @@ from safetensors.torch import load_file
 from dialogic.errors import ModelError
 from dialogic.tagging.artifacts import artifact_digest, resolve_artifact
 from dialogic.tagging.codebook import TAGS, apply_role_rules
-from dialogic.tagging.encoder import Encoder, encoder_dir, encoder_sha256, format_input, load_encoder
+from dialogic.tagging.encoder import (
+    Context,
+    Encoder,
+    InputSpec,
+    contexts_from_sequence,
+    encoder_dir,
+    encoder_sha256,
+    format_context,
+    format_input,
+    load_encoder,
+)
 from dialogic.tagging.evaluate import apply_platt
 from dialogic.tagging.precision import BATCH_SIZE, choose_precision
 from dialogic.weights import sha256_file
@@ -55,11 +65,17 @@ def head_logits(
     *,
     batch_size: int,
     precision: str = "fp32",
+    spec: InputSpec = InputSpec(),
+    contexts: list[Context] | None = None,
 ) -> np.ndarray:
     """Raw logits (n × tags in `TAGS` order) of ``head`` over ``encoder``'s pooled embeddings of
-    the texts, each given its speaker role when ``roles`` has one."""
-    inputs = [format_input(t, roles[i] if roles else None) for i, t in enumerate(texts)]
-    return head(encoder.embed(inputs, batch_size, precision=precision)).double().numpy()
+    the texts, read as ``spec`` says: with the speaker role (when ``roles`` has one) only if
+    ``spec.role``, after the preceding utterances in ``contexts`` only if ``spec.context``."""
+    inputs = [format_input(t, roles[i] if roles and spec.role else None) for i, t in enumerate(texts)]
+    context_strings = None
+    if spec.context:
+        context_strings = [format_context(contexts[i] if contexts else None, spec.context) for i in range(len(texts))]
+    return head(encoder.embed(inputs, batch_size, precision=precision, contexts=context_strings)).double().numpy()
 
 
 @dataclass
@@ -78,28 +94,47 @@ class Tagger:
     sha256: str
     precision: str = "fp32"  # or "bf16": see `dialogic.tagging.precision`
     batch_size: int = 32
+    input_spec: InputSpec = InputSpec()  # what the encoder reads (the manifest's ``input``)
 
-    def logits(self, texts: list[str], roles: list[str | None] | None = None) -> np.ndarray:
+    def logits(
+        self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
+    ) -> np.ndarray:
         if roles is not None and len(roles) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(roles)} roles")
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(contexts)} contexts")
         self.head.eval()
-        return head_logits(self.encoder, self.head, texts, roles, batch_size=self.batch_size, precision=self.precision)
+        return head_logits(
+            self.encoder,
+            self.head,
+            texts,
+            roles,
+            batch_size=self.batch_size,
+            precision=self.precision,
+            spec=self.input_spec,
+            contexts=contexts,
+        )
 
     def in_precision(self, precision: str) -> Tagger:
         """The same tagger (sharing its weights) running in ``precision``, with that precision's
         batch size; unlike `load_tagger_from` this does not ask for a passed bf16 check."""
         return dataclasses.replace(self, precision=precision, batch_size=BATCH_SIZE[precision])
 
-    def predict_array(self, texts: list[str], roles: list[str | None] | None = None) -> np.ndarray:
-        """Calibrated probabilities, n × tags in `TAGS` order."""
+    def predict_array(
+        self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities, n × tags in `TAGS` order. ``roles`` reach the model only for
+        artifacts whose input spec reads them (v1–v3); ``contexts`` only for those that read context."""
         if not texts:
             return np.zeros((0, len(TAGS)))
-        return apply_platt(self.logits(texts, roles), self.calibration)
+        return apply_platt(self.logits(texts, roles, contexts), self.calibration)
 
-    def predict(self, texts: list[str], roles: list[str | None] | None = None) -> list[dict[str, float]]:
+    def predict(
+        self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
+    ) -> list[dict[str, float]]:
         """One ``{tag: probability}`` per text, in input order. Probabilities are not rounded, so
         a label read off them always agrees with the one the evaluation counted."""
-        probs = self.predict_array(texts, roles)
+        probs = self.predict_array(texts, roles, contexts)
         return [{tag: float(row[j]) for j, tag in enumerate(TAGS)} for row in probs]
 
     def labels(self, probabilities: dict[str, float]) -> list[str]:
@@ -151,6 +186,7 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, preci
         head=head,
         manifest=manifest,
         sha256=artifact_digest(manifest["files"]),
+        input_spec=InputSpec.from_manifest(manifest),
     ).in_precision(chosen)
 
 
@@ -168,17 +204,19 @@ class TagInput:
     utterance_id: str | int
     text: str
     speaker_role: str | None = None
+    speaker: str | None = None  # a speaker label, to tell same-speaker context from another's
 
 
 def read_tag_input(path: Path) -> list[TagInput]:
-    """Read ``.txt`` or ``.jsonl`` (``text``, optional ``id`` and ``speaker_role``). Blank lines
-    are skipped; ids default to the 1-based line number.
+    """Read ``.txt`` or ``.jsonl`` (``text``, optional ``id``, ``speaker_role`` and ``speaker``).
+    Blank lines are skipped; ids default to the 1-based line number. The lines are read as one
+    conversation in order: a context model sees each utterance after the one before it.
 
     A ``.txt`` whose lines start ``Name: text`` is read as transcript import reads a plain-text
     transcript (``transcript_import.plain``: a line without a name continues the one before), and
     a name that is a role word (``Peer:``, ``Clinician:``) gives the utterance that role, so the
-    codebook's role rules apply as they would to an imported meeting; otherwise each line is one
-    utterance of unknown role."""
+    codebook's role rules apply as they would to an imported meeting; the name is the speaker a
+    context model sees turns by. Otherwise each line is one utterance of unknown role and speaker."""
     import json as _json
 
     from dialogic.errors import LookupFailed, ManifestError
@@ -203,10 +241,13 @@ def read_tag_input(path: Path) -> list[TagInput]:
             raise ManifestError(f"{path}:{n}: not valid JSON: {exc}") from exc
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             raise ManifestError(f"{path}:{n}: each line needs a string field 'text'")
-        role = data.get("speaker_role")
+        role, speaker = data.get("speaker_role"), data.get("speaker")
         items.append(
             TagInput(
-                utterance_id=data.get("id", n), text=data["text"], speaker_role=role if isinstance(role, str) else None
+                utterance_id=data.get("id", n),
+                text=data["text"],
+                speaker_role=role if isinstance(role, str) else None,
+                speaker=str(speaker) if speaker is not None else None,
             )
         )
     return items
@@ -223,7 +264,7 @@ def _read_txt(path: Path) -> list[TagInput]:
     if not any(split_name(line)[0] for line in lines if line.strip()):
         return [TagInput(utterance_id=n, text=line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
     return [
-        TagInput(utterance_id=s.line, text=s.text, speaker_role=role_named(s.speaker))
+        TagInput(utterance_id=s.line, text=s.text, speaker_role=role_named(s.speaker), speaker=s.speaker)
         for s in read_transcript(path).segments
     ]
 
@@ -241,10 +282,13 @@ def tag_inputs(
     ``batch_size`` at a time, as `tag_meeting` sends a meeting's, and ``progress(done, total)``
     is called after each batch."""
     roles = [item.speaker_role for item in items]
+    texts = [item.text for item in items]
+    # contexts from the whole sequence, so a batch's first utterance still sees the one before it
+    contexts = contexts_from_sequence(texts, [item.speaker for item in items], tagger.input_spec.context or 1)
     probabilities: list[dict[str, float]] = []
     for start in range(0, len(items), batch_size):
         chunk = slice(start, start + batch_size)
-        probabilities += tagger.predict([item.text for item in items[chunk]], roles[chunk] if any(roles) else None)
+        probabilities += tagger.predict(texts[chunk], roles[chunk] if any(roles) else None, contexts[chunk])
         if progress is not None:
             progress(len(probabilities), len(items))
     out = []

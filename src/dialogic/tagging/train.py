@@ -14,6 +14,7 @@ the one with the better dev macro-F1 is kept. Both sets of test figures go into 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 import platform
@@ -31,10 +32,19 @@ from safetensors.torch import save_file
 import dialogic
 from dialogic.errors import ModelError
 from dialogic.paths import models_dir
+from dialogic.tagging import real_talk
 from dialogic.tagging.artifacts import ARTIFACT_NAME, artifact_digest, list_artifacts
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, split_rows
-from dialogic.tagging.encoder import ENCODER_NAME, Encoder, encoder_sha256, format_input, load_encoder
+from dialogic.tagging.encoder import (
+    ENCODER_NAME,
+    Encoder,
+    InputSpec,
+    encoder_sha256,
+    format_context,
+    format_input,
+    load_encoder,
+)
 from dialogic.tagging.evaluate import (
     Scores,
     apply_platt,
@@ -45,6 +55,7 @@ from dialogic.tagging.evaluate import (
     score_predictions,
 )
 from dialogic.tagging.generalisation import evaluate_generalisation, render_generalisation
+from dialogic.tagging.outside import evaluate_outside, render_outside
 from dialogic.tagging.precision import bf16_check
 from dialogic.tagging.tagger import TagHead, head_logits
 from dialogic.weights import sha256_file
@@ -73,6 +84,15 @@ class TrainOptions:
         Issue #10 asks for at most 2 % false fires and F1 >= 0.80 per tag; 1 % leaves a margin for
         the step from dev to real talk. Epochs are chosen under the same rule.
     threads: torch CPU threads (the target machine has two cores).
+    input_role / context: the input spec (`encoder.InputSpec`): from v4 the model never reads the
+        speaker's role (the codebook's role rule applies it after the model) and reads the
+        previous utterance; v1–v3 read the role and no context.
+    context_dropout: share of training utterances shown without their context, so the first
+        utterance of a meeting (and a plain list of sentences) is in the training distribution.
+    real_talk_negatives: rows drawn from each part of the real-talk set when it is present
+        (`dialogic.tagging.real_talk`): the train part's go into training (with its clean
+        positives the codebook agrees with); the threshold part's are where false fires are
+        counted when thresholds and epochs are chosen (dev gives F1); 0 leaves it out.
     """
 
     name: str = ARTIFACT_NAME
@@ -92,6 +112,15 @@ class TrainOptions:
     min_dev_f1: float = 0.80
     seed: int = 13
     threads: int = 2
+    input_role: bool = False
+    context: int = 1
+    context_dropout: float = 0.3
+    real_talk_negatives: int = 3000
+    bf16_check: bool = True  # False: the artifact is served in fp32 until `recheck` checks bf16
+
+    @property
+    def spec(self) -> InputSpec:
+        return InputSpec(role=self.input_role, context=self.context)
 
 
 @dataclass
@@ -138,14 +167,36 @@ def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def _dev_thresholds(labels: np.ndarray, probs: np.ndarray, options: TrainOptions) -> dict[str, float]:
-    return choose_thresholds(labels, probs, options.max_dev_false_fire, min_f1=options.min_dev_f1)
+@dataclass
+class RealNegatives:
+    """Real talk where false fires are counted when thresholds are chosen: labels (n × tags,
+    -1 where a row is not a trusted negative) and the utterances."""
+
+    rows: list[LabelledUtterance]
+    labels: np.ndarray
 
 
-def _dev_quality(labels: np.ndarray, logits: np.ndarray, options: TrainOptions) -> float:
-    """Dev macro-F1 after calibration and threshold choice — how each recipe picks its epoch."""
-    probs = apply_platt(logits, fit_platt(labels, logits))
-    return score_predictions(labels, probs, _dev_thresholds(labels, probs, options)).macro_f1
+def _dev_thresholds(
+    labels: np.ndarray,
+    probs: np.ndarray,
+    options: TrainOptions,
+    real: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, float]:
+    return choose_thresholds(labels, probs, options.max_dev_false_fire, min_f1=options.min_dev_f1, negatives=real)
+
+
+def _dev_quality(
+    labels: np.ndarray,
+    logits: np.ndarray,
+    options: TrainOptions,
+    real: tuple[np.ndarray, np.ndarray] | None = None,
+) -> float:
+    """Dev macro-F1 after calibration and threshold choice — how each recipe picks its epoch.
+    ``real``: (labels, logits) of the real-talk threshold part, where false fires are counted."""
+    calibration = fit_platt(labels, logits)
+    probs = apply_platt(logits, calibration)
+    real_probs = (real[0], apply_platt(real[1], calibration)) if real is not None else None
+    return score_predictions(labels, probs, _dev_thresholds(labels, probs, options, real_probs)).macro_f1
 
 
 def train_head(
@@ -157,11 +208,15 @@ def train_head(
 ) -> tuple[TagHead, int]:
     """Frozen encoder: embed every training utterance with and without its role, fit the MLP,
     keep the epoch with the best dev macro-F1."""
-    texts = [format_input(r.text, r.speaker_role) for r in train] + [format_input(r.text, None) for r in train]
-    progress("embed", 0, len(texts))
-    x = encoder.embed(texts)
+    spec = options.spec
+    both = train + train
+    texts = [format_input(r.text, r.speaker_role if spec.role else None) for r in train]
+    texts += [format_input(r.text, None) for r in train]
+    contexts = [format_context(r.context(), spec.context) for r in train] + [""] * len(train) if spec.context else None
+    progress("embed", 0, len(both))
+    x = encoder.embed(texts, contexts=contexts)
     y = torch.from_numpy(np.concatenate([label_matrix(train)] * 2))
-    x_dev = encoder.embed([format_input(r.text, r.speaker_role) for r in dev])
+    x_dev = torch.from_numpy(_row_logits_input(encoder, dev, spec))
     y_dev = label_matrix(dev)
     progress("embed", len(texts), len(texts))
     head = TagHead(dim=x.shape[1], hidden=options.head_hidden)
@@ -186,12 +241,20 @@ def train_head(
     return head, best[1]
 
 
+def _row_logits_input(encoder: Encoder, rows: list[LabelledUtterance], spec: InputSpec) -> np.ndarray:
+    """Pooled embeddings of labelled rows read as ``spec`` says (frozen-encoder recipe)."""
+    texts = [format_input(r.text, r.speaker_role if spec.role else None) for r in rows]
+    contexts = [format_context(r.context(), spec.context) for r in rows] if spec.context else None
+    return encoder.embed(texts, contexts=contexts).numpy()
+
+
 def train_finetune(
     encoder: Encoder,
     train: list[LabelledUtterance],
     dev: list[LabelledUtterance],
     options: TrainOptions,
     progress: Progress = _no_progress,
+    real: RealNegatives | None = None,
 ) -> tuple[Encoder, TagHead, int]:
     """Fine-tune a copy of the encoder with a fresh head; keep the epoch with the best dev macro-F1."""
     tuned = Encoder(tokenizer=encoder.tokenizer, model=copy.deepcopy(encoder.model), max_length=options.max_length)
@@ -215,8 +278,7 @@ def train_finetune(
     )
     labels = label_matrix(train)
     y_dev = label_matrix(dev)
-    dev_texts = [r.text for r in dev]
-    dev_roles = [r.speaker_role for r in dev]
+    spec = options.spec
     rng = random.Random(options.seed)
     best = (-1.0, 0, None, None)
     step = 0
@@ -225,11 +287,22 @@ def train_finetune(
         head.train()
         for idx in _length_bucketed_batches(train, options.batch_size, rng):
             texts = [
-                format_input(train[i].text, None if rng.random() < options.role_dropout else train[i].speaker_role)
+                format_input(
+                    train[i].text,
+                    train[i].speaker_role if spec.role and rng.random() >= options.role_dropout else None,
+                )
                 for i in idx
             ]
+            contexts = (
+                [
+                    "" if rng.random() < options.context_dropout else format_context(train[i].context(), spec.context)
+                    for i in idx
+                ]
+                if spec.context
+                else None
+            )
             optimiser.zero_grad()
-            loss = _masked_bce(head(tuned.pooled(tuned.tokenize(texts))), torch.from_numpy(labels[idx]))
+            loss = _masked_bce(head(tuned.pooled(tuned.tokenize(texts, contexts))), torch.from_numpy(labels[idx]))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable + list(head.parameters()), 1.0)
             optimiser.step()
@@ -238,7 +311,9 @@ def train_finetune(
             progress("finetune", step, total)
         tuned.model.eval()
         head.eval()
-        quality = _dev_quality(y_dev, _logits(tuned, head, dev_texts, dev_roles), options)
+        real_pair = (real.labels, _logits(tuned, head, real.rows, spec)) if real else None
+        quality = _dev_quality(y_dev, _logits(tuned, head, dev, spec), options, real_pair)
+        progress(f"epoch {epoch}: dev macro-F1 {quality:.4f}", epoch, options.finetune_epochs)
         if quality > best[0]:
             best = (quality, epoch, copy.deepcopy(tuned.model.state_dict()), copy.deepcopy(head.state_dict()))
     tuned.model.load_state_dict(best[2])
@@ -255,16 +330,46 @@ def _length_bucketed_batches(rows: list[LabelledUtterance], batch_size: int, rng
     batches = []
     window = batch_size * 8
     for start in range(0, len(order), window):
-        chunk = sorted(order[start : start + window], key=lambda i: len(rows[i].text))
+        chunk = sorted(order[start : start + window], key=lambda i: len(rows[i].text) + len(rows[i].prev_text or ""))
         batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
     rng.shuffle(batches)
     return batches
 
 
 def _logits(
-    encoder: Encoder, head: TagHead, texts: list[str], roles: list[str | None] | None, precision: str = "fp32"
+    encoder: Encoder,
+    head: TagHead,
+    rows: list[LabelledUtterance],
+    spec: InputSpec,
+    precision: str = "fp32",
+    *,
+    roles: bool = True,
+    context: bool = True,
 ) -> np.ndarray:
-    return head_logits(encoder, head, texts, roles, batch_size=64, precision=precision)
+    """Logits of labelled rows, with their roles and contexts as ``spec`` reads them
+    (``roles`` / ``context`` False: withheld, for the ablations in the card)."""
+    return head_logits(
+        encoder,
+        head,
+        [r.text for r in rows],
+        [r.speaker_role for r in rows] if roles else None,
+        batch_size=64,
+        precision=precision,
+        spec=spec,
+        contexts=[r.context() for r in rows] if context else None,
+    )
+
+
+def _text_logits(
+    encoder: Encoder,
+    head: TagHead,
+    spec: InputSpec,
+    texts: list[str],
+    roles: list[str | None] | None,
+    contexts: list | None = None,
+    precision: str = "fp32",
+) -> np.ndarray:
+    return head_logits(encoder, head, texts, roles, batch_size=64, precision=precision, spec=spec, contexts=contexts)
 
 
 def _finish(
@@ -277,16 +382,21 @@ def _finish(
     train_s: float,
     best_epoch: int,
     options: TrainOptions,
+    real: RealNegatives | None = None,
 ) -> RecipeResult:
+    spec = options.spec
     y_dev, y_test = label_matrix(dev), label_matrix(test)
-    dev_logits = _logits(encoder, head, [r.text for r in dev], [r.speaker_role for r in dev])
+    dev_logits = _logits(encoder, head, dev, spec)
     calibration = fit_platt(y_dev, dev_logits)
     dev_probs = apply_platt(dev_logits, calibration)
-    thresholds = _dev_thresholds(y_dev, dev_probs, options)
-    test_texts = [r.text for r in test]
-    test_probs = apply_platt(_logits(encoder, head, test_texts, [r.speaker_role for r in test]), calibration)
-    bare_probs = apply_platt(_logits(encoder, head, test_texts, None), calibration)
-    probabilities = lambda texts, roles: apply_platt(_logits(encoder, head, texts, roles), calibration)  # noqa: E731
+    real_probs = (real.labels, apply_platt(_logits(encoder, head, real.rows, spec), calibration)) if real else None
+    thresholds = _dev_thresholds(y_dev, dev_probs, options, real_probs)
+    test_probs = apply_platt(_logits(encoder, head, test, spec), calibration)
+    bare_probs = apply_platt(_logits(encoder, head, test, spec, roles=False), calibration) if spec.role else test_probs
+
+    def probabilities(texts: list[str], roles: list[str | None] | None, contexts: list | None = None) -> np.ndarray:
+        return apply_platt(_text_logits(encoder, head, spec, texts, roles, contexts), calibration)
+
     codebook = codebook_check(probabilities, thresholds)
     seed_test = [r for r in test if r.source == "seed"]
     seed_scores = (
@@ -294,6 +404,20 @@ def _finish(
         if seed_test and len(seed_test) < len(test)
         else None
     )
+    generalisation = evaluate_generalisation(probabilities, thresholds)
+    generalisation.update(evaluate_outside(probabilities, thresholds, with_context=bool(spec.context)))
+    if real_probs is not None:
+        generalisation["real_talk_threshold_part"] = {
+            "false_fire": {
+                t: round(
+                    float(((real_probs[1][:, j] >= thresholds[t]) & (real_probs[0][:, j] == 0)).sum())
+                    / max(1, int((real_probs[0][:, j] == 0).sum())),
+                    4,
+                )
+                for j, t in enumerate(TAGS)
+            },
+            "n": len(real.rows),
+        }
     return RecipeResult(
         recipe=recipe,
         head=head,
@@ -308,18 +432,48 @@ def _finish(
         codebook=codebook,
         test_probabilities=test_probs,
         seed_test=seed_scores,
-        generalisation=evaluate_generalisation(probabilities, thresholds),
+        generalisation=generalisation,
     )
 
 
-def _check_bf16(encoder: Encoder, result: RecipeResult, test: list[LabelledUtterance]) -> dict:
-    """`bf16_check` of a trained recipe on the test split, against its fp32 test probabilities."""
-
-    def bf16(texts: list[str], roles: list[str | None] | None) -> np.ndarray:
-        return apply_platt(_logits(encoder, result.head, texts, roles, "bf16"), result.calibration)
-
+def _check_bf16(encoder: Encoder, result: RecipeResult, test: list[LabelledUtterance], spec: InputSpec) -> dict:
+    """`bf16_check` of a trained recipe on the test split, against its fp32 test probabilities
+    (the test utterances read with their contexts, as the fp32 figures were)."""
     texts, roles = [r.text for r in test], [r.speaker_role for r in test]
+    contexts = [r.context() for r in test]
+
+    def bf16(batch: list[str], batch_roles: list[str | None] | None) -> np.ndarray:
+        same = batch is texts  # the test split: with its contexts; the codebook's examples have none
+        logits = _text_logits(
+            encoder, result.head, spec, batch, batch_roles, contexts if same else None, precision="bf16"
+        )
+        return apply_platt(logits, result.calibration)
+
     return bf16_check(result.test_probabilities, bf16, texts, roles, label_matrix(test), result.thresholds)
+
+
+TEXT_LEVEL_SOURCES = ("rules",)  # corpus files labelled by the text alone, whoever speaks
+
+
+def role_blind_labels(rows: list[LabelledUtterance]) -> list[LabelledUtterance]:
+    """Labels for a model that never reads the role. The older corpus files code
+    ``peer_self_disclosure`` no for a non-peer's own lived experience by the codebook's role
+    rule, so there the same words are yes from a peer and no from anyone else; a role-blind
+    model learns the text ("a self-disclosure, if a peer said it") and the rule is applied after
+    it. Such rows' ``peer_self_disclosure`` label (non-peer, coded no) is therefore not judged;
+    rows of `TEXT_LEVEL_SOURCES`, real talk and rater labels keep theirs."""
+    out = []
+    for row in rows:
+        if (
+            row.labels.get("peer_self_disclosure") == 0
+            and row.speaker_role not in (None, "peer", "unknown")
+            and row.source not in TEXT_LEVEL_SOURCES
+            and not row.source.startswith("real_talk")
+            and row.source != "rater"
+        ):
+            row = dataclasses.replace(row, labels={t: v for t, v in row.labels.items() if t != "peer_self_disclosure"})
+        out.append(row)
+    return out
 
 
 def train_tagger(
@@ -336,11 +490,22 @@ def train_tagger(
     if unknown or not options.recipes:
         raise ModelError(f"unknown training recipe(s) {sorted(unknown)}, expected 'head' and/or 'finetune'")
     torch.set_num_threads(options.threads)
+    if not options.input_role:
+        rows = role_blind_labels(rows)
     train, dev, test = split_rows(rows, "train"), split_rows(rows, "dev"), split_rows(rows, "test")
     if not train or not dev:
         raise ModelError(
             f"training needs utterances in the train and dev splits (got {len(train)} train, {len(dev)} dev)"
         )
+    real = None
+    if options.real_talk_negatives and real_talk.available():
+        raw = real_talk.load_real_talk()
+        train = train + real_talk.sample_part(raw, "train", negatives=options.real_talk_negatives, seed=options.seed)
+        threshold_rows = real_talk.sample_part(
+            raw, "threshold", negatives=options.real_talk_negatives, seed=options.seed, positives=False
+        )
+        real = RealNegatives(rows=threshold_rows, labels=label_matrix(threshold_rows))
+        rows = rows + [r for r in train if r.source.startswith("real_talk")] + threshold_rows
     encoder = load_encoder(encoder_directory, max_length=options.max_length)
     results, encoders = {}, {}
     for recipe in options.recipes:
@@ -350,27 +515,30 @@ def train_tagger(
             head, epoch = train_head(encoder, train, dev, options, progress)
             used, state = encoder, None
         else:
-            tuned, head, epoch = train_finetune(encoder, train, dev, options, progress)
+            tuned, head, epoch = train_finetune(encoder, train, dev, options, progress, real)
             # Round-trip through fp16 now, so the reported figures are those of the stored weights.
             changed = {n for n, p in tuned.model.named_parameters() if p.requires_grad}
             state = {k: v.detach().half().contiguous() for k, v in tuned.model.state_dict().items() if k in changed}
             tuned.model.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
             used = tuned
-        results[recipe] = _finish(recipe, used, head, state, dev, test, time.perf_counter() - started, epoch, options)
+        results[recipe] = _finish(
+            recipe, used, head, state, dev, test, time.perf_counter() - started, epoch, options, real
+        )
         encoders[recipe] = used
     chosen = max(results, key=lambda r: (results[r].dev.macro_f1, r == "head"))  # ties go to the smaller artifact
-    if test:
-        results[chosen].bf16 = _check_bf16(encoders[chosen], results[chosen], test)
+    if test and options.bf16_check:
+        results[chosen].bf16 = _check_bf16(encoders[chosen], results[chosen], test, options.spec)
     data = {
         "train": len(train),
         "dev": len(dev),
         "test": len(test),
         "rater_confirmed_in_train": sum(1 for r in train if r.source == "rater"),
+        "real_talk_threshold_negatives": len(real.rows) if real else 0,
         "positives_in_train": {t: int(sum(r.labels.get(t, 0) == 1 for r in train)) for t in TAGS},
         "sources": {
             src: {
                 split: sum(1 for r in rows if r.source == src and r.split == split)
-                for split in ("train", "dev", "test")
+                for split in ("train", "dev", "test", "threshold")
             }
             for src in sorted({r.source for r in rows})
         },
@@ -415,7 +583,8 @@ def write_artifact(
         "encoder": {"name": ENCODER_NAME, "sha256": encoder_sha256(encoder_directory)},
         "max_length": options.max_length,
         "head_hidden": options.head_hidden,
-        "input_format": "'[<speaker_role>] <text>' when the role is known, else '<text>'",
+        "input": options.spec.as_dict(),
+        "input_format": options.spec.describe(),
         "calibration": {t: list(best.calibration[t]) for t in TAGS},
         "thresholds": best.thresholds,
         "precision": {"bf16": best.bf16} if best.bf16 else {},
@@ -508,7 +677,14 @@ def _threshold_rule(manifest: dict, best: dict) -> str:
     if caps is None:
         return f"to maximise F1: {cuts}"
     caps = [caps] if isinstance(caps, float | int) else caps
-    rule = f"at most {100 * caps[0]:g} % of the tag's dev negatives"
+    real_n = manifest["data"].get("real_talk_threshold_negatives")
+    where = (
+        f"the tag's trusted negatives in the real-talk threshold part ({real_n} utterances of real conversation, "
+        "role unknown; F1 from dev)"
+        if real_n
+        else "the tag's dev negatives"
+    )
+    rule = f"at most {100 * caps[0]:g} % of {where}"
     if len(caps) > 1:
         rule += "".join(
             f", or at most {100 * cap:g} % where the tighter cut leaves the tag's dev F1 under "
@@ -519,10 +695,16 @@ def _threshold_rule(manifest: dict, best: dict) -> str:
     fired = ", ".join(
         f"`{t}` {100 * dev[t]['false_fire']:.1f} % (F1 {dev[t]['f1']:.3f})" for t in manifest["thresholds"]
     )
+    real = best.get("generalisation", {}).get("real_talk_threshold_part")
+    real_line = (
+        "; real-talk threshold part: " + ", ".join(f"`{t}` {100 * v:.1f} %" for t, v in real["false_fire"].items())
+        if real
+        else ""
+    )
     return (
         f"to maximise F1 among the cuts that tag {rule} (real meetings are mostly untagged talk, so a\n"
         f"  false fire costs more than a balanced split's F1 shows): {cuts}.\n"
-        f"  Dev false-fire rate at these cuts: {fired}"
+        f"  Dev false-fire rate at these cuts: {fired}{real_line}"
     )
 
 
@@ -560,6 +742,63 @@ def _generalisation_section(best: dict) -> str:
         "`data/heldout/written.jsonl`, hand-written apart from the generators. Spoken (ASR): the same "
         "utterances read by espeak-ng voices and transcribed by faster-whisper tiny.en, labels kept from the "
         "written text. None of these sets is used to choose anything; thresholds and calibration come from dev."
+        + _counted_line(best["generalisation"])
+        + ("\n\n" + render_outside(best["generalisation"]) if render_outside(best["generalisation"]) else "")
+    )
+
+
+def _counted_line(generalisation: dict) -> str:
+    """Held-out macro-F1 after the codebook's role rule, where measured."""
+    parts = [
+        f"{label} {generalisation[key]['counted']['macro_f1']:.3f} (`peer_self_disclosure` "
+        f"{generalisation[key]['counted']['per_tag']['peer_self_disclosure']['f1']:.3f})"
+        for key, label in (("out_of_template", "out-of-template"), ("asr", "ASR"))
+        if "counted" in generalisation.get(key, {})
+    ]
+    return (
+        ("\n\nAfter the codebook's role rule (labels that count): macro-F1 " + ", ".join(parts) + ".") if parts else ""
+    )
+
+
+def _reads_role(manifest: dict) -> bool:
+    return InputSpec.from_manifest(manifest).role
+
+
+def _input_line(manifest: dict) -> str:
+    spec = InputSpec.from_manifest(manifest)
+    options = manifest["options"]
+    if spec.role:
+        return (
+            f"{manifest['input_format']}. Training also showed utterances without their role (a random\n"
+            f"  {int(options['role_dropout'] * 100)} % of them when fine-tuning; every one both ways for the head), "
+            "so plain text works."
+        )
+    return (
+        f"{manifest['input_format']} (`input` {json.dumps(spec.as_dict())} in the manifest). The speaker's role\n"
+        "  enters only through the codebook's role rule, after the model; training showed a random "
+        f"{int(options.get('context_dropout', 0) * 100)} % of\n  utterances without their context, so the first "
+        "utterance of a meeting and a plain list of sentences are tagged as trained."
+    )
+
+
+def _without_role_line(manifest: dict, best: dict) -> str:
+    if _reads_role(manifest):
+        return f"Without the speaker role (plain text): macro-F1 {best['test_without_role']['macro_f1']:.3f}."
+    return (
+        "The role is never read, so the figures are the same whatever role is given (a test holds the model to it). "
+        "`peer_self_disclosure` is learnt from the words: where the older corpus files code a non-peer's own story "
+        "no by the role rule alone, that row is not judged for the tag (train, dev and test); the held-out figures "
+        "below are also given after the role rule."
+    )
+
+
+def _role_failure_line(manifest: dict) -> str:
+    if _reads_role(manifest):
+        return "The speaker role shifts `peer_self_disclosure`; a wrong speaker mapping can flip that tag."
+    return (
+        "The role is not read: a wrong speaker mapping changes only the role rule's outcome "
+        "(`peer_self_disclosure` counted or not), never a probability. A wrong speaker *label* from "
+        "diarisation changes the same/other-speaker mark of the next utterance's context."
     )
 
 
@@ -595,8 +834,7 @@ Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
   Loading refuses any other encoder weights.
 - Recipe kept: **{chosen}** — {weights}. Mean pooling, L2 normalisation, MLP head
   ({manifest["head_hidden"]} hidden units), one logit per tag, max {manifest["max_length"]} tokens.
-- Input: {manifest["input_format"]}. Training also showed utterances without their role (a random
-  {int(manifest["options"]["role_dropout"] * 100)} % of them when fine-tuning; every one both ways for the head), so plain text works.
+- Input: {_input_line(manifest)}
 - Probabilities: Platt-scaled per tag on the dev split. Labels: a threshold per tag chosen on dev
   {_threshold_rule(manifest, best)}.
 - Artifact sha256 (over its files' sha256 listing): `{manifest["artifact_sha256"]}`;
@@ -614,11 +852,11 @@ Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
 - Positives in train: {", ".join(f"`{t}` {n}" for t, n in data["positives_in_train"].items())}.
 - The worked examples of `docs/codebook.md` are excluded from the corpus and used as a check.
 
-## Results on the test split ({chosen}, speaker role given)
+## Results on the test split ({chosen}{", speaker role given" if _reads_role(manifest) else ", role never read; raw labels"})
 
 {_table(best["test"])}
 
-Without the speaker role (plain text): macro-F1 {best["test_without_role"]["macro_f1"]:.3f}.
+{_without_role_line(manifest, best)}
 Worked examples of the codebook (kept out of training): {_codebook_line(best)}.
 ECE is the expected calibration error over 10 equal-width bins.
 
@@ -661,5 +899,50 @@ care; meetings in languages other than English.
 - Utterances longer than {manifest["max_length"]} word pieces are truncated; a tag expressed only at the end of a
   long turn can be missed.
 - Very short or garbled ASR fragments ("yeah no so the") get low probabilities for every tag.
-- The speaker role shifts `peer_self_disclosure`; a wrong speaker mapping can flip that tag.
+- {_role_failure_line(manifest)}
 """
+
+
+def main() -> None:
+    """Train with chosen knobs (``dialogic train`` runs the defaults):
+    ``python -m dialogic.tagging.train --version 4 --epochs 3 --frozen-layers 3``."""
+    import argparse
+
+    from dialogic.tagging.corpus import load_training_corpus
+
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("--version", type=int, default=None)
+    parser.add_argument("--epochs", type=int, default=TrainOptions.finetune_epochs)
+    parser.add_argument("--frozen-layers", type=int, default=TrainOptions.finetune_frozen_layers)
+    parser.add_argument("--max-length", type=int, default=TrainOptions.max_length)
+    parser.add_argument("--context", type=int, default=TrainOptions.context)
+    parser.add_argument("--real-talk-negatives", type=int, default=TrainOptions.real_talk_negatives)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--no-bf16-check", action="store_true", help="skip it (run `recheck` later)")
+    args = parser.parse_args()
+    options = TrainOptions(
+        version=args.version,
+        recipes=("finetune",),
+        finetune_epochs=args.epochs,
+        finetune_frozen_layers=args.frozen_layers,
+        max_length=args.max_length,
+        context=args.context,
+        real_talk_negatives=args.real_talk_negatives,
+        threads=args.threads,
+        bf16_check=not args.no_bf16_check,
+    )
+    started = time.perf_counter()
+
+    def progress(step: str, done: int, total: int) -> None:
+        if step != "finetune" or done % 50 == 0 or done == total:
+            print(f"[{time.perf_counter() - started:7.0f} s] {step} {done}/{total}", flush=True)
+
+    report = train_tagger(load_training_corpus(), options, progress=progress)
+    path = write_artifact(report, options, overwrite=args.overwrite)
+    best = report.best
+    print(f"wrote {path}: dev macro-F1 {best.dev.macro_f1:.4f}, thresholds {best.thresholds}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -220,7 +220,7 @@ def test_a_study_with_only_speaker_checks_gets_its_report(tmp_path):
     from typer.testing import CliRunner
 
     from dialogic.cli import app
-    from dialogic.validation.report import render_html, store_estimates, validation_report
+    from dialogic.validation.report import agreement_figures, render_html, store_estimates, validation_report
 
     con = study_with_confidence(tmp_path)
     draw_speaker_sample(con, 12, seed=3)
@@ -232,6 +232,9 @@ def test_a_study_with_only_speaker_checks_gets_its_report(tmp_path):
     assert "speaker checks only" in render_html(report)
     with pytest.raises(LookupFailed, match="nothing to record"):
         store_estimates(con, report)
+    # the tag figures themselves still need a tag sample: a list of them, or a refusal, never a report
+    with pytest.raises(LookupFailed, match="no validation sample yet"):
+        agreement_figures(con, n_resamples=50)
     con.close()
     result = CliRunner().invoke(app, ["validate", "report", "--db", str(tmp_path / "s.duckdb")])
     assert result.exit_code == 0, result.output

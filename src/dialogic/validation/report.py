@@ -191,27 +191,7 @@ def agreement_figures(
     agreement page, so the two always show the same figures. Raises LookupFailed without a sample."""
     sample_id = sample_id or latest_sample(con)
     if sample_id is None:
-        speakers = speaker_validation(con)
-        if speakers is None:
-            raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
-        # a study that checks only who said what still gets its voice-share error
-        from dialogic.validation.meetings import option5_agreement
-
-        return ValidationReport(
-            None,
-            None,
-            0,
-            0,
-            "no tag sample drawn (dialogic validate sample --n 300): speaker checks only",
-            seed,
-            n_resamples,
-            dt.datetime.now().isoformat(timespec="seconds"),
-            [],
-            option5_agreement(con),
-            None,
-            {},
-            speakers,
-        )
+        raise LookupFailed("no validation sample yet: draw one with `dialogic validate sample --n 300`")
     reports = []
     for k, tag in enumerate(TAGS):
         rows = _truth_rows(con, sample_id, tag)

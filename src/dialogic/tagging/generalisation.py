@@ -156,20 +156,27 @@ def render_generalisation(metrics: dict, in_template: dict | None = None) -> str
     return "\n\n".join(parts)
 
 
-def main() -> None:
+def evaluation_arguments(description: str):
+    """The arguments every evaluation command takes (--model, --precision, --threads, --json), and
+    the tagger they name, loaded on that many torch threads."""
     import torch
 
-    from dialogic.tagging.corpus import split_rows
     from dialogic.tagging.tagger import load_tagger_from, resolve_artifact
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", default=None, help="<name>-v<N> or folder (default: newest)")
     parser.add_argument("--precision", default="fp32")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    tagger = load_tagger_from(resolve_artifact(args.model), precision=args.precision)
+    return args, load_tagger_from(resolve_artifact(args.model), precision=args.precision)
+
+
+def main() -> None:
+    from dialogic.tagging.corpus import split_rows
+
+    args, tagger = evaluation_arguments(__doc__.splitlines()[0])
     probabilities = tagger.predict_array
     seed_test = split_rows(load_seed_corpus(), "test")
     in_template = score_predictions(

@@ -17,7 +17,6 @@ Reported, never used to choose anything.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +28,7 @@ from dialogic.tagging import real_talk
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, load_seed_corpus
 from dialogic.tagging.evaluate import _f1, expected_calibration_error, label_matrix, score_predictions
-from dialogic.tagging.generalisation import after_role_rule
+from dialogic.tagging.generalisation import after_role_rule, evaluation_arguments
 
 Probabilities = Callable[..., np.ndarray]  # (texts, roles, contexts) -> n × tags
 PR_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
@@ -175,18 +174,7 @@ def render_outside(metrics: dict) -> str:
 
 
 def main() -> None:
-    import torch
-
-    from dialogic.tagging.tagger import load_tagger_from, resolve_artifact
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default=None, help="<name>-v<N> or folder (default: newest)")
-    parser.add_argument("--precision", default="fp32")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    tagger = load_tagger_from(resolve_artifact(args.model), precision=args.precision)
+    args, tagger = evaluation_arguments(__doc__.splitlines()[0])
     metrics = evaluate_outside(tagger.predict_array, tagger.thresholds, with_context=bool(tagger.input_spec.context))
     if args.json:
         args.json.write_text(json.dumps({"model": tagger.model_version, **metrics}, indent=2) + "\n")

@@ -7,6 +7,7 @@ added to the schema never shifts a fixture's values into the wrong place.
 from __future__ import annotations
 
 import json
+import shutil
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -729,3 +730,21 @@ def add_validation_estimates(con: duckdb.DuckDBPyConnection, version: str = VERS
         }
     )
     insert(con, "validation_estimates", *rows)
+
+
+AMI_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "ami-dev"
+
+
+def write_ami_batch(folder: Path, clips: tuple[str, ...]) -> Path:
+    """Copy the AMI dev ``clips`` into ``folder`` with a manifest that gives each the same three
+    participants and analysable consent; returns the manifest."""
+    entries = ""
+    for clip in clips:
+        shutil.copyfile(AMI_DEV / clip / "meeting.wav", folder / f"{clip}.wav")
+        entries += f"""
+  - id: {clip}
+    audio: {clip}.wav
+    consent: {{status: given, scope: [transcribe, analyse], reference: test}}
+    participants: [{{id: p1, role: service_user}}, {{id: p2, role: network}}, {{id: p3, role: clinician}}]"""
+    (folder / "manifest.yaml").write_text("meetings:" + entries + "\n")
+    return folder / "manifest.yaml"

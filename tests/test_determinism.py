@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from builders import AMI_DEV as AMI
+from builders import write_ami_batch
 
 from dialogic.dask_cluster import dask_submitter
 from dialogic.db_content import content_differences
@@ -28,7 +29,6 @@ from dialogic.pipeline import cpu_threads, options_record, process_manifest, pro
 from dialogic.transcribe import ASR_DECODING
 from dialogic.worker_batch import process_manifest_on_workers
 
-AMI = Path(__file__).resolve().parents[2] / "shared" / "data" / "ami-dev"
 CLIPS = ("trn04", "trn08")
 # Dask's worker environment (distributed.nanny.pre-spawn-environ); one of the fresh runs gets it too,
 # since the results must not depend on it.
@@ -40,15 +40,7 @@ def clips(tmp_path_factory) -> Path:
     if not AMI.is_dir():
         pytest.skip(f"{AMI} (the AMI dev clips) is not here")
     folder = tmp_path_factory.mktemp("determinism")
-    entries = ""
-    for clip in CLIPS:
-        shutil.copyfile(AMI / clip / "meeting.wav", folder / f"{clip}.wav")
-        entries += f"""
-  - id: {clip}
-    audio: {clip}.wav
-    consent: {{status: given, scope: [transcribe, analyse], reference: test}}
-    participants: [{{id: p1, role: service_user}}, {{id: p2, role: network}}, {{id: p3, role: clinician}}]"""
-    (folder / "manifest.yaml").write_text("meetings:" + entries + "\n")
+    write_ami_batch(folder, CLIPS)
     return folder
 
 

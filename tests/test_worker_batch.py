@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from builders import AMI_DEV as AMI
+from builders import write_ami_batch
 
 from dialogic.dask_cluster import dask_submitter
 from dialogic.db_content import content_differences
@@ -27,7 +28,6 @@ from dialogic.worker_batch import process_manifest_on_workers
 
 pytestmark = pytest.mark.models
 
-AMI = Path(__file__).resolve().parents[2] / "shared" / "data" / "ami-dev"
 CLIPS = ("trn00", "trn04", "trn06")
 # What Dask puts in its workers' environment (distributed.nanny.pre-spawn-environ): the reference
 # run gets the same, since the thread environment changes faster-whisper's arithmetic.
@@ -41,15 +41,7 @@ def ami_batch(tmp_path_factory) -> Path:
     if not AMI.is_dir():
         pytest.skip(f"{AMI} (the AMI dev clips) is not here")
     folder = tmp_path_factory.mktemp("ami")
-    entries = ""
-    for clip in CLIPS:
-        shutil.copyfile(AMI / clip / "meeting.wav", folder / f"{clip}.wav")
-        entries += f"""
-  - id: {clip}
-    audio: {clip}.wav
-    consent: {{status: given, scope: [transcribe, analyse], reference: test}}
-    participants: [{{id: p1, role: service_user}}, {{id: p2, role: network}}, {{id: p3, role: clinician}}]"""
-    (folder / "manifest.yaml").write_text("meetings:" + entries + "\n")
+    write_ami_batch(folder, CLIPS)
     done = subprocess.run(
         [sys.executable, "-c", "from dialogic.cli import app; app(prog_name='dialogic')", "process"]
         + [str(folder / "manifest.yaml"), "--db", str(folder / "plain.duckdb"), "--cpu-cores", "1"],

@@ -31,6 +31,8 @@ from pathlib import Path
 import pytest
 from builders import build_fixture_db, insert, refresh, turn
 
+from dialogic.paths import sql_dir
+
 approx = pytest.approx
 
 
@@ -273,6 +275,9 @@ def test_speech_that_got_no_words_counts_in_the_share_of_speaking_time(tmp_path)
         balance = rows(con, "select speech_s, lay_speech_pct from balance where meeting_id = 'fx'")[0]
         assert balance["speech_s"] == approx(total)
         assert balance["lay_speech_pct"] == approx(100 * (14 + 6 + 2.1) / total)
+        # and the zero-row assertions hold with speech beyond the utterances' time
+        assertions = sorted((sql_dir() / "tests").glob("assert_*.sql"))
+        assert [(a.stem, *r) for a in assertions for r in con.execute(a.read_text()).fetchall()] == []
         # a correction that moves doc's last utterance onto the wordless turn's time does not count
         # that second twice: the stretch now overlaps an utterance and drops out
         con.execute("update utterances set end_s = 60.0 where utterance_id = 'fx/u00008'")

@@ -1,5 +1,6 @@
 -- zero rows expected: one row per meeting × voice; speech, word and turn shares each sum to 100 %
--- in every meeting with speech; nothing negative; all speech of stg_utterances accounted for
+-- in every meeting with speech; nothing negative; all speech of stg_utterances accounted for, and
+-- speech beyond it only as the voices' wordless speech (wordless_s)
 select 'duplicate voice' as failure, meeting_id, voice_id as detail
 from voice_share_participant group by meeting_id, voice_id having count(*) > 1
 union all
@@ -18,7 +19,7 @@ from voice_share_participant group by meeting_id
 having sum(turn_count) > 0 and abs(sum(turns_pct) - 100) > 1e-6
 union all
 select 'speech_s differs from stg_utterances', v.meeting_id, null
-from (select meeting_id, sum(speech_s) as speech_s from voice_share_participant group by meeting_id) as v
+from (select meeting_id, sum(speech_s - wordless_s) as speech_s from voice_share_participant group by meeting_id) as v
 inner join (select meeting_id, sum(duration_s) as speech_s from stg_utterances group by meeting_id) as u
     on u.meeting_id = v.meeting_id
 where abs(v.speech_s - u.speech_s) > 1e-6

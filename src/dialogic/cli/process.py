@@ -278,6 +278,7 @@ def demo(
         dask_address=None,
         cpu_cores=0,
         staging_dir=None,
+        table_format="auto",
     )
 
     from dialogic.speakers import map_speakers

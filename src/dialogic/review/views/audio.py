@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from dialogic.errors import AudioError, LookupFailed
 from dialogic.review import clips
-from dialogic.review.views.base import read
+from dialogic.review.views.base import error_response, read, status_for
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -22,7 +22,7 @@ async def _utterance_audio(request: Request) -> Response:
     try:
         span = await read(request, clips.utterance_span, request.path_params["utterance_id"])
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     return await _clip_response(request, span)
 
 
@@ -31,7 +31,7 @@ async def _speaker_audio(request: Request) -> Response:
     try:
         span = await read(request, clips.speaker_span, p["meeting_id"], p["speaker_label"], p["clip_index"])
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     return await _clip_response(request, span)
 
 
@@ -39,7 +39,7 @@ async def _clip_response(request: Request, span: clips.ClipSpan) -> Response:
     try:
         data = await run_in_threadpool(clips.extract_clip, span.audio_path, span.start_s, span.end_s)
     except AudioError as exc:
-        return PlainTextResponse(f"audio unavailable: {exc}", status_code=404)
+        return PlainTextResponse(f"audio unavailable: {exc}", status_code=status_for(exc))
     headers = {"accept-ranges": "bytes", "cache-control": "private, no-store"}
     match = _RANGE.match(request.headers.get("range", "").strip())
     if match and (match.group(1) or match.group(2)):

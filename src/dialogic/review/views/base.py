@@ -1,5 +1,6 @@
 """What every view of the review app shares: the database run off the event loop, a page rendered
-with the rater's session, and the CSRF check on every POST.
+with the rater's session, the CSRF check on every POST, and which HTTP status each of dialogic's
+errors means.
 """
 
 from __future__ import annotations
@@ -11,10 +12,32 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from dialogic.errors import LookupFailed
+from dialogic.errors import AnswerRefused, AudioError, DialogicError, EditRefused, LookupFailed
 from dialogic.review import auth
 
 SESSION_COOKIE = "dialogic_session"
+
+# The one place that says which status an error means, so no view reads a message to choose one.
+# Looked up along the error's classes, most specific first: AnswerRefused is a LookupFailed.
+STATUS_BY_ERROR: dict[type[DialogicError], int] = {
+    LookupFailed: 404,  # what the URL names does not exist, or is not this rater's to see
+    AnswerRefused: 400,  # the form's answer does not fit its item: the form is shown again
+    EditRefused: 409,  # the transcript no longer allows the edit (consent, imported, changed since)
+    AudioError: 404,  # the clip's recording is missing or unreadable
+}
+
+
+def status_for(exc: DialogicError) -> int:
+    """The HTTP status for ``exc``: its nearest class in `STATUS_BY_ERROR`, else 500."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def error_response(exc: DialogicError) -> Response:
+    """``exc``'s message as plain text, with its status."""
+    return PlainTextResponse(str(exc), status_code=status_for(exc))
 
 
 def csrf_protected(endpoint):

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from dialogic.errors import DialogicError, EditRefused, LookupFailed
 from dialogic.review import auth, editor
-from dialogic.review.views.base import csrf_protected, read, render
+from dialogic.review.views.base import csrf_protected, error_response, read, render
 
 # Editors (`dialogic raters editor NAME`) correct a meeting's transcript: who said an utterance
 # or some of its words, what was said, where an utterance starts and ends, what a speaker is
@@ -47,10 +47,8 @@ async def _transcript(request: Request, error: str | None = None, status_code: i
     meeting_id = request.path_params["meeting_id"]
     try:
         page = await read(request, editor.load_editor, meeting_id)
-    except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
-    except EditRefused as exc:
-        return PlainTextResponse(str(exc), status_code=409)
+    except (LookupFailed, EditRefused) as exc:
+        return error_response(exc)
     return render(
         request,
         "transcript.html",
@@ -74,10 +72,8 @@ async def _correct_utterance(
     utterance_id = utterance_id or request.path_params["utterance_id"]
     try:
         utterance, following, speakers = await read(request, editor.load_correction, utterance_id)
-    except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
-    except EditRefused as exc:
-        return PlainTextResponse(str(exc), status_code=409)
+    except (LookupFailed, EditRefused) as exc:
+        return error_response(exc)
     return render(
         request,
         "correct.html",
@@ -123,7 +119,7 @@ async def _correct_transcript(request: Request) -> Response:
         edit, expected = editor.parse_edit_form(form)
         version = await read(request, version_if_reviewable)
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     except EditRefused as exc:
         return await refused(str(exc))
     tagger = None

@@ -8,12 +8,12 @@ import json
 from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from dialogic.errors import LookupFailed
 from dialogic.review import auth, ratings
-from dialogic.review.views.base import csrf_protected, item_url, read, render, write
+from dialogic.review.views.base import csrf_protected, error_response, item_url, read, render, status_for, write
 
 
 def _next_url(queue_filter: ratings.QueueFilter, after: str) -> str:
@@ -68,7 +68,7 @@ async def _item(request: Request, error: str | None = None, status_code: int = 2
     try:
         item = await read(request, ratings.load_item, session.rater.rater_id, utterance_id)
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     queue_filter = _queue_filter(request)
     return render(
         request,
@@ -120,7 +120,7 @@ async def _submit_item(request: Request) -> Response:
     try:
         await write(request, ratings.record_answers, session.rater.rater_id, utterance_id, answers, form.get("note"))
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     return RedirectResponse(_next_url(_queue_filter(request), utterance_id), status_code=303)
 
 
@@ -147,7 +147,7 @@ async def _api_ratings(request: Request) -> Response:
     try:
         added = await write(request, ratings.record_answers, session.rater.rater_id, utterance_id, answers, note)
     except LookupFailed as exc:
-        return JSONResponse({"error": str(exc)}, status_code=404)
+        return JSONResponse({"error": str(exc)}, status_code=status_for(exc))
     except ValueError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     return JSONResponse({"added": added})

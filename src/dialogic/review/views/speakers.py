@@ -8,12 +8,12 @@ from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dialogic.errors import LookupFailed
 from dialogic.review import auth, clips, ratings
-from dialogic.review.views.base import csrf_protected, read, render, require_reviewable
+from dialogic.review.views.base import csrf_protected, error_response, read, render, require_reviewable
 from dialogic.speakers import list_speakers, suggest_mappings
 
 
@@ -44,7 +44,7 @@ async def _speakers(request: Request, error: str | None = None, status_code: int
     try:
         speakers, participants = await read(request, load)
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     return render(
         request,
         "speakers.html",
@@ -73,7 +73,7 @@ async def _map_speakers(request: Request) -> Response:
     try:
         current = await read(request, current_mapping)
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     # Only changes are written: choosing "not mapped" ('') for a mapped speaker clears it,
     # and speakers left as they were keep their mapped_by / mapped_at.
     mapping = {

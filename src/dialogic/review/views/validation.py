@@ -10,10 +10,18 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from dialogic.errors import LookupFailed
+from dialogic.errors import AnswerRefused, LookupFailed
 from dialogic.review import auth, ratings
 from dialogic.review.views.agreement import recorded_tag_statuses
-from dialogic.review.views.base import csrf_protected, read, render, require_reviewable, write
+from dialogic.review.views.base import (
+    csrf_protected,
+    error_response,
+    read,
+    render,
+    require_reviewable,
+    status_for,
+    write,
+)
 from dialogic.review.views.ratings import form_answers, posted_fields
 
 # A random sample of the study's utterances (`dialogic validate sample`), in random order, always
@@ -74,7 +82,7 @@ async def _meeting_score(request: Request, error: str | None = None, status_code
     try:
         context = await read(request, _meeting_score_context, session.rater.rater_id, request.path_params["meeting_id"])
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     if posted is not None:
         context["mine"] = [_int_or_none(posted.get(f"item{i}")) for i in range(1, 6)]
         context["note"] = str(posted.get("note") or "")
@@ -141,7 +149,7 @@ async def _validation_item(request: Request, error: str | None = None, status_co
         item = await read(request, ratings.load_item, session.rater.rater_id, utterance_id)
         participants = await read(request, ratings.list_participants, item.utterance.meeting_id)
     except LookupFailed as exc:
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     return render(
         request,
         "item.html",
@@ -211,10 +219,10 @@ async def _submit_validation_item(request: Request) -> Response:
 
     try:
         await write(request, record)
+    except AnswerRefused as exc:
+        return await _validation_item(request, str(exc), status_for(exc), posted=form)
     except LookupFailed as exc:
-        if "misheard words" in str(exc) or "no participant" in str(exc):
-            return await _validation_item(request, str(exc), 400, posted=form)
-        return PlainTextResponse(str(exc), status_code=404)
+        return error_response(exc)
     return RedirectResponse("/validation/next", status_code=303)
 
 

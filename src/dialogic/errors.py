@@ -10,6 +10,7 @@
     ├── StagingError           a worker's staged meeting is incomplete, altered or not the one expected
     ├── QueryError             an analyst's SQL query does not run (bad SQL, or it tries to write)
     ├── LookupFailed           a meeting, speaker, view or participant named by the user does not exist
+    │   └── AnswerRefused      a rater's answer names what its item does not have (a participant, a word count)
     └── EditRefused            a transcript correction does not fit the transcript as it stands
 
 Third-party exceptions are translated at the boundary with ``raise X(...) from exc`` so that
@@ -59,6 +60,13 @@ class QueryError(DialogicError):
 
 class LookupFailed(DialogicError):
     """A meeting, speaker, participant or view named by the user does not exist."""
+
+
+class AnswerRefused(LookupFailed):
+    """A rater's answer to a validation item names what the item does not have: a participant not
+    in its meeting, or more misheard words than the utterance holds. A lookup failure (callers that
+    catch `LookupFailed` still do), told apart so that the review app shows the form again (400)
+    instead of answering that the item does not exist (404)."""
 
 
 class EditRefused(DialogicError):

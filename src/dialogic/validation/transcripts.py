@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from dialogic.errors import LookupFailed
+from dialogic.errors import AnswerRefused, LookupFailed
 from dialogic.validation.intervals import ratio_interval
 from dialogic.validation.stats import Estimate
 
@@ -32,14 +32,14 @@ def record_transcript_check(
     meeting_id, text = row
     words = len(text.split())
     if not 0 <= misheard_words <= words:
-        raise LookupFailed(f"misheard words must be between 0 and the utterance's {words} words")
+        raise AnswerRefused(f"misheard words must be between 0 and the utterance's {words} words")
     if (
         right_participant_id
         and not con.execute(
             "select 1 from participants where meeting_id = ? and participant_id = ?", [meeting_id, right_participant_id]
         ).fetchone()
     ):
-        raise LookupFailed(f"meeting {meeting_id}: no participant {right_participant_id!r}")
+        raise AnswerRefused(f"meeting {meeting_id}: no participant {right_participant_id!r}")
     con.execute(
         "insert into transcript_checks (rater_id, utterance_id, meeting_id, speaker_right, right_participant_id, "
         "misheard_words, word_count, utterance_text) values (?, ?, ?, ?, ?, ?, ?, ?)",

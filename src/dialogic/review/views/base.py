@@ -92,8 +92,3 @@ def is_blind(request: Request) -> bool:
 def item_url(utterance_id: str, params: dict | None = None) -> str:
     url = "/item/" + quote(utterance_id, safe="/")
     return url + (f"?{urlencode(params)}" if params else "")
-
-
-def require_reviewable(cur, meeting_id: str) -> None:
-    if not cur.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[0]:
-        raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")

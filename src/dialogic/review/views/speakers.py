@@ -13,7 +13,8 @@ from starlette.routing import Route
 
 from dialogic.errors import LookupFailed
 from dialogic.review import auth, clips, ratings
-from dialogic.review.views.base import csrf_protected, error_response, read, render, require_reviewable
+from dialogic.review.editor import require_reviewable
+from dialogic.review.views.base import csrf_protected, error_response, read, render
 from dialogic.speakers import list_speakers, suggest_mappings
 
 

@@ -12,13 +12,13 @@ from starlette.routing import Route
 
 from dialogic.errors import AnswerRefused, LookupFailed
 from dialogic.review import auth, ratings
+from dialogic.review.editor import require_reviewable
 from dialogic.review.views.agreement import recorded_tag_statuses
 from dialogic.review.views.base import (
     csrf_protected,
     error_response,
     read,
     render,
-    require_reviewable,
     status_for,
     write,
 )

@@ -81,9 +81,7 @@ def figure_intervals(
     reps = m.shape[0]
 
     u, v = u_of(m, t), v_of(m, t)
-    denominator = (w * v).sum(axis=1)
-    defined = denominator > 0
-    p = np.where(defined, (w * u).sum(axis=1) / np.where(defined, denominator, 1.0), np.nan)
+    p, z_obs, defined = _linearised(u, v, w, codes, fraction, len(labels))
 
     # Smoothed cell probabilities per stratum h, model label g, truth value: (reps,) arrays.
     cells = []  # (h, weight_h, fraction_h, n_h, g, truth, probability)
@@ -122,16 +120,7 @@ def figure_intervals(
     variance = variance / np.where(big_v > 0, big_v, 1.0) ** 2
 
     # The plain linearised variance at the estimate, from the items as observed.
-    z_obs = w * (u - np.nan_to_num(p)[:, None] * v) / np.where(defined, denominator, 1.0)[:, None]
-    observed = np.zeros(reps)
-    for h in range(len(labels)):
-        members = codes == h
-        n_h = int(members.sum())
-        if n_h < 2:
-            continue
-        zh = z_obs[:, members]
-        f_h = float(fraction[members].mean())
-        observed += (1 - f_h) * n_h / (n_h - 1) * ((zh - zh.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    observed = _stratified_covariance(z_obs, z_obs, codes, fraction, len(labels))
 
     counted = (v > 0).sum(axis=1).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -333,22 +333,10 @@ def kappa_fallback_interval(a: np.ndarray, b: np.ndarray, weights: np.ndarray | 
     when the raters agree on every item. Clipped to [−1, 1]; (None, None) when κ is undefined."""
     from statsmodels.stats.inter_rater import cohens_kappa as _sm_kappa
 
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    w = _weights(weights, a.size)
-    keep = ~np.isnan(a) & ~np.isnan(b) & (w > 0)
-    a, b, w = a[keep], b[keep], w[keep]
-    labels = np.unique(np.concatenate([a, b]))
-    if labels.size < 2:
+    agreement = _agreement_table(a, b, weights)
+    if agreement is None:
         return None, None
-    table = np.zeros((labels.size, labels.size))
-    np.add.at(table, (np.searchsorted(labels, a), np.searchsorted(labels, b)), w)
-    n_eff = kish_effective_n(w)
-    table = table / table.sum()
-    p_o = float(np.trace(table))
-    p_e = float(table.sum(axis=1) @ table.sum(axis=0))
-    if p_e >= 1:
-        return None, None
+    table, p_o, p_e, n_eff = agreement
     lows, highs = [], []
     with np.errstate(divide="ignore", invalid="ignore"):
         result = _sm_kappa(table * n_eff)
@@ -389,6 +377,17 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None)
     Pairs where either answer is NaN are ignored. None when κ is undefined (expected agreement
     p_e = 1: both give one and the same answer throughout) or there are no pairs.
     """
+    agreement = _agreement_table(a, b, weights)
+    if agreement is None:
+        return None
+    _, p_o, p_e, _ = agreement
+    return (p_o - p_e) / (1 - p_e)
+
+
+def _agreement_table(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None):
+    """The weighted table of two raters' paired answers (NaN pairs and zero weights left out) as
+    shares, its observed and chance agreement p_o and p_e, and Kish's effective size of the
+    pairs; None when κ is undefined (fewer than two answer values, or p_e = 1)."""
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     w = _weights(weights, a.size)
@@ -397,16 +396,14 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None)
     labels = np.unique(np.concatenate([a, b]))
     if labels.size < 2:
         return None
-    ia = np.searchsorted(labels, a)
-    ib = np.searchsorted(labels, b)
     table = np.zeros((labels.size, labels.size))
-    np.add.at(table, (ia, ib), w)
+    np.add.at(table, (np.searchsorted(labels, a), np.searchsorted(labels, b)), w)
     table /= table.sum()
     p_o = float(np.trace(table))
     p_e = float(table.sum(axis=1) @ table.sum(axis=0))
     if p_e >= 1:
         return None
-    return (p_o - p_e) / (1 - p_e)
+    return table, p_o, p_e, kish_effective_n(w)
 
 
 def rater_kappa(

@@ -43,6 +43,20 @@ def browser():
         browser.close()
 
 
+def _open_editor_as_alice(browser, base_url: str, fixture):
+    """A page on meeting m1's editor after alice logs in from it, and the list its console
+    errors go to."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    console_errors: list[str] = []
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{base_url}/transcripts/m1")
+    page.locator("input[name=rater]").fill("alice")
+    page.locator("input[name=password]").fill(fixture.passwords["alice"])
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}/transcripts/m1")
+    return page, console_errors
+
+
 def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
     from playwright.sync_api import expect
 
@@ -52,14 +66,7 @@ def test_an_editor_corrects_a_transcript_with_the_keyboard(tmp_path, browser):
         set_editor(con, "alice", True)
 
     with serve(app) as base_url:
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        console_errors = []
-        page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{base_url}/transcripts/m1")
-        page.locator("input[name=rater]").fill("alice")
-        page.locator("input[name=password]").fill(fixture.passwords["alice"])
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{base_url}/transcripts/m1")
+        page, console_errors = _open_editor_as_alice(browser, base_url, fixture)
         current = page.locator("#transcript li.current")
         expect(current).to_have_attribute("data-id", "m1/u00000")
 
@@ -214,14 +221,7 @@ def test_an_editor_undoes_and_redoes_a_correction_from_the_keyboard_and_the_hist
         ).fetchall()
 
     with serve(app) as base_url:
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        console_errors = []
-        page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
-        page.goto(f"{base_url}/transcripts/m1")
-        page.locator("input[name=rater]").fill("alice")
-        page.locator("input[name=password]").fill(fixture.passwords["alice"])
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"{base_url}/transcripts/m1")
+        page, console_errors = _open_editor_as_alice(browser, base_url, fixture)
         current = page.locator("#transcript li.current")
         expect(page.locator("#revisions")).to_contain_text("No corrections yet.")
 

@@ -16,7 +16,6 @@ Two rules that every part of dialogic shares, so that one person has one name ev
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 UNATTRIBUTED = "unattributed"  # the name of words no diarised speaker overlapped
 
@@ -48,22 +47,10 @@ def name_key(name: str) -> str:
     return " ".join(name.replace("_", " ").split()).casefold()
 
 
-@dataclass(frozen=True)
-class Named:
-    """What a participant can be called by: the fields ``participants_named`` compares."""
-
-    id: str
-    role: str
-    pseudonym: str | None = None
-    relation: str | None = None
-    profession: str | None = None
-    person: str | None = None
-
-
 def participants_named(name: str, participants: Iterable) -> set[str]:
     """The ids of the participants ``name`` names (see the module docstring). ``participants``
     are objects with ``id``, ``role``, ``pseudonym``, ``relation``, ``profession`` and
-    ``person`` attributes (``manifest.Participant`` or ``Named``)."""
+    ``person`` attributes (``manifest.Participant``, as read from a manifest or the database)."""
     key = name_key(name)
     people = list(participants)
     by_name = {

@@ -9,7 +9,8 @@ import duckdb
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed
 from dialogic.facts import refresh_meeting_facts
-from dialogic.people import Named, display_name, participants_named
+from dialogic.manifest import Participant
+from dialogic.people import display_name, participants_named
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
@@ -23,7 +24,7 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _participant_for(meeting_id: str, name: str, people: list[Named]) -> str:
+def _participant_for(meeting_id: str, name: str, people: list[Participant]) -> str:
     """The participant ``name`` names: its id, or whatever ``people.participants_named`` matches
     (pseudonym, person, relation, profession, role word) — the rule a transcript's import uses."""
     if any(p.id == name for p in people):
@@ -40,7 +41,7 @@ def _participant_for(meeting_id: str, name: str, people: list[Named]) -> str:
     raise LookupFailed(f"meeting {meeting_id}: no participant {name!r}; participants are: {listing or 'none'}")
 
 
-def _fields(p: Named) -> dict:
+def _fields(p: Participant) -> dict:
     return {"pseudonym": p.pseudonym, "role": p.role, "relation": p.relation, "profession": p.profession}
 
 
@@ -58,7 +59,7 @@ def map_speakers(con: duckdb.DuckDBPyConnection, meeting_id: str, mapping: dict[
         r[0] for r in con.execute("select speaker_label from speakers where meeting_id = ?", [meeting_id]).fetchall()
     }
     people = [
-        Named(*row)
+        Participant(*row)
         for row in con.execute(
             """
             select participant_id, role, pseudonym, relation, profession, person_id

@@ -439,7 +439,7 @@ def test_meeting_scores_and_the_option5_icc(tmp_path):
         "select rater_id, meeting_id, score_0_100 from meeting_option5_scores order by 1, 2"
     ).fetchall()
     assert scores == [("alice", "ma", 25), ("alice", "mb", 75), ("bob", "ma", 30), ("bob", "mb", 80)]
-    from dialogic.validation.stats import icc_a1
+    from dialogic.validation.reliability import icc_a1
 
     got = option5_agreement(con)
     raters = icc_a1(np.array([[25, 30], [75, 80]], dtype=float))

@@ -24,14 +24,16 @@ import pytest
 
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.intervals import figure_intervals
+from dialogic.validation.reliability import (
+    alpha_estimate,
+    icc_a1,
+    krippendorff_alpha_nominal,
+)
 from dialogic.validation.sample import stratify
 from dialogic.validation.stats import (
-    alpha_estimate,
     binary_agreement,
     estimate_agreement,
-    icc_a1,
     kappa_rescaled_interval,
-    krippendorff_alpha_nominal,
 )
 
 SIZES = (10, 30, 100, 300)

@@ -8,10 +8,15 @@ import pytest
 from scipy import stats as sps
 from sklearn.metrics import cohen_kappa_score, f1_score
 
+from dialogic.validation.reliability import (
+    alpha_estimate,
+    icc_a1,
+    krippendorff_alpha_nominal,
+    rater_kappa,
+)
 from dialogic.validation.stats import (
     FIGURES,
     Estimate,
-    alpha_estimate,
     binary_agreement,
     bootstrap,
     cohen_kappa,
@@ -19,9 +24,6 @@ from dialogic.validation.stats import (
     corrected_prevalence,
     corrected_prevalence_estimate,
     estimate_agreement,
-    icc_a1,
-    krippendorff_alpha_nominal,
-    rater_kappa,
 )
 
 # A stratified sample: the 4 predicted positives were sampled at probability 1 (weight 1), the 6
@@ -339,7 +341,8 @@ def test_alpha_of_raters_who_always_agree_has_an_open_interval():
 
 def test_alpha_resamples_at_once_equal_alpha_of_each_resample():
     """The vectorised bootstrap of α (the agreement page's cost) gives each resample's own α."""
-    from dialogic.validation.stats import _alpha_replicates, _resample_indices
+    from dialogic.validation.reliability import _alpha_replicates
+    from dialogic.validation.stats import _resample_indices
 
     rng = np.random.default_rng(5)
     data = rng.integers(0, 2, size=(40, 3)).astype(float)

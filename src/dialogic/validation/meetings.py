@@ -8,7 +8,8 @@ import duckdb
 import numpy as np
 
 from dialogic.errors import LookupFailed
-from dialogic.validation.stats import Estimate, icc_a1
+from dialogic.validation.reliability import icc_a1
+from dialogic.validation.stats import Estimate
 
 ITEMS = (
     "1. Options: the clinicians draw attention to, or confirm, that alternative options exist",

@@ -22,14 +22,16 @@ from dialogic.db import transaction
 from dialogic.errors import LookupFailed
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.queue import latest_sample
+from dialogic.validation.reliability import (
+    alpha_estimate,
+    rater_kappa,
+)
 from dialogic.validation.settings import tag_statuses
 from dialogic.validation.speakers import SpeakerValidation, speaker_validation
 from dialogic.validation.stats import (
     Estimate,
-    alpha_estimate,
     corrected_prevalence_estimate,
     estimate_agreement,
-    rater_kappa,
 )
 from dialogic.validation.transcripts import TranscriptValidation, transcript_validation
 

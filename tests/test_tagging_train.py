@@ -10,8 +10,9 @@ from dialogic.errors import ModelError
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import load_seed_corpus
 from dialogic.tagging.encoder import encoder_dir
+from dialogic.tagging.publish import write_artifact
 from dialogic.tagging.tagger import load_tagger_from
-from dialogic.tagging.train import TrainOptions, train_tagger, write_artifact
+from dialogic.tagging.train import TrainOptions, train_tagger
 
 pytestmark = pytest.mark.models
 

@@ -37,7 +37,8 @@ def train(
     """
     from dialogic.db import connect
     from dialogic.tagging.corpus import load_rater_labels, load_training_corpus
-    from dialogic.tagging.train import TrainOptions, train_tagger, write_artifact
+    from dialogic.tagging.publish import write_artifact
+    from dialogic.tagging.train import TrainOptions, train_tagger
 
     recipes = ("head", "finetune") if recipe == "both" else (recipe,)
     try:

@@ -23,8 +23,8 @@ import torch
 from dialogic.tagging.corpus import load_training_corpus, split_rows
 from dialogic.tagging.evaluate import label_matrix
 from dialogic.tagging.precision import bf16_check, cpu_name, measure_rate, native_bf16
+from dialogic.tagging.publish import render_model_card
 from dialogic.tagging.tagger import load_tagger_from
-from dialogic.tagging.train import render_model_card
 
 
 def check_artifact(artifact: Path, *, threads: int = 2) -> dict:

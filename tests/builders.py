@@ -106,7 +106,7 @@ def participant(meeting_id: str, participant_id: str, role: str, **extra) -> dic
 def refresh(con: duckdb.DuckDBPyConnection, *meeting_ids: str) -> None:
     """Refresh the analytics facts of ``meeting_ids`` in one transaction, as writers do."""
     from dialogic.db import transaction
-    from dialogic.facts import refresh_meeting_facts
+    from dialogic.store.facts import refresh_meeting_facts
 
     with transaction(con):
         for meeting_id in meeting_ids:

@@ -15,7 +15,7 @@ from dialogic.corrections.edits import EditWords, Merge, Reassign, RenameSpeaker
 from dialogic.corrections.revision_store import correct, load_transcript
 from dialogic.db import connect
 from dialogic.errors import EditRefused
-from dialogic.facts import refresh_meeting_facts
+from dialogic.store.facts import refresh_meeting_facts
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from dialogic.db import connect
 from dialogic.errors import EditRefused
 from dialogic.export import export_meeting
 from dialogic.manifest import Consent, MeetingSpec, Participant
-from dialogic.meeting_store import store_meeting
 from dialogic.paths import sql_dir
 from dialogic.records import AttributedWord, DecodedAudio, Diarisation, SpeakerTurn, Utterance, Word
+from dialogic.store.meetings import store_meeting
 from dialogic.tagging.tag_store import predict_tag_rows
 
 MEETING = MeetingSpec(

@@ -62,8 +62,8 @@ from dialogic.db import (
 )
 from dialogic.encryption import copy_database, database_key
 from dialogic.errors import LookupFailed, StoreError
-from dialogic.facts import refresh_meeting_facts
 from dialogic.files import fsync_path
+from dialogic.store.facts import refresh_meeting_facts
 
 REDACTED_NOTE = "[redacted: this note quoted speech withdrawn from the study]"
 # For fault-injection tests only: the name of a step at which the process kills itself (SIGKILL).

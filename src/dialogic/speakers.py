@@ -8,9 +8,9 @@ import duckdb
 
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed
-from dialogic.facts import refresh_meeting_facts
 from dialogic.manifest import Participant
 from dialogic.people import display_name, participants_named
+from dialogic.store.facts import refresh_meeting_facts
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:

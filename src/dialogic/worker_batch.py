@@ -32,7 +32,6 @@ from pathlib import Path
 from dialogic.db import connect
 from dialogic.errors import StagingError
 from dialogic.manifest import Manifest, MeetingSpec
-from dialogic.meeting_store import StoredVoices, read_stored_voices, stored_processing_key
 from dialogic.options import PipelineOptions
 from dialogic.pipeline import (
     MeetingRun,
@@ -58,6 +57,7 @@ from dialogic.staging import (
     remove_partial_sets,
     stage_meeting,
 )
+from dialogic.store.meetings import StoredVoices, read_stored_voices, stored_processing_key
 
 PREPARE_STAGES = stages_named("consent", "hash")  # the writer: cheap, and needs the database
 COMPUTE_STAGES = stages_named("decode", "transcribe-and-diarise", "align", "tag")  # a worker

@@ -36,8 +36,8 @@ from dialogic.corrections.replay import ReplayResult, StoredRevision, replay_rev
 from dialogic.corrections.word_errors import meeting_word_errors
 from dialogic.db import transaction
 from dialogic.errors import EditRefused, LookupFailed
-from dialogic.facts import refresh_meeting_facts
 from dialogic.records import SpeakerTurn
+from dialogic.store.facts import refresh_meeting_facts
 
 
 @dataclass(frozen=True)

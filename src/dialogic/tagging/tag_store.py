@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from dialogic.db import transaction
 from dialogic.errors import LookupFailed, StoreError
-from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
+from dialogic.store.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.tagging.codebook import TAGS
 
 
@@ -122,7 +122,7 @@ def predict_tag_rows(
 def write_tag_rows(con: duckdb.DuckDBPyConnection, meeting_id: str, tagger: TaggerLike, rows: pa.Table) -> None:
     """Replace the meeting's rows for ``tagger.model_version`` with ``rows`` and register the
     tagger. Runs inside the caller's transaction; the caller refreshes the facts after it (and
-    `dialogic.facts.refresh_current_tagger_facts`, since registering moves the current version)."""
+    `dialogic.store.facts.refresh_current_tagger_facts`, since registering moves the current version)."""
     con.execute("delete from tags where meeting_id = ? and model_version = ?", [meeting_id, tagger.model_version])
     _insert_tag_rows(con, meeting_id, tagger, rows)
     register_tagger(con, tagger)

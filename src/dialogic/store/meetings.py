@@ -18,7 +18,6 @@ import pyarrow as pa
 from dialogic.corrections.replay import ReplayResult
 from dialogic.corrections.revision_store import prepare_replay, refresh_word_errors, replay_corrections
 from dialogic.db import transaction
-from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.manifest import MeetingSpec
 from dialogic.records import (
     AttributedWord,
@@ -30,6 +29,7 @@ from dialogic.records import (
     SpeakerTurn,
     Utterance,
 )
+from dialogic.store.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.voices import StoredSpeaker, carry_mappings, doubtful_speakers, longest_turn_s, shared_speech_s
 
 _DERIVED = ("words", "utterances", "turns")

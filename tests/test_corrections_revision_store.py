@@ -11,13 +11,13 @@ import pytest
 from fakes import WordEcho
 
 from dialogic.corrections.edits import EditWords, Merge, Reassign, RenameSpeaker, Split
-from dialogic.corrections.revision_store import correct, load_transcript, utterance_version
 from dialogic.db import connect
 from dialogic.errors import EditRefused
 from dialogic.export import export_meeting
 from dialogic.manifest import Consent, MeetingSpec, Participant
 from dialogic.paths import sql_dir
 from dialogic.records import AttributedWord, DecodedAudio, Diarisation, SpeakerTurn, Utterance, Word
+from dialogic.store.corrections import correct, load_transcript, utterance_version
 from dialogic.store.meetings import store_meeting
 from dialogic.tagging.tag_store import predict_tag_rows
 
@@ -352,10 +352,10 @@ def test_withdrawing_a_participant_removes_their_words_from_the_machine_copy_and
 def test_reprocessing_a_corrected_meeting_with_the_real_pipeline_replays_its_corrections(processed_sample, tmp_path):
     import shutil
 
-    from dialogic.corrections.revision_store import current_tagger_version
     from dialogic.manifest import load_manifest
     from dialogic.options import PipelineOptions
     from dialogic.pipeline import process_manifest
+    from dialogic.store.corrections import current_tagger_version
     from dialogic.tagging.tagger import load_tagger
 
     db_path = tmp_path / "copy.duckdb"

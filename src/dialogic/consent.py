@@ -51,7 +51,6 @@ from pathlib import Path
 
 import duckdb
 
-from dialogic.corrections.revision_store import refresh_word_errors, withdraw_corrections
 from dialogic.db import (
     REWRITE_SUFFIX,
     WITHDRAWAL_JOURNAL_SUFFIX,
@@ -63,7 +62,8 @@ from dialogic.db import (
 from dialogic.encryption import copy_database, database_key
 from dialogic.errors import LookupFailed, StoreError
 from dialogic.files import fsync_path
-from dialogic.store.facts import refresh_meeting_facts
+from dialogic.store.corrections import withdraw_corrections
+from dialogic.store.facts import refresh_meeting_facts, refresh_word_errors
 
 REDACTED_NOTE = "[redacted: this note quoted speech withdrawn from the study]"
 # For fault-injection tests only: the name of a step at which the process kills itself (SIGKILL).

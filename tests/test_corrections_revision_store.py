@@ -214,7 +214,7 @@ def test_a_correction_that_does_not_fit_changes_nothing(con):
 
 
 def test_a_new_speaker_and_a_rename_carry_their_rows_and_mapping(con):
-    from dialogic.speakers import map_speakers
+    from dialogic.store.speakers import map_speakers
 
     tagger = WordEcho()
     correct(con, "mc", Reassign("mc/u00003", "Dad", from_word=4), "alice", tagger=tagger)

@@ -303,7 +303,7 @@ def test_unmatched_names_are_warned_and_a_hand_mapping_survives_a_re_import(tmp_
     assert rows(db, "select voice_id, role from voice_share_participant where voice_id like 'unmapped:%'") == [
         ("unmapped:Interpreter", "unknown")
     ]
-    from dialogic.speakers import map_speakers
+    from dialogic.store.speakers import map_speakers
 
     con = connect(db)
     map_speakers(con, "m", {"Interpreter": "p5"}, mapped_by="rater")
@@ -406,7 +406,7 @@ def test_imported_utterances_are_tagged_with_their_speakers_roles(tmp_path):
 
 
 def test_merging_imported_speakers_measures_speech_from_the_transcript(tmp_path):
-    from dialogic.speakers import merge_speakers
+    from dialogic.store.speakers import merge_speakers
 
     entries = [meeting_entry("timed", "meeting.vtt"), meeting_entry("untimed", "meeting.txt")]
     db = tmp_path / "merge.duckdb"

@@ -121,7 +121,7 @@ def propagate(
         spec = getattr(tagger, "input_spec", InputSpec()) if _is(tagger, version) else input_spec_of(version)
         redo = moved + (recast if spec.role else [])
         if redo or removed:
-            result = _retag(con, mid, version, redo, removed, tagger, load_tagger)
+            result = _retag(con, mid, version, spec, redo, removed, tagger, load_tagger)
     refresh_word_errors(con, mid)
     refresh_meeting_facts(con, mid)
     if change.tagger_registered:
@@ -133,19 +133,22 @@ def _is(tagger, version: str) -> bool:
     return tagger is not None and getattr(tagger, "model_version", None) == version
 
 
-def _retag(con, mid: str, version: str, redo: list[str], removed: list[str], tagger, load_tagger) -> Propagated:
+def _retag(con, mid: str, version: str, spec: InputSpec, redo, removed, tagger, load_tagger) -> Propagated:
     from dialogic.tagging.tag_store import retag_utterances
 
     note = None
-    if not _is(tagger, version):
+    # a context model reads the turns before each one: a removal shifts every later one
+    if not (redo or (removed and spec.context)):
         tagger = None
-        if load_tagger is not None and redo:
+    elif not _is(tagger, version):
+        tagger = None
+        if load_tagger is not None:
             try:
                 tagger = load_tagger(version)
             except DialogicError as exc:
-                note = f"tags of {len(redo)} changed utterances dropped: {version} cannot be loaded ({exc})"
-        elif redo:
-            note = f"tags of {len(redo)} changed utterances dropped: they are not tagged again in this run"
+                note = f"tags of the changed utterances dropped: {version} cannot be loaded ({exc})"
+        else:
+            note = "tags of the changed utterances dropped: they are not tagged again in this write"
     retag_utterances(con, mid, redo, removed, tagger)
     if tagger is None:
         return Propagated((), tuple(redo), note)

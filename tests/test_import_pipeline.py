@@ -429,7 +429,7 @@ def test_the_review_app_shows_an_untimed_import_and_says_it_has_no_audio(tmp_pat
     from review_server import login, serve
 
     from dialogic.review.app import create_app
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     db = tmp_path / "review.duckdb"
     process_manifest(

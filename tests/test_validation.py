@@ -381,7 +381,7 @@ def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
     from review_server import csrf_token, login, serve
 
     from dialogic.review.app import create_app
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     con = build_study(tmp_path / "app.duckdb")
     draw_sample(con, 4, seed=2)
@@ -453,7 +453,7 @@ def test_a_rater_scores_a_meeting_in_the_review_app(tmp_path):
     from review_server import csrf_token, login, serve
 
     from dialogic.review.app import create_app
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     con = build_study(tmp_path / "ms.duckdb")
     add_rater(con, "alice", "alice-password-123")

@@ -143,7 +143,7 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
     from builders import build_study
     from playwright.sync_api import expect
 
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
     from dialogic.validation.sample import draw_sample
 
     con = build_study(tmp_path / "study.duckdb")

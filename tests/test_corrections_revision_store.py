@@ -233,7 +233,7 @@ def test_a_new_speaker_and_a_rename_carry_their_rows_and_mapping(con):
 
 
 def test_answers_on_an_edited_utterance_become_stale_and_others_stay(con):
-    from dialogic.review.ratings import record_answers
+    from dialogic.store.ratings import record_answers
 
     for uid in ("mc/u00000", "mc/u00001", "mc/u00002"):
         record_answers(con, "alice", uid, {"persuasion": False}, None)

@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 
 from dialogic.cli import app
 from dialogic.errors import LookupFailed
-from dialogic.review.ratings import record_answers
+from dialogic.store.ratings import record_answers
+from dialogic.store.validation import store_estimates, write_settings
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.queue import queue_kind, validation_progress, validation_queue
-from dialogic.validation.report import store_estimates, validation_report
+from dialogic.validation.report import validation_report
 from dialogic.validation.sample import draw_sample
-from dialogic.validation.settings import ValidationSettings, read_settings, write_settings
+from dialogic.validation.settings import ValidationSettings, read_settings
 
 runner = CliRunner()
 

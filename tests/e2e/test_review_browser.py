@@ -15,7 +15,8 @@ from review_server import serve
 
 from dialogic.db import connect
 from dialogic.review.app import create_app
-from dialogic.review.ratings import TAGS, record_answers
+from dialogic.review.ratings import TAGS
+from dialogic.store.ratings import record_answers
 
 CHROMIUM = Path("/usr/bin/chromium")
 

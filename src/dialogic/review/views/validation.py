@@ -23,6 +23,7 @@ from dialogic.review.views.base import (
     write,
 )
 from dialogic.review.views.ratings import form_answers, posted_fields
+from dialogic.store import ratings as store_ratings
 
 # A random sample of the study's utterances (`dialogic validate sample`), in random order, always
 # blind to the model, each to two raters and disagreements to a third; answers are recorded with
@@ -206,7 +207,9 @@ async def _submit_validation_item(request: Request) -> Response:
         if kind is None:
             raise LookupFailed(f"{utterance_id} is not in your validation queue")
         if kind != "speaker check":
-            ratings.record_answers(cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind)
+            store_ratings.record_answers(
+                cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind
+            )
         if check or misheard:
             record_transcript_check(
                 cur,

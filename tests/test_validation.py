@@ -419,7 +419,8 @@ def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
 
 
 def test_meeting_scores_and_the_option5_icc(tmp_path):
-    from dialogic.validation.meetings import option5_agreement, record_meeting_score
+    from dialogic.store.validation import record_meeting_score
+    from dialogic.validation.meetings import option5_agreement
 
     con = build_study(tmp_path / "o5.duckdb")
     empty = option5_agreement(con)
@@ -477,7 +478,8 @@ def test_a_rater_scores_a_meeting_in_the_review_app(tmp_path):
 
 
 def test_speaker_and_word_checks_give_attribution_accuracy_and_word_error(tmp_path):
-    from dialogic.validation.transcripts import record_transcript_check, transcript_validation
+    from dialogic.store.validation import record_transcript_check
+    from dialogic.validation.transcripts import transcript_validation
 
     con = build_study(tmp_path / "t.duckdb")
     ids = hand_computed_sample(con)  # stratum a (weight 1): u0-u3, u8; stratum b (weight 3): u4-u7

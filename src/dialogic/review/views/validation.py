@@ -99,7 +99,7 @@ def _int_or_none(value) -> int | None:
 
 @csrf_protected
 async def _submit_meeting_score(request: Request) -> Response:
-    from dialogic.validation.meetings import record_meeting_score
+    from dialogic.store.validation import record_meeting_score
 
     session: auth.Session = request.state.session
     form = await request.form()
@@ -201,7 +201,7 @@ async def _submit_validation_item(request: Request) -> Response:
     speaker_right = {"yes": True, "no": False, "unsure": None}.get(check)
 
     def record(cur) -> None:
-        from dialogic.validation.transcripts import record_transcript_check
+        from dialogic.store.validation import record_transcript_check
 
         kind = queue_kind(cur, session.rater.rater_id, utterance_id)
         if kind is None:

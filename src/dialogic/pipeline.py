@@ -789,7 +789,7 @@ def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, o
     if not con.execute("select count(*) from utterances where meeting_id = ?", [meeting.id]).fetchone()[0]:
         return 0
     # imported only now: the tagger module loads torch and transformers
-    from dialogic.tagging.tag_store import tag_meeting
+    from dialogic.store.tags import tag_meeting
     from dialogic.tagging.tagger import load_tagger
 
     tagger = load_tagger(options.tagger)

@@ -159,7 +159,7 @@ def computed_meeting(run: MeetingRun) -> ComputedMeeting:
 
 
 def tagger_record(tagger) -> TaggerRecord:
-    """What the database keeps of a loaded tagger (see `dialogic.tagging.tag_store.register_tagger`)."""
+    """What the database keeps of a loaded tagger (see `dialogic.store.tags.register_tagger`)."""
     manifest = getattr(tagger, "manifest", {}) or {}
     name, _, version = tagger.model_version.rpartition("-v")
     return TaggerRecord(

@@ -8,7 +8,7 @@ manifest's roles read again — the writer takes `tagger_inputs` before it write
 
 1. tags again, with the meeting's current tagger version, the utterances whose text or speaker
    changed or that are new, and those whose role changed when that version reads the role
-   (`dialogic.tagging.tag_store.retag_utterances` also redoes the next utterance for a context
+   (`dialogic.store.tags.retag_utterances` also redoes the next utterance for a context
    model, and the whole meeting when one was removed); tags of removed utterances go;
 2. refreshes the word error rate and the meeting's analytics facts, and, when the write
    registered a tagger, the facts of meetings whose current version that moved.
@@ -134,7 +134,7 @@ def _is(tagger, version: str) -> bool:
 
 
 def _retag(con, mid: str, version: str, spec: InputSpec, redo, removed, tagger, load_tagger) -> Propagated:
-    from dialogic.tagging.tag_store import retag_utterances
+    from dialogic.store.tags import retag_utterances
 
     note = None
     # a context model reads the turns before each one: a removal shifts every later one

@@ -307,7 +307,7 @@ def _replace_rows(
 
 def _write_tags(con, mid: str, tags: tuple | None) -> None:
     if tags is not None:
-        from dialogic.tagging.tag_store import write_tag_rows
+        from dialogic.store.tags import write_tag_rows
 
         tagger, tag_rows = tags
         write_tag_rows(con, mid, tagger, tag_rows)

@@ -45,7 +45,6 @@ from dialogic.dask_cluster import dask_submitter  # noqa: E402
 from dialogic.db import connect  # noqa: E402
 from dialogic.db_content import content_differences  # noqa: E402
 from dialogic.manifest import Consent, MeetingSpec, Participant, load_manifest  # noqa: E402
-from dialogic.meeting_store import utterance_id  # noqa: E402
 from dialogic.options import PipelineOptions  # noqa: E402
 from dialogic.pipeline import MeetingRun  # noqa: E402
 from dialogic.records import (  # noqa: E402
@@ -58,6 +57,7 @@ from dialogic.records import (  # noqa: E402
     Word,
 )
 from dialogic.staging import read_staged, stage_meeting  # noqa: E402
+from dialogic.store.meetings import utterance_id  # noqa: E402
 from dialogic.worker_batch import load_models, process_manifest_on_workers  # noqa: E402
 
 PARTICIPANTS = "[{id: p1, role: service_user}, {id: p2, role: network}, {id: p3, role: clinician}]"

@@ -7,7 +7,7 @@ a peer in about half), one unmapped diarised speaker in every tenth meeting, spe
 change voice with probability 0.6 per utterance, a diarisation 'overlap' track that lets turns run
 on into the next one, and four tags per utterance from tagger v2 (plus an older v1 for the first
 5 % of meetings). The words table stays empty: the views count words from utterance text.
-Last, the analytics facts are built with dialogic.facts.refresh_all_facts — the write-time
+Last, the analytics facts are built with dialogic.store.facts.refresh_all_facts — the write-time
 cost that keeps the views fast — and its time is reported on its own.
 
     python benchmarks/synth_db.py --meetings 10000 --utterances 1000 --out /tmp/dialogic_synth.duckdb
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dialogic.db import connect, transaction
-from dialogic.facts import refresh_all_facts
+from dialogic.store.facts import refresh_all_facts
 
 _ROLES_BY_SLOT = "['service_user', 'clinician', 'network', 'network', 'clinician', 'peer', 'network']"
 _TAG_THRESHOLDS = {

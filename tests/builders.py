@@ -106,7 +106,7 @@ def participant(meeting_id: str, participant_id: str, role: str, **extra) -> dic
 def refresh(con: duckdb.DuckDBPyConnection, *meeting_ids: str) -> None:
     """Refresh the analytics facts of ``meeting_ids`` in one transaction, as writers do."""
     from dialogic.db import transaction
-    from dialogic.facts import refresh_meeting_facts
+    from dialogic.store.facts import refresh_meeting_facts
 
     with transaction(con):
         for meeting_id in meeting_ids:
@@ -409,7 +409,7 @@ def build_review_db(directory: Path, *, n_m1: int = 10, n_m2: int = 4) -> Review
     directory.mkdir(parents=True, exist_ok=True)
     fixture = ReviewFixture(db_path=directory / "review.duckdb", audio_paths={})
     from dialogic.db import connect
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     con = connect(fixture.db_path)
     con.execute(

@@ -311,7 +311,7 @@ def test_the_correction_page_of_an_untimed_import_answers_plainly(tmp_path):
     from review_server import login, serve
 
     from dialogic.review.app import create_app
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     (tmp_path / "t.txt").write_text("Alex: hello there\nAlex: more words\n")
     (tmp_path / "m.yaml").write_text("meetings:\n" + transcript_only("m", "t.txt"))

@@ -12,10 +12,10 @@ from fakes import WordEcho
 from test_corrections_revision_store import MACHINE, VOICE, store_run, texts, zero_row_assertions
 
 from dialogic.corrections.edits import EditWords, Merge, Reassign, RenameSpeaker, Revert, Split
-from dialogic.corrections.revision_store import correct, load_transcript
 from dialogic.db import connect
 from dialogic.errors import EditRefused
-from dialogic.facts import refresh_meeting_facts
+from dialogic.store.corrections import correct, load_transcript
+from dialogic.store.facts import refresh_meeting_facts
 
 
 @pytest.fixture

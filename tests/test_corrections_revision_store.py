@@ -11,14 +11,14 @@ import pytest
 from fakes import WordEcho
 
 from dialogic.corrections.edits import EditWords, Merge, Reassign, RenameSpeaker, Split
-from dialogic.corrections.revision_store import correct, load_transcript, utterance_version
 from dialogic.db import connect
 from dialogic.errors import EditRefused
 from dialogic.export import export_meeting
 from dialogic.manifest import Consent, MeetingSpec, Participant
-from dialogic.meeting_store import store_meeting
 from dialogic.paths import sql_dir
 from dialogic.records import AttributedWord, DecodedAudio, Diarisation, SpeakerTurn, Utterance, Word
+from dialogic.store.corrections import correct, load_transcript, utterance_version
+from dialogic.store.meetings import store_meeting
 from dialogic.tagging.tag_store import predict_tag_rows
 
 MEETING = MeetingSpec(
@@ -214,7 +214,7 @@ def test_a_correction_that_does_not_fit_changes_nothing(con):
 
 
 def test_a_new_speaker_and_a_rename_carry_their_rows_and_mapping(con):
-    from dialogic.speakers import map_speakers
+    from dialogic.store.speakers import map_speakers
 
     tagger = WordEcho()
     correct(con, "mc", Reassign("mc/u00003", "Dad", from_word=4), "alice", tagger=tagger)
@@ -233,7 +233,7 @@ def test_a_new_speaker_and_a_rename_carry_their_rows_and_mapping(con):
 
 
 def test_answers_on_an_edited_utterance_become_stale_and_others_stay(con):
-    from dialogic.review.ratings import record_answers
+    from dialogic.store.ratings import record_answers
 
     for uid in ("mc/u00000", "mc/u00001", "mc/u00002"):
         record_answers(con, "alice", uid, {"persuasion": False}, None)
@@ -352,10 +352,10 @@ def test_withdrawing_a_participant_removes_their_words_from_the_machine_copy_and
 def test_reprocessing_a_corrected_meeting_with_the_real_pipeline_replays_its_corrections(processed_sample, tmp_path):
     import shutil
 
-    from dialogic.corrections.revision_store import current_tagger_version
     from dialogic.manifest import load_manifest
     from dialogic.options import PipelineOptions
     from dialogic.pipeline import process_manifest
+    from dialogic.store.corrections import current_tagger_version
     from dialogic.tagging.tagger import load_tagger
 
     db_path = tmp_path / "copy.duckdb"

@@ -14,7 +14,7 @@ from pympi import Elan
 from dialogic.db import connect
 from dialogic.errors import LookupFailed
 from dialogic.export import ExportOptions, export_meeting
-from dialogic.speakers import map_speakers
+from dialogic.store.speakers import map_speakers
 
 pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 

@@ -1,4 +1,4 @@
-"""dialogic.facts: the analytics fact tables stay equal to what their macros compute."""
+"""dialogic.store.facts: the analytics fact tables stay equal to what their macros compute."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from builders import build_fixture_db, insert, refresh, turn
 
 from dialogic.db import connect, transaction
-from dialogic.facts import FACT_TABLES, refresh_all_facts, refresh_current_tagger_facts, refresh_meeting_facts
+from dialogic.store.facts import FACT_TABLES, refresh_all_facts, refresh_current_tagger_facts, refresh_meeting_facts
 
 
 def fact_rows(con) -> dict[str, list[tuple]]:

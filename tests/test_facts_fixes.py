@@ -11,9 +11,9 @@ from builders import build_fixture_db, insert, participant, utterance
 from fakes import RoleEcho
 
 from dialogic.db import connect, list_migrations, transaction
-from dialogic.facts import FACT_TABLES, refresh_meeting_facts
 from dialogic.paths import sql_dir
-from dialogic.tagging.tag_store import tag_meeting
+from dialogic.store.facts import FACT_TABLES, refresh_meeting_facts
+from dialogic.store.tags import tag_meeting
 
 ASSERTIONS = sorted((sql_dir() / "tests").glob("assert_*.sql"))
 

@@ -28,7 +28,7 @@ DIALOGIC = [sys.executable, "-c", "from dialogic.cli import app; app(prog_name='
 TAG = [
     sys.executable,
     "-c",
-    "import sys; from dialogic.db import connect; from dialogic.tagging.tag_store import tag_meeting; "
+    "import sys; from dialogic.db import connect; from dialogic.store.tags import tag_meeting; "
     "from dialogic.tagging.tagger import load_tagger; tag_meeting(connect(sys.argv[1]), sys.argv[2], load_tagger())",
 ]
 

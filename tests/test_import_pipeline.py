@@ -303,7 +303,7 @@ def test_unmatched_names_are_warned_and_a_hand_mapping_survives_a_re_import(tmp_
     assert rows(db, "select voice_id, role from voice_share_participant where voice_id like 'unmapped:%'") == [
         ("unmapped:Interpreter", "unknown")
     ]
-    from dialogic.speakers import map_speakers
+    from dialogic.store.speakers import map_speakers
 
     con = connect(db)
     map_speakers(con, "m", {"Interpreter": "p5"}, mapped_by="rater")
@@ -406,7 +406,7 @@ def test_imported_utterances_are_tagged_with_their_speakers_roles(tmp_path):
 
 
 def test_merging_imported_speakers_measures_speech_from_the_transcript(tmp_path):
-    from dialogic.speakers import merge_speakers
+    from dialogic.store.speakers import merge_speakers
 
     entries = [meeting_entry("timed", "meeting.vtt"), meeting_entry("untimed", "meeting.txt")]
     db = tmp_path / "merge.duckdb"
@@ -429,7 +429,7 @@ def test_the_review_app_shows_an_untimed_import_and_says_it_has_no_audio(tmp_pat
     from review_server import login, serve
 
     from dialogic.review.app import create_app
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     db = tmp_path / "review.duckdb"
     process_manifest(

@@ -154,7 +154,7 @@ def test_analytics_facts_are_fresh_after_processing_tagging_and_mapping(processe
     # sql/tests/assert_*_fresh.sql compare every fact table with a recomputation from base rows.
     from dialogic.db import connect
     from dialogic.paths import sql_dir
-    from dialogic.speakers import map_speakers
+    from dialogic.store.speakers import map_speakers
 
     db_path = tmp_path / "facts.duckdb"
     shutil.copyfile(processed_sample[0], db_path)

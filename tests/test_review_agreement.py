@@ -19,7 +19,8 @@ from dialogic.review.agreement import (
     krippendorff_alpha,
     read_agreement_views,
 )
-from dialogic.review.ratings import TAGS, record_answers
+from dialogic.review.ratings import TAGS
+from dialogic.store.ratings import record_answers
 
 
 @pytest.fixture

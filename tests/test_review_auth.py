@@ -9,6 +9,7 @@ import pytest
 from dialogic.db import connect
 from dialogic.errors import StoreError
 from dialogic.review import auth
+from dialogic.store import raters
 
 
 @pytest.fixture
@@ -29,35 +30,35 @@ def test_password_hash_is_salted_scrypt_and_verifies():
 
 
 def test_add_rater_checks_name_password_and_uniqueness(con):
-    auth.add_rater(con, "alice", "long enough password")
+    raters.add_rater(con, "alice", "long enough password")
     with pytest.raises(StoreError, match="already exists"):
-        auth.add_rater(con, "alice", "another long password")
+        raters.add_rater(con, "alice", "another long password")
     with pytest.raises(ValueError, match="at least"):
-        auth.add_rater(con, "bob", "short")
+        raters.add_rater(con, "bob", "short")
     for bad in ("Alice", "a", "x' or 1=1 --", "../bob", ""):
         with pytest.raises(ValueError, match="not allowed"):
-            auth.add_rater(con, bad, "long enough password")
+            raters.add_rater(con, bad, "long enough password")
     assert [r.rater_id for r in auth.list_raters(con)] == ["alice"]
     stored = con.execute("select password_hash from raters").fetchone()[0]
     assert "long enough password" not in stored
 
 
 def test_authenticate(con):
-    auth.add_rater(con, "alice", "long enough password", blind=True)
+    raters.add_rater(con, "alice", "long enough password", blind=True)
     assert auth.authenticate(con, "alice", "long enough password") == auth.Rater("alice", blind=True)
     assert auth.authenticate(con, "alice", "wrong password!!") is None
     assert auth.authenticate(con, "nobody", "long enough password") is None
 
 
 def test_sessions_end_at_logout_and_expire(con):
-    auth.add_rater(con, "alice", "long enough password")
-    token, csrf = auth.start_session(con, "alice")
+    raters.add_rater(con, "alice", "long enough password")
+    token, csrf = raters.start_session(con, "alice")
     session = auth.load_session(con, token)
     assert session.rater.rater_id == "alice" and session.csrf_token == csrf
     assert con.execute("select count(*) from review_sessions where token_sha256 = ?", [token]).fetchone()[0] == 0
-    auth.end_session(con, token)
+    raters.end_session(con, token)
     assert auth.load_session(con, token) is None
-    short, _ = auth.start_session(con, "alice", lifetime_s=60)
+    short, _ = raters.start_session(con, "alice", lifetime_s=60)
     con.execute(
         "update review_sessions set expires_at = ? where ended_at is null", [datetime.now() - timedelta(seconds=1)]
     )

@@ -13,8 +13,8 @@ from review_server import login, serve
 
 from dialogic.db import connect
 from dialogic.review.app import create_app
-from dialogic.review.auth import add_rater
 from dialogic.review.ratings import TAGS
+from dialogic.store.raters import add_rater
 
 N_RATERS = 10
 ITEMS_PER_RATER = 6

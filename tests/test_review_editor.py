@@ -12,7 +12,7 @@ from review_server import csrf_token, login, serve
 
 from dialogic.errors import ModelError
 from dialogic.review.app import create_app
-from dialogic.review.auth import set_editor
+from dialogic.store.raters import set_editor
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from review_server import csrf_token, login, serve
 
 from dialogic.errors import AnswerRefused, AudioError, EditRefused, LookupFailed, StoreError
 from dialogic.review.app import create_app
-from dialogic.review.auth import add_rater
 from dialogic.review.views.base import status_for
+from dialogic.store.raters import add_rater
+from dialogic.store.validation import record_transcript_check
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.sample import draw_sample
-from dialogic.validation.transcripts import record_transcript_check
 
 
 class _NoSuchClip(LookupFailed):

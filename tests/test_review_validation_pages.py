@@ -12,9 +12,11 @@ from review_server import csrf_token, login, serve
 
 from dialogic.db import connect
 from dialogic.review.app import create_app
-from dialogic.review.ratings import TAGS, record_answers
+from dialogic.review.ratings import TAGS
+from dialogic.store.ratings import record_answers
+from dialogic.store.validation import store_estimates
 from dialogic.validation.queue import validation_queue
-from dialogic.validation.report import format_estimate, store_estimates, validation_report
+from dialogic.validation.report import format_estimate, validation_report
 from dialogic.validation.sample import draw_sample
 
 

@@ -11,7 +11,8 @@ from builders import build_fixture_db, insert, participant, utterance
 
 from dialogic.db import connect
 from dialogic.errors import LookupFailed
-from dialogic.speakers import list_speakers, merge_speakers, suggest_mappings
+from dialogic.speakers import list_speakers, suggest_mappings
+from dialogic.store.speakers import merge_speakers
 
 
 def test_list_names_an_unknown_meeting(tmp_path):

@@ -10,8 +10,8 @@ import pytest
 from builders import build_fixture_db
 
 from dialogic.db import connect, transaction
-from dialogic.facts import refresh_meeting_facts
 from dialogic.paths import sql_dir
+from dialogic.store.facts import refresh_meeting_facts
 
 ASSERTIONS = sorted((sql_dir() / "tests").glob("assert_*.sql"))
 _REPO = Path(__file__).resolve().parent.parent

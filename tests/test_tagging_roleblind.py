@@ -8,9 +8,10 @@ from builders import insert, participant, utterance
 
 from dialogic.db import connect
 from dialogic.errors import ModelError
+from dialogic.store.tags import retag_utterances, tag_meeting
 from dialogic.tagging.codebook import TAGS, apply_role_rules
 from dialogic.tagging.encoder import CONTEXT_WORDS, InputSpec, Turn, contexts_from_sequence, format_context
-from dialogic.tagging.tag_store import predict_tag_rows, retag_utterances, tag_meeting
+from dialogic.tagging.tag_store import predict_tag_rows
 
 
 def test_input_spec_from_manifests():

@@ -6,7 +6,7 @@ from fakes import RoleEcho
 
 from dialogic.db import connect
 from dialogic.errors import LookupFailed
-from dialogic.tagging.tag_store import tag_meeting
+from dialogic.store.tags import tag_meeting
 
 
 @pytest.fixture

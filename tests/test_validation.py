@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 
 from dialogic.cli import app
 from dialogic.errors import LookupFailed
-from dialogic.review.ratings import record_answers
+from dialogic.store.ratings import record_answers
+from dialogic.store.validation import store_estimates, write_settings
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.queue import queue_kind, validation_progress, validation_queue
-from dialogic.validation.report import store_estimates, validation_report
+from dialogic.validation.report import validation_report
 from dialogic.validation.sample import draw_sample
-from dialogic.validation.settings import ValidationSettings, read_settings, write_settings
+from dialogic.validation.settings import ValidationSettings, read_settings
 
 runner = CliRunner()
 
@@ -381,7 +382,7 @@ def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
     from review_server import csrf_token, login, serve
 
     from dialogic.review.app import create_app
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     con = build_study(tmp_path / "app.duckdb")
     draw_sample(con, 4, seed=2)
@@ -418,7 +419,8 @@ def test_the_review_app_serves_the_validation_queue_blind(tmp_path):
 
 
 def test_meeting_scores_and_the_option5_icc(tmp_path):
-    from dialogic.validation.meetings import option5_agreement, record_meeting_score
+    from dialogic.store.validation import record_meeting_score
+    from dialogic.validation.meetings import option5_agreement
 
     con = build_study(tmp_path / "o5.duckdb")
     empty = option5_agreement(con)
@@ -453,7 +455,7 @@ def test_a_rater_scores_a_meeting_in_the_review_app(tmp_path):
     from review_server import csrf_token, login, serve
 
     from dialogic.review.app import create_app
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     con = build_study(tmp_path / "ms.duckdb")
     add_rater(con, "alice", "alice-password-123")
@@ -476,7 +478,8 @@ def test_a_rater_scores_a_meeting_in_the_review_app(tmp_path):
 
 
 def test_speaker_and_word_checks_give_attribution_accuracy_and_word_error(tmp_path):
-    from dialogic.validation.transcripts import record_transcript_check, transcript_validation
+    from dialogic.store.validation import record_transcript_check
+    from dialogic.validation.transcripts import transcript_validation
 
     con = build_study(tmp_path / "t.duckdb")
     ids = hand_computed_sample(con)  # stratum a (weight 1): u0-u3, u8; stratum b (weight 3): u4-u7

@@ -9,6 +9,7 @@ import pytest
 from builders import build_study
 
 from dialogic.errors import LookupFailed
+from dialogic.store.validation import record_transcript_check
 from dialogic.validation.intervals import ratio_difference_interval, ratio_interval
 from dialogic.validation.speakers import (
     BANDS,
@@ -18,7 +19,6 @@ from dialogic.validation.speakers import (
     speaker_check_queue,
     speaker_validation,
 )
-from dialogic.validation.transcripts import record_transcript_check
 
 
 def study_with_confidence(tmp_path):
@@ -220,7 +220,8 @@ def test_a_study_with_only_speaker_checks_gets_its_report(tmp_path):
     from typer.testing import CliRunner
 
     from dialogic.cli import app
-    from dialogic.validation.report import agreement_figures, render_html, store_estimates, validation_report
+    from dialogic.store.validation import store_estimates
+    from dialogic.validation.report import agreement_figures, render_html, validation_report
 
     con = study_with_confidence(tmp_path)
     draw_speaker_sample(con, 12, seed=3)

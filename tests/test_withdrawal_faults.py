@@ -23,8 +23,9 @@ import duckdb
 import pytest
 from builders import build_fixture_db, insert
 
-from dialogic.consent import FAULT_ENV, REDACTED_NOTE, journal_path, quotes, withdraw_participant
+from dialogic.consent import FAULT_ENV, journal_path, withdraw_participant
 from dialogic.encryption import close_encrypted, database_key, httpfs_extension
+from dialogic.store.consent import REDACTED_NOTE, quotes
 
 PHRASE = "violet harbour lantern"
 MARK = "zq7781"

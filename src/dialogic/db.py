@@ -281,7 +281,7 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
     with transaction(con):
         row = con.execute("select macros_sha256 from macro_state").fetchone()
         if row is None or row[0] != current:
-            from dialogic.facts import refresh_all_facts
+            from dialogic.store.facts import refresh_all_facts
 
             refresh_all_facts(con)
             con.execute("delete from macro_state")

@@ -44,19 +44,6 @@ from dialogic.diarisation.diarise import diarisation_model_records, diarise_audi
 from dialogic.errors import ConsentError, DialogicError, TranscriptError
 from dialogic.files import sha256_file
 from dialogic.manifest import Manifest, MeetingSpec, check_consent
-from dialogic.meeting_store import (
-    NAME_MATCH,
-    StoredVoices,
-    carried_mapping,
-    imported_speaker_mapping,
-    record_run,
-    store_imported_meeting,
-    store_meeting,
-    stored_processing_key,
-    upsert_meeting_record,
-    utterance_id,
-    withdrawn_participants,
-)
 from dialogic.options import PipelineOptions
 from dialogic.records import (
     AttributedWord,
@@ -70,6 +57,19 @@ from dialogic.records import (
     MeetingResult,
     Transcript,
     Utterance,
+)
+from dialogic.store.meetings import (
+    NAME_MATCH,
+    StoredVoices,
+    carried_mapping,
+    imported_speaker_mapping,
+    record_run,
+    store_imported_meeting,
+    store_meeting,
+    stored_processing_key,
+    upsert_meeting_record,
+    utterance_id,
+    withdrawn_participants,
 )
 from dialogic.transcribe import ASR_DECODING, resolve_asr_model, transcribe_audio
 from dialogic.voices import StoredSpeaker, shared_speech_s
@@ -789,7 +789,7 @@ def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, o
     if not con.execute("select count(*) from utterances where meeting_id = ?", [meeting.id]).fetchone()[0]:
         return 0
     # imported only now: the tagger module loads torch and transformers
-    from dialogic.tagging.tag_store import tag_meeting
+    from dialogic.store.tags import tag_meeting
     from dialogic.tagging.tagger import load_tagger
 
     tagger = load_tagger(options.tagger)

@@ -197,7 +197,7 @@ class BatchReport:
 @dataclass(frozen=True)
 class TaggerRecord:
     """What the database keeps of the tagger that predicted a staged meeting's tags (the fields
-    `dialogic.tagging.tag_store.write_tag_rows` reads of a loaded tagger)."""
+    `dialogic.store.tags.write_tag_rows` reads of a loaded tagger)."""
 
     model_version: str
     name: str

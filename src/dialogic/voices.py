@@ -5,7 +5,7 @@ meetings.
 A diarised label (``SPEAKER_02``) names nothing stable: a re-run with other options can give the
 label to someone else. What is stable is the voice, kept per speaker as the unit-length centroid
 of its embeddings (`Diarisation.embeddings`). Pure functions over plain data; the database side is
-in `dialogic.meeting_store` and `dialogic.speakers`.
+in `dialogic.store.meetings` and `dialogic.speakers`.
 """
 
 from __future__ import annotations

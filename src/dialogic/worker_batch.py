@@ -32,7 +32,6 @@ from pathlib import Path
 from dialogic.db import connect
 from dialogic.errors import StagingError
 from dialogic.manifest import Manifest, MeetingSpec
-from dialogic.meeting_store import StoredVoices, read_stored_voices, stored_processing_key
 from dialogic.options import PipelineOptions
 from dialogic.pipeline import (
     MeetingRun,
@@ -58,6 +57,7 @@ from dialogic.staging import (
     remove_partial_sets,
     stage_meeting,
 )
+from dialogic.store.meetings import StoredVoices, read_stored_voices, stored_processing_key
 
 PREPARE_STAGES = stages_named("consent", "hash")  # the writer: cheap, and needs the database
 COMPUTE_STAGES = stages_named("decode", "transcribe-and-diarise", "align", "tag")  # a worker
@@ -159,7 +159,7 @@ def computed_meeting(run: MeetingRun) -> ComputedMeeting:
 
 
 def tagger_record(tagger) -> TaggerRecord:
-    """What the database keeps of a loaded tagger (see `dialogic.tagging.tag_store.register_tagger`)."""
+    """What the database keeps of a loaded tagger (see `dialogic.store.tags.register_tagger`)."""
     manifest = getattr(tagger, "manifest", {}) or {}
     name, _, version = tagger.model_version.rpartition("-v")
     return TaggerRecord(

@@ -15,7 +15,8 @@ from review_server import serve
 
 from dialogic.db import connect
 from dialogic.review.app import create_app
-from dialogic.review.ratings import TAGS, record_answers
+from dialogic.review.ratings import TAGS
+from dialogic.store.ratings import record_answers
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -143,7 +144,7 @@ def test_rater_works_through_the_validation_queue_blind(tmp_path, browser):
     from builders import build_study
     from playwright.sync_api import expect
 
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
     from dialogic.validation.sample import draw_sample
 
     con = build_study(tmp_path / "study.duckdb")

@@ -16,7 +16,7 @@ from review_server import serve
 from dialogic.db import connect
 from dialogic.export import export_meeting
 from dialogic.review.app import create_app
-from dialogic.review.auth import set_editor
+from dialogic.store.raters import set_editor
 from dialogic.tagging.codebook import TAGS
 
 CHROMIUM = Path("/usr/bin/chromium")

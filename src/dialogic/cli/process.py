@@ -281,7 +281,7 @@ def demo(
         table_format="auto",
     )
 
-    from dialogic.speakers import map_speakers
+    from dialogic.store.speakers import map_speakers
 
     con = connect(db)
     # A rater would listen first (`dialogic review` has a speaker page); the demo knows the answer.

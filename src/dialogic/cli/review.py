@@ -70,7 +70,7 @@ def add(
     Example: dialogic raters add alice --editor   (asks for the password twice)
     """
     from dialogic.db import connect
-    from dialogic.review.auth import add_rater
+    from dialogic.store.raters import add_rater
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -128,7 +128,7 @@ def editor(
     Example: dialogic raters editor alice   (or: dialogic raters editor alice --revoke)
     """
     from dialogic.db import connect
-    from dialogic.review.auth import set_editor
+    from dialogic.store.raters import set_editor
 
     con = connect(db_path(db))
     try:

@@ -33,14 +33,19 @@ def speakers_map(
     Example: dialogic speakers map m001 SPEAKER_00=p1 SPEAKER_01=p3
     """
     from dialogic.db import connect
-    from dialogic.speakers import map_speakers, parse_mapping
+    from dialogic.speakers import parse_mapping
+    from dialogic.store.speakers import map_speakers
 
     try:
         con = connect(db_path(db))
-        map_speakers(con, meeting, parse_mapping(pairs), mapped_by=by)
+        propagated = map_speakers(con, meeting, parse_mapping(pairs), mapped_by=by)
     except DialogicError as exc:
         fail(exc)
     _print_speakers(con, meeting)
+    if propagated.retagged:
+        typer.echo(f"{len(propagated.retagged)} utterances tagged again: their speaker's role changed")
+    if propagated.note:
+        typer.echo(propagated.note, err=True)
 
 
 @speakers_app.command("list")
@@ -72,7 +77,7 @@ def speakers_merge(
     Example: dialogic speakers merge m001 SPEAKER_03 SPEAKER_01
     """
     from dialogic.db import connect
-    from dialogic.speakers import merge_speakers
+    from dialogic.store.speakers import merge_speakers
 
     try:
         con = connect(db_path(db))

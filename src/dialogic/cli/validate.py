@@ -203,7 +203,8 @@ def validate_record(
     Example: dialogic validate record --by "A. Researcher" --db study.duckdb
     """
     from dialogic.db import connect
-    from dialogic.validation.report import store_estimates, validation_report
+    from dialogic.store.validation import store_estimates
+    from dialogic.validation.report import validation_report
     from dialogic.validation.settings import tag_statuses
 
     try:
@@ -231,7 +232,8 @@ def validate_settings(
     Example: dialogic validate settings --min-items 150 --bar-figure f1 --bar 0.7 --db study.duckdb
     """
     from dialogic.db import connect
-    from dialogic.validation.settings import read_settings, write_settings
+    from dialogic.store.validation import write_settings
+    from dialogic.validation.settings import read_settings
 
     try:
         con = connect(db_path(db))

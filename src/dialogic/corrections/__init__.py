@@ -4,7 +4,7 @@ utterance starts and ends.
 - `edits`: the five kinds of correction as pure functions over a meeting's utterances and words;
 - `word_errors`: the word error rate of the machine transcript against the corrected one;
 - `replay`: carrying corrections onto a new machine transcript of the same meeting;
-- `revision_store`: the database side — every correction one transaction that appends a
+- `dialogic.store.corrections`: the database side — every correction one transaction that appends a
   revision, rewrites the meeting's utterances and words, re-tags what changed and refreshes the
   facts.
 

@@ -15,11 +15,9 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import duckdb
-
-from dialogic.errors import LookupFailed, StoreError
 
 # scrypt cost: 16 MiB of memory and ~50 ms per check — slow enough to make guessing expensive.
 _SCRYPT_N = 2**14
@@ -103,33 +101,6 @@ def check_rater_name(rater_id: str) -> str:
     return rater_id
 
 
-def add_rater(
-    con: duckdb.DuckDBPyConnection, rater_id: str, password: str, *, blind: bool = False, can_edit: bool = False
-) -> None:
-    """Create a rater account. Raises ValueError for a bad name or short password, StoreError if taken.
-
-    ``can_edit``: the rater may correct transcripts in the review app (what everyone's figures are
-    computed from), not only answer about tags.
-    """
-    check_rater_name(rater_id)
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise ValueError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
-    try:
-        con.execute(
-            "insert into raters (rater_id, password_hash, blind, can_edit) values (?, ?, ?, ?)",
-            [rater_id, hash_password(password), blind, can_edit],
-        )
-    except duckdb.ConstraintException as exc:
-        raise StoreError(f"rater {rater_id!r} already exists") from exc
-
-
-def set_editor(con: duckdb.DuckDBPyConnection, rater_id: str, can_edit: bool) -> None:
-    """Grant or revoke a rater's right to correct transcripts (live sessions follow at once)."""
-    if con.execute("select 1 from raters where rater_id = ?", [rater_id]).fetchone() is None:
-        raise LookupFailed(f"no rater {rater_id!r}")
-    con.execute("update raters set can_edit = ? where rater_id = ?", [can_edit, rater_id])
-
-
 def list_raters(con: duckdb.DuckDBPyConnection) -> list[RaterRecord]:
     """Every rater with the number of answers (all rows, not only current ones) and transcript
     corrections they have made."""
@@ -158,22 +129,8 @@ def authenticate(con: duckdb.DuckDBPyConnection, rater_id: str, password: str) -
     return Rater(rater_id=rater_id, blind=row[1], can_edit=row[2])
 
 
-def _token_digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
-
-
-def start_session(
-    con: duckdb.DuckDBPyConnection, rater_id: str, *, lifetime_s: int = SESSION_LIFETIME_S
-) -> tuple[str, str]:
-    """Record a new session; returns (cookie token, CSRF token)."""
-    token = secrets.token_urlsafe(32)
-    csrf_token = secrets.token_urlsafe(32)
-    expires_at = datetime.now() + timedelta(seconds=lifetime_s)
-    con.execute(
-        "insert into review_sessions (token_sha256, rater_id, csrf_token, expires_at) values (?, ?, ?, ?)",
-        [_token_digest(token), rater_id, csrf_token, expires_at],
-    )
-    return token, csrf_token
 
 
 def load_session(con: duckdb.DuckDBPyConnection, token: str) -> Session | None:
@@ -187,18 +144,11 @@ def load_session(con: duckdb.DuckDBPyConnection, token: str) -> Session | None:
           and review_sessions.ended_at is null
           and review_sessions.expires_at > ?
         """,
-        [_token_digest(token), datetime.now()],
+        [token_digest(token), datetime.now()],
     ).fetchone()
     if row is None:
         return None
     return Session(rater=Rater(rater_id=row[0], blind=row[1], can_edit=row[4]), csrf_token=row[2], expires_at=row[3])
-
-
-def end_session(con: duckdb.DuckDBPyConnection, token: str) -> None:
-    con.execute(
-        "update review_sessions set ended_at = ? where token_sha256 = ? and ended_at is null",
-        [datetime.now(), _token_digest(token)],
-    )
 
 
 def tokens_match(expected: str | None, given: str | None) -> bool:

@@ -2,7 +2,7 @@
 
 The editor shows one meeting's current transcript (utterances with their words and times, who
 each speaker is), its speakers, its recent corrections and its word error rate; the writes are
-`dialogic.corrections.revision_store.correct`. Only meetings whose consent covers review.
+`dialogic.store.corrections.correct`. Only meetings whose consent covers review.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from urllib.parse import quote
 import duckdb
 
 from dialogic.corrections.edits import Edit, EditWords, Merge, Reassign, RenameSpeaker, Revert, Split
-from dialogic.corrections.revision_store import require_machine_transcript, reverted_revisions, utterance_version
 from dialogic.errors import EditRefused, LookupFailed
 from dialogic.people import display_name
 from dialogic.review.clips import UTTERANCE_PADDING_S
+from dialogic.store.corrections import require_machine_transcript, reverted_revisions, utterance_version
 
 NEW_SPEAKER = "__new__"  # the speaker choice that means "a speaker not in the list"
 

@@ -6,7 +6,7 @@ encoder    the all-MiniLM-L6-v2 encoder (offline weights, mean pooling)
 train      the two recipes (frozen encoder + head, fine-tuned encoder), calibration, artifacts
 evaluate   per-tag precision / recall / F1, macro-F1, calibration error
 tagger     a trained artifact loaded for prediction (`load_tagger`)
-store      tags rows in DuckDB (`tag_meeting`)
+tag_store  the tags rows of a meeting (`predict_tag_rows`; written by `dialogic.store.tags`)
 """
 
 from dialogic.tagging.codebook import TAGS

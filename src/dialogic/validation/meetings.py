@@ -7,7 +7,6 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 
-from dialogic.errors import LookupFailed
 from dialogic.validation.reliability import icc_a1
 from dialogic.validation.stats import Estimate
 
@@ -18,21 +17,6 @@ ITEMS = (
     "4. Preferences: they elicit the person's expectations, concerns and preferences",
     "5. Integration: they make an effort to integrate those preferences into the decision",
 )
-
-
-def record_meeting_score(
-    con: duckdb.DuckDBPyConnection, rater_id: str, meeting_id: str, items: list[int], note: str | None = None
-) -> None:
-    """Append one rater's OPTION-5 score of a whole meeting (five items, 0–4 each)."""
-    if len(items) != 5 or any(not isinstance(i, int) or not 0 <= i <= 4 for i in items):
-        raise LookupFailed("an OPTION-5 score has five items, each a whole number from 0 to 4")
-    if not con.execute("select count(*) from reviewable_meetings() where meeting_id = ?", [meeting_id]).fetchone()[0]:
-        raise LookupFailed(f"no meeting {meeting_id!r} whose consent covers review")
-    con.execute(
-        "insert into meeting_scores (rater_id, meeting_id, item1, item2, item3, item4, item5, note) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [rater_id, meeting_id, *items, (note or "").strip()[:4000] or None],
-    )
 
 
 def option5_agreement(con: duckdb.DuckDBPyConnection) -> dict[str, Estimate]:

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 import numpy as np
 
-from dialogic.db import transaction
 from dialogic.errors import LookupFailed
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.queue import latest_sample
@@ -299,50 +298,6 @@ def _corrected_counts(
             }
         )
     return out
-
-
-def store_estimates(con: duckdb.DuckDBPyConnection, report: ValidationReport, recorded_by: str | None = None) -> int:
-    """Record the report's figures: replace the sample's rows of ``validation_estimates``. The
-    one step that changes a tag's validation status (`dialogic validate record`)."""
-    if report.sample_id is None:
-        raise LookupFailed(
-            "nothing to record: no tag sample yet (speaker checks are computed when shown, never recorded)"
-        )
-    rows = []
-    for t in report.tags:
-        named = {**t.model_vs_consensus, "rater_kappa": t.rater_kappa, "rater_alpha": t.rater_alpha}
-        for figure, e in named.items():
-            rows.append(
-                [report.sample_id, report.tagger_model_version, t.tag, figure, e.value, e.low, e.high, e.n, e.reason]
-            )
-    if report.transcripts is not None:
-        for figure in ("speaker_accuracy", "word_error"):
-            e = getattr(report.transcripts, figure)
-            rows.append(
-                [report.sample_id, report.tagger_model_version, None, figure, e.value, e.low, e.high, e.n, e.reason]
-            )
-    for figure, e in report.option5.items():
-        rows.append(
-            [
-                report.sample_id,
-                report.tagger_model_version,
-                None,
-                f"option5_icc_{figure}",
-                e.value,
-                e.low,
-                e.high,
-                e.n,
-                e.reason,
-            ]
-        )
-    with transaction(con):
-        con.execute("delete from validation_estimates where sample_id = ?", [report.sample_id])
-        con.executemany(
-            "insert into validation_estimates (sample_id, tagger_model_version, tag, figure, value, low, high, n, reason, "
-            "recorded_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[*row, recorded_by] for row in rows],
-        )
-    return len(rows)
 
 
 def format_estimate(e: Estimate, digits: int = 2) -> str:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 
-from dialogic.db import transaction
 from dialogic.errors import LookupFailed
+from dialogic.store.validation import store_tag_sample
 from dialogic.tagging.codebook import TAGS
 
 NONE = "none"
@@ -108,38 +108,24 @@ def draw_sample(
             chosen.append((items[p], level, name, len(items), k))
     order = rng.permutation(len(chosen))
 
-    with transaction(con):
-        sample_id = _next_sample_id(con)
-        con.execute(
-            """
-            insert into validation_samples (sample_id, created_at, seed, n_requested, n_drawn, meetings,
-                                            tagger_model_version, population, design)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                sample_id,
-                dt.datetime.now(),
-                seed,
-                n,
-                len(chosen),
-                meetings,
-                version,
-                len(population),
-                "strata: rarest predicted tag (even split) x meeting x role (proportional; small cells pooled per tag); "
-                "simple random sampling in each stratum; weight = stratum size / items drawn",
-            ],
-        )
-        con.executemany(
-            """
-            insert into validation_items (sample_id, utterance_id, meeting_id, role, predicted, stratum, stratum_size,
-                                          stratum_sampled, weight, draw_order)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                [sample_id, row[0], row[1], row[2], level, name, size, k, size / k, int(order[i])]
-                for i, (row, level, name, size, k) in enumerate(chosen)
-            ],
-        )
+    sample_id = store_tag_sample(
+        con,
+        [
+            dt.datetime.now(),
+            seed,
+            n,
+            len(chosen),
+            meetings,
+            version,
+            len(population),
+            "strata: rarest predicted tag (even split) x meeting x role (proportional; small cells pooled per tag); "
+            "simple random sampling in each stratum; weight = stratum size / items drawn",
+        ],
+        [
+            [row[0], row[1], row[2], level, name, size, k, size / k, int(order[i])]
+            for i, (row, level, name, size, k) in enumerate(chosen)
+        ],
+    )
     levels: dict[str, int] = {}
     for level, _, items, _ in design:
         levels[level] = levels.get(level, 0) + len(items)
@@ -230,8 +216,3 @@ def _proportional(
     for c in sorted(sizes, key=lambda c: (-(exact[c] - floors[c]), str(c)))[:left]:
         floors[c] += 1
     return floors
-
-
-def _next_sample_id(con: duckdb.DuckDBPyConnection) -> str:
-    count = con.execute("select count(*) from validation_samples").fetchone()[0]
-    return f"v{count + 1:03d}"

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dialogic.db import transaction
-from dialogic.errors import LookupFailed
 from dialogic.tagging.codebook import TAGS
 
 BAR_FIGURES = ("kappa", "f1", "precision", "recall")
@@ -35,38 +33,6 @@ class ValidationSettings:
 def read_settings(con: duckdb.DuckDBPyConnection) -> ValidationSettings:
     row = con.execute("select min_items_per_tag, bar_figure, bar_low from validation_settings limit 1").fetchone()
     return ValidationSettings(*row) if row else ValidationSettings()
-
-
-def write_settings(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    min_items_per_tag: int | None = None,
-    bar_figure: str | None = None,
-    bar_low: float | None = None,
-) -> ValidationSettings:
-    """Change the given settings, keep the others; returns the settings now in force."""
-    current = read_settings(con)
-    new = ValidationSettings(
-        current.min_items_per_tag if min_items_per_tag is None else min_items_per_tag,
-        current.bar_figure if bar_figure is None else bar_figure,
-        current.bar_low if bar_low is None else bar_low,
-    )
-    if new.min_items_per_tag < 1:
-        raise LookupFailed(f"--min-items must be at least 1, got {new.min_items_per_tag}")
-    if new.bar_figure not in BAR_FIGURES:
-        raise LookupFailed(f"unknown bar figure {new.bar_figure!r}; expected one of: {', '.join(BAR_FIGURES)}")
-    if not 0 <= new.bar_low <= 1:
-        raise LookupFailed(
-            f"--bar must be between 0 and 1, got {new.bar_low}: a negative lower bound is no bar "
-            "(κ below 0 is agreement worse than chance)"
-        )
-    with transaction(con):
-        con.execute("delete from validation_settings")
-        con.execute(
-            "insert into validation_settings (min_items_per_tag, bar_figure, bar_low) values (?, ?, ?)",
-            [new.min_items_per_tag, new.bar_figure, new.bar_low],
-        )
-    return new
 
 
 def tag_statuses(con: duckdb.DuckDBPyConnection, tagger_model_version: str) -> dict[str, str]:

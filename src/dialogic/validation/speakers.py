@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from dialogic.db import transaction
 from dialogic.errors import LookupFailed
+from dialogic.store.validation import store_speaker_sample
 from dialogic.validation.intervals import ratio_difference_interval, ratio_interval
 from dialogic.validation.stats import Estimate
 
@@ -153,29 +153,20 @@ def draw_speaker_sample(
         for p in picks:  # rng order: the order raters see the band's items in
             chosen.append((members[b][p], b, len(members[b]), k, order))
             order += 1
-    with transaction(con):
-        count = con.execute("select count(*) from speaker_check_samples").fetchone()[0]
-        sample_id = f"s{count + 1:03d}"
-        con.execute(
-            "insert into speaker_check_samples (sample_id, created_at, seed, n_requested, n_drawn, meetings, "
-            "population, design) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                sample_id,
-                dt.datetime.now(),
-                seed,
-                n,
-                len(chosen),
-                meetings,
-                len(rows),
-                "strata: thirds by rank of speaker_confidence (ties broken by id; unknown counted low); items 1/2 low, 1/3 middle, 1/6 high; "
-                "simple random sampling in each band; weight = band size / items checked; low band rated first",
-            ],
-        )
-        con.executemany(
-            "insert into speaker_check_items (sample_id, utterance_id, meeting_id, speaker_confidence, stratum, "
-            "stratum_size, stratum_sampled, weight, draw_order) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[sample_id, rows[i][0], rows[i][1], rows[i][4], b, size, k, size / k, o] for i, b, size, k, o in chosen],
-        )
+    sample_id = store_speaker_sample(
+        con,
+        [
+            dt.datetime.now(),
+            seed,
+            n,
+            len(chosen),
+            meetings,
+            len(rows),
+            "strata: thirds by rank of speaker_confidence (ties broken by id; unknown counted low); items 1/2 low, 1/3 middle, 1/6 high; "
+            "simple random sampling in each band; weight = band size / items checked; low band rated first",
+        ],
+        [[rows[i][0], rows[i][1], rows[i][4], b, size, k, size / k, o] for i, b, size, k, o in chosen],
+    )
     by_band = {}
     for b in BANDS:
         if members[b]:

@@ -12,48 +12,8 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from dialogic.errors import AnswerRefused, LookupFailed
 from dialogic.validation.intervals import ratio_interval
 from dialogic.validation.stats import Estimate
-
-
-def record_transcript_check(
-    con: duckdb.DuckDBPyConnection,
-    rater_id: str,
-    utterance_id: str,
-    speaker_right: bool | None,
-    misheard_words: int,
-    right_participant_id: str | None = None,
-) -> None:
-    """Append a rater's check of one utterance's speaker and words."""
-    row = con.execute("select meeting_id, text from utterances where utterance_id = ?", [utterance_id]).fetchone()
-    if row is None:
-        raise LookupFailed(f"no utterance {utterance_id!r}")
-    meeting_id, text = row
-    words = len(text.split())
-    if not 0 <= misheard_words <= words:
-        raise AnswerRefused(f"misheard words must be between 0 and the utterance's {words} words")
-    if (
-        right_participant_id
-        and not con.execute(
-            "select 1 from participants where meeting_id = ? and participant_id = ?", [meeting_id, right_participant_id]
-        ).fetchone()
-    ):
-        raise AnswerRefused(f"meeting {meeting_id}: no participant {right_participant_id!r}")
-    con.execute(
-        "insert into transcript_checks (rater_id, utterance_id, meeting_id, speaker_right, right_participant_id, "
-        "misheard_words, word_count, utterance_text) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            rater_id,
-            utterance_id,
-            meeting_id,
-            speaker_right,
-            None if speaker_right else right_participant_id,
-            misheard_words,
-            words,
-            text,
-        ],
-    )
 
 
 @dataclass

@@ -17,7 +17,7 @@ from dialogic.review.views.base import csrf_protected, error_response, read, ren
 
 # Editors (`dialogic raters editor NAME`) correct a meeting's transcript: who said an utterance
 # or some of its words, what was said, where an utterance starts and ends, what a speaker is
-# called. Every correction is one revision (`dialogic.corrections.revision_store.correct`); the
+# called. Every correction is one revision (`dialogic.store.corrections.correct`); the
 # page's keys drive the same form a browser without scripts submits.
 
 
@@ -110,7 +110,7 @@ async def _correct_transcript(request: Request) -> Response:
         return await _transcript(request, message, 400, posted=form)
 
     def version_if_reviewable(cur) -> str | None:
-        from dialogic.corrections.revision_store import current_tagger_version
+        from dialogic.store.corrections import current_tagger_version
 
         editor.require_reviewable(cur, meeting_id)
         return current_tagger_version(cur, meeting_id)
@@ -132,7 +132,7 @@ async def _correct_transcript(request: Request) -> Response:
             )
 
     def apply():
-        from dialogic.corrections.revision_store import correct
+        from dialogic.store.corrections import correct
 
         with request.app.state.store.locked() as cur:
             return correct(cur, meeting_id, edit, session.rater.rater_id, tagger=tagger, expected_versions=expected)

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from dialogic.review import auth
 from dialogic.review.views.base import SESSION_COOKIE, csrf_protected, read, render, write
+from dialogic.store import raters
 
 LOGIN_CSRF_COOKIE = "dialogic_login_csrf"
 
@@ -69,7 +70,7 @@ async def _login(request: Request) -> Response:
         throttle.finish(rater_id, address, succeeded=rater is not None)
     if rater is None:
         return await _login_form(request, "Unknown rater or wrong password.", status_code=401)
-    token, _ = await write(request, auth.start_session, rater.rater_id)
+    token, _ = await write(request, raters.start_session, rater.rater_id)
     response = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -85,7 +86,7 @@ async def _login(request: Request) -> Response:
 
 @csrf_protected
 async def _logout(request: Request) -> Response:
-    await write(request, auth.end_session, request.cookies.get(SESSION_COOKIE, ""))
+    await write(request, raters.end_session, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from dialogic.errors import LookupFailed
 from dialogic.review import auth, ratings
 from dialogic.review.views.base import csrf_protected, error_response, item_url, read, render, status_for, write
+from dialogic.store import ratings as store_ratings
 
 
 def _next_url(queue_filter: ratings.QueueFilter, after: str) -> str:
@@ -118,7 +119,9 @@ async def _submit_item(request: Request) -> Response:
             request, f"Answer every tag before saving (missing: {', '.join(missing)}).", 400, posted=form
         )
     try:
-        await write(request, ratings.record_answers, session.rater.rater_id, utterance_id, answers, form.get("note"))
+        await write(
+            request, store_ratings.record_answers, session.rater.rater_id, utterance_id, answers, form.get("note")
+        )
     except LookupFailed as exc:
         return error_response(exc)
     return RedirectResponse(_next_url(_queue_filter(request), utterance_id), status_code=303)
@@ -145,7 +148,7 @@ async def _api_ratings(request: Request) -> Response:
     if not answers:
         return JSONResponse({"error": "no answers given"}, status_code=400)
     try:
-        added = await write(request, ratings.record_answers, session.rater.rater_id, utterance_id, answers, note)
+        added = await write(request, store_ratings.record_answers, session.rater.rater_id, utterance_id, answers, note)
     except LookupFailed as exc:
         return JSONResponse({"error": str(exc)}, status_code=status_for(exc))
     except ValueError as exc:

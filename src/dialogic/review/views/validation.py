@@ -23,6 +23,7 @@ from dialogic.review.views.base import (
     write,
 )
 from dialogic.review.views.ratings import form_answers, posted_fields
+from dialogic.store import ratings as store_ratings
 
 # A random sample of the study's utterances (`dialogic validate sample`), in random order, always
 # blind to the model, each to two raters and disagreements to a third; answers are recorded with
@@ -98,7 +99,7 @@ def _int_or_none(value) -> int | None:
 
 @csrf_protected
 async def _submit_meeting_score(request: Request) -> Response:
-    from dialogic.validation.meetings import record_meeting_score
+    from dialogic.store.validation import record_meeting_score
 
     session: auth.Session = request.state.session
     form = await request.form()
@@ -200,13 +201,15 @@ async def _submit_validation_item(request: Request) -> Response:
     speaker_right = {"yes": True, "no": False, "unsure": None}.get(check)
 
     def record(cur) -> None:
-        from dialogic.validation.transcripts import record_transcript_check
+        from dialogic.store.validation import record_transcript_check
 
         kind = queue_kind(cur, session.rater.rater_id, utterance_id)
         if kind is None:
             raise LookupFailed(f"{utterance_id} is not in your validation queue")
         if kind != "speaker check":
-            ratings.record_answers(cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind)
+            store_ratings.record_answers(
+                cur, session.rater.rater_id, utterance_id, answers, form.get("note"), queue=kind
+            )
         if check or misheard:
             record_transcript_check(
                 cur,

@@ -16,9 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from dialogic.corrections.replay import ReplayResult
-from dialogic.corrections.revision_store import prepare_replay, refresh_word_errors, replay_corrections
 from dialogic.db import transaction
-from dialogic.facts import refresh_current_tagger_facts, refresh_meeting_facts
 from dialogic.manifest import MeetingSpec
 from dialogic.records import (
     AttributedWord,
@@ -30,6 +28,8 @@ from dialogic.records import (
     SpeakerTurn,
     Utterance,
 )
+from dialogic.store.corrections import prepare_replay, replay_corrections
+from dialogic.store.derived import Change, TaggerInputs, propagate, tagger_inputs
 from dialogic.voices import StoredSpeaker, carry_mappings, doubtful_speakers, longest_turn_s, shared_speech_s
 
 _DERIVED = ("words", "utterances", "turns")
@@ -71,8 +71,9 @@ def stored_processing_key(con: duckdb.DuckDBPyConnection, meeting_id: str) -> st
 def upsert_meeting_record(con: duckdb.DuckDBPyConnection, meeting: MeetingSpec, manifest_path: str | None) -> None:
     """Meeting metadata and participants from the manifest (kept even when processing fails)."""
     with transaction(con):
+        before = tagger_inputs(con, meeting.id)
         _write_meeting_metadata(con, meeting, manifest_path)
-        refresh_meeting_facts(con, meeting.id)  # roles may have changed in the manifest
+        propagate(con, Change(meeting.id, "manifest", before))  # roles may have changed in the manifest
 
 
 def _write_meeting_metadata(con, meeting: MeetingSpec, manifest_path: str | None) -> None:
@@ -187,8 +188,9 @@ def store_meeting(
 
     The rows are also kept as the machine's (``machine_utterances``, ``machine_words``), and the
     meeting's transcript corrections are replayed onto them where they still fit
-    (`dialogic.corrections.revision_store.replay_corrections`); the run's reason says how many
-    did not.
+    (`dialogic.store.corrections.replay_corrections`); the utterances the replay changed are
+    tagged again (`dialogic.store.derived.propagate`), and the run's reason says how many
+    corrections did not fit.
     ``audio``: only its ``sha256`` and ``duration_s`` are stored (a worker's staged meeting carries
     no samples).
     """
@@ -197,7 +199,131 @@ def store_meeting(
     word_utterance = [utterance_id(mid, u.index) for u in utterances for _ in u.words]
     if len(word_utterance) != len(words):
         raise ValueError(f"meeting {mid}: {len(words)} words but utterances hold {len(word_utterance)}")
-    words_table = pa.table(
+    utterances_table, words_table = _utterances_table(mid, utterances), _words_table(mid, words, word_utterance)
+    tables = {
+        "turns": _turns_table(mid, diarisation),
+        "utterances": utterances_table,
+        "words": words_table,
+        "machine_utterances": utterances_table,
+        "machine_words": words_table,
+    }
+    with transaction(con):
+        _write_meeting_metadata(con, meeting, manifest_path)
+        carried, changes = carried_mapping(con, meeting, diarisation)
+        prepared = prepare_replay(con, mid)  # read before the stored rows go
+        doubtful = doubtful_speakers(diarisation)
+        speakers = [
+            _Speaker(
+                label,
+                carried.get(label),
+                round(diarisation.speech_s(label), 3),
+                round(longest_turn_s(diarisation, label), 3),
+                list(diarisation.embeddings[label]) if label in diarisation.embeddings else None,
+                label in doubtful,
+            )
+            for label in diarisation.speakers
+        ]
+        _replace_rows(con, mid, tables, speakers, changes, run)
+        con.execute(
+            "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ?, language = ?, "
+            "language_probability = ?, audio_warnings = ?, transcript_sha256 = null, transcript_warnings = null, "
+            "timed = true where meeting_id = ?",
+            [
+                audio.sha256,
+                round(audio.duration_s, 3),
+                processing_key,
+                dt.datetime.now(),
+                language,
+                language_probability,
+                list(warnings or []),
+                mid,
+            ],
+        )
+        _write_tags(con, mid, tags)
+        before = tagger_inputs(con, mid)  # what the new tags were computed on
+        replay = None
+        if prepared is not None:
+            run_id = (run or {}).get("run_id", "manual")
+            replay = replay_corrections(con, mid, prepared, diarisation.turns, set(diarisation.speakers), run_id=run_id)
+            if _replay_note(replay) and run is not None:
+                run = run | {"reason": "; ".join(filter(None, [run.get("reason"), _replay_note(replay)]))}
+        _propagate_and_record(con, mid, before, tags, run)
+    return StoredMeeting(changes, replay)
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    """One ``speakers`` row of a store: its label, carried mapping and measures."""
+
+    label: str
+    mapping: StoredSpeaker | None
+    speech_s: float | None
+    longest_turn_s: float | None
+    embedding: list[float] | None = None
+    doubtful: bool = False
+
+
+def _replace_rows(
+    con,
+    mid: str,
+    tables: dict[str, pa.Table],
+    speakers: list[_Speaker],
+    changes: list[MappingChange],
+    run: dict | None,
+) -> None:
+    """Inside a store's transaction: the meeting's derived rows, machine copy and speakers are
+    replaced by ``tables`` (table name → rows) and ``speakers``; the mapping changes are logged."""
+    for table in _DERIVED + _MACHINE:
+        con.execute(f"delete from {table} where meeting_id = ?", [mid])
+    con.execute("delete from speakers where meeting_id = ?", [mid])
+    for table, rows in tables.items():
+        con.register("_new_rows", rows)
+        try:
+            con.execute(f"insert into {table} by name select * from _new_rows")
+        finally:
+            con.unregister("_new_rows")
+    if speakers:
+        con.executemany(
+            "insert into speakers (meeting_id, speaker_label, participant_id, speech_s, mapped_at, mapped_by, "
+            "embedding, longest_turn_s, doubtful) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [mid, s.label, s.mapping and s.mapping.participant_id, s.speech_s]
+                + [s.mapping and s.mapping.mapped_at, s.mapping and s.mapping.mapped_by]
+                + [s.embedding, s.longest_turn_s, s.doubtful]
+                for s in speakers
+            ],
+        )
+    if changes:
+        run_id = (run or {}).get("run_id", "manual")
+        con.executemany(
+            "insert into speaker_mapping_changes (run_id, meeting_id, participant_id, from_label, to_label, action, "
+            "similarity, reason) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [run_id, mid, c.participant_id, c.from_label, c.to_label, c.action, c.similarity, c.reason]
+                for c in changes
+            ],
+        )
+
+
+def _write_tags(con, mid: str, tags: tuple | None) -> None:
+    if tags is not None:
+        from dialogic.store.tags import write_tag_rows
+
+        tagger, tag_rows = tags
+        write_tag_rows(con, mid, tagger, tag_rows)
+
+
+def _propagate_and_record(con, mid: str, before: TaggerInputs, tags: tuple | None, run: dict | None) -> None:
+    """The end of a store, inside its transaction: what follows the change (facts; tags of what a
+    replay changed), then the run record. The run's own tags are all it tags: nothing is loaded."""
+    change = Change(mid, "stored", before, tagger_registered=tags is not None)
+    propagate(con, change, tagger=tags[0] if tags is not None else None, load_tagger=None)
+    if run is not None:
+        record_run(con, **run)
+
+
+def _words_table(mid: str, words: list[AttributedWord], word_utterance: list[str]) -> pa.Table:
+    return pa.table(
         {
             "meeting_id": [mid] * len(words),
             "word_index": list(range(len(words))),
@@ -221,11 +347,13 @@ def store_meeting(
             ]
         ),
     )
-    utterances_table = _utterances_table(mid, utterances)
+
+
+def _turns_table(mid: str, diarisation: Diarisation) -> pa.Table:
     turn_rows = [("overlap", i, t) for i, t in enumerate(diarisation.turns)] + [
         ("exclusive", i, t) for i, t in enumerate(diarisation.exclusive_turns)
     ]
-    turns_table = pa.table(
+    return pa.table(
         {
             "meeting_id": [mid] * len(turn_rows),
             "track": [r[0] for r in turn_rows],
@@ -245,106 +373,6 @@ def store_meeting(
             ]
         ),
     )
-    with transaction(con):
-        _write_meeting_metadata(con, meeting, manifest_path)
-        carried, changes = carried_mapping(con, meeting, diarisation)
-        prepared = prepare_replay(con, mid)  # read before the stored rows go
-        for table in _DERIVED + _MACHINE:
-            con.execute(f"delete from {table} where meeting_id = ?", [mid])
-        con.execute("delete from speakers where meeting_id = ?", [mid])
-        con.register("_new_words", words_table)
-        con.register("_new_utterances", utterances_table)
-        con.register("_new_turns", turns_table)
-        try:
-            con.execute("insert into turns by name select * from _new_turns")
-            con.execute("insert into utterances by name select * from _new_utterances")
-            con.execute("insert into words by name select * from _new_words")
-            con.execute("insert into machine_utterances by name select * from _new_utterances")
-            con.execute("insert into machine_words by name select * from _new_words")
-        finally:
-            for name in ("_new_words", "_new_utterances", "_new_turns"):
-                con.unregister(name)
-        doubtful = doubtful_speakers(diarisation)
-        speaker_rows = []
-        for label in diarisation.speakers:
-            old = carried.get(label)
-            speaker_rows.append(
-                [
-                    mid,
-                    label,
-                    old.participant_id if old else None,
-                    round(diarisation.speech_s(label), 3),
-                    old.mapped_at if old else None,
-                    old.mapped_by if old else None,
-                    list(diarisation.embeddings[label]) if label in diarisation.embeddings else None,
-                    round(longest_turn_s(diarisation, label), 3),
-                    label in doubtful,
-                ]
-            )
-        if speaker_rows:
-            con.executemany(
-                "insert into speakers (meeting_id, speaker_label, participant_id, speech_s, mapped_at, mapped_by, "
-                "embedding, longest_turn_s, doubtful) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                speaker_rows,
-            )
-        if changes:
-            con.executemany(
-                "insert into speaker_mapping_changes (run_id, meeting_id, participant_id, from_label, to_label, action, "
-                "similarity, reason) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [
-                        (run or {}).get("run_id", "manual"),
-                        mid,
-                        c.participant_id,
-                        c.from_label,
-                        c.to_label,
-                        c.action,
-                        c.similarity,
-                        c.reason,
-                    ]
-                    for c in changes
-                ],
-            )
-        con.execute(
-            "update meetings set audio_sha256 = ?, duration_s = ?, processing_key = ?, processed_at = ?, language = ?, "
-            "language_probability = ?, audio_warnings = ?, transcript_sha256 = null, transcript_warnings = null, "
-            "timed = true where meeting_id = ?",
-            [
-                audio.sha256,
-                round(audio.duration_s, 3),
-                processing_key,
-                dt.datetime.now(),
-                language,
-                language_probability,
-                list(warnings or []),
-                mid,
-            ],
-        )
-        if tags is not None:
-            from dialogic.tagging.tag_store import write_tag_rows
-
-            tagger, tag_rows = tags
-            write_tag_rows(con, mid, tagger, tag_rows)
-        replay = None
-        if prepared is not None:
-            replay = replay_corrections(
-                con,
-                mid,
-                prepared,
-                diarisation.turns,
-                set(diarisation.speakers),
-                run_id=(run or {}).get("run_id", "manual"),
-                tagger=tags[0] if tags is not None else None,
-            )
-            if _replay_note(replay) and run is not None:
-                run = run | {"reason": "; ".join(filter(None, [run.get("reason"), _replay_note(replay)]))}
-        refresh_word_errors(con, mid)
-        refresh_meeting_facts(con, mid)
-        if tags is not None:
-            refresh_current_tagger_facts(con)
-        if run is not None:
-            record_run(con, **run)
-    return StoredMeeting(changes, replay)
 
 
 def _utterances_table(mid: str, utterances: list[Utterance] | list[ImportedUtterance]) -> pa.Table:
@@ -373,20 +401,6 @@ def _utterances_table(mid: str, utterances: list[Utterance] | list[ImportedUtter
             ]
         ),
     )
-
-
-def _write_tags_facts_and_run(con, mid: str, tags: tuple | None, run: dict | None) -> None:
-    """The end of a store, inside its transaction: tags, facts, the run record."""
-    if tags is not None:
-        from dialogic.tagging.tag_store import write_tag_rows
-
-        tagger, tag_rows = tags
-        write_tag_rows(con, mid, tagger, tag_rows)
-    refresh_meeting_facts(con, mid)
-    if tags is not None:
-        refresh_current_tagger_facts(con)
-    if run is not None:
-        record_run(con, **run)
 
 
 # Who mapped a speaker whose transcript name matched a participant (speakers.mapped_by).
@@ -456,46 +470,19 @@ def store_imported_meeting(
     for u in utterances:
         if timed:
             spans[u.speaker].append(SpeakerTurn(u.speaker, u.start_s, u.end_s))
-    speaker_rows = [
-        [
-            mid,
+    rows = [
+        _Speaker(
             label,
-            s.participant_id,
+            s,
             round(shared_speech_s(spans[label], spans[label]), 3) if timed else None,
-            s.mapped_at,
-            s.mapped_by,
-            None,
             round(max(t.end_s - t.start_s for t in spans[label]), 3) if timed else None,
-            False,
-        ]
+        )
         for label, s in speakers.items()
     ]
     with transaction(con):
         _write_meeting_metadata(con, meeting, manifest_path)
         # An imported transcript has no machine transcript: none is kept from an earlier audio run.
-        for table in _DERIVED + _MACHINE:
-            con.execute(f"delete from {table} where meeting_id = ?", [mid])
-        con.execute("delete from speakers where meeting_id = ?", [mid])
-        con.register("_new_utterances", _utterances_table(mid, utterances))
-        try:
-            con.execute("insert into utterances by name select * from _new_utterances")
-        finally:
-            con.unregister("_new_utterances")
-        con.executemany(
-            "insert into speakers (meeting_id, speaker_label, participant_id, speech_s, mapped_at, mapped_by, "
-            "embedding, longest_turn_s, doubtful) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            speaker_rows,
-        )
-        if mapping_changes:
-            con.executemany(
-                "insert into speaker_mapping_changes (run_id, meeting_id, participant_id, from_label, to_label, action, "
-                "similarity, reason) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [(run or {}).get("run_id", "manual"), mid, c.participant_id, c.from_label, c.to_label, c.action]
-                    + [c.similarity, c.reason]
-                    for c in mapping_changes
-                ],
-            )
+        _replace_rows(con, mid, {"utterances": _utterances_table(mid, utterances)}, rows, mapping_changes or [], run)
         con.execute(
             "update meetings set audio_sha256 = ?, transcript_sha256 = ?, duration_s = ?, processing_key = ?, "
             "processed_at = ?, language = ?, language_probability = null, audio_warnings = ?, "
@@ -513,7 +500,8 @@ def store_imported_meeting(
                 mid,
             ],
         )
-        _write_tags_facts_and_run(con, mid, tags, run)
+        _write_tags(con, mid, tags)
+        _propagate_and_record(con, mid, tagger_inputs(con, mid), tags, run)
 
 
 def record_run(

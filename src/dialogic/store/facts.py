@@ -8,8 +8,11 @@ what the ``compute_<table>`` table macros of ``sql/macros/`` return, so the SQL 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 
+from dialogic.corrections.word_errors import meeting_word_errors
 from dialogic.errors import StoreError
 
 # In dependency order: each fact table's macro reads the tables refreshed before it.
@@ -85,3 +88,34 @@ def _write(con: duckdb.DuckDBPyConnection, statement: str, parameters: list | No
         con.execute(statement, parameters)
     except duckdb.Error as exc:
         raise StoreError(f"refreshing analytics facts failed: {exc}") from exc
+
+
+def refresh_word_errors(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
+    """Recompute the meeting's row of ``transcript_word_error_facts``: machine words against the
+    corrected ones, if a correction is in effect (else no row). Inside the caller's transaction."""
+    con.execute("delete from transcript_word_error_facts where meeting_id = ?", [meeting_id])
+    in_effect = con.execute(
+        "select count(*) from transcript_revision_status where meeting_id = ? and in_effect", [meeting_id]
+    ).fetchone()[0]
+    if not in_effect:
+        return
+    reference = con.execute(
+        "select word, start_s, end_s from words where meeting_id = ? order by word_index", [meeting_id]
+    ).fetchall()
+    hypothesis = con.execute(
+        "select word, start_s, end_s from machine_words where meeting_id = ? order by word_index", [meeting_id]
+    ).fetchall()
+    errors = meeting_word_errors(reference, hypothesis)
+    con.execute(
+        "insert into transcript_word_error_facts values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            meeting_id,
+            errors.reference_words,
+            errors.hypothesis_words,
+            errors.hits,
+            errors.substitutions,
+            errors.deletions,
+            errors.insertions,
+            dt.datetime.now(),
+        ],
+    )

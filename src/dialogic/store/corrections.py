@@ -33,11 +33,10 @@ from dialogic.corrections.edits import (
     target_ids,
 )
 from dialogic.corrections.replay import ReplayResult, StoredRevision, replay_revisions
-from dialogic.corrections.word_errors import meeting_word_errors
 from dialogic.db import transaction
 from dialogic.errors import EditRefused, LookupFailed
-from dialogic.facts import refresh_meeting_facts
 from dialogic.records import SpeakerTurn
+from dialogic.store.derived import Change, current_tagger_version, propagate, tagger_inputs
 
 
 @dataclass(frozen=True)
@@ -177,12 +176,6 @@ def utterance_version(speaker_label: str | None, text: str) -> str:
 # --- one correction ---------------------------------------------------------------------------
 
 
-def current_tagger_version(con: duckdb.DuckDBPyConnection, meeting_id: str) -> str | None:
-    """The tagger version whose tags the views use for this meeting (None: never tagged)."""
-    row = con.execute("select model_version from compute_current_tagger(?)", [meeting_id]).fetchone()
-    return row[0] if row else None
-
-
 def speaker_labels(con: duckdb.DuckDBPyConnection, meeting_id: str) -> set[str]:
     """Every speaker the meeting has: diarised or created by a correction, with or without words."""
     return {
@@ -235,6 +228,7 @@ def correct(
             "and it is not loaded"
         )
     with transaction(con):
+        before = tagger_inputs(con, meeting_id)
         transcript = load_transcript(con, meeting_id)
         by_id = {u.utterance_id: u for u in transcript}
         for uid, seen in (expected_versions or {}).items():
@@ -275,15 +269,10 @@ def correct(
                 labels,
             ],
         )
-        changed, removed = changed_utterances(applied.before, applied.after)
-        from dialogic.tagging.tag_store import retag_utterances
-
-        retag_utterances(con, meeting_id, changed, removed, tagger if version is not None else None)
-        refresh_word_errors(con, meeting_id)
-        refresh_meeting_facts(con, meeting_id)
-    return CorrectionResult(
-        revision_id, edit.kind, applied.before, applied.after, tuple(changed) if version else (), version
-    )
+        propagated = propagate(
+            con, Change(meeting_id, "corrected", before), tagger=tagger if version else None, load_tagger=None
+        )
+    return CorrectionResult(revision_id, edit.kind, applied.before, applied.after, propagated.retagged, version)
 
 
 def _rename_of(edit: Edit) -> tuple[str, str] | None:
@@ -394,37 +383,6 @@ def changed_utterances(
 # --- word error rate --------------------------------------------------------------------------
 
 
-def refresh_word_errors(con: duckdb.DuckDBPyConnection, meeting_id: str) -> None:
-    """Recompute the meeting's row of ``transcript_word_error_facts``: machine words against the
-    corrected ones, if a correction is in effect (else no row). Inside the caller's transaction."""
-    con.execute("delete from transcript_word_error_facts where meeting_id = ?", [meeting_id])
-    in_effect = con.execute(
-        "select count(*) from transcript_revision_status where meeting_id = ? and in_effect", [meeting_id]
-    ).fetchone()[0]
-    if not in_effect:
-        return
-    reference = con.execute(
-        "select word, start_s, end_s from words where meeting_id = ? order by word_index", [meeting_id]
-    ).fetchall()
-    hypothesis = con.execute(
-        "select word, start_s, end_s from machine_words where meeting_id = ? order by word_index", [meeting_id]
-    ).fetchall()
-    errors = meeting_word_errors(reference, hypothesis)
-    con.execute(
-        "insert into transcript_word_error_facts values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            meeting_id,
-            errors.reference_words,
-            errors.hypothesis_words,
-            errors.hits,
-            errors.substitutions,
-            errors.deletions,
-            errors.insertions,
-            dt.datetime.now(),
-        ],
-    )
-
-
 # --- replay after a re-run --------------------------------------------------------------------
 
 
@@ -466,14 +424,13 @@ def replay_corrections(
     new_labels: set[str],
     *,
     run_id: str,
-    tagger=None,
 ) -> ReplayResult:
     """Replay the prepared revisions onto the machine transcript a run just stored (inside its
-    transaction), record each one's outcome, and bring speakers and tags in line: renamed
-    speakers take their names (with their rows and turns), speakers a correction created come
-    back (with their mapping, if their participant is still in the manifest), and the utterances
-    the replay changed are tagged again with ``tagger`` (or left untagged when it is None)."""
-    from dialogic.tagging.tag_store import retag_utterances
+    transaction), record each one's outcome, and bring speakers in line: renamed speakers take
+    their names (with their rows and turns), and speakers a correction created come back (with
+    their mapping, if their participant is still in the manifest). The caller then propagates
+    the change (`dialogic.store.derived.propagate`): the utterances the replay changed are tagged
+    again."""
     from dialogic.voices import match_voices
 
     machine = load_transcript(con, meeting_id)
@@ -516,8 +473,6 @@ def replay_corrections(
             for o in result.outcomes
         ],
     )
-    changed, removed = changed_utterances(machine, result.transcript)
-    retag_utterances(con, meeting_id, changed, removed, tagger)
     return result
 
 

@@ -219,7 +219,7 @@ def test_long_stages_report_how_far_they_are(sample_workdir, tmp_path):
     )
     assert [r.status for r in report.results] == ["processed"]
     stages = [s for s, c, _ in events if c is None and not s.startswith("diarise ")]
-    assert stages[:3] == ["consent", "hash", "decode"] and stages[-1] == "store"
+    assert stages[:3] == ["consent", "hash", "decode"] and stages[-2:] == ["store", "done"]
     asr = [(c, t) for s, c, t in events if s == "transcribe" and c is not None]
     assert asr and asr[-1][0] == pytest.approx(asr[-1][1]) and asr[-1][1] == pytest.approx(30.0, abs=0.1)
     assert [c for c, _ in asr] == sorted(c for c, _ in asr)  # seconds done only grow

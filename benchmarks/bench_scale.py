@@ -45,11 +45,12 @@ from dialogic.compute import load_models  # noqa: E402
 from dialogic.dask_cluster import dask_executor  # noqa: E402
 from dialogic.db import connect  # noqa: E402
 from dialogic.db_content import content_differences  # noqa: E402
+from dialogic.engines import Engine  # noqa: E402
 from dialogic.keys import MeetingKey  # noqa: E402
 from dialogic.manifest import Consent, MeetingSpec, Participant, load_manifest  # noqa: E402
 from dialogic.meeting_store import utterance_id  # noqa: E402
 from dialogic.options import PipelineOptions  # noqa: E402
-from dialogic.pipeline import Engine, process_manifest, store_staged  # noqa: E402
+from dialogic.pipeline import process_manifest, store_staged  # noqa: E402
 from dialogic.records import (  # noqa: E402
     AttributedWord,
     AudioSummary,

@@ -97,9 +97,10 @@ def main() -> int:
 
     from dialogic.dask_cluster import dask_executor
     from dialogic.db import connect
+    from dialogic.engines import Engine
     from dialogic.manifest import load_manifest
     from dialogic.options import DiarisationOptions, PipelineOptions, TranscriptionOptions
-    from dialogic.pipeline import Engine, process_manifest
+    from dialogic.pipeline import process_manifest
     from dialogic.staging import default_staging_dir
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="check-gpu-"))

@@ -21,6 +21,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 import dialogic  # noqa: F401  (switches telemetry off before Prefect and pyannote load)
 from dialogic import manifest, pipeline
+from dialogic.engines import Engine
 from dialogic.options import PipelineOptions
 from dialogic.prefect_tasks import TaskExecutor, call_as_task
 from dialogic.records import MeetingResult
@@ -33,7 +34,7 @@ def process_batch_flow(
     options: PipelineOptions = PipelineOptions(),
 ) -> list[MeetingResult]:
     """Process a manifest; the task runner's max_workers bounds how many meetings compute at once."""
-    engine = pipeline.Engine(TaskExecutor(), call=call_as_task)
+    engine = Engine(TaskExecutor(), call=call_as_task)
     return pipeline.process_manifest(db_path, manifest.load_manifest(manifest_path), options, engine=engine).results
 
 

@@ -29,6 +29,7 @@ from prefect_dask import DaskTaskRunner
 
 import dialogic  # noqa: F401  (switches telemetry off before Prefect and pyannote load)
 from dialogic import manifest, pipeline
+from dialogic.engines import Engine, batch_options
 from dialogic.errors import DialogicError
 from dialogic.options import PipelineOptions
 from dialogic.prefect_tasks import TaskExecutor
@@ -61,7 +62,7 @@ def process_batch_dask_flow(
 ) -> list[MeetingResult]:
     """Process a manifest on the task runner's Dask cluster; see the module docstring."""
     staging = Path(staging_dir) if staging_dir is not None else default_staging_dir(db_path)
-    engine = pipeline.Engine(TaskExecutor(), staging=staging)
+    engine = Engine(TaskExecutor(), staging=staging)
     return pipeline.process_manifest(db_path, manifest.load_manifest(manifest_path), options, engine=engine).results
 
 
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--purge-withdrawn", action="store_true", help="remove what is stored of withdrawn meetings")
     args = parser.parse_args(argv)
     try:
-        options = pipeline.batch_options(
+        options = batch_options(
             PipelineOptions(cpu_cores=args.cpu_cores, purge_withdrawn=args.purge_withdrawn),
             device=args.device,
             workers=args.dask_workers,

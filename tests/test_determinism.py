@@ -24,10 +24,11 @@ from builders import write_ami_batch
 from dialogic.cores import cpu_threads, torch_threads
 from dialogic.dask_cluster import dask_executor
 from dialogic.db_content import content_differences
+from dialogic.engines import Engine
 from dialogic.keys import options_record, processing_key
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
-from dialogic.pipeline import Engine, process_manifest
+from dialogic.pipeline import process_manifest
 from dialogic.staging import default_staging_dir
 from dialogic.transcribe import ASR_DECODING
 

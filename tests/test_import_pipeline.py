@@ -13,12 +13,13 @@ import numpy as np
 import pytest
 
 from dialogic.db import connect
+from dialogic.engines import Engine
 from dialogic.errors import LookupFailed
 from dialogic.export import export_meeting
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
 from dialogic.paths import sql_dir
-from dialogic.pipeline import Engine, process_manifest
+from dialogic.pipeline import process_manifest
 
 DATA = Path(__file__).parent / "data" / "transcripts"
 FORMATS = {

@@ -6,9 +6,10 @@ import duckdb
 import pytest
 
 from dialogic.db import connect
+from dialogic.engines import Engine
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
-from dialogic.pipeline import Engine, process_manifest
+from dialogic.pipeline import process_manifest
 
 pytestmark = pytest.mark.models  # real models on real audio: needs `dialogic models fetch`
 

@@ -17,10 +17,11 @@ import pytest
 from test_staging import computed
 
 from dialogic.db import connect
+from dialogic.engines import Engine
 from dialogic.keys import meeting_key
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
-from dialogic.pipeline import Engine, meeting_options, process_manifest, store_staged
+from dialogic.pipeline import meeting_options, process_manifest, store_staged
 from dialogic.staging import default_staging_dir, stage_meeting
 
 FLOWS = Path(__file__).resolve().parent.parent / "flows"

@@ -21,9 +21,10 @@ from builders import write_ami_batch
 
 from dialogic.dask_cluster import dask_executor
 from dialogic.db_content import content_differences
+from dialogic.engines import Engine
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
-from dialogic.pipeline import Engine, process_manifest
+from dialogic.pipeline import process_manifest
 from dialogic.staging import default_staging_dir
 
 pytestmark = pytest.mark.models

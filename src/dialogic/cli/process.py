@@ -93,9 +93,11 @@ def process(
 
     On a GPU machine's Dask cluster: dialogic process m.yaml --device cuda --dask-address tcp://gpu01:8786
     """
+    from dialogic.compute import STAGE_NAMES
+    from dialogic.engines import batch_options
     from dialogic.manifest import load_manifest
     from dialogic.options import SPEAKER_HINTS, DiarisationOptions, PipelineOptions, TranscriptionOptions
-    from dialogic.pipeline import STAGE_NAMES, batch_options, process_manifest
+    from dialogic.pipeline import process_manifest
 
     if speaker_hint not in SPEAKER_HINTS:
         fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
@@ -177,7 +179,8 @@ def _progress_bar() -> Progress:
 def _process_on_dask(loaded, options, db: Path | None, workers: int | None, address: str | None, staging_dir):
     """The batch on Dask workers, this process storing what they compute; a bar of meetings done."""
     from dialogic.dask_cluster import dask_executor
-    from dialogic.pipeline import Engine, process_manifest
+    from dialogic.engines import Engine
+    from dialogic.pipeline import process_manifest
     from dialogic.staging import default_staging_dir
 
     where = f"{workers} local Dask worker(s)" if workers is not None else f"the Dask cluster at {address}"

@@ -40,9 +40,11 @@ class Engine:
             remove_partial_sets(self.staging)  # left by workers killed while writing: never loaded
         return self
 
-    def __exit__(self, *exc) -> None:
-        if self.staging is not None:
-            remove_all_sets(self.staging)  # a finished batch leaves no health data outside the database
+    def __exit__(self, exc_type, exc, tb) -> None:
+        # A finished batch leaves no health data outside the database; one that stopped keeps its
+        # complete sets for the next batch to store.
+        if self.staging is not None and exc_type is None:
+            remove_all_sets(self.staging)
 
     def submit(
         self, meeting: MeetingSpec, options: PipelineOptions, prior: PriorState, key: MeetingKey, progress: Progress

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 from dialogic.options import DiarisationOptions, TranscriptionOptions
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
     import pyarrow as pa
-
-    from dialogic.voices import StoredSpeaker
 
 
 @dataclass(frozen=True)
@@ -208,6 +208,17 @@ class TaggerRecord:
     precision: str
     sha256: str | None
     manifest: dict  # the artifact manifest's recipe and metrics
+
+
+@dataclass(frozen=True)
+class StoredSpeaker:
+    """A speaker row as stored before a re-run (or as an imported transcript's label will be stored)."""
+
+    speaker_label: str
+    participant_id: str | None
+    mapped_at: object = None
+    mapped_by: str | None = None
+    embedding: Sequence[float] | None = None
 
 
 @dataclass(frozen=True)

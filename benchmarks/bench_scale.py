@@ -4,7 +4,7 @@
                                      [--synth-meetings 1000]
 
 1. Scaling. The real AMI dev clips (eight 30 s meetings) are processed as one batch by
-   `dialogic.worker_batch` on a local Dask cluster of 1 worker, then of 2 workers; every worker is
+   `dialogic.pipeline.process_manifest` with a Dask engine on a local Dask cluster of 1 worker, then of 2 workers; every worker is
    one process with one thread and one core per meeting (``cpu_cores=1``: transcription, then
    diarisation). Each worker loads its models before the clock starts (that start-up is printed on
    its own: in a study of hour-long meetings it is paid once per worker). Printed: wall seconds of
@@ -41,12 +41,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from dialogic.audio import decode_audio  # noqa: E402
-from dialogic.dask_cluster import dask_submitter  # noqa: E402
+from dialogic.compute import load_models  # noqa: E402
+from dialogic.dask_cluster import dask_executor  # noqa: E402
 from dialogic.db import connect  # noqa: E402
 from dialogic.db_content import content_differences  # noqa: E402
+from dialogic.engines import Engine  # noqa: E402
+from dialogic.keys import MeetingKey  # noqa: E402
 from dialogic.manifest import Consent, MeetingSpec, Participant, load_manifest  # noqa: E402
 from dialogic.options import PipelineOptions  # noqa: E402
-from dialogic.pipeline import MeetingRun  # noqa: E402
+from dialogic.pipeline import process_manifest, store_staged  # noqa: E402
 from dialogic.records import (  # noqa: E402
     AttributedWord,
     AudioSummary,
@@ -56,9 +59,8 @@ from dialogic.records import (  # noqa: E402
     Utterance,
     Word,
 )
-from dialogic.staging import read_staged, stage_meeting  # noqa: E402
+from dialogic.staging import default_staging_dir, read_staged, stage_meeting  # noqa: E402
 from dialogic.store.meetings import utterance_id  # noqa: E402
-from dialogic.worker_batch import load_models, process_manifest_on_workers  # noqa: E402
 
 PARTICIPANTS = "[{id: p1, role: service_user}, {id: p2, role: network}, {id: p3, role: clinician}]"
 
@@ -81,24 +83,24 @@ def write_batch(clips: Path, folder: Path) -> tuple[Path, float]:
 
 
 class KeepStaged:
-    """A submitter that copies each staged set aside before the writer stores (and removes) it."""
+    """An executor that copies each staged set aside before the writer stores (and removes) it."""
 
-    def __init__(self, submit, keep: Path) -> None:
-        self.submit, self.keep = submit, keep
+    def __init__(self, executor, keep: Path) -> None:
+        self.executor, self.keep = executor, keep
 
-    def __call__(self, job) -> concurrent.futures.Future:
+    def submit(self, fn, *args, **kwargs) -> concurrent.futures.Future:
         kept: concurrent.futures.Future = concurrent.futures.Future()
 
         def copy(done: concurrent.futures.Future) -> None:
             try:
                 outcome = done.result()
-                if outcome.folder:
-                    shutil.copytree(outcome.folder, self.keep / Path(outcome.folder).name)
+                if isinstance(outcome, str):  # a staged set's folder (else the meeting failed)
+                    shutil.copytree(outcome, self.keep / Path(outcome).name)
                 kept.set_result(outcome)
             except BaseException as exc:
                 kept.set_exception(exc)
 
-        self.submit(job).add_done_callback(copy)
+        self.executor.submit(fn, *args, **kwargs).add_done_callback(copy)
         return kept
 
 
@@ -119,15 +121,15 @@ def cpu_s(children: bool = True) -> float:
 
 def run_batch(manifest: Path, db: Path, workers: int, options: PipelineOptions, keep: Path | None) -> dict:
     started = time.perf_counter()
-    with dask_submitter(workers=workers) as submit:
-        submit.client.run(load_models, options)
-        workers_cpu = sum(submit.client.run(cpu_s).values())
+    with dask_executor(workers=workers) as executor:
+        executor.client.run(load_models, options)
+        workers_cpu = sum(executor.client.run(cpu_s).values())
         writer_cpu = cpu_s(children=False)  # its children are the workers
         ready = time.perf_counter()
-        submitter = KeepStaged(submit, keep) if keep else submit
-        report = process_manifest_on_workers(db, load_manifest(manifest), options, submitter)
+        engine = Engine(KeepStaged(executor, keep) if keep else executor, staging=default_staging_dir(db))
+        report = process_manifest(db, load_manifest(manifest), options, engine=engine)
         done = time.perf_counter()
-        workers_cpu = sum(submit.client.run(cpu_s).values()) - workers_cpu
+        workers_cpu = sum(executor.client.run(cpu_s).values()) - workers_cpu
         writer_cpu = cpu_s(children=False) - writer_cpu
     failed = [r for r in report.results if r.status != "processed"]
     if failed:
@@ -203,8 +205,6 @@ def load_rate(db: Path, hours: list[ComputedMeeting], staging: Path) -> tuple[fl
     folders = [stage_meeting(staging, c) for c in hours]
     con = connect(db)
     started = time.perf_counter()
-    from dialogic.worker_batch import store_staged
-
     for computed, folder in zip(hours, folders):
         spec = MeetingSpec(
             computed.meeting_id,
@@ -212,10 +212,8 @@ def load_rate(db: Path, hours: list[ComputedMeeting], staging: Path) -> tuple[fl
             Consent("given", ("transcribe", "analyse"), "bench"),
             (Participant("p1", "service_user"), Participant("p2", "network"), Participant("p3", "clinician")),
         )
-        run = MeetingRun(
-            con, spec, PipelineOptions(), sha256=computed.audio.sha256, models=[], key=computed.processing_key
-        )
-        result = store_staged(run, folder)
+        key = MeetingKey(computed.processing_key, computed.audio.sha256, None, ())
+        result = store_staged(con, spec, PipelineOptions(), key, folder)
         if result.status != "processed":
             sys.exit(f"writer benchmark: {result.meeting_id} {result.status}: {result.reason}")
     elapsed = time.perf_counter() - started

@@ -3,7 +3,7 @@ GPU did the work.
 
     python benchmarks/check_gpu.py [--audio PATH] [--keep DIR]
 
-Runs the batch path (`dialogic.worker_batch` on one local Dask worker, the writer in this process)
+Runs the batch path (`dialogic.pipeline.process_manifest` on one local Dask worker, the writer in this process)
 on one recording — by default the 30 s two-speaker sample bundled with pyannote.audio — with
 faster-whisper in float16 on CUDA and the pyannote pipeline moved to CUDA. Then it asks the worker
 what its cached models run on and how much GPU memory it used, and the database what the run
@@ -95,11 +95,13 @@ def main() -> int:
         print(f"check_gpu: no usable GPU on this machine: {problem}. Nothing was run.", file=sys.stderr)
         return 2
 
-    from dialogic.dask_cluster import dask_submitter
+    from dialogic.dask_cluster import dask_executor
     from dialogic.db import connect
+    from dialogic.engines import Engine
     from dialogic.manifest import load_manifest
     from dialogic.options import DiarisationOptions, PipelineOptions, TranscriptionOptions
-    from dialogic.worker_batch import process_manifest_on_workers
+    from dialogic.pipeline import process_manifest
+    from dialogic.staging import default_staging_dir
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="check-gpu-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,9 +120,10 @@ def main() -> int:
     )
     db = folder / "gpu.duckdb"
     started = time.perf_counter()
-    with dask_submitter(workers=1) as submit:
-        report = process_manifest_on_workers(db, load_manifest(folder / "manifest.yaml"), options, submit)
-        (devices,) = submit.client.run(worker_devices, options).values()
+    with dask_executor(workers=1) as executor:
+        engine = Engine(executor, staging=default_staging_dir(db))
+        report = process_manifest(db, load_manifest(folder / "manifest.yaml"), options, engine=engine)
+        (devices,) = executor.client.run(worker_devices, options).values()
     wall_s = time.perf_counter() - started
     result = report.results[0]
     con = connect(db)

@@ -1,12 +1,13 @@
-"""Prefect flow: one consented meeting end to end, one task per pipeline stage.
+"""Prefect flow: one consented meeting end to end, one task per stage.
 
 Run: python flows/process_meeting.py MANIFEST MEETING_ID [--db PATH]
 
-The stages and their order are the library's (`dialogic.pipeline.STAGES`, the same ones
-`dialogic process` runs); this flow only runs each as a Prefect task, retrying the stages that do
-I/O (hash, decode, store) on file-system and database I/O errors, never on a bad recording or a
-bug. Prefect uses its local ephemeral API; no server needs starting. Task results are not
-persisted: they hold health data, and the only store for it is the DuckDB file.
+The stages and their order are the library's (`dialogic.compute`, stored by `dialogic.pipeline`,
+the same ones `dialogic process` runs); this flow only runs each as a Prefect task, retrying the
+stages that do I/O (hash, decode, store) on file-system and database I/O errors, never on a bad
+recording or a bug (`dialogic.prefect_tasks`). Prefect uses its local ephemeral API; no server
+needs starting. Task results are not persisted: they hold health data, and the only store for it
+is the DuckDB file.
 """
 
 from __future__ import annotations
@@ -14,39 +15,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-import duckdb
-from prefect import flow, task
-from prefect.cache_policies import NONE
-from prefect.utilities.annotations import quote
+from prefect import flow
 
 import dialogic  # noqa: F401  (switches telemetry off before Prefect and pyannote load)
 from dialogic import db, manifest, pipeline
 from dialogic.options import PipelineOptions
-
-
-def _is_io_error(task, task_run, state) -> bool:
-    """Retry only what may pass: file-system and database I/O, never a bad recording or a bug."""
-    try:
-        state.result()
-    except (OSError, duckdb.IOException):
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(cache_policy=NONE, persist_result=False)
-def run_stage(stage: pipeline.Stage, run: pipeline.MeetingRun) -> None:
-    """One library stage; it reads and fills the meeting's run in place."""
-    stage.run(run)
-
-
-def call_as_task(stage: pipeline.Stage, run: pipeline.MeetingRun) -> None:
-    """How `dialogic.pipeline.run_meeting` calls a stage inside a flow: as a named Prefect task."""
-    retries = dict(retries=2, retry_delay_seconds=5, retry_condition_fn=_is_io_error) if stage.io else {}
-    named = run_stage.with_options(name=stage.name, task_run_name=f"{run.meeting.id}:{stage.name}", **retries)
-    # quote(): the run holds audio and a database connection, which Prefect need not inspect.
-    named(stage, quote(run))
+from dialogic.prefect_tasks import call_as_task
 
 
 @flow(name="process-meeting", log_prints=False)

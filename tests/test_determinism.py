@@ -21,13 +21,16 @@ import pytest
 from builders import AMI_DEV as AMI
 from builders import write_ami_batch
 
-from dialogic.dask_cluster import dask_submitter
+from dialogic.cores import cpu_threads, torch_threads
+from dialogic.dask_cluster import dask_executor
 from dialogic.db_content import content_differences
+from dialogic.engines import Engine
+from dialogic.keys import options_record, processing_key
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
-from dialogic.pipeline import cpu_threads, options_record, process_manifest, processing_key, torch_threads
+from dialogic.pipeline import process_manifest
+from dialogic.staging import default_staging_dir
 from dialogic.transcribe import ASR_DECODING
-from dialogic.worker_batch import process_manifest_on_workers
 
 CLIPS = ("trn04", "trn08")
 # Dask's worker environment (distributed.nanny.pre-spawn-environ); one of the fresh runs gets it too,
@@ -83,8 +86,9 @@ def test_one_core_three_fresh_processes_and_two_dask_workers_store_the_same_rows
     assert content_differences(first, third) == []
     dask_db = tmp_path / "dask.duckdb"
     options = dataclasses.replace(PipelineOptions(), cpu_cores=1)
-    with dask_submitter(workers=2) as submit:
-        report = process_manifest_on_workers(dask_db, load_manifest(clips / "manifest.yaml"), options, submit)
+    with dask_executor(workers=2) as executor:
+        engine = Engine(executor, staging=default_staging_dir(dask_db))
+        report = process_manifest(dask_db, load_manifest(clips / "manifest.yaml"), options, engine=engine)
     assert [r.status for r in report.results] == ["processed"] * len(CLIPS), [r.reason for r in report.results]
     assert content_differences(first, dask_db) == []
     assert _run_threads(first) == {json.dumps({"transcription": 1, "diarisation": 1, "tagging": 1})}

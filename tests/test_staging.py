@@ -1,5 +1,5 @@
 """Staged meeting sets (`dialogic.staging`) and the one writer that stores them
-(`dialogic.worker_batch.store_staged`), on a hand-built meeting and a real DuckDB file: no models."""
+(`dialogic.pipeline.store_staged`), on a hand-built meeting and a real DuckDB file: no models."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ import pytest
 from dialogic.db import connect
 from dialogic.db_content import content_differences, stored_content
 from dialogic.errors import StagingError
+from dialogic.keys import MeetingKey
 from dialogic.manifest import Consent, MeetingSpec, Participant
 from dialogic.options import PipelineOptions
-from dialogic.pipeline import MeetingRun
+from dialogic.pipeline import store_staged
 from dialogic.records import (
     AttributedWord,
     AudioSummary,
@@ -40,7 +41,6 @@ from dialogic.staging import (
     staged_folder,
 )
 from dialogic.tagging.codebook import TAGS
-from dialogic.worker_batch import store_staged
 
 KEY = "ab" * 32
 OTHER_KEY = "cd" * 32
@@ -186,18 +186,11 @@ def test_remove_all_sets_leaves_other_files(tmp_path):
 # --- the writer ---------------------------------------------------------------------------------
 
 
-def writer_run(
-    con, tmp_path: Path, meeting_id: str = "m1", key: str = KEY, options: PipelineOptions = PipelineOptions()
-) -> MeetingRun:
-    """A run as the writer holds it after the consent and hash stages."""
-    return MeetingRun(
-        con,
-        meeting_spec(tmp_path, meeting_id),
-        options,
-        manifest_path=str(tmp_path / "manifest.yaml"),
-        sha256="f" * 64,
-        models=[{"name": "base", "kind": "asr", "sha256": "e" * 64}],
-        key=key,
+def store(con, tmp_path: Path, folder: Path, key: str = KEY, options: PipelineOptions = PipelineOptions()):
+    """Store a staged set as the writer does once a meeting passed its consent and hash stages."""
+    meeting_key = MeetingKey(key, "f" * 64, None, ({"name": "base", "kind": "asr", "sha256": "e" * 64},))
+    return store_staged(
+        con, meeting_spec(tmp_path), options, meeting_key, folder, manifest_path=str(tmp_path / "manifest.yaml")
     )
 
 
@@ -205,7 +198,7 @@ def test_the_writer_stores_a_set_once_in_one_transaction_and_removes_it(tmp_path
     db = tmp_path / "w.duckdb"
     con = connect(db)
     staging = tmp_path / "staging"
-    result = store_staged(writer_run(con, tmp_path), stage_meeting(staging, computed()))
+    result = store(con, tmp_path, stage_meeting(staging, computed()))
     assert (result.status, result.words, result.utterances, result.speakers) == ("processed", 5, 2, 2)
     assert not find_staged(staging, "m1", KEY)
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
@@ -243,7 +236,7 @@ def test_the_writer_stores_a_set_once_in_one_transaction_and_removes_it(tmp_path
 
     # the same meeting staged again (a retried task) and loaded again: stored once
     con = connect(db)
-    assert store_staged(writer_run(con, tmp_path), stage_meeting(staging, computed())).status == "unchanged"
+    assert store(con, tmp_path, stage_meeting(staging, computed())).status == "unchanged"
     con.close()
     after = stored_content(db)
     assert {t: rows for t, rows in after.items() if t != "pipeline_runs"} == {
@@ -262,7 +255,7 @@ def test_the_writer_refuses_a_damaged_set_and_stores_nothing_of_it(tmp_path):
     folder = stage_meeting(tmp_path / "staging", computed())
     with open(folder / "utterances.parquet", "r+b") as f:
         f.truncate(os.path.getsize(folder / "utterances.parquet") - 7)
-    result = store_staged(writer_run(con, tmp_path), folder)
+    result = store(con, tmp_path, folder)
     assert result.status == "failed"
     assert "utterances.parquet: sha256" in result.reason and str(folder) in result.reason
     assert not folder.exists()  # a later batch computes it again
@@ -276,7 +269,7 @@ def test_staged_tags_read_with_outdated_roles_are_not_stored(tmp_path):
     speakers' roles: the writer tags again instead of storing them (here the tagger named cannot be
     loaded, so the meeting's rows are stored and its run says that tagging failed)."""
     con = connect(tmp_path / "w.duckdb")
-    assert store_staged(writer_run(con, tmp_path), stage_meeting(tmp_path / "s", computed())).status == "processed"
+    assert store(con, tmp_path, stage_meeting(tmp_path / "s", computed())).status == "processed"
     con.execute("update speakers set participant_id = 'p1' where speaker_label = 'SPEAKER_00'")
     stale = computed(key=OTHER_KEY)
     stale = ComputedMeeting(
@@ -285,8 +278,8 @@ def test_staged_tags_read_with_outdated_roles_are_not_stored(tmp_path):
             "tag_rows": stale.tag_rows.set_column(2, "probability", pa.array([0.99] * (2 * len(TAGS)))),
         }
     )
-    run = writer_run(con, tmp_path, key=OTHER_KEY, options=PipelineOptions(tagger="no-such-tagger-v1"))
-    result = store_staged(run, stage_meeting(tmp_path / "s", stale))
+    options = PipelineOptions(tagger="no-such-tagger-v1")
+    result = store(con, tmp_path, stage_meeting(tmp_path / "s", stale), key=OTHER_KEY, options=options)
     assert result.status == "failed" and result.reason.startswith("tag: ")
     assert con.execute("select processing_key from meetings").fetchall() == [(OTHER_KEY,)]
     assert con.execute("select count(*) from tags where probability = 0.99").fetchone() == (0,)
@@ -297,7 +290,7 @@ def test_staged_tags_read_with_outdated_roles_are_not_stored(tmp_path):
 def test_stored_content_ignores_only_when_and_which_run(tmp_path):
     for name in ("a", "b"):
         con = connect(tmp_path / f"{name}.duckdb")
-        store_staged(writer_run(con, tmp_path), stage_meeting(tmp_path / name, computed()))
+        store(con, tmp_path, stage_meeting(tmp_path / name, computed()))
         con.close()
     assert content_differences(tmp_path / "a.duckdb", tmp_path / "b.duckdb") == []
     con = duckdb.connect(str(tmp_path / "b.duckdb"))

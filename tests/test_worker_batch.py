@@ -19,12 +19,13 @@ import pytest
 from builders import AMI_DEV as AMI
 from builders import write_ami_batch
 
-from dialogic.dask_cluster import dask_submitter
+from dialogic.dask_cluster import dask_executor
 from dialogic.db_content import content_differences
+from dialogic.engines import Engine
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
+from dialogic.pipeline import process_manifest
 from dialogic.staging import default_staging_dir
-from dialogic.worker_batch import process_manifest_on_workers
 
 pytestmark = pytest.mark.models
 
@@ -75,11 +76,12 @@ def test_a_batch_on_two_workers_one_killed_mid_batch_stores_what_a_plain_run_sto
     once; a second run of the batch computes nothing."""
     db = tmp_path / "dask.duckdb"
     manifest = load_manifest(ami_batch / "manifest.yaml")
-    with dask_submitter(workers=2) as submit:
-        client = submit.client
+    with dask_executor(workers=2) as executor:
+        client = executor.client
+        engine = Engine(executor, staging=default_staging_dir(db))
         outcome = {}
         batch = threading.Thread(
-            target=lambda: outcome.setdefault("report", process_manifest_on_workers(db, manifest, ONE_CORE, submit))
+            target=lambda: outcome.setdefault("report", process_manifest(db, manifest, ONE_CORE, engine=engine))
         )
         batch.start()
         killed = _kill_a_busy_worker(client, after_s=3.0)
@@ -88,7 +90,7 @@ def test_a_batch_on_two_workers_one_killed_mid_batch_stores_what_a_plain_run_sto
         assert killed["pid"] not in client.run(os.getpid).values()  # it died; the nanny started another
         assert content_differences(ami_batch / "plain.duckdb", db) == []  # every row once, as in the plain run
         loads = client.run(_model_loads)
-        again = process_manifest_on_workers(db, manifest, ONE_CORE, submit)
+        again = process_manifest(db, manifest, ONE_CORE, engine=engine)
         assert client.run(_model_loads) == loads  # nothing computed
     report = outcome["report"]
     assert _statuses(report) == dict.fromkeys(CLIPS, "processed"), [r.reason for r in report.results]

@@ -1,4 +1,4 @@
-"""A Dask cluster for `dialogic.worker_batch`: a local one with N single-threaded workers, or an
+"""A Dask cluster for a batch's `dialogic.pipeline.Engine`: a local one with N single-threaded workers, or an
 existing one (a GPU box's, an HPC allocation's) by its scheduler address.
 
 Dask retries a meeting whose worker died (``distributed.scheduler.allowed-failures``, 3 by
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import uuid
 from collections.abc import Iterator
 
+from dialogic.cores import available_cores
 from dialogic.errors import DialogicError
-from dialogic.pipeline import available_cores
-from dialogic.worker_batch import MeetingJob, compute_meeting
 
 
 def local_worker_cores(workers: int) -> int:
@@ -21,21 +21,22 @@ def local_worker_cores(workers: int) -> int:
     return max(1, available_cores() // max(1, workers))
 
 
-class DaskSubmitter:
-    """``submit(job)`` for `dialogic.worker_batch.process_manifest_on_workers`: runs
-    `compute_meeting` on the client's cluster, as a task named after the meeting."""
+class DaskExecutor:
+    """``submit(fn, meeting, *args)`` on the client's cluster, as a task named after the meeting:
+    the executor of a batch's `dialogic.pipeline.Engine`."""
 
     def __init__(self, client) -> None:
         self.client = client
         self._executor = client.get_executor(pure=False)
 
-    def __call__(self, job: MeetingJob) -> concurrent.futures.Future:
-        return self._executor.submit(compute_meeting, job, key=f"meeting-{job.meeting.id}-{job.run_id[:8]}")
+    def submit(self, fn, meeting, *args, **kwargs) -> concurrent.futures.Future:
+        key = f"meeting-{meeting.id}-{uuid.uuid4().hex[:8]}"
+        return self._executor.submit(fn, meeting, *args, key=key, **kwargs)
 
 
 @contextlib.contextmanager
-def dask_submitter(*, workers: int | None = None, address: str | None = None) -> Iterator[DaskSubmitter]:
-    """A `DaskSubmitter` on a Dask cluster: ``workers`` local worker
+def dask_executor(*, workers: int | None = None, address: str | None = None) -> Iterator[DaskExecutor]:
+    """A `DaskExecutor` on a Dask cluster: ``workers`` local worker
     processes of one thread each (bound to 127.0.0.1, no dashboard), or the scheduler at
     ``address`` (``tcp://host:8786``), whose workers must have dialogic and its models installed
     and see the staging folder. The local cluster is shut down on leaving."""
@@ -62,4 +63,4 @@ def dask_submitter(*, workers: int | None = None, address: str | None = None) ->
                 )
             )
             client = stack.enter_context(Client(cluster))
-        yield DaskSubmitter(client)
+        yield DaskExecutor(client)

@@ -138,7 +138,7 @@ class PipelineOptions:
     parallel_cpu: on CPU, transcribe in a worker process while diarising here, half the cores each.
     cpu_cores: the cores one meeting may use on CPU, split between transcription and diarisation
         (1: one after the other); 0: every core this process may run on. A Dask worker is given its
-        share. The threads each model stage gets follow from it (`dialogic.pipeline.cpu_threads`)
+        share. The threads each model stage gets follow from it (`dialogic.cores.cpu_threads`)
         and are part of the processing key and the run record, since PyTorch's arithmetic depends on
         its thread count (CAM++ voice embeddings differ between one thread and two). Runs with the
         same cores give the same rows, whatever the thread environment (docs/scale.md).

@@ -5,8 +5,8 @@
     Word + SpeakerTurn ─ align ─▶ [AttributedWord] ─ build ─▶ [Utterance]
     a human transcript file ─ read ─▶ ImportedTranscript(segments: [TranscriptSegment])
         ─ match names to participants ─▶ [ImportedUtterance]
-    one meeting's run ─▶ MeetingResult; a batch ─▶ BatchReport
-    computed on a worker, staged as files ─▶ ComputedMeeting ─ the one writer ─▶ the database
+    one meeting computed (`dialogic.compute`) ─▶ ComputedMeeting | FailedMeeting ─ stored ─▶ MeetingResult
+    (on a worker, a ComputedMeeting travels to the one writer as staged files); a batch ─▶ BatchReport
 
 Times are seconds from the start of the recording (``start_s``, ``end_s``); an imported
 transcript without times (plain text) has ``None`` there, never an invented time.
@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from dialogic.options import DiarisationOptions, TranscriptionOptions
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
     import pyarrow as pa
 
@@ -209,25 +211,60 @@ class TaggerRecord:
 
 
 @dataclass(frozen=True)
-class ComputedMeeting:
-    """One meeting as a worker computed it: everything the store stage writes, less the database.
+class StoredSpeaker:
+    """A speaker row as stored before a re-run (or as an imported transcript's label will be stored)."""
 
-    ``tag_roles``: the speaker role each utterance was tagged with (from the mappings the worker was
-    given); the writer re-tags if the mappings it carries differ. ``reason``: a note for the run
-    record (e.g. not tagged: another language); ``tag_failure``: tagging failed, the rest is stored.
+    speaker_label: str
+    participant_id: str | None
+    mapped_at: object = None
+    mapped_by: str | None = None
+    embedding: Sequence[float] | None = None
+
+
+@dataclass(frozen=True)
+class ImportedPart:
+    """What a meeting computed from an imported human transcript has besides its utterances."""
+
+    timed: bool  # every utterance has a start and an end
+    speakers: dict[str, StoredSpeaker]  # each transcript label → its mapping (a hand mapping kept, else the name match)
+    mapping_changes: list[MappingChange]  # what happened to the stored hand mappings
+    transcript_warnings: list[str]  # unmatched names, cues with two speakers, withdrawn speech left out
+
+
+@dataclass(frozen=True)
+class ComputedMeeting:
+    """One meeting as `dialogic.compute.compute_meeting` computed it: everything the store writes,
+    less the database. From audio it has ``transcript``, ``diarisation`` and ``words``; from an
+    imported transcript it has ``imported`` instead (and ``audio`` only when the manifest also
+    gives the recording).
+
+    ``tag_roles``: the speaker role each utterance was tagged with (from the stored mappings the
+    computation was given); the writer re-tags if the mappings it carries differ. ``reason``: a
+    note for the run record (e.g. not tagged: another language); ``tag_failure``: tagging failed,
+    the rest is stored.
     """
 
     meeting_id: str
     processing_key: str
-    audio: AudioSummary
-    transcript: Transcript
-    diarisation: Diarisation
-    words: list[AttributedWord]
-    utterances: list[Utterance]
+    audio: AudioSummary | None
+    transcript: Transcript | None
+    diarisation: Diarisation | None
+    words: list[AttributedWord] | None
+    utterances: list[Utterance] | list[ImportedUtterance]
     warnings: list[str] = field(default_factory=list)
     reason: str | None = None
     tag_failure: str | None = None
     tagger: TaggerRecord | None = None
     tag_rows: pa.Table | None = None
     tag_roles: list[str | None] | None = None
+    timings_s: dict[str, float] = field(default_factory=dict)
+    imported: ImportedPart | None = None
+
+
+@dataclass(frozen=True)
+class FailedMeeting:
+    """A meeting whose computation failed: the stage and why (``reason`` starts with the stage)."""
+
+    meeting_id: str
+    reason: str
     timings_s: dict[str, float] = field(default_factory=dict)

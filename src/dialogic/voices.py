@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dialogic.records import Diarisation, MappingChange, SpeakerTurn
+from dialogic.records import Diarisation, MappingChange, SpeakerTurn, StoredSpeaker
 
 # Within one recording, a new speaker is a stored speaker's voice when it speaks in at least this
 # share of the stored speaker's speech: a majority, so no voice can go to two people.
@@ -24,17 +24,6 @@ SAME_VOICE_SHARE = 0.5
 # DOUBTFUL_MAX_TURN_S is flagged doubtful: often a fragment of another voice, or noise.
 DOUBTFUL_SHARE = 0.02
 DOUBTFUL_MAX_TURN_S = 2.0
-
-
-@dataclass(frozen=True)
-class StoredSpeaker:
-    """A speaker row as stored before a re-run."""
-
-    speaker_label: str
-    participant_id: str | None
-    mapped_at: object = None
-    mapped_by: str | None = None
-    embedding: Sequence[float] | None = None
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:

@@ -93,36 +93,28 @@ def process(
 
     On a GPU machine's Dask cluster: dialogic process m.yaml --device cuda --dask-address tcp://gpu01:8786
     """
+    from dialogic.compute import STAGE_NAMES
+    from dialogic.engines import batch_options
     from dialogic.manifest import load_manifest
     from dialogic.options import SPEAKER_HINTS, DiarisationOptions, PipelineOptions, TranscriptionOptions
-    from dialogic.pipeline import STAGES, process_manifest
+    from dialogic.pipeline import process_manifest
 
     if speaker_hint not in SPEAKER_HINTS:
         fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
-    if dask_workers is not None and dask_address is not None:
-        fail(DialogicError("give --dask-workers or --dask-address, not both"))
-    if dask_workers is not None and dask_workers < 1:
-        fail(DialogicError(f"--dask-workers must be at least 1, got {dask_workers}"))
-    if device != "cpu" and dask_workers is not None and dask_workers > 1:
-        # every local worker would use the first GPU; one worker per GPU needs its own device setting
-        fail(
-            DialogicError(
-                "--device cuda with --dask-workers above 1 would put every worker on the first GPU: start one Dask "
-                "worker per GPU (CUDA_VISIBLE_DEVICES) and pass --dask-address (docs/scale.md)"
-            )
-        )
-    if staging_dir is not None and dask_workers is None and dask_address is None:
-        fail(DialogicError("--staging-dir is for a Dask batch: add --dask-workers or --dask-address"))
-    options = PipelineOptions(
-        transcription=TranscriptionOptions(
-            model=asr_model, device=device, compute_type="int8" if device == "cpu" else "float16", language=language
-        ),
-        diarisation=DiarisationOptions(pipeline=diarisation, device=device),
+    chosen = PipelineOptions(
+        transcription=TranscriptionOptions(model=asr_model, language=language),
+        diarisation=DiarisationOptions(pipeline=diarisation),
         speaker_hint=speaker_hint,
         tag=tag,
         purge_withdrawn=purge_withdrawn,
         cpu_cores=cpu_cores,
     )
+    try:
+        options = batch_options(
+            chosen, device=device, workers=dask_workers, address=dask_address, staging_dir=staging_dir
+        )
+    except DialogicError as exc:
+        fail(exc)
     try:
         loaded = load_manifest(manifest, allow_outside=allow_outside)
     except DialogicError as exc:
@@ -134,16 +126,18 @@ def process(
     total = len(loaded.meetings)
     with _progress_bar() as bar:
         batch = bar.add_task("meetings", total=total)
-        stage_task = bar.add_task("", total=len(STAGES))
+        stage_task = bar.add_task("", total=len(STAGE_NAMES))
         # inside the long stages: seconds of audio transcribed, and pyannote's steps
         asr_task = bar.add_task("transcribe", total=None, visible=False)
         diarise_task = bar.add_task("diarise", total=None, visible=False)
         current = {"meeting": None}
-        names = [s.name for s in STAGES]
+        names = list(STAGE_NAMES)
 
         def on_progress(
             meeting_id: str, stage: str, *, completed: float | None = None, total: float | None = None
         ) -> None:
+            if stage == "done":  # the meeting count moves when the next meeting starts
+                return
             if current["meeting"] != meeting_id:
                 if current["meeting"] is not None:
                     bar.advance(batch)
@@ -165,7 +159,7 @@ def process(
         except DialogicError as exc:  # the database itself: not DuckDB, wrong key, held by another
             fail(exc)
         bar.update(batch, completed=total)
-        bar.update(stage_task, completed=len(STAGES), description="done")
+        bar.update(stage_task, completed=len(STAGE_NAMES), description="done")
     _print_report(manifest, db, report, table_format)
 
 
@@ -184,14 +178,13 @@ def _progress_bar() -> Progress:
 
 def _process_on_dask(loaded, options, db: Path | None, workers: int | None, address: str | None, staging_dir):
     """The batch on Dask workers, this process storing what they compute; a bar of meetings done."""
-    import dataclasses
+    from dialogic.dask_cluster import dask_executor
+    from dialogic.engines import Engine
+    from dialogic.pipeline import process_manifest
+    from dialogic.staging import default_staging_dir
 
-    from dialogic.dask_cluster import dask_submitter, local_worker_cores
-    from dialogic.worker_batch import process_manifest_on_workers
-
-    if workers is not None and not options.cpu_cores:
-        options = dataclasses.replace(options, cpu_cores=local_worker_cores(workers))
     where = f"{workers} local Dask worker(s)" if workers is not None else f"the Dask cluster at {address}"
+    database = db_path(db, create=True)
     with _progress_bar() as bar:
         batch = bar.add_task(f"meetings on {where}", total=len(loaded.meetings))
 
@@ -200,10 +193,9 @@ def _process_on_dask(loaded, options, db: Path | None, workers: int | None, addr
                 bar.advance(batch)
 
         try:
-            with dask_submitter(workers=workers, address=address) as submit:
-                return process_manifest_on_workers(
-                    db_path(db, create=True), loaded, options, submit, staging_dir=staging_dir, progress=on_progress
-                )
+            with dask_executor(workers=workers, address=address) as executor:
+                engine = Engine(executor, staging=staging_dir or default_staging_dir(database))
+                return process_manifest(database, loaded, options, engine=engine, progress=on_progress)
         except DialogicError as exc:
             fail(exc)
 

@@ -407,37 +407,6 @@ def _utterances_table(mid: str, utterances: list[Utterance] | list[ImportedUtter
 NAME_MATCH = "transcript name"
 
 
-def imported_speaker_mapping(
-    con: duckdb.DuckDBPyConnection, meeting: MeetingSpec, matched: dict[str, str | None]
-) -> tuple[dict[str, StoredSpeaker], list[MappingChange]]:
-    """Each label of an imported transcript → its mapping, and what happened to stored ones.
-
-    The transcript's name is the speaker's identity, so a mapping a person made (`dialogic
-    speakers map`) stays with the same name on a re-import, over the name match; one whose name is
-    gone from the transcript, or whose participant is gone from the manifest, is dropped. Every
-    other label takes its name match (``matched``: label → participant id or None).
-    """
-    now = dt.datetime.now()
-    mapping = {
-        label: StoredSpeaker(label, pid, now if pid else None, NAME_MATCH if pid else None)
-        for label, pid in matched.items()
-    }
-    participants = {p.id for p in meeting.participants}
-    changes = []
-    for label, pid, mapped_at, mapped_by in con.execute(
-        "select speaker_label, participant_id, mapped_at, mapped_by from speakers "
-        "where meeting_id = ? and participant_id is not null and mapped_by is distinct from ? order by speaker_label",
-        [meeting.id, NAME_MATCH],
-    ).fetchall():
-        if label in mapping and pid in participants:
-            mapping[label] = StoredSpeaker(label, pid, mapped_at, mapped_by)
-            changes.append(MappingChange(pid, label, label, "kept", None, "the same name in the transcript"))
-        else:
-            reason = "the name is no longer in the transcript" if label not in mapping else "not in the manifest now"
-            changes.append(MappingChange(pid, label, None, "dropped", None, reason))
-    return mapping, changes
-
-
 def store_imported_meeting(
     con: duckdb.DuckDBPyConnection,
     meeting: MeetingSpec,
@@ -459,7 +428,7 @@ def store_imported_meeting(
     """Replace the meeting's derived rows with an imported transcript's, atomically, with its
     analytics facts refreshed once.
 
-    ``speakers``: each label's mapping (`imported_speaker_mapping`). A speaker's ``speech_s`` is
+    ``speakers``: each label's mapping (`dialogic.compute.imported_speaker_mapping`). A speaker's ``speech_s`` is
     the union of its utterances' spans (null without times); it has no voice embedding and is
     never doubtful (a person named it). The meeting keeps no words and no diarised turns; its
     duration is the recording's when there is one, else unknown. ``tags`` and ``run`` as for

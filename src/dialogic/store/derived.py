@@ -22,12 +22,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from dialogic.errors import DialogicError
 from dialogic.store.facts import refresh_current_tagger_facts, refresh_meeting_facts, refresh_word_errors
-from dialogic.tagging.encoder import InputSpec
+
+if TYPE_CHECKING:  # the encoder module loads torch and transformers: a write that re-tags nothing loads neither
+    from dialogic.tagging.encoder import InputSpec
 
 # utterance id → (text, speaker label, role): what a tagger reads of it.
 TaggerInputs = dict[str, tuple[str, str | None, str | None]]
@@ -87,6 +90,7 @@ def input_spec_of(model_version: str) -> InputSpec:
     with no artifact here is taken to read the role, as v1–v3 do: its tags are then treated as
     depending on everything they might."""
     from dialogic.tagging.artifacts import resolve_artifact
+    from dialogic.tagging.encoder import InputSpec
 
     try:
         manifest = json.loads((resolve_artifact(model_version) / "manifest.json").read_text())
@@ -118,6 +122,8 @@ def propagate(
     result = Propagated()
     version = current_tagger_version(con, mid)
     if version is not None and (moved or removed or recast):
+        from dialogic.tagging.encoder import InputSpec
+
         spec = getattr(tagger, "input_spec", InputSpec()) if _is(tagger, version) else input_spec_of(version)
         redo = moved + (recast if spec.role else [])
         if redo or removed:

@@ -7,7 +7,7 @@ many modules write to the database, and how many files name a tag.
 Every figure is read from the source text, nothing is imported or run. "Writes to the database":
 the module holds an SQL string (not a docstring) that starts with INSERT INTO, UPDATE … SET,
 DELETE FROM, ALTER TABLE, COPY, or CREATE/DROP of a table, view, index, sequence, macro or schema
-(temporary ones included; SQL files under sql/ are counted apart: they are the schema and views, run by db.py). "Names
+(a temporary table lives and dies with its connection and is not counted; SQL files under sql/ are counted apart: they are the schema and views, run by db.py). "Names
 a tag": the file contains one of the tag names below as a word.
 """
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TAG_NAMES = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_disclosure")
 WRITE = re.compile(
     r"^\s*(insert\s+(or\s+\w+\s+)?into|update\s+\w+\s+set|delete\s+from|alter\s+table|copy\s"
-    r"|(create|drop)\s+(or\s+replace\s+)?(temp\w*\s+)?(table|view|index|sequence|macro|schema))",
+    r"|(create|drop)\s+(or\s+replace\s+)?(table|view|index|sequence|macro|schema))",
     re.IGNORECASE,
 )
 TAG_WORD = re.compile(r"\b(" + "|".join(TAG_NAMES) + r")\b")

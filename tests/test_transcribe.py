@@ -89,3 +89,24 @@ def test_windowed_transcription_agrees_with_one_pass():
     close = [abs(a.start_s - b.start_s) <= 0.5 and abs(a.end_s - b.end_s) <= 0.5 for a, b in pairs]
     assert sum(close) >= 0.9 * len(pairs), [p for p, ok in zip(pairs, close) if not ok]
     assert any(w.start_s < 30 for w in windowed) and any(w.start_s > 32 for w in windowed)
+
+
+def test_batched_decoding_gives_timed_words_the_same_on_one_thread_and_two():
+    """faster-whisper's BatchedInferencePipeline (`TranscriptionOptions.batch_size`): words in
+    recording time, in order, from both windows; and the same words, times and probabilities on 1
+    and 2 CTranslate2 threads, since the thread count must not change a stored transcript."""
+    audio = sample_twice_with_a_pause()
+    options = TranscriptionOptions(model="tiny.en", window_s=34, beam_size=1, batch_size=4, cpu_threads=1)
+    words = transcribe_audio(audio, options).words
+    text = " ".join(w.word for w in words).lower()
+    assert text.count("texas") == 2 and text.count("yankee") == 2, text  # once in each copy
+    starts = [w.start_s for w in words]
+    assert starts == sorted(starts) and 0 <= starts[0] and words[-1].end_s <= audio.duration_s
+    assert any(w.start_s < 30 for w in words) and any(w.start_s > 32 for w in words)
+    assert transcribe_audio(audio, dataclasses.replace(options, cpu_threads=2)).words == words
+
+
+def test_batched_decoding_without_vad_is_refused_naming_why():
+    options = TranscriptionOptions(model="tiny.en", batch_size=8, vad_filter=False)
+    with pytest.raises(ModelError, match=r"batch_size 8 needs vad_filter"):
+        transcribe_audio(decode_audio(sample_dir() / "sample.wav"), options)

@@ -24,8 +24,13 @@ class TranscriptionOptions:
     compute_type: CTranslate2 precision; ``int8`` is fastest on CPU, ``float16`` on CUDA.
     language: spoken language code (e.g. ``de``), or None to detect it (English-only ``.en`` models
         always transcribe English). A meeting's ``language:`` in the manifest overrides it.
-    beam_size: beam search width; 5 is faster-whisper's default accuracy setting.
+    beam_size: beam search width; 5 is faster-whisper's default accuracy setting, 1 is greedy.
     vad_filter: skip non-speech with Silero VAD before decoding (fewer hallucinated words).
+    batch_size: 0 decodes each window's speech one 30 s stretch after another, each conditioned
+        on where the last one ended (faster-whisper's ``WhisperModel.transcribe``); above 0, the
+        window's speech is cut by Silero VAD into chunks of at most 30 s that are decoded this many
+        at a time, each on its own (faster-whisper's ``BatchedInferencePipeline``; needs
+        ``vad_filter``). Figures for both: docs/scale.md.
     cpu_threads: CTranslate2 threads; 0 lets it choose (all cores).
     window_s: transcribe recordings longer than this in windows of at most this many seconds, cut
         at pauses (`dialogic.asr_windows`), so the worker's memory is that of one window however
@@ -41,6 +46,7 @@ class TranscriptionOptions:
     language: str | None = None
     beam_size: int = 5
     vad_filter: bool = True
+    batch_size: int = 0
     cpu_threads: int = 0
     window_s: float = 300.0
 

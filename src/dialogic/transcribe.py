@@ -99,7 +99,7 @@ def transcribe_samples(
     window (``options.window_s``; see `dialogic.asr_windows`), so only one window is ever in memory
     here."""
     path, sha256 = resolve_asr_model(options.model)
-    model = load_whisper(path, options.device, options.compute_type, options.cpu_threads)
+    model = window_decoder(load_whisper(path, options.device, options.compute_type, options.cpu_threads), options)
     words, info = transcribe_windows(model, read, num_samples, sample_rate, options, progress)
     return Transcript(
         words=words,
@@ -120,11 +120,13 @@ def transcribe_windows(
     progress: Callable[[float, float], None] | None = None,
 ) -> tuple[list[Word], object]:
     """Words of every window of the recording, in recording time, and the faster-whisper
-    ``TranscriptionInfo`` that says its language. ``model``: a loaded ``WhisperModel``. Without a
+    ``TranscriptionInfo`` that says its language. ``model``: a loaded ``WhisperModel``, or with
+    ``options.batch_size`` the ``BatchedInferencePipeline`` around one (`window_decoder`). Without a
     given language, the first window with words sets it for the rest, as faster-whisper's one pass
     over a whole recording detects it from its first speech."""
     total_s = num_samples / sample_rate
     language = options.language if not options.model.endswith(".en") else "en"
+    batching = {"batch_size": options.batch_size} if options.batch_size > 0 else {}
     first = detected = None  # the first window's TranscriptionInfo; that of the one that set the language
     words = []
     for start, stop in window_bounds(read, num_samples, sample_rate, window_s=options.window_s):
@@ -135,6 +137,7 @@ def transcribe_windows(
             beam_size=options.beam_size,
             vad_filter=options.vad_filter,
             **ASR_DECODING,
+            **batching,
         )
         found = len(words)
         for segment in segments:  # a lazy generator: each step decodes one more segment
@@ -156,3 +159,18 @@ def transcribe_windows(
     if progress is not None:
         progress(total_s, total_s)
     return words, detected or first
+
+
+def window_decoder(model, options: TranscriptionOptions):
+    """What decodes each window: the loaded ``WhisperModel`` itself (one 30 s stretch after
+    another), or with ``options.batch_size`` faster-whisper's ``BatchedInferencePipeline`` around it
+    (Silero VAD's speech chunks of at most 30 s, that many to a forward pass)."""
+    if options.batch_size <= 0:
+        return model
+    if not options.vad_filter:
+        raise ModelError(
+            f"batch_size {options.batch_size} needs vad_filter: batched decoding cuts the speech at Silero VAD's pauses"
+        )
+    from faster_whisper import BatchedInferencePipeline
+
+    return BatchedInferencePipeline(model)

@@ -23,7 +23,8 @@ from dialogic.cli.common import DB_OPTION, FORMAT_OPTION, db_path, emit_table, f
 from dialogic.errors import DialogicError
 from dialogic.options import TranscriptionOptions
 
-DEFAULT_ASR_MODEL = TranscriptionOptions().model
+DEFAULT_TRANSCRIPTION = TranscriptionOptions()
+DEFAULT_ASR_MODEL = DEFAULT_TRANSCRIPTION.model
 
 console = Console(stderr=True)
 out = Console()
@@ -35,6 +36,16 @@ def process(
     table_format: str = FORMAT_OPTION,
     asr_model: str = typer.Option(
         DEFAULT_ASR_MODEL, "--asr-model", help="faster-whisper model name or CTranslate2 folder."
+    ),
+    asr_beam_size: int = typer.Option(
+        DEFAULT_TRANSCRIPTION.beam_size, "--asr-beam-size", min=1, help="Beam search width (1: greedy)."
+    ),
+    asr_batch_size: int = typer.Option(
+        DEFAULT_TRANSCRIPTION.batch_size,
+        "--asr-batch-size",
+        min=0,
+        help="Decode Silero VAD's speech chunks this many at a time, each on its own; 0: one 30 s stretch after "
+        "another (docs/scale.md).",
     ),
     diarisation: str = typer.Option(
         "offline", "--diarisation", help="'offline', a pyannote hub id, or a pipeline folder."
@@ -102,7 +113,9 @@ def process(
     if speaker_hint not in SPEAKER_HINTS:
         fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
     chosen = PipelineOptions(
-        transcription=TranscriptionOptions(model=asr_model, language=language),
+        transcription=TranscriptionOptions(
+            model=asr_model, language=language, beam_size=asr_beam_size, batch_size=asr_batch_size
+        ),
         diarisation=DiarisationOptions(pipeline=diarisation),
         speaker_hint=speaker_hint,
         tag=tag,
@@ -259,6 +272,8 @@ def demo(
         manifest=manifest,
         db=db,
         asr_model=DEFAULT_ASR_MODEL,
+        asr_beam_size=DEFAULT_TRANSCRIPTION.beam_size,
+        asr_batch_size=DEFAULT_TRANSCRIPTION.batch_size,
         diarisation="offline",
         device="cpu",
         speaker_hint="max",

@@ -88,6 +88,9 @@ def main() -> None:
     parser.add_argument("--skip-reference", action="store_true", help="skip pyannote's stock per-chunk timings")
     parser.add_argument("--no-tag", action="store_true", help="leave the tagging stage out of the full run")
     parser.add_argument("--asr-model", default=None, help="offline ASR model to time (default: dialogic's default)")
+    parser.add_argument(
+        "--no-bare-diarisation", action="store_true", help="leave out bare diarisation (not in the full / ASR ratio)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="run every step this many times, in turn")
     parser.add_argument(
         "--also", action="append", default=[], metavar="ARGS", help="a further full run with these extra arguments"
@@ -141,21 +144,21 @@ def main() -> None:
         times.setdefault("asr", []).append(
             timed([python, "-c", BARE_ASR, str(audio_path), asr_model], "bare ASR" + note)
         )
-        times.setdefault("diar", []).append(
-            timed([python, "-c", BARE_DIARISATION, str(audio_path), "file", "32"], "bare diarisation" + note)
-        )
+        if not args.no_bare_diarisation:
+            times.setdefault("diar", []).append(
+                timed([python, "-c", BARE_DIARISATION, str(audio_path), "file", "32"], "bare diarisation" + note)
+            )
         for k, (extra, extra_args) in enumerate(arms):
             db = work / f"bench-{round_}-{k}.duckdb"
             label = full_label + (f" {extra}" if extra else "")
             times.setdefault(label, []).append(timed(full_command + ["--db", str(db)] + extra_args, label + note))
             if not extra:
                 stage_s = stage_timings(db)
-    asr_s, diar_s = statistics.median(times["asr"]), statistics.median(times["diar"])
     full_s = statistics.median(times[full_label])
-    rows = [
-        (f"bare faster-whisper {asr_model} (int8, beam 5)", asr_s, duration_s),
-        ("bare diarisation (offline pipeline)", diar_s, duration_s),
-    ] + [(label, statistics.median(times[label]), duration_s) for label in times if label not in ("asr", "diar")]
+    rows = [(f"bare faster-whisper {asr_model} (int8, beam 5)", statistics.median(times["asr"]), duration_s)]
+    if "diar" in times:
+        rows.append(("bare diarisation (offline pipeline)", statistics.median(times["diar"]), duration_s))
+    rows += [(label, statistics.median(times[label]), duration_s) for label in times if label not in ("asr", "diar")]
 
     if not args.skip_reference:
         excerpt = work / "excerpt.wav"
@@ -187,15 +190,18 @@ def main() -> None:
     def ratio(label: str, against: str) -> float:  # median over rounds of the ratio within each round
         return statistics.median(a / b for a, b in zip(times[label], times[against], strict=True))
 
-    both = statistics.median(
-        f / (a + d) for f, a, d in zip(times[full_label], times["asr"], times["diar"], strict=True)
-    )
     rounds = f"; median of {args.rounds} rounds" if args.rounds > 1 else ""
-    print(f"\nratio full / (bare ASR + bare diarisation) = {both:.3f}   (target ≤ 1.10{rounds})")
+    print()
+    if "diar" in times:
+        both = statistics.median(
+            f / (a + d) for f, a, d in zip(times[full_label], times["asr"], times["diar"], strict=True)
+        )
+        print(f"ratio full / (bare ASR + bare diarisation) = {both:.3f}   (target ≤ 1.10{rounds})")
+        diar_s = statistics.median(times["diar"])
+        print(f"diarisation real-time factor            = {diar_s / duration_s:.3f}   (target ≤ 0.25)")
     for label in times:
         if label not in ("asr", "diar"):
             print(f"ratio {label} / bare ASR = {ratio(label, 'asr'):.3f}   (target ≤ 0.80{rounds})")
-    print(f"diarisation real-time factor            = {diar_s / duration_s:.3f}   (target ≤ 0.25)")
     if not args.no_tag:
         tag_s = stage_s.get("tag", 0.0)
         print(

@@ -96,6 +96,7 @@ def main() -> None:
     wer_codebook, wer_long, ami_words, seconds = {}, {}, {}, {arm: [] for arm in args.arms}
     for arm in args.arms:  # the short clips once: WER only
         wer_codebook[arm] = score([r for _, r in codebook], [words_of(arm, a, options[arm]) for a, _ in codebook])
+        print(f"{arm}: codebook WER {wer_codebook[arm][0]:.3f}", file=sys.stderr, flush=True)
     for round_ in range(args.rounds):
         for arm in args.arms:
             started = time.perf_counter()
@@ -106,7 +107,12 @@ def main() -> None:
             if round_ and found != (wer_long[arm], ami_words[arm]):
                 sys.exit(f"{arm}: round {round_ + 1} gave other words than round 1")
             wer_long[arm], ami_words[arm] = found
-            print(f"round {round_ + 1} {arm}: {seconds[arm][-1]:.1f} s", file=sys.stderr, flush=True)
+            print(
+                f"round {round_ + 1} {arm}: {seconds[arm][-1]:.1f} s, long WER {found[0][0]:.3f}, "
+                f"AMI words {sum(map(len, clips))}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     audio_s = long.duration_s + sum(a.duration_s for a in ami)
     first = args.arms[0]

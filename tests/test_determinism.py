@@ -10,6 +10,7 @@ work held the 2 cores (load average 12-16)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import subprocess
@@ -143,3 +144,20 @@ def test_torch_threads_sets_the_count_inside_the_block_and_restores_it():
     with torch_threads(before + 1):
         assert torch.get_num_threads() == before + 1
     assert torch.get_num_threads() == before
+
+
+def test_batched_decoding_is_in_the_key_and_its_default_keeps_the_keys_stored_before_it():
+    models = [{"name": "base", "kind": "asr", "sha256": "e" * 64, "decoding": ASR_DECODING}]
+    audio = "a" * 64
+    default = _cores(2)
+    batched = _cores(2, transcription=dataclasses.replace(default.transcription, batch_size=8))
+    assert processing_key(audio, default, models) != processing_key(audio, batched, models)
+    # The key as computed before batch_size existed: the same record without it.
+    record = options_record(default)
+    record["transcription"] = {k: v for k, v in record["transcription"].items() if k != "batch_size"}
+    before = {"audio": audio, "models": models, **record}
+    assert (
+        processing_key(audio, default, models)
+        == hashlib.sha256(json.dumps(before, sort_keys=True, default=str).encode()).hexdigest()
+    )
+    assert options_record(batched)["transcription"]["batch_size"] == 8  # the run record states every value

@@ -79,9 +79,19 @@ def import_processing_key(
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# Options added after meetings were first stored, with the value that reproduces what ran before
+# them: at that value they stay out of the key, so adding an option does not send every stored
+# meeting to be processed again; any other value is in the key (and every value in the run record).
+KEY_NEUTRAL = {"transcription": {"batch_size": 0}}
+
+
 def processing_key(audio_sha256: str, options: PipelineOptions, model_records: list[dict]) -> str:
-    """Content hash of what produced a meeting's derived rows: audio, models, weights and options."""
-    payload = {"audio": audio_sha256, "models": model_records, **options_record(options)}
+    """Content hash of what produced a meeting's derived rows: audio, models, weights and options
+    (less a later option left at the value that gives the output it gave before: `KEY_NEUTRAL`)."""
+    record = options_record(options)
+    for group, neutral in KEY_NEUTRAL.items():
+        record[group] = {k: v for k, v in record[group].items() if neutral.get(k, object()) != v}
+    payload = {"audio": audio_sha256, "models": model_records, **record}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -56,6 +56,15 @@ order by f.meeting_id, f.position
 """
 
 
+def read_population(con: duckdb.DuckDBPyConnection, meetings: list[str] | None) -> list[tuple]:
+    """Every utterance that consent lets be sampled (of ``meetings``, or all), in order, as
+    :func:`stratify` reads them: (utterance_id, meeting_id, role, tagger version, then one label
+    per tag of ``TAGS``, in its order; the version is None while the utterance is untagged)."""
+    return [
+        (*r[:4], *(tag in r[4] for tag in TAGS)) for r in con.execute(_POPULATION, {"meetings": meetings}).fetchall()
+    ]
+
+
 def draw_sample(
     con: duckdb.DuckDBPyConnection,
     n: int,
@@ -71,10 +80,7 @@ def draw_sample(
     """
     if n < 1:
         raise LookupFailed(f"--n must be at least 1, got {n}")
-    # (utterance_id, meeting_id, role, tagger version, then one label per tag of TAGS)
-    rows = [
-        (*r[:4], *(tag in r[4] for tag in TAGS)) for r in con.execute(_POPULATION, {"meetings": meetings}).fetchall()
-    ]
+    rows = read_population(con, meetings)
     if meetings:
         known = {r[0] for r in con.execute("select meeting_id from meetings").fetchall()}
         missing = sorted(set(meetings) - known)

@@ -69,6 +69,7 @@ PROJECT = textwrap.dedent(
     from builders import insert, participant, utterance
 
     from dialogic.db import connect
+    from dialogic.errors import ModelError
     from dialogic.export import export_meeting
     from dialogic.paths import models_dir
     from dialogic.report.meeting_data import load_meeting
@@ -89,8 +90,15 @@ PROJECT = textwrap.dedent(
     for v in (1, 2, 3):
         shipped = load_tagger_from(models_dir() / f"dialogic-tagger-v{v}")
         out["shipped"][v] = [list(shipped.tags), sorted(shipped.predict(["We could wait, or lower the dose."])[0])]
+    # scored against the codebook's label matrix, a four-tag tagger says what it lacks
+    try:
+        shipped.codebook_array(["We could wait."])
+        out["shipped_scored"] = "no error"
+    except ModelError as exc:
+        out["shipped_scored"] = str(exc)
     tagger = load_tagger_from(artifact)
     out["artifact_tags"] = list(tagger.tags)
+    out["artifact_scored"] = list(tagger.codebook_array(["We could wait."]).shape)
 
     con = connect(db)
     con.execute(
@@ -179,7 +187,8 @@ def test_a_fifth_tag_reaches_the_store_views_report_exports_and_validation(tmp_p
     assert out["tags"] == [*TAGS, NEW] and out["title"] == TITLE
     for v in ("1", "2", "3"):
         assert out["shipped"][v] == [list(TAGS), sorted(TAGS)]  # four tags, as trained; no fifth
-    assert out["artifact_tags"] == [*TAGS, NEW]
+    assert out["artifact_tags"] == [*TAGS, NEW] and out["artifact_scored"] == [1, 5]
+    assert f"not the codebook's ['{NEW}']" in out["shipped_scored"]
     assert out["stored"] == 4
     # every view with a tag column lists the new tag wherever it lists any tag
     assert {"stg_tag_hits", "sdm_tags", "sdm_tag_roles", "tag_validation_status", "validation_figures"} <= set(

@@ -132,6 +132,20 @@ class Tagger:
             return np.zeros((0, len(self.tags)))
         return apply_platt(self.logits(texts, roles, contexts), self.calibration, self.tags)
 
+    def codebook_array(
+        self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
+    ) -> np.ndarray:
+        """`predict_array` with its columns in the codebook's `TAGS` order, as the evaluation's label
+        matrices are. A tagger that does not predict every codebook tag cannot be scored that
+        way: ModelError says which tags it lacks (never a column read as another tag's)."""
+        missing = [t for t in TAGS if t not in self.tags]
+        if missing:
+            raise ModelError(
+                f"{self.model_version} predicts {list(self.tags)}, not the codebook's {missing}: "
+                "evaluate it with the codebook it was trained on"
+            )
+        return self.predict_array(texts, roles, contexts)[:, [self.tags.index(t) for t in TAGS]]
+
     def predict(
         self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
     ) -> list[dict[str, float]]:

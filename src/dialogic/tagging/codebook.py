@@ -113,7 +113,7 @@ class CodebookExample:
 
 
 _ROW = re.compile(
-    r"^\|\s*(?P<id>(?P<tag>[a-z_]+)(?P<sign>[+-])\d+)\s*\|\s*(?P<role>[a-z_]*)\s*\|"
+    r"^\|\s*(?P<id>(?P<tag>[a-z][a-z0-9_]*)(?P<sign>[+-])\d+)\s*\|\s*(?P<role>[a-z_]*)\s*\|"
     r"\s*(?P<text>.+?)\s*\|\s*(?P<says>yes|no)\s*\|\s*(?P<why>.*?)\s*\|\s*$"
 )
 

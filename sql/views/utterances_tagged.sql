@@ -17,6 +17,7 @@ versions as (
 
 tag_columns as (
     select
+        meeting_id,
         utterance_id,
 {%- for t in tags %}
         max(probability) filter (where tag = {{ t.name | sql_string }}) as {{ t.name }}_p,
@@ -26,17 +27,18 @@ tag_columns as (
 {%- endif %}
 {%- endfor %}
     from utterance_tag_facts
-    group by utterance_id
+    group by meeting_id, utterance_id  -- by meeting too, so a one-meeting query reads one meeting's tags
 ),
 
 final as (
     select
         utterances.*,
         versions.tagger_model_version,
-        tag_columns.* exclude (utterance_id)
+        tag_columns.* exclude (meeting_id, utterance_id)
     from utterances
     inner join versions on versions.utterance_id = utterances.utterance_id
-    left join tag_columns on tag_columns.utterance_id = utterances.utterance_id
+    left join tag_columns
+        on tag_columns.meeting_id = utterances.meeting_id and tag_columns.utterance_id = utterances.utterance_id
 )
 
 -- every figure leaves with the measured error of the tagger that produced it

@@ -111,6 +111,10 @@ where tagger_model_version is not null
 """
 
 
+def _migration(version: int) -> str:
+    return next(p for v, p in list_migrations() if v == version).read_text()
+
+
 def test_a_database_at_006_is_upgraded_and_its_facts_rebuilt(tmp_path):
     # A database migrated to 006: meeting_facts and utterance_facts still have the columns 007
     # drops, no macro_state, the old stg_current_tagger view, and window_facts as 005's macros
@@ -143,13 +147,17 @@ def test_a_database_at_006_is_upgraded_and_its_facts_rebuilt(tmp_path):
     con.execute(_OLD_STG_CURRENT_TAGGER)
     # and nothing that migrations 008 and later add: undo them newest first (a later migration may
     # add a column to a table an earlier one creates), each its columns before its tables
+    # (utterance_facts first gets back the wide tag columns of 005 that 063 moves to utterance_tag_facts)
+    for column, kind in re.findall(r"^    (\w+_(?:p|label))\s+(double|boolean),?$", _migration(5), re.M):
+        con.execute(f"alter table utterance_facts add column {column} {kind}")
     for version, migration in sorted(list_migrations(), reverse=True):
         if version < 8:
             continue
         text = migration.read_text()
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         for table, column in re.findall(r"^alter table (\w+) add column (\w+)", text, re.M):
-            if table in tables:  # not a table this migration makes and renames (020's rebuild)
+            columns = {r[0] for r in con.execute(f"describe {table}").fetchall()} if table in tables else set()
+            if column in columns:  # not a table this migration makes and renames (020's, 063's rebuilds)
                 con.execute(f"alter table {table} drop column {column}")
         for table in re.findall(r"^create table (\w+)", text, re.M):
             con.execute(f"drop table if exists {table}")

@@ -177,9 +177,11 @@ def test_ratings_are_never_updated(con):
     assert rows[0][2].startswith("Utterance 0")
     with pytest.raises(ValueError, match="unknown tags"):
         record_answers(con, "alice", u, {"not_a_tag": True}, None)
+    # the schema names no tag (the codebook decides which exist, above); it still refuses a value
+    # that is no tag name at all
     with pytest.raises(duckdb.ConstraintException):
         con.execute(
             "insert into ratings (rater_id, utterance_id, meeting_id, tag, value, utterance_text) "
-            "values ('alice', ?, 'm1', 'bogus', true, 'x')",
+            "values ('alice', ?, 'm1', 'Bogus tag!', true, 'x')",
             [u],
         )

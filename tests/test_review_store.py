@@ -1,4 +1,5 @@
-"""The review app's tags are the codebook's, and the ratings table takes exactly those."""
+"""The review app's tags are the codebook's; the ratings table names no tag (migration 063) and
+takes any tag name, and the app takes answers only for the codebook's tags."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dialogic.review import ratings
 from dialogic.tagging import codebook
 
 
-def test_the_ratings_table_accepts_every_codebook_tag_and_nothing_else(tmp_path):
+def test_the_ratings_table_accepts_every_codebook_tag_and_no_value_that_is_not_a_tag_name(tmp_path):
     import duckdb
     import pytest
 
@@ -19,11 +20,16 @@ def test_the_ratings_table_accepts_every_codebook_tag_and_nothing_else(tmp_path)
     )
     for tag in codebook.TAGS:
         con.execute(insert, [tag])
-    with pytest.raises(duckdb.ConstraintException):
-        con.execute(insert, ["pressure"])
+    for not_a_name in ("Pressure", "two words", ""):
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute(insert, [not_a_name])
     assert [r[0] for r in con.execute("select tag from ratings order by rating_id").fetchall()] == list(ratings.TAGS)
+    # which names are tags is the codebook's to say: the app refuses an answer for another
+    with pytest.raises(ValueError, match="unknown tags"):
+        ratings.record_answers(con, "a", "m/u00000", {"pressure": True}, None)
     con.close()
 
 
 def test_every_tag_has_a_title():
-    assert tuple(ratings.TAG_TITLES) == ratings.TAGS
+    assert tuple(codebook.TAG_TITLES) == ratings.TAGS == codebook.TAGS
+    assert all(codebook.TAG_TITLES[t] for t in codebook.TAGS)

@@ -1,5 +1,7 @@
 """The codebook's worked examples: well formed, kept out of the corpus, and tagged as it says."""
 
+import re
+
 import pytest
 
 from dialogic.tagging.codebook import TAGS, load_codebook_examples, normalise_text
@@ -55,3 +57,25 @@ def test_tag_output_splits_labels_that_count_from_candidates():
     assert apply_role_rules(labels, "peer") == (labels, [])
     assert apply_role_rules(labels, "service_user") == (["persuasion"], [])
     assert apply_role_rules(labels, None) == (["persuasion"], ["peer_self_disclosure"])
+
+
+def test_the_tag_list_is_read_from_the_codebook_data_and_bad_entries_are_named(tmp_path):
+    from dialogic.errors import LookupFailed
+    from dialogic.tagging.codebook import CODEBOOK, ROLE_RULES, TAG_TITLES, TAGS, codebook_tags_path, load_codebook_tags
+
+    assert load_codebook_tags(codebook_tags_path()) == CODEBOOK
+    assert TAGS == tuple(t.name for t in CODEBOOK) and set(TAG_TITLES) == set(TAGS)
+    assert ROLE_RULES == {"peer_self_disclosure": ("peer",)}
+    path = tmp_path / "codebook.toml"
+    for text, message in (
+        ('[[tag]]\nname = "Bad Name"\n', "tag 1 needs a name of lowercase letters"),
+        ('[[tag]]\nname = "a"\n[[tag]]\nname = "a"\n', "tag 'a' is listed twice"),
+        ('[[tag]]\nname = "a"\ncounts_for = ["nurse"]\n', "counts_for must list roles"),
+        ("title = 'no tags'\n", "no [[tag]] entries"),
+        ("[[tag]\n", "codebook tags unreadable"),
+    ):
+        path.write_text(text)
+        with pytest.raises(LookupFailed, match=re.escape(f"{path}: ") + ".*" + re.escape(message)):
+            load_codebook_tags(path)
+    path.write_text('[[tag]]\nname = "shared_reflection2"\n')
+    assert load_codebook_tags(path)[0].title == "shared reflection2"  # title defaults from the name

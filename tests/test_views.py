@@ -32,6 +32,7 @@ import pytest
 from builders import build_fixture_db, insert, refresh, turn
 
 from dialogic.paths import sql_dir
+from dialogic.tagging.codebook import TAGS
 
 approx = pytest.approx
 
@@ -465,6 +466,37 @@ def test_sdm_peer_disclosure(con):
     assert fx["first_disclosure_s"] == 36.0
     assert fx["first_disclosure_pct"] == approx(100 * 36 / 57)  # last utterance ends at 57 s
     assert (fx["disclosure_start_s"], fx["evidence_utterance_ids"]) == ([36.0], ["fx/u00005"])
+
+
+def test_sdm_tags_and_sdm_tag_roles_give_every_codebook_tag_one_shape(con):
+    # The SDM view family: one row per meeting x codebook tag (sdm_tags) and per meeting x role x
+    # tag (sdm_tag_roles); the per-tag views are thin views over it, so their figures must agree.
+    got = {(r["meeting_id"], r["tag"]): r for r in rows(con, "select * from sdm_tags")}
+    assert set(got) == {(m, t) for m in ("fx", "fy") for t in TAGS}
+    counts = {t: got[("fx", t)]["hit_count"] for t in TAGS}
+    assert counts == {"persuasion": 1, "option_discussion": 3, "preference_elicitation": 1, "peer_self_disclosure": 1}
+    assert all(got[("fy", t)]["hit_count"] is None for t in TAGS)  # untagged: unknown, not zero
+    # a candidate exists only where the tag has a rule by role: u7, an unmapped speaker's disclosure
+    assert {t: got[("fx", t)]["candidate_utterance_ids"] for t in TAGS if got[("fx", t)]["candidate_count"]} == {
+        "peer_self_disclosure": ["fx/u00007"]
+    }
+    preference = got[("fx", "preference_elicitation")]
+    assert (preference["first_s"], preference["first_role"], preference["evidence_utterance_ids"]) == (
+        0.0,
+        "clinician",
+        ["fx/u00000"],
+    )
+    by_role = {(r["tag"], r["role"]): r for r in rows(con, "select * from sdm_tag_roles where meeting_id = 'fx'")}
+    assert {k: r["hit_count"] for k, r in by_role.items() if r["hit_count"]} == {
+        ("persuasion", "network"): 1,
+        ("option_discussion", "clinician"): 2,
+        ("option_discussion", "service_user"): 1,
+        ("preference_elicitation", "clinician"): 1,
+        ("peer_self_disclosure", "peer"): 1,
+    }
+    # u0's elicitation is answered by the service user's next turn (as sdm_preference_elicitation says)
+    assert by_role[("preference_elicitation", "clinician")]["answered_by_service_user_count"] == 1
+    assert rows(con, "select * from sdm_tag_roles where meeting_id = 'fy'") == []
 
 
 def test_sdm_option5_proxy(con):

@@ -1,7 +1,6 @@
--- one row per utterance of only_meeting (every meeting when null), from the base tables. A tag's
--- <tag>_label is the current model's label where the codebook's role rule lets it count
--- (tag_role_rule = 'applies'); peer_self_disclosure_candidate is the model's label while the
--- speaker's role is unknown (shown to raters, not counted until the speaker is mapped).
+-- one row per utterance of only_meeting (every meeting when null), from the base tables.
+-- tagger_model_version is the meeting's current tagger when it scored the utterance; the tags
+-- themselves are utterance_tag_facts (compute_utterance_tag_facts), one row per tag.
 create or replace macro compute_utterance_facts(only_meeting) as table
 with
 
@@ -18,7 +17,7 @@ speaker_roles as (
 ),
 
 source_tags as (
-    select utterance_id, meeting_id, tag, probability, label, model_version
+    select utterance_id, meeting_id, model_version
     from tags
     where only_meeting is null or meeting_id = only_meeting
 ),
@@ -30,15 +29,7 @@ current_tagger as (
 current_tags as (
     select
         t.utterance_id,
-        any_value(t.model_version) as tagger_model_version,
-        max(t.probability) filter (where t.tag = 'option_discussion') as option_discussion_p,
-        bool_or(t.label) filter (where t.tag = 'option_discussion') as option_discussion_label,
-        max(t.probability) filter (where t.tag = 'preference_elicitation') as preference_elicitation_p,
-        bool_or(t.label) filter (where t.tag = 'preference_elicitation') as preference_elicitation_label,
-        max(t.probability) filter (where t.tag = 'persuasion') as persuasion_p,
-        bool_or(t.label) filter (where t.tag = 'persuasion') as persuasion_label,
-        max(t.probability) filter (where t.tag = 'peer_self_disclosure') as peer_self_disclosure_p,
-        bool_or(t.label) filter (where t.tag = 'peer_self_disclosure') as peer_self_disclosure_label
+        any_value(t.model_version) as tagger_model_version
     from source_tags as t
     semi join current_tagger as c on c.meeting_id = t.meeting_id and c.model_version = t.model_version
     group by t.utterance_id
@@ -97,19 +88,7 @@ final as (
         n.word_count,
         n.turn_no,
         n.is_turn_start,
-        t.tagger_model_version,
-        t.option_discussion_p,
-        t.option_discussion_label and tag_role_rule('option_discussion', n.role) = 'applies' as option_discussion_label,
-        t.preference_elicitation_p,
-        t.preference_elicitation_label and tag_role_rule('preference_elicitation', n.role) = 'applies'
-            as preference_elicitation_label,
-        t.persuasion_p,
-        t.persuasion_label and tag_role_rule('persuasion', n.role) = 'applies' as persuasion_label,
-        t.peer_self_disclosure_p,
-        t.peer_self_disclosure_label and tag_role_rule('peer_self_disclosure', n.role) = 'applies'
-            as peer_self_disclosure_label,
-        t.peer_self_disclosure_label and tag_role_rule('peer_self_disclosure', n.role) = 'candidate'
-            as peer_self_disclosure_candidate
+        t.tagger_model_version
     from numbered as n
     left join current_tags as t on t.utterance_id = n.utterance_id
 )

@@ -3,11 +3,22 @@
 -- 'applies' when a label of this tag counts for a speaker of this role, 'candidate' while the
 -- speaker's role is unknown and the tag depends on it (shown to raters, not counted), and
 -- 'not_applicable' when the codebook rules the tag out for the role.
--- peer_self_disclosure is a peer worker's disclosure: it applies to role 'peer' only.
+-- Generated from the codebook's tag list (codebook.toml, each tag's counts_for) when the
+-- database is opened: a tag without a rule applies to every role.
 create or replace macro tag_role_rule(tag, role) as
+{%- set ruled = tags | selectattr('counts_for') | list %}
+{%- if ruled %}
     case
-        when tag <> 'peer_self_disclosure' then 'applies'
-        when coalesce(role, 'unknown') = 'unknown' then 'candidate'
-        when role = 'peer' then 'applies'
-        else 'not_applicable'
+{%- for t in ruled %}
+        when tag = {{ t.name | sql_string }} then
+            case
+                when coalesce(role, 'unknown') = 'unknown' then 'candidate'
+                when role in ({% for r in t.counts_for %}{{ r | sql_string }}{{ ", " if not loop.last }}{% endfor %}) then 'applies'
+                else 'not_applicable'
+            end
+{%- endfor %}
+        else 'applies'
     end;
+{%- else %}
+    'applies';
+{%- endif %}

@@ -20,15 +20,11 @@ compared as (
             when s.utterance_id is null then 'stale utterance_facts: utterance without facts'
             when (s.meeting_id, s.utterance_index, s.position, s.speaker_label, s.participant_id,
                   s.voice_id, s.role, s.start_s, s.end_s, s.duration_s, s.word_count, s.turn_no,
-                  s.is_turn_start, s.tagger_model_version, s.option_discussion_p,
-                  s.option_discussion_label, s.preference_elicitation_p, s.preference_elicitation_label,
-                  s.persuasion_p, s.persuasion_label, s.peer_self_disclosure_p, s.peer_self_disclosure_label)
+                  s.is_turn_start, s.tagger_model_version)
                 is distinct from
                  (f.meeting_id, f.utterance_index, f.position, f.speaker_label, f.participant_id,
                   f.voice_id, f.role, f.start_s, f.end_s, f.duration_s, f.word_count, f.turn_no,
-                  f.is_turn_start, f.tagger_model_version, f.option_discussion_p,
-                  f.option_discussion_label, f.preference_elicitation_p, f.preference_elicitation_label,
-                  f.persuasion_p, f.persuasion_label, f.peer_self_disclosure_p, f.peer_self_disclosure_label)
+                  f.is_turn_start, f.tagger_model_version)
                 then 'stale utterance_facts: values differ'
         end as failure
     from stored as s

@@ -18,7 +18,7 @@ with
 versions as (
     select distinct t.model_version as tagger_model_version, n.tag
     from tagger_models as t
-    cross join (select unnest(['persuasion', 'option_discussion', 'preference_elicitation', 'peer_self_disclosure']) as tag) as n
+    cross join (select tag from codebook_tags()) as n
 ),
 
 -- one row even if the table is empty (the defaults of migration 060), so statuses never vanish

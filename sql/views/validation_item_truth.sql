@@ -12,7 +12,7 @@ items as (
 ),
 
 tag_names as (
-    select unnest(['persuasion', 'option_discussion', 'preference_elicitation', 'peer_self_disclosure']) as tag
+    select tag from codebook_tags()
 ),
 
 answers as (

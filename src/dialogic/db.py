@@ -11,6 +11,11 @@ The schema lives in SQL files, one object per file:
   that computed them;
 - ``sql/views/<view>.sql`` (file name = view name), recreated after the macros.
 
+A macro or view that lists the tags (a wide view with a column per tag, the role rule) is
+generated from the codebook's one tag list: its file holds Jinja markup (``{% for tag in tags %}``)
+and is rendered with `dialogic.tagging.codebook.CODEBOOK` before it runs (`sql_text`). The
+migrations and the SQL tests are plain SQL and never name a tag in a column or a constraint.
+
 Macros and views that read others are retried until their dependencies exist and are up to date
 (a migration may drop a column that the old definition of a view read).
 """
@@ -60,11 +65,30 @@ def list_macro_files(directory: Path | None = None) -> list[Path]:
 
 
 def macros_sha256(files: list[Path] | None = None) -> str:
-    """One sha256 over every macro file's name and text."""
+    """One sha256 over every macro file's name and text as run (rendered with the codebook's
+    tags, so a changed tag list rebuilds the facts as a changed macro does)."""
     digest = hashlib.sha256()
     for path in files if files is not None else list_macro_files():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(path.name.encode() + b"\0" + sql_text(path).encode() + b"\0")
     return digest.hexdigest()
+
+
+def sql_text(path: Path) -> str:
+    """A macro's or view's SQL as it runs: a file with Jinja markup is rendered with the
+    codebook's tags (``tags``: `dialogic.tagging.codebook.Tag` in the codebook's order)."""
+    text = path.read_text()
+    if "{{" not in text and "{%" not in text:
+        return text
+    import jinja2
+
+    from dialogic.tagging.codebook import CODEBOOK
+
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.filters["sql_string"] = lambda value: "'" + str(value).replace("'", "''") + "'"
+    try:
+        return env.from_string(text).render(tags=CODEBOOK)
+    except jinja2.TemplateError as exc:
+        raise StoreError(f"{path}: cannot be generated from the codebook's tags: {exc}") from exc
 
 
 # An analyst's connection: read-only, and no way out of the database file. DuckDB then refuses
@@ -315,7 +339,7 @@ def _create_in_dependency_order(con: duckdb.DuckDBPyConnection, files: list[Path
 
 
 def _view_statement(path: Path) -> str:
-    text = path.read_text()
+    text = sql_text(path)
     body = text.strip().rstrip(";")
     if re.search(r"^\s*create\s+(or\s+replace\s+)?(view|macro)", body, re.I | re.M):
         return re.sub(r"create\s+(or\s+replace\s+)?", "create or replace ", body, count=1, flags=re.I)

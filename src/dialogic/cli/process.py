@@ -295,13 +295,14 @@ def demo(
     map_speakers(con, "demo-sample", {"SPEAKER_00": "p1", "SPEAKER_01": "p2"}, mapped_by="demo")
     rows = con.execute(
         """
-        select start_s, end_s, speaker_label, role, text,
-               list_filter([
-                   case when persuasion_label then 'persuasion' end,
-                   case when option_discussion_label then 'option_discussion' end,
-                   case when preference_elicitation_label then 'preference_elicitation' end,
-                   case when peer_self_disclosure_label then 'peer_self_disclosure' end], lambda x: x is not null)
-        from utterances_tagged where meeting_id = 'demo-sample' order by start_s
+        select u.start_s, u.end_s, u.speaker_label, u.role, u.text,
+               coalesce(list(c.tag order by c.tag_order) filter (where t.label), []) as tags
+        from utterances_tagged as u
+        left join utterance_tag_facts as t on t.utterance_id = u.utterance_id
+        left join codebook_tags() as c on c.tag = t.tag
+        where u.meeting_id = 'demo-sample'
+        group by u.utterance_id, u.start_s, u.end_s, u.speaker_label, u.role, u.text
+        order by u.start_s
         """
     ).fetchall()
     out.rule("speaker-attributed transcript (tags in brackets)")

@@ -83,7 +83,7 @@ def speech_tiers(transcript: MeetingTranscript) -> list[Tier]:
 
 
 def tag_tiers(transcript: MeetingTranscript) -> list[Tier]:
-    """One tier per tag of the current tagger (``tag:persuasion``, ...), holding the utterances
+    """One tier per tag of the current tagger (``tag:<tag name>``), holding the utterances
     whose label counts (the role rule applies), valued by ``tag_value``. A tier with no interval
     means the tagger found none; candidates (a peer's disclosure before the speaker is mapped) are
     left out, as the views leave them out."""

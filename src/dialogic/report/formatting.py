@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from dialogic.tagging.codebook import TAG_TITLES
+
 ROLE_ORDER = ("service_user", "network", "clinician", "peer", "other", "unknown")
 ROLE_TITLES = {
     "service_user": "service user",
@@ -22,12 +24,6 @@ ROLE_COLOURS = {
     "peer": "#CC79A7",
     "other": "#E69F00",
     "unknown": "#999999",
-}
-TAG_TITLES = {
-    "option_discussion": "option discussion",
-    "preference_elicitation": "preference elicitation",
-    "persuasion": "persuasion",
-    "peer_self_disclosure": "peer self-disclosure",
 }
 MISSING = "—"  # a value the views leave undefined (null), never shown as 0
 

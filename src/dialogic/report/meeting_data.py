@@ -29,8 +29,8 @@ from dialogic.report.view_rows import (
     VoiceShare,
     WindowShare,
 )
+from dialogic.tagging.codebook import ROLE_RULES, TAGS
 
-TAGS = ("option_discussion", "preference_elicitation", "persuasion", "peer_self_disclosure")
 NOT_VALIDATED = "not validated on this study"  # the views' words when no report exists
 OPTION5_ITEMS = (
     "item1_options_raised",
@@ -236,7 +236,7 @@ def _load(con: duckdb.DuckDBPyConnection, meeting_id: str) -> MeetingReportData:
         transitions=transitions,
         interruptions=interruptions,
         option5=_option5(con, meeting_id, by_id),
-        sdm=_sdm_counts(con, meeting_id, tag_statuses) if meeting.tagger_model_version is not None else None,
+        sdm=_sdm_counts(con, meeting_id) if meeting.tagger_model_version is not None else None,
         names=_names(con, meeting_id),
         voice_share_errors=_voice_share_errors(con, meeting_id),
     )
@@ -332,57 +332,45 @@ def _option5(con: duckdb.DuckDBPyConnection, meeting_id: str, by_id: dict[str, U
     return Option5(row["tagger_model_version"], row["score_0_100"], items, row["validation_status"])
 
 
-def _sdm_counts(con: duckdb.DuckDBPyConnection, meeting_id: str, tag_statuses: list[TagStatus]) -> SdmCounts:
-    p = [meeting_id]
-    options = rows(
+def _sdm_counts(con: duckdb.DuckDBPyConnection, meeting_id: str) -> list[SdmCounts]:
+    """One row per codebook tag, in its order: the SDM view family (sdm_tags, sdm_tag_roles)."""
+    by_role: dict[str, dict[str, tuple[int, float | None]]] = {}
+    answered: dict[str, int] = {}
+    for r in rows(
         con,
         """
-        select option_utterance_count, by_professionals_count, by_service_user_count, by_network_count,
-               first_option_s, validation_status
-        from sdm_options_discussed where meeting_id = ?
+        select tag, role, hit_count, per_speech_hour, answered_by_service_user_count
+        from sdm_tag_roles where meeting_id = ?
+        order by tag, role
         """,
-        p,
-    )[0]
-    elicitation = rows(
-        con,
-        """
-        select coalesce(sum(elicitation_count), 0)::integer as n,
-               coalesce(sum(answered_by_service_user_count), 0)::integer as answered
-        from sdm_preference_elicitation where meeting_id = ?
-        """,
-        p,
-    )[0]
-    persuasion = rows(
-        con,
-        """
-        select role, persuasion_count, persuasion_per_speech_hour, validation_status
-        from sdm_persuasion where meeting_id = ?
-        order by role
-        """,
-        p,
-    )
-    disclosure = rows(
-        con,
-        "select disclosure_count, candidate_count, validation_status from sdm_peer_disclosure where meeting_id = ?",
-        p,
-    )[0]
-    return SdmCounts(
-        option_utterance_count=options["option_utterance_count"],
-        by_professionals_count=options["by_professionals_count"],
-        by_service_user_count=options["by_service_user_count"],
-        by_network_count=options["by_network_count"],
-        first_option_s=options["first_option_s"],
-        options_status=options["validation_status"],
-        elicitation_count=elicitation["n"],
-        answered_by_service_user_count=elicitation["answered"],
-        persuasion_by_role={r["role"]: (r["persuasion_count"], r["persuasion_per_speech_hour"]) for r in persuasion},
-        # sdm_persuasion has a row per role that spoke; without one, the tag's own status says the same
-        persuasion_status=(
-            persuasion[0]["validation_status"]
-            if persuasion
-            else next((s.validation_status for s in tag_statuses if s.tag == "persuasion"), NOT_VALIDATED)
-        ),
-        disclosure_count=disclosure["disclosure_count"],
-        candidate_count=disclosure["candidate_count"],
-        disclosure_status=disclosure["validation_status"],
-    )
+        [meeting_id],
+    ):
+        by_role.setdefault(r["tag"], {})[r["role"]] = (r["hit_count"], r["per_speech_hour"])
+        answered[r["tag"]] = answered.get(r["tag"], 0) + r["answered_by_service_user_count"]
+    return [
+        SdmCounts(
+            tag=r["tag"],
+            hit_count=r["hit_count"],
+            by_professionals_count=r["by_professionals_count"],
+            by_service_user_count=r["by_service_user_count"],
+            by_network_count=r["by_network_count"],
+            answered_by_service_user_count=answered.get(r["tag"], 0) if r["hit_count"] is not None else None,
+            first_s=r["first_s"],
+            candidate_count=r["candidate_count"],
+            counts_for=ROLE_RULES.get(r["tag"]),
+            by_role=by_role.get(r["tag"], {}),
+            validation_status=r["validation_status"],
+        )
+        for r in rows(
+            con,
+            """
+            select s.tag, s.hit_count, s.by_professionals_count, s.by_service_user_count, s.by_network_count,
+                   s.first_s, s.candidate_count, s.validation_status
+            from sdm_tags as s
+            inner join codebook_tags() as c on c.tag = s.tag
+            where s.meeting_id = ?
+            order by c.tag_order
+            """,
+            [meeting_id],
+        )
+    ]

@@ -188,21 +188,20 @@ class Option5:
 
 @dataclass(frozen=True)
 class SdmCounts:
-    """The counts of the other SDM views for one tagged meeting, each with its tag's status."""
+    """One codebook tag's counts in one tagged meeting (sdm_tags and sdm_tag_roles), with its status.
+    The counts are None when the meeting's tagger does not score the tag."""
 
-    option_utterance_count: int
-    by_professionals_count: int
-    by_service_user_count: int
-    by_network_count: int
-    first_option_s: float | None
-    options_status: str
-    elicitation_count: int  # summed over sdm_preference_elicitation's rows (0 when it has none)
-    answered_by_service_user_count: int
-    persuasion_by_role: dict[str, tuple[int, float | None]]  # role -> (count, per speech hour)
-    persuasion_status: str
-    disclosure_count: int
-    candidate_count: int
-    disclosure_status: str
+    tag: str
+    hit_count: int | None
+    by_professionals_count: int | None
+    by_service_user_count: int | None
+    by_network_count: int | None
+    answered_by_service_user_count: int | None  # hits whose next speaking turn is the service user's
+    first_s: float | None
+    candidate_count: int | None  # labels waiting on an unmapped speaker's role (tags with a rule by role)
+    counts_for: tuple[str, ...] | None  # the codebook's rule by role; None: every role
+    by_role: dict[str, tuple[int, float | None]]  # role -> (count, per speech hour)
+    validation_status: str | None
 
 
 @dataclass
@@ -221,7 +220,7 @@ class MeetingReportData:
     transitions: list[Transition]
     interruptions: list[Interruption]
     option5: Option5 | None  # None while untagged
-    sdm: SdmCounts | None  # None while untagged
+    sdm: list[SdmCounts] | None  # one per codebook tag, in its order; None while untagged
     names: dict[str, str] = field(default_factory=dict)  # voice_id → people.display_name
     # role → the error in its voice share (as diarised − true) from the latest speaker-check
     # sample, this meeting as a domain of it (dialogic.validation.speakers); empty without one

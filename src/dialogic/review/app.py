@@ -31,6 +31,7 @@ from dialogic.review.views import audio, base, login, speakers, validation
 from dialogic.review.views import editor as editor_views
 from dialogic.review.views import ratings as ratings_views
 from dialogic.review.views.base import SESSION_COOKIE
+from dialogic.tagging.codebook import TAG_TITLES
 
 _HERE = Path(__file__).resolve().parent
 PUBLIC_PATHS = frozenset({"/login"})
@@ -55,7 +56,7 @@ def create_app(
     review_store = ratings.ReviewStore(db_path)
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     templates.env.globals["TAGS"] = ratings.TAGS
-    templates.env.globals["TAG_TITLES"] = ratings.TAG_TITLES
+    templates.env.globals["TAG_TITLES"] = TAG_TITLES
     templates.env.filters["item_url"] = base.item_url
     login_css = (_HERE / "static" / "review.css").read_text()
     login_css_hash = base64.b64encode(hashlib.sha256(login_css.encode()).digest()).decode()

@@ -19,12 +19,6 @@ from dialogic.errors import LookupFailed
 from dialogic.people import display_name
 from dialogic.tagging.codebook import TAGS
 
-TAG_TITLES = {
-    "persuasion": "Persuasion",
-    "option_discussion": "Option discussion",
-    "preference_elicitation": "Preference elicitation",
-    "peer_self_disclosure": "Peer self-disclosure",
-}
 MAX_NOTE_CHARS = 4000
 QUEUES = ("training", "validation", "adjudication")
 

@@ -18,6 +18,7 @@ from dialogic.errors import StoreError
 # In dependency order: each fact table's macro reads the tables refreshed before it.
 FACT_TABLES: tuple[str, ...] = (
     "utterance_facts",
+    "utterance_tag_facts",
     "wordless_speech_facts",
     "speaking_turn_facts",
     "voice_facts",

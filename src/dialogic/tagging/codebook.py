@@ -1,4 +1,4 @@
-"""The tagging codebook as data: tag names, definitions, and the worked examples in docs/codebook.md.
+"""The tagging codebook as data: its tags (codebook.toml) and the worked examples in docs/codebook.md.
 
 Raters read ``docs/codebook.md``; the models and the tests read the same file through
 `load_codebook_examples`, so an example a rater sees is the example the model is checked on.
@@ -8,26 +8,78 @@ Each tag section of the codebook holds a table whose rows look like
 
 from __future__ import annotations
 
+import os
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from dialogic.errors import LookupFailed
 from dialogic.paths import _REPO_DIR
 
-TAGS: tuple[str, ...] = (
-    "persuasion",
-    "option_discussion",
-    "preference_elicitation",
-    "peer_self_disclosure",
-)
-
 ROLES: tuple[str, ...] = ("service_user", "network", "clinician", "peer", "other")
 
+_TAG_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a tag name becomes part of view column names
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One tag of the codebook: ``counts_for`` is its rule by role (None: every role)."""
+
+    name: str
+    title: str
+    definition: str
+    counts_for: tuple[str, ...] | None = None
+
+
+def codebook_tags_path() -> Path:
+    """The codebook's tag list (``codebook.toml`` beside this module); ``DIALOGIC_CODEBOOK``
+    names another, so a project can code with its own tags."""
+    if env := os.environ.get("DIALOGIC_CODEBOOK"):
+        return Path(env).expanduser()
+    return Path(__file__).with_name("codebook.toml")
+
+
+def load_codebook_tags(path: Path | None = None) -> tuple[Tag, ...]:
+    """The tags of the codebook at ``path``, in its order; a clear error names a bad entry."""
+    path = path or codebook_tags_path()
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("tag")
+    except (OSError, ValueError) as exc:
+        raise LookupFailed(f"{path}: codebook tags unreadable: {exc}") from exc
+    if not isinstance(entries, list) or not entries:
+        raise LookupFailed(f"{path}: no [[tag]] entries")
+    tags = []
+    for n, entry in enumerate(entries, start=1):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not _TAG_NAME.match(name):
+            raise LookupFailed(f"{path}: tag {n} needs a name of lowercase letters, digits and '_', got {name!r}")
+        if any(t.name == name for t in tags):
+            raise LookupFailed(f"{path}: tag {name!r} is listed twice")
+        counts_for = entry.get("counts_for")
+        if counts_for is not None and (not counts_for or not set(counts_for) <= set(ROLES)):
+            raise LookupFailed(f"{path}: tag {name!r}: counts_for must list roles of {list(ROLES)}, got {counts_for!r}")
+        tags.append(
+            Tag(
+                name=name,
+                title=str(entry.get("title") or name.replace("_", " ")),
+                definition=str(entry.get("definition", "")),
+                counts_for=tuple(counts_for) if counts_for is not None else None,
+            )
+        )
+    return tuple(tags)
+
+
+CODEBOOK: tuple[Tag, ...] = load_codebook_tags()
+# The one tag list: the order in which every table, export and report lists tags.
+TAGS: tuple[str, ...] = tuple(t.name for t in CODEBOOK)
+# Each tag's name for people (report, review app, exports' notes).
+TAG_TITLES: dict[str, str] = {t.name: t.title for t in CODEBOOK}
+DEFINITIONS: dict[str, str] = {t.name: t.definition for t in CODEBOOK}
 # The codebook's rules by speaker role ("Rules by role" in docs/codebook.md): a tag listed here
-# counts only for speakers of these roles. Mirrored in SQL by sql/macros/tag_role_rule.sql; a test
-# checks that both give the same answer for every tag and role.
-ROLE_RULES: dict[str, tuple[str, ...]] = {"peer_self_disclosure": ("peer",)}
+# counts only for speakers of these roles. The SQL macro tag_role_rule is generated from this (see
+# sql/macros/tag_role_rule.sql); a test checks that both give the same answer for every tag and role.
+ROLE_RULES: dict[str, tuple[str, ...]] = {t.name: t.counts_for for t in CODEBOOK if t.counts_for is not None}
 
 
 def tag_role_rule(tag: str, role: str | None) -> str:
@@ -48,30 +100,6 @@ def apply_role_rules(labels: list[str], role: str | None) -> tuple[list[str], li
     return [t for t in labels if verdicts[t] == "applies"], [t for t in labels if verdicts[t] == "candidate"]
 
 
-DEFINITIONS: dict[str, str] = {
-    "persuasion": (
-        "The speaker tries to move someone toward a particular decision by pressure or steering "
-        "rather than open deliberation: insisting, repeating a recommendation after resistance, "
-        "warning of consequences to push a choice, appealing to authority, rules or the Mental "
-        "Health Act, presenting one option as the only reasonable one, conditional threats, "
-        "brushing objections aside."
-    ),
-    "option_discussion": (
-        "Names, proposes or compares two or more courses of action (including doing nothing, "
-        "waiting, reducing or stopping medication), asks what the options are, or weighs one "
-        "option against alternatives."
-    ),
-    "preference_elicitation": (
-        "Asks or invites another person to say what they prefer, want, value, hope for or worry "
-        "about regarding a decision or their care."
-    ),
-    "peer_self_disclosure": (
-        "The speaker shares their own past or ongoing lived experience of mental distress, "
-        "crisis, treatment, services or recovery, offered to connect with, normalise or give hope."
-    ),
-}
-
-
 @dataclass(frozen=True)
 class CodebookExample:
     """One worked example: ``expected`` is whether ``tag`` applies according to the codebook."""
@@ -85,7 +113,7 @@ class CodebookExample:
 
 
 _ROW = re.compile(
-    r"^\|\s*(?P<id>(?P<tag>[a-z_]+)(?P<sign>[+-])\d+)\s*\|\s*(?P<role>[a-z_]*)\s*\|"
+    r"^\|\s*(?P<id>(?P<tag>[a-z][a-z0-9_]*)(?P<sign>[+-])\d+)\s*\|\s*(?P<role>[a-z_]*)\s*\|"
     r"\s*(?P<text>.+?)\s*\|\s*(?P<says>yes|no)\s*\|\s*(?P<why>.*?)\s*\|\s*$"
 )
 

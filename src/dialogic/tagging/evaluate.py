@@ -149,9 +149,10 @@ def fit_platt(labels: np.ndarray, logits: np.ndarray) -> dict[str, tuple[float, 
     return params
 
 
-def apply_platt(logits: np.ndarray, params: dict[str, tuple[float, float]]) -> np.ndarray:
-    a = np.array([params[t][0] for t in TAGS])
-    b = np.array([params[t][1] for t in TAGS])
+def apply_platt(logits: np.ndarray, params: dict[str, tuple[float, float]], tags: tuple[str, ...] = TAGS) -> np.ndarray:
+    """Calibrated probabilities of ``logits`` (n × ``tags``, in that order)."""
+    a = np.array([params[t][0] for t in tags])
+    b = np.array([params[t][1] for t in tags])
     return 1.0 / (1.0 + np.exp(-(logits * a + b)))
 
 

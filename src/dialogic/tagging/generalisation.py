@@ -177,7 +177,7 @@ def main() -> None:
     from dialogic.tagging.corpus import split_rows
 
     args, tagger = evaluation_arguments(__doc__.splitlines()[0])
-    probabilities = tagger.predict_array
+    probabilities = tagger.codebook_array
     seed_test = split_rows(load_seed_corpus(), "test")
     in_template = score_predictions(
         label_matrix(seed_test),

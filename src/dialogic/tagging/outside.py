@@ -175,7 +175,7 @@ def render_outside(metrics: dict) -> str:
 
 def main() -> None:
     args, tagger = evaluation_arguments(__doc__.splitlines()[0])
-    metrics = evaluate_outside(tagger.predict_array, tagger.thresholds, with_context=bool(tagger.input_spec.context))
+    metrics = evaluate_outside(tagger.codebook_array, tagger.thresholds, with_context=bool(tagger.input_spec.context))
     if args.json:
         args.json.write_text(json.dumps({"model": tagger.model_version, **metrics}, indent=2) + "\n")
     print(f"{tagger.model_version} ({args.precision})\n")

@@ -21,7 +21,7 @@ import dialogic
 from dialogic.errors import ModelError
 from dialogic.paths import models_dir
 from dialogic.tagging.artifacts import artifact_digest, list_artifacts
-from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.codebook import ROLE_RULES, TAGS
 from dialogic.tagging.encoder import ENCODER_NAME, InputSpec, encoder_sha256
 from dialogic.tagging.generalisation import render_generalisation
 from dialogic.tagging.outside import render_outside
@@ -235,8 +235,8 @@ def _generalisation_section(best: dict) -> str:
 def _counted_line(generalisation: dict) -> str:
     """Held-out macro-F1 after the codebook's role rule, where measured."""
     parts = [
-        f"{label} {generalisation[key]['counted']['macro_f1']:.3f} (`peer_self_disclosure` "
-        f"{generalisation[key]['counted']['per_tag']['peer_self_disclosure']['f1']:.3f})"
+        f"{label} {generalisation[key]['counted']['macro_f1']:.3f}"
+        + "".join(f" (`{tag}` {generalisation[key]['counted']['per_tag'][tag]['f1']:.3f})" for tag in ROLE_RULES)
         for key, label in (("out_of_template", "out-of-template"), ("asr", "ASR"))
         if "counted" in generalisation.get(key, {})
     ]
@@ -308,9 +308,8 @@ def render_model_card(manifest: dict) -> str:
     )
     return f"""# Model card: {manifest["model_version"]}
 
-Multi-label utterance tagger for Open Dialogue network meetings: `persuasion`,
-`option_discussion`, `preference_elicitation`, `peer_self_disclosure`, as defined in
-`docs/codebook.md`. Written by `dialogic train` on {manifest["trained_at"]}.
+Multi-label utterance tagger for Open Dialogue network meetings: {", ".join(f"`{t}`" for t in manifest["tags"])},
+as defined in `docs/codebook.md`. Written by `dialogic train` on {manifest["trained_at"]}.
 
 ## Model
 

@@ -39,10 +39,10 @@ def check_artifact(artifact: Path, *, threads: int = 2) -> dict:
     contexts = [r.context() for r in test]
 
     def in_bf16(batch: list[str], batch_roles: list[str | None] | None):
-        return bf16.predict_array(batch, batch_roles, contexts if batch is texts else None)  # the codebook's: none
+        return bf16.codebook_array(batch, batch_roles, contexts if batch is texts else None)  # the codebook's: none
 
     block = bf16_check(
-        fp32.predict_array(texts, roles, contexts), in_bf16, texts, roles, label_matrix(test), fp32.thresholds
+        fp32.codebook_array(texts, roles, contexts), in_bf16, texts, roles, label_matrix(test), fp32.thresholds
     )
     block["throughput"] = {
         "cpu": cpu_name(),
@@ -85,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         from dialogic.tagging.outside import evaluate_outside
 
         tagger = load_tagger_from(artifact, precision="fp32")
-        figures = evaluate_generalisation(tagger.predict_array, tagger.thresholds)
+        figures = evaluate_generalisation(tagger.codebook_array, tagger.thresholds)
         figures |= evaluate_outside(
-            tagger.predict_array, tagger.thresholds, with_context=bool(tagger.input_spec.context)
+            tagger.codebook_array, tagger.thresholds, with_context=bool(tagger.input_spec.context)
         )
         kept = manifest["metrics"][manifest["recipe"]].get("generalisation", {})
         manifest["metrics"][manifest["recipe"]]["generalisation"] = {

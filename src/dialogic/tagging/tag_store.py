@@ -72,8 +72,11 @@ def predict_tag_rows(
         else:
             probabilities += tagger.predict(texts[part], roles[part], contexts[part])
     columns: dict[str, list] = {k: [] for k in ("utterance_id", "tag", "probability", "label", "threshold")}
+    # the tags this tagger was trained on (its thresholds), in the codebook's order: a tagger
+    # trained before a tag joined the codebook stores no rows for it
+    tags = [tag for tag in TAGS if tag in tagger.thresholds]
     for utterance_id, probs in zip(utterance_ids, probabilities):
-        for tag in TAGS:
+        for tag in tags:
             p = min(1.0, max(0.0, float(probs[tag])))
             columns["utterance_id"].append(utterance_id)
             columns["tag"].append(tag)

@@ -68,7 +68,7 @@ def head_logits(
     spec: InputSpec = InputSpec(),
     contexts: list[Context] | None = None,
 ) -> np.ndarray:
-    """Raw logits (n × tags in `TAGS` order) of ``head`` over ``encoder``'s pooled embeddings of
+    """Raw logits (n × the head's tags, in its artifact's order) of ``head`` over ``encoder``'s pooled embeddings of
     the texts, read as ``spec`` says: with the speaker role (when ``roles`` has one) only if
     ``spec.role``, after the preceding utterances in ``contexts`` only if ``spec.context``."""
     inputs = [format_input(t, roles[i] if roles and spec.role else None) for i, t in enumerate(texts)]
@@ -81,7 +81,9 @@ def head_logits(
 @dataclass
 class Tagger:
     """A loaded artifact. ``predict`` returns calibrated probabilities per tag; an utterance
-    carries a tag when its probability is at or over ``thresholds[tag]``."""
+    carries a tag when its probability is at or over ``thresholds[tag]``. ``tags`` are the
+    artifact's own (its manifest's ``tags``, in the head's row order): a tagger trained before a
+    tag joined the codebook keeps loading and tags what it was trained on."""
 
     model_version: str
     name: str
@@ -95,6 +97,7 @@ class Tagger:
     precision: str = "fp32"  # or "bf16": see `dialogic.tagging.precision`
     batch_size: int = 32
     input_spec: InputSpec = InputSpec()  # what the encoder reads (the manifest's ``input``)
+    tags: tuple[str, ...] = TAGS  # the head's rows, from the manifest
 
     def logits(
         self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
@@ -123,11 +126,25 @@ class Tagger:
     def predict_array(
         self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
     ) -> np.ndarray:
-        """Calibrated probabilities, n × tags in `TAGS` order. ``roles`` reach the model only for
+        """Calibrated probabilities, n × ``tags`` (this artifact's order). ``roles`` reach the model only for
         artifacts whose input spec reads them (v1–v3); ``contexts`` only for those that read context."""
         if not texts:
-            return np.zeros((0, len(TAGS)))
-        return apply_platt(self.logits(texts, roles, contexts), self.calibration)
+            return np.zeros((0, len(self.tags)))
+        return apply_platt(self.logits(texts, roles, contexts), self.calibration, self.tags)
+
+    def codebook_array(
+        self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
+    ) -> np.ndarray:
+        """`predict_array` with its columns in the codebook's `TAGS` order, as the evaluation's label
+        matrices are. A tagger that does not predict every codebook tag cannot be scored that
+        way: ModelError says which tags it lacks (never a column read as another tag's)."""
+        missing = [t for t in TAGS if t not in self.tags]
+        if missing:
+            raise ModelError(
+                f"{self.model_version} predicts {list(self.tags)}, not the codebook's {missing}: "
+                "evaluate it with the codebook it was trained on"
+            )
+        return self.predict_array(texts, roles, contexts)[:, [self.tags.index(t) for t in TAGS]]
 
     def predict(
         self, texts: list[str], roles: list[str | None] | None = None, contexts: list[Context] | None = None
@@ -135,11 +152,11 @@ class Tagger:
         """One ``{tag: probability}`` per text, in input order. Probabilities are not rounded, so
         a label read off them always agrees with the one the evaluation counted."""
         probs = self.predict_array(texts, roles, contexts)
-        return [{tag: float(row[j]) for j, tag in enumerate(TAGS)} for row in probs]
+        return [{tag: float(row[j]) for j, tag in enumerate(self.tags)} for row in probs]
 
     def labels(self, probabilities: dict[str, float]) -> list[str]:
         """The tags whose probability reaches this tagger's threshold."""
-        return [tag for tag in TAGS if probabilities[tag] >= self.thresholds[tag]]
+        return [tag for tag in self.tags if probabilities[tag] >= self.thresholds[tag]]
 
 
 def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, precision: str | None = None) -> Tagger:
@@ -172,22 +189,44 @@ def load_tagger_from(path: Path, *, encoder_directory: Path | None = None, preci
     state = load_file(str(path / "encoder.safetensors")) if "encoder.safetensors" in manifest["files"] else None
     encoder = load_encoder(encoder_directory, max_length=manifest["max_length"], state_dict=state)
     head_state = load_file(str(path / "head.safetensors"))
-    head = TagHead(dim=encoder.model.config.hidden_size, hidden=manifest["head_hidden"])
-    head.load_state_dict(head_state)
+    tags = artifact_tags(path, manifest)
+    head = TagHead(dim=encoder.model.config.hidden_size, hidden=manifest["head_hidden"], n_tags=len(tags))
+    try:
+        head.load_state_dict(head_state)
+    except RuntimeError as exc:
+        raise ModelError(
+            f"{path}/head.safetensors does not fit the {len(tags)} tags its manifest lists: {exc}"
+        ) from exc
     head.eval()
     chosen = choose_precision(precision, manifest)
     return Tagger(
         model_version=manifest["model_version"],
         name=manifest["name"],
         version=int(manifest["version"]),
-        thresholds={t: float(manifest["thresholds"][t]) for t in TAGS},
-        calibration={t: tuple(manifest["calibration"][t]) for t in TAGS},
+        thresholds={t: float(manifest["thresholds"][t]) for t in tags},
+        calibration={t: tuple(manifest["calibration"][t]) for t in tags},
         encoder=encoder,
         head=head,
         manifest=manifest,
         sha256=artifact_digest(manifest["files"]),
         input_spec=InputSpec.from_manifest(manifest),
+        tags=tags,
     ).in_precision(chosen)
+
+
+def artifact_tags(path: Path, manifest: dict) -> tuple[str, ...]:
+    """The tags an artifact predicts (its manifest's ``tags``, in the head's row order), each a
+    tag of the codebook and each with a threshold and a calibration."""
+    tags = manifest.get("tags")
+    if not isinstance(tags, list) or not tags or not all(isinstance(t, str) for t in tags):
+        raise ModelError(f"{path}/manifest.json: 'tags' must list the tags the head predicts")
+    unknown = [t for t in tags if t not in TAGS]
+    if unknown:
+        raise ModelError(f"{path}/manifest.json: tags {unknown} are not in the codebook ({', '.join(TAGS)})")
+    missing = [t for t in tags if t not in manifest.get("thresholds", {}) or t not in manifest.get("calibration", {})]
+    if missing:
+        raise ModelError(f"{path}/manifest.json: no threshold or calibration for {missing}")
+    return tuple(tags)
 
 
 @functools.lru_cache(maxsize=4)

@@ -28,7 +28,7 @@ import torch
 from dialogic.errors import ModelError
 from dialogic.tagging import real_talk
 from dialogic.tagging.artifacts import ARTIFACT_NAME
-from dialogic.tagging.codebook import TAGS
+from dialogic.tagging.codebook import ROLE_RULES, TAGS
 from dialogic.tagging.corpus import LabelledUtterance, split_rows
 from dialogic.tagging.encoder import (
     Encoder,
@@ -447,22 +447,27 @@ TEXT_LEVEL_SOURCES = ("rules",)  # corpus files labelled by the text alone, whoe
 
 
 def role_blind_labels(rows: list[LabelledUtterance]) -> list[LabelledUtterance]:
-    """Labels for a model that never reads the role. The older corpus files code
-    ``peer_self_disclosure`` no for a non-peer's own lived experience by the codebook's role
-    rule, so there the same words are yes from a peer and no from anyone else; a role-blind
-    model learns the text ("a self-disclosure, if a peer said it") and the rule is applied after
-    it. Such rows' ``peer_self_disclosure`` label (non-peer, coded no) is therefore not judged;
-    rows of `TEXT_LEVEL_SOURCES`, real talk and rater labels keep theirs."""
+    """Labels for a model that never reads the role. The older corpus files code a tag with a
+    rule by role (`ROLE_RULES`: peer self-disclosure) no for a speaker the rule rules out, so
+    there the same words are yes from a peer and no from anyone else; a role-blind model learns
+    the text ("a self-disclosure, if a peer said it") and the rule is applied after it. Such
+    rows' label of that tag (a ruled-out role, coded no) is therefore not judged; rows of
+    `TEXT_LEVEL_SOURCES`, real talk and rater labels keep theirs."""
     out = []
     for row in rows:
-        if (
-            row.labels.get("peer_self_disclosure") == 0
-            and row.speaker_role not in (None, "peer", "unknown")
+        by_role = (
+            row.speaker_role not in (None, "unknown")
             and row.source not in TEXT_LEVEL_SOURCES
             and not row.source.startswith("real_talk")
             and row.source != "rater"
-        ):
-            row = dataclasses.replace(row, labels={t: v for t, v in row.labels.items() if t != "peer_self_disclosure"})
+        )
+        unjudged = {
+            tag
+            for tag, roles in ROLE_RULES.items()
+            if by_role and row.labels.get(tag) == 0 and row.speaker_role not in roles
+        }
+        if unjudged:
+            row = dataclasses.replace(row, labels={t: v for t, v in row.labels.items() if t not in unjudged})
         out.append(row)
     return out
 

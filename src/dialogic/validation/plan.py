@@ -34,7 +34,7 @@ from statsmodels.stats.proportion import proportion_confint
 from dialogic.errors import LookupFailed
 from dialogic.tagging.codebook import TAGS
 from dialogic.validation.intervals import figure_intervals
-from dialogic.validation.sample import _POPULATION, stratify
+from dialogic.validation.sample import read_population, stratify
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def plan_validation(
     replications: int = 200,
 ) -> tuple[list[TagPlan], MeetingPlan]:
     """The plan for every tag and for the meeting-level ICC (see the module docstring)."""
-    rows = [r for r in con.execute(_POPULATION, {"meetings": None}).fetchall() if r[3] is not None]
+    rows = [r for r in read_population(con, None) if r[3] is not None]
     versions: dict[str, int] = {}
     for r in rows:
         versions[r[3]] = versions.get(r[3], 0) + 1

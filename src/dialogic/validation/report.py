@@ -260,13 +260,14 @@ def _corrected_counts(
     """Per meeting of the sample's population: utterances, the model's tag count, and the count
     corrected for the sensitivity and specificity measured on the sample."""
     rows = con.execute(
-        f"""
-        select f.meeting_id, count(*), count(*) filter (where f.{tag}_label)
+        """
+        select f.meeting_id, count(*), count(*) filter (where t.label)
         from utterance_facts as f
+        left join utterance_tag_facts as t on t.utterance_id = f.utterance_id and t.tag = ?
         where f.tagger_model_version = ? and f.meeting_id in (select meeting_id from validation_items where sample_id = ?)
         group by f.meeting_id order by f.meeting_id
         """,
-        [version, sample_id],
+        [tag, version, sample_id],
     ).fetchall()
     out = []
     for meeting_id, n, tagged in rows:

@@ -41,15 +41,28 @@ class SampleSummary:
     excluded: dict[str, int]  # why utterances were left out of the population -> how many
 
 
+# one row per utterance: its id, meeting, role, current tagger version and the tags labelled on it
 _POPULATION = """
-select f.utterance_id, f.meeting_id, f.role, f.tagger_model_version,
-       f.persuasion_label, f.option_discussion_label, f.preference_elicitation_label, f.peer_self_disclosure_label
+with labelled as (
+    select utterance_id, list(tag) as tags from utterance_tag_facts where label group by utterance_id
+)
+select f.utterance_id, f.meeting_id, f.role, f.tagger_model_version, coalesce(l.tags, []) as tags
 from utterance_facts as f
 inner join meetings as m on m.meeting_id = f.meeting_id
+left join labelled as l on l.utterance_id = f.utterance_id
 where m.consent_status = 'given' and list_contains(m.consent_scope, 'review')
   and ($meetings is null or list_contains($meetings, f.meeting_id))
 order by f.meeting_id, f.position
 """
+
+
+def read_population(con: duckdb.DuckDBPyConnection, meetings: list[str] | None) -> list[tuple]:
+    """Every utterance that consent lets be sampled (of ``meetings``, or all), in order, as
+    :func:`stratify` reads them: (utterance_id, meeting_id, role, tagger version, then one label
+    per tag of ``TAGS``, in its order; the version is None while the utterance is untagged)."""
+    return [
+        (*r[:4], *(tag in r[4] for tag in TAGS)) for r in con.execute(_POPULATION, {"meetings": meetings}).fetchall()
+    ]
 
 
 def draw_sample(
@@ -67,7 +80,7 @@ def draw_sample(
     """
     if n < 1:
         raise LookupFailed(f"--n must be at least 1, got {n}")
-    rows = con.execute(_POPULATION, {"meetings": meetings}).fetchall()
+    rows = read_population(con, meetings)
     if meetings:
         known = {r[0] for r in con.execute("select meeting_id from meetings").fetchall()}
         missing = sorted(set(meetings) - known)

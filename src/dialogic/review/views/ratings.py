@@ -15,6 +15,7 @@ from dialogic.errors import LookupFailed
 from dialogic.review import auth, ratings
 from dialogic.review.views.base import csrf_protected, error_response, item_url, read, render, status_for, write
 from dialogic.store import ratings as store_ratings
+from dialogic.tagging.codebook import TAG_TITLES
 
 
 def _next_url(queue_filter: ratings.QueueFilter, after: str) -> str:
@@ -105,7 +106,7 @@ def form_answers(form) -> tuple[dict[str, bool], list[str]]:
     answers = {
         tag: form.get(f"answer_{tag}") == "yes" for tag in ratings.TAGS if form.get(f"answer_{tag}") in ("yes", "no")
     }
-    return answers, [ratings.TAG_TITLES[t] for t in ratings.TAGS if t not in answers]
+    return answers, [TAG_TITLES[t].capitalize() for t in ratings.TAGS if t not in answers]
 
 
 @csrf_protected

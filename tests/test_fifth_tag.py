@@ -74,11 +74,12 @@ PROJECT = textwrap.dedent(
     from dialogic.paths import models_dir
     from dialogic.report.meeting_data import load_meeting
     from dialogic.report.render import render_meeting_html
-    from dialogic.review.ratings import record_answers
+    from dialogic.store.ratings import record_answers
     from dialogic.tagging.codebook import TAGS, TAG_TITLES
-    from dialogic.tagging.tag_store import tag_meeting
+    from dialogic.store.tags import tag_meeting
     from dialogic.tagging.tagger import load_tagger_from
-    from dialogic.validation.report import render_html, store_estimates, validation_report
+    from dialogic.store.validation import store_estimates
+    from dialogic.validation.report import render_html, validation_report
     from dialogic.validation.queue import validation_queue
     from dialogic.validation.sample import draw_sample
 

@@ -4,6 +4,7 @@ takes any tag name, and the app takes answers only for the codebook's tags."""
 from __future__ import annotations
 
 from dialogic.review import ratings
+from dialogic.store import ratings as store_ratings
 from dialogic.tagging import codebook
 
 
@@ -26,7 +27,7 @@ def test_the_ratings_table_accepts_every_codebook_tag_and_no_value_that_is_not_a
     assert [r[0] for r in con.execute("select tag from ratings order by rating_id").fetchall()] == list(ratings.TAGS)
     # which names are tags is the codebook's to say: the app refuses an answer for another
     with pytest.raises(ValueError, match="unknown tags"):
-        ratings.record_answers(con, "a", "m/u00000", {"pressure": True}, None)
+        store_ratings.record_answers(con, "a", "m/u00000", {"pressure": True}, None)
     con.close()
 
 

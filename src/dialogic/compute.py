@@ -177,21 +177,17 @@ def _from_audio(
         prior.voices.speakers, prior.voices.turns, diarisation, {p.id for p in meeting.participants}
     )
     tagged = stages("tag", tag_utterances, meeting, options, utterances, carried, transcript.language)
-    return ComputedMeeting(
-        meeting_id=meeting.id,
-        processing_key=key.processing_key,
+    return _computed(
+        meeting,
+        key,
+        tagged,
+        stages,
         audio=AudioSummary(audio.path, audio.sha256, audio.duration_s),
         transcript=transcript,
         diarisation=diarisation,
         words=words,
         utterances=utterances,
         warnings=warnings,
-        reason=tagged.note,
-        tag_failure=tagged.failure,
-        tagger=tagged.tagger,
-        tag_rows=tagged.rows,
-        tag_roles=tagged.roles,
-        timings_s=stages.timings_s,
     )
 
 
@@ -207,22 +203,34 @@ def _from_transcript(
         summary = AudioSummary(audio.path, audio.sha256, audio.duration_s)
     # a human transcript: its language is what the manifest or --language says
     tagged = stages("tag", tag_utterances, meeting, options, utterances, part.speakers, options.transcription.language)
-    return ComputedMeeting(
-        meeting_id=meeting.id,
-        processing_key=key.processing_key,
+    return _computed(
+        meeting,
+        key,
+        tagged,
+        stages,
         audio=summary,
         transcript=None,
         diarisation=None,
         words=None,
         utterances=utterances,
         warnings=warnings,
+        imported=part,
+    )
+
+
+def _computed(meeting: MeetingSpec, key: MeetingKey, tagged: Tagged, stages: _Stages, **rows) -> ComputedMeeting:
+    """The computed meeting: its ``rows`` (audio, transcript, utterances… or the import's), with
+    what every source shares — its key, the tag stage's outcome and the stages' timings."""
+    return ComputedMeeting(
+        meeting_id=meeting.id,
+        processing_key=key.processing_key,
         reason=tagged.note,
         tag_failure=tagged.failure,
         tagger=tagged.tagger,
         tag_rows=tagged.rows,
         tag_roles=tagged.roles,
         timings_s=stages.timings_s,
-        imported=part,
+        **rows,
     )
 
 

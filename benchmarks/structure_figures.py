@@ -4,11 +4,12 @@ many modules write to the database, and how many files name a tag.
     .venv/bin/python benchmarks/structure_figures.py            # the tree as it stands
     .venv/bin/python benchmarks/structure_figures.py --list     # with the files behind each count
 
-Every figure is read from the source text, nothing is imported or run. "Writes to the database":
-the module holds an SQL string (not a docstring) that starts with INSERT INTO, UPDATE … SET,
-DELETE FROM, ALTER TABLE, COPY, or CREATE/DROP of a table, view, index, sequence, macro or schema
-(a temporary table lives and dies with its connection and is not counted; SQL files under sql/ are counted apart: they are the schema and views, run by db.py). "Names
-a tag": the file contains one of the tag names below as a word.
+Every figure is read from the source text; nothing of the measured tree is imported or run, so
+``--root`` can measure a checkout of an older commit. "Writes to the database": the module holds an
+SQL write as tests/test_store_owns_writes.py defines one (its `write_statements`: insert, update,
+delete, create/drop/alter of a table, view, index, sequence or macro; docstrings and temporary
+tables left out); SQL files under sql/ are the schema and views and are not counted. "Names a
+tag": the file contains one of the tag names below as a word.
 """
 
 from __future__ import annotations
@@ -16,21 +17,21 @@ from __future__ import annotations
 import argparse
 import ast
 import re
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent
+
+sys.path.insert(0, str(REPO / "tests"))
+from test_store_owns_writes import write_statements  # noqa: E402  (the one definition of an SQL write)
+
 # The tags shipped today, spelled out here on purpose: this script measures how many files do the same.
 TAG_NAMES = ("persuasion", "option_discussion", "preference_elicitation", "peer_self_disclosure")
-WRITE = re.compile(
-    r"^\s*(insert\s+(or\s+\w+\s+)?into|update\s+\w+\s+set|delete\s+from|alter\s+table|copy\s"
-    r"|(create|drop)\s+(or\s+replace\s+)?(table|view|index|sequence|macro|schema))",
-    re.IGNORECASE,
-)
 TAG_WORD = re.compile(r"\b(" + "|".join(TAG_NAMES) + r")\b")
 
 
-def source_files(folder: str, suffixes: tuple[str, ...]) -> list[Path]:
-    base = ROOT / folder
+def source_files(root: Path, folder: str, suffixes: tuple[str, ...]) -> list[Path]:
+    base = root / folder
     return sorted(p for p in base.rglob("*") if p.suffix in suffixes and "__pycache__" not in p.parts)
 
 
@@ -56,32 +57,23 @@ def functions(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-def writes_sql(path: Path) -> bool:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-            if WRITE.match(node.value):
-                return True
-    return False
-
-
-def rel(path: Path) -> str:
-    return str(path.relative_to(ROOT))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="print the files behind each count")
+    parser.add_argument("--root", type=Path, default=REPO, help="another checkout to measure (e.g. an older commit's)")
     args = parser.parse_args()
+    root = args.root.resolve()
 
-    modules = source_files("src", (".py",))
+    def rel(path: Path) -> str:
+        return str(path.relative_to(root))
+
+    modules = source_files(root, "src", (".py",))
     sizes = sorted(((lines(p), rel(p)) for p in modules), reverse=True)
     funcs = sorted(((n, f"{rel(p)}:{name}") for p in modules for n, name in functions(p)), reverse=True)
     over = [f"{name} {n}" for n, name in sizes if n > 600]
-    writers = [rel(p) for p in modules if writes_sql(p)]
+    writers = [rel(p) for p in modules if write_statements(p.read_text(encoding="utf-8"))]
     tag_files = {
-        folder: [rel(p) for p in source_files(folder, suffixes) if TAG_WORD.search(p.read_text(encoding="utf-8"))]
+        folder: [rel(p) for p in source_files(root, folder, suffixes) if TAG_WORD.search(p.read_text(encoding="utf-8"))]
         for folder, suffixes in (
             ("src", (".py", ".j2", ".js", ".html")),
             ("sql", (".sql",)),

@@ -29,7 +29,7 @@ def load_tagger_of(model_version: str):
     return load_tagger(model_version)
 
 
-def _tagger_for(request: Request, model_version: str):
+def tagger_for(request: Request, model_version: str):
     """The tagger of ``model_version``, loaded once per app (corrections re-tag with it)."""
     state = request.app.state
     with state.tagger_lock:
@@ -125,7 +125,7 @@ async def _correct_transcript(request: Request) -> Response:
     tagger = None
     if version is not None:
         try:
-            tagger = await run_in_threadpool(_tagger_for, request, version)
+            tagger = await run_in_threadpool(tagger_for, request, version)
         except DialogicError as exc:
             return await refused(
                 f"Not saved: the edited utterances must be tagged again by {version}, which cannot be loaded here: {exc}"

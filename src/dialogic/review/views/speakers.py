@@ -93,7 +93,7 @@ async def _map_speakers(request: Request) -> Response:
 @csrf_protected
 async def _merge_speakers(request: Request) -> Response:
     """Fold one diarised speaker into another (`dialogic speakers merge`)."""
-    from dialogic.review.views.editor import _tagger_for
+    from dialogic.review.views.editor import tagger_for
     from dialogic.store.speakers import merge_speakers
 
     meeting_id = request.path_params["meeting_id"]
@@ -102,7 +102,7 @@ async def _merge_speakers(request: Request) -> Response:
 
     def merge() -> None:
         with request.app.state.store.locked() as cur:
-            merge_speakers(cur, meeting_id, source, target, load_tagger=lambda v: _tagger_for(request, v))
+            merge_speakers(cur, meeting_id, source, target, load_tagger=lambda v: tagger_for(request, v))
 
     try:
         await run_in_threadpool(merge)
@@ -113,13 +113,13 @@ async def _merge_speakers(request: Request) -> Response:
 
 def _map_with_store(request: Request, meeting_id: str, mapping: dict, mapped_by: str) -> None:
     # The same mapping `dialogic speakers map` writes; imported here because it pulls in polars.
-    from dialogic.review.views.editor import _tagger_for
+    from dialogic.review.views.editor import tagger_for
     from dialogic.store.speakers import map_speakers
 
     # map_speakers opens its own transaction, so it gets a plain cursor under the write lock.
     review_store: ratings.ReviewStore = request.app.state.store
     with review_store.locked() as cur:
-        map_speakers(cur, meeting_id, mapping, mapped_by, load_tagger=lambda v: _tagger_for(request, v))
+        map_speakers(cur, meeting_id, mapping, mapped_by, load_tagger=lambda v: tagger_for(request, v))
 
 
 routes = [

@@ -69,8 +69,8 @@ def test_refresh_meeting_facts_rolls_back_with_the_callers_transaction(tmp_path)
 
 def test_facts_are_built_for_a_database_made_before_them(tmp_path):
     # An old database: base rows present, no facts tables, no macros, migrations 005, 007 (which
-    # amends 005's tables), 008 (the macros' state), 062 (wordless speech) and 063 (long tag facts) not
-    # recorded.
+    # amends 005's tables), 008 (the macros' state), 062 (wordless speech), 063 (long tag facts) and
+    # 064 (meeting × tag facts) not recorded.
     path = tmp_path / "old.duckdb"
     con = build_fixture_db(path)
     expected = fact_rows(con)
@@ -83,7 +83,7 @@ def test_facts_are_built_for_a_database_made_before_them(tmp_path):
     for (macro,) in macros:
         con.execute(f"drop macro table {macro}")
     con.execute("drop table macro_state")
-    con.execute("delete from schema_migrations where version in (5, 7, 8, 9, 62, 63)")
+    con.execute("delete from schema_migrations where version in (5, 7, 8, 9, 62, 63, 64)")
     con.close()
     con = connect(path)  # applies 005, 007, 008 and 009, then creates the macros and builds the facts
     assert fact_rows(con) == expected

@@ -117,3 +117,31 @@ def test_freshness_assertions_catch_unrefreshed_changes(tmp_path, change):
         refresh_meeting_facts(con, "fx")
     con.close()
     assert [row for a in ASSERTIONS for row in failures(tmp_path / "stale.duckdb", a)] == []
+
+
+@pytest.mark.parametrize(
+    "change, failure",
+    [
+        (
+            "update utterance_tag_facts set candidate = not candidate where utterance_id = 'fx/u00002' "
+            "and tag = 'persuasion'",
+            "stale meeting_tag_facts: values differ",
+        ),
+        ("delete from meeting_tag_facts where tag = 'persuasion'", "stale meeting_tag_facts: scored tag without facts"),
+        (
+            "insert into meeting_tag_facts select * replace ('nobody_asked' as tag) from meeting_tag_facts "
+            "where tag = 'persuasion'",
+            "stale meeting_tag_facts: row that no longer holds",
+        ),
+    ],
+    ids=["candidate", "missing", "extra"],
+)
+def test_meeting_tag_facts_freshness_names_the_stale_row(tmp_path, change, failure):
+    # The meeting × tag counts the SDM views read are checked against the facts they are computed
+    # from: a candidate changed without a refresh, a lost row and a row no recomputation gives are
+    # each named.
+    con = build_fixture_db(tmp_path / "stale.duckdb")
+    con.execute(change)
+    con.close()
+    found = failures(tmp_path / "stale.duckdb", sql_dir() / "tests" / "assert_meeting_tag_facts_fresh.sql")
+    assert [row[0] for row in found] == [failure]

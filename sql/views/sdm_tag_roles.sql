@@ -12,7 +12,7 @@ voices as (
 ),
 
 scored as (
-    select distinct meeting_id, tag from utterance_tag_facts
+    select meeting_id, tag from meeting_tag_facts
 ),
 
 hits as (

@@ -17,40 +17,9 @@ codebook as (
     select tag from codebook_tags()
 ),
 
+-- counts and evidence of every scored tag, kept at write time (compute_meeting_tag_facts)
 scored as (
-    select meeting_id, tag, count(*) filter (where candidate) as candidate_count
-    from utterance_tag_facts
-    group by meeting_id, tag
-),
-
-candidates as (
-    select t.meeting_id, t.tag, list(t.utterance_id order by u.start_s, t.utterance_id) as candidate_utterance_ids
-    from utterance_tag_facts as t
-    inner join utterance_facts as u on u.meeting_id = t.meeting_id and u.utterance_id = t.utterance_id
-    where t.candidate
-    group by t.meeting_id, t.tag
-),
-
-hits as (
-    select meeting_id, tag, utterance_id, role, start_s
-    from stg_tag_hits
-),
-
-per_tag as (
-    select
-        meeting_id,
-        tag,
-        count(*) as hit_count,
-        count(*) filter (where role in ('clinician', 'peer')) as by_professionals_count,
-        count(*) filter (where role = 'service_user') as by_service_user_count,
-        count(*) filter (where role = 'network') as by_network_count,
-        min(start_s) as first_s,
-        arg_min(role, start_s) as first_role,
-        list(distinct role order by role) as hit_roles,
-        list(start_s order by start_s, utterance_id) as hit_start_s,
-        list(utterance_id order by start_s, utterance_id) as evidence_utterance_ids
-    from hits
-    group by meeting_id, tag
+    select * from meeting_tag_facts
 ),
 
 final as (
@@ -58,23 +27,21 @@ final as (
         m.meeting_id,
         c.tag,
         m.tagger_model_version,
-        case when s.tag is not null then coalesce(p.hit_count, 0) end as hit_count,
-        case when s.tag is not null then coalesce(p.by_professionals_count, 0) end as by_professionals_count,
-        case when s.tag is not null then coalesce(p.by_service_user_count, 0) end as by_service_user_count,
-        case when s.tag is not null then coalesce(p.by_network_count, 0) end as by_network_count,
+        s.hit_count,
+        s.by_professionals_count,
+        s.by_service_user_count,
+        s.by_network_count,
         s.candidate_count,
-        coalesce(k.candidate_utterance_ids, []) as candidate_utterance_ids,
-        p.first_s,
-        100 * p.first_s / nullif(m.last_end_s, 0) as first_pct,
-        p.first_role,
-        coalesce(p.hit_roles, []) as hit_roles,
-        coalesce(p.hit_start_s, []) as hit_start_s,
-        coalesce(p.evidence_utterance_ids, []) as evidence_utterance_ids
+        coalesce(s.candidate_utterance_ids, []) as candidate_utterance_ids,
+        s.first_s,
+        100 * s.first_s / nullif(m.last_end_s, 0) as first_pct,
+        s.first_role,
+        coalesce(s.hit_roles, []) as hit_roles,
+        coalesce(s.hit_start_s, []) as hit_start_s,
+        coalesce(s.evidence_utterance_ids, []) as evidence_utterance_ids
     from meetings as m
     cross join codebook as c
     left join scored as s on s.meeting_id = m.meeting_id and s.tag = c.tag
-    left join per_tag as p on p.meeting_id = m.meeting_id and p.tag = c.tag
-    left join candidates as k on k.meeting_id = m.meeting_id and k.tag = c.tag
 )
 
 -- every figure leaves with the measured error of the tagger that produced it

@@ -24,6 +24,7 @@ FACT_TABLES: tuple[str, ...] = (
     "voice_facts",
     "meeting_facts",
     "tag_hit_facts",
+    "meeting_tag_facts",
     "sdm_option5_facts",
     "window_facts",
     "overlap_facts",

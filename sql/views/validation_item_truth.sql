@@ -30,13 +30,19 @@ votes as (
     group by sample_id, utterance_id, tag
 ),
 
+-- only the sampled utterances' rows: a semi join on the (small) items, so that a database
+-- without a sample reads no tags at all and one with a sample skips most of them
 model as (
     select t.utterance_id, t.tag, t.model_version, t.label
     from tags as t
+    semi join items as i
+        on i.meeting_id = t.meeting_id and i.utterance_id = t.utterance_id and i.tagger_model_version = t.model_version
 ),
 
 roles as (
-    select utterance_id, role from utterance_facts
+    select u.utterance_id, u.role
+    from utterance_facts as u
+    semi join items as i on i.meeting_id = u.meeting_id and i.utterance_id = u.utterance_id
 ),
 
 final as (

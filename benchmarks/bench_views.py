@@ -34,6 +34,7 @@ ROW_LEVEL_VIEWS = frozenset(
         "stg_utterance_turns",
         "utterances_tagged",
         "stg_current_tags",
+        "rating_model_tags",
         "stg_speaking_turns",
     }
 )

@@ -79,6 +79,23 @@ def test_rerun_with_same_audio_and_models_is_a_no_op(processed_sample):
     assert rows(db_path, "select * from words order by word_index") == words_before
 
 
+def test_a_rerun_tags_utterances_left_untagged_when_they_changed(processed_sample, tmp_path):
+    # A change the store could not tag again (its tagger could not be loaded then) leaves those
+    # utterances without tags and the run failed; the next run of the batch tags them.
+    db = tmp_path / "untagged.duckdb"
+    shutil.copyfile(processed_sample[0], db)
+    con = connect(db)
+    (uid,) = con.execute("select utterance_id from utterances order by utterance_index limit 1").fetchone()
+    expected = con.execute("select tag, label from tags where utterance_id = ? order by tag", [uid]).fetchall()
+    con.execute("delete from tags where utterance_id = ?", [uid])
+    con.close()
+    manifest = load_manifest(processed_sample[0].parent / "manifest.yaml")
+    report = process_manifest(db, manifest, PipelineOptions())
+    assert [r.status for r in report.results] == ["unchanged"] and report.results[0].tags > 0
+    assert rows(db, "select tag, label from tags where utterance_id = ? order by tag", [uid]) == expected
+    assert rows(db, "select count(*) from utterances u anti join tags t using (utterance_id)") == [(0,)]
+
+
 def test_rerun_with_other_models_replaces_derived_rows_and_keeps_mappings(processed_sample, tmp_path):
     db_path = tmp_path / "copy.duckdb"
     shutil.copyfile(processed_sample[0], db_path)

@@ -266,8 +266,9 @@ def test_the_writer_refuses_a_damaged_set_and_stores_nothing_of_it(tmp_path):
 
 def test_staged_tags_read_with_outdated_roles_are_not_stored(tmp_path):
     """A set computed before someone mapped its speakers carries tags predicted without the
-    speakers' roles: the writer tags again instead of storing them (here the tagger named cannot be
-    loaded, so the meeting's rows are stored and its run says that tagging failed)."""
+    speakers' roles: the store's change rule tags the recast utterances again instead of keeping
+    them (here the tagger named cannot be loaded, so the meeting's rows are stored without those
+    tags, and its run, as recorded, says that tagging failed: the next run tags what is missing)."""
     con = connect(tmp_path / "w.duckdb")
     assert store(con, tmp_path, stage_meeting(tmp_path / "s", computed())).status == "processed"
     con.execute("update speakers set participant_id = 'p1' where speaker_label = 'SPEAKER_00'")
@@ -281,8 +282,16 @@ def test_staged_tags_read_with_outdated_roles_are_not_stored(tmp_path):
     options = PipelineOptions(tagger="no-such-tagger-v1")
     result = store(con, tmp_path, stage_meeting(tmp_path / "s", stale), key=OTHER_KEY, options=options)
     assert result.status == "failed" and result.reason.startswith("tag: ")
+    recorded = con.execute("select status, reason from pipeline_runs order by started_at desc limit 1").fetchone()
+    assert recorded == (result.status, result.reason)
     assert con.execute("select processing_key from meetings").fetchall() == [(OTHER_KEY,)]
-    assert con.execute("select count(*) from tags where probability = 0.99").fetchone() == (0,)
+    # the recast speaker's utterances lost their stale tags; the other speaker's, read with the
+    # role it still has (none), keep theirs
+    stale_tags = con.execute(
+        "select u.speaker_label, count(t.tag) from utterances as u "
+        "left join tags as t on t.utterance_id = u.utterance_id and t.probability = 0.99 group by all order by all"
+    ).fetchall()
+    assert stale_tags == [("SPEAKER_00", 0), ("SPEAKER_01", len(TAGS))]
     assert con.execute("select participant_id from speakers where speaker_label = 'SPEAKER_00'").fetchone() == ("p1",)
     con.close()
 

@@ -7,13 +7,17 @@ tag the recast utterances again, as tagging after the mapping would have.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from test_view_snapshots import relations
 
+from dialogic.compute import compute_meeting, tagger_record
 from dialogic.db import connect
+from dialogic.keys import meeting_key
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
-from dialogic.pipeline import process_manifest
+from dialogic.pipeline import MeetingRun, process_manifest, read_prior, store_computed
 from dialogic.store.derived import Change, propagate, tagger_inputs
 from dialogic.store.speakers import map_speakers
 
@@ -65,6 +69,29 @@ def test_mapping_before_or_after_tagging_gives_the_same_tags_and_views(processed
     # The shipped tagger reads the role: the mapping changed what it says, so the check has teeth.
     assert mapped_tags != unmapped_tags
     assert propagated.retagged and propagated.untagged == ()
+
+    # Computed (tagged with the roles of then: none), mapped, then stored, as a set staged by an
+    # earlier batch and stored after the mapping is: the store's change rule tags the recast
+    # utterances again, with the loaded tagger or, for a staged set's tagger record, one it loads.
+    meeting = manifest.meetings[0]
+    for tagger_arrives_as in ("loaded", "record"):
+        computed_first = tmp_path / f"computed_first_{tagger_arrives_as}.duckdb"
+        process_manifest(computed_first, manifest, untagged)
+        con = connect(computed_first)
+        computed = compute_meeting(meeting, tagged, read_prior(con, meeting.id), meeting_key(meeting, tagged))
+        assert set(computed.tag_roles) == {None}
+        if tagger_arrives_as == "record":
+            computed = dataclasses.replace(computed, tagger=tagger_record(computed.tagger))
+        map_speakers(con, "sample", MAPPING, mapped_by="test")
+        key = meeting_key(meeting, tagged)
+        stored = store_computed(
+            con, meeting, tagged, key, computed, MeetingRun(meeting.id).ended("processed", None), None
+        )
+        assert stored.replay_note is None and stored.tag_failure is None
+        assert con.execute(TAGS).fetchall() == mapped_tags, tagger_arrives_as
+        con.close()
+        c = _views(computed_first)
+        assert sorted(name for name in a if a[name] != c[name]) == []
 
 
 def test_propagate_retags_only_what_a_tagger_reads(tmp_path):

@@ -36,9 +36,7 @@ from dialogic.compute import (
     language_note,
     no_progress,
     should_tag,
-    speaker_roles,
     stage_failure,
-    tag_utterances,
 )
 from dialogic.consent import withdraw_meeting
 from dialogic.cores import available_cores, cpu_threads, torch_threads
@@ -50,7 +48,7 @@ from dialogic.manifest import Manifest, MeetingSpec, check_consent
 from dialogic.options import PipelineOptions
 from dialogic.records import BatchReport, ComputedMeeting, FailedMeeting, MeetingResult
 from dialogic.store.meetings import (
-    carried_mapping,
+    StoredMeeting,
     read_stored_voices,
     record_run,
     store_imported_meeting,
@@ -250,12 +248,14 @@ def _store(
     progress(meeting.id, "store")
     started = time.perf_counter()
     try:
-        computed = retag_if_roles_changed(con, meeting, options, computed)
         status, reason = ("failed", computed.tag_failure) if computed.tag_failure else ("processed", computed.reason)
         run = run.ended(status, reason, computed.timings_s)
-        changes, note = engine.call(
+        stored = engine.call(
             meeting.id, "store", store_computed, con, meeting, options, key, computed, run, manifest_path
         )
+        changes, note = stored.mapping_changes, stored.replay_note
+        if stored.tag_failure:  # recorded so by the store: the next run tags what is missing
+            run = run.ended("failed", "; ".join(filter(None, [run.reason, stored.tag_failure])))
     except Exception as exc:
         failed = run.ended("failed", stage_failure("store", meeting, exc), computed.timings_s)
         return _settle(con, meeting, options, key, failed, manifest_path, warnings=computed.warnings)
@@ -295,22 +295,6 @@ def store_staged(
     return _finish(con, pending, Engine(staging=Path(folder).parent), manifest_path, no_progress)
 
 
-def retag_if_roles_changed(
-    con, meeting: MeetingSpec, options: PipelineOptions, computed: ComputedMeeting
-) -> ComputedMeeting:
-    """A meeting computed with stored mappings that changed since (a set staged by an earlier
-    batch, mapped since) carries tags read with the wrong roles: it is tagged again here."""
-    if computed.tag_rows is None or computed.imported is not None:  # an import's mappings are its own
-        return computed
-    carried, _ = carried_mapping(con, meeting, computed.diarisation)
-    if speaker_roles(meeting, computed.utterances, carried) == computed.tag_roles:
-        return computed
-    tagged = tag_utterances(meeting, options, computed.utterances, carried, computed.transcript.language)
-    return dataclasses.replace(
-        computed, tagger=tagged.tagger, tag_rows=tagged.rows, tag_roles=tagged.roles, tag_failure=tagged.failure
-    )
-
-
 def store_computed(
     con,
     meeting: MeetingSpec,
@@ -319,11 +303,13 @@ def store_computed(
     computed: ComputedMeeting,
     run: MeetingRun,
     manifest_path: str | None,
-) -> tuple[list, str | None]:
-    """Write a computed meeting, its tags and its run record in one transaction. Returns the
-    mapping changes and a note for the run's reason (corrections that could not be replayed)."""
+) -> StoredMeeting:
+    """Write a computed meeting, its tags and its run record in one transaction. Returns what the
+    store changed beyond the rows (mapping changes, corrections that could not be replayed,
+    utterances that could not be tagged again). Utterances whose speaker's stored role changed
+    after the meeting was computed are tagged again by the store's change rule."""
     record = run_record(run, meeting, options, key, computed=True)
-    tags = None if computed.tag_rows is None else (_tagger_to_store(con, meeting, options, computed), computed.tag_rows)
+    tags = None if computed.tag_rows is None else (computed.tagger, computed.tag_rows)
     if computed.imported is not None:
         store_imported_meeting(
             con,
@@ -342,8 +328,8 @@ def store_computed(
             audio_warnings=computed.warnings,
             transcript_warnings=computed.imported.transcript_warnings,
         )
-        return computed.imported.mapping_changes, None
-    stored = store_meeting(
+        return StoredMeeting(computed.imported.mapping_changes)
+    return store_meeting(
         con,
         meeting,
         computed.audio,
@@ -357,24 +343,25 @@ def store_computed(
         warnings=computed.warnings,
         language=computed.transcript.language,
         language_probability=computed.transcript.language_probability,
+        tag_roles=computed.tag_roles if tags is not None else None,
+        load_tagger=_tagger_loader(options),
     )
-    return stored.mapping_changes, stored.replay_note
 
 
-def _tagger_to_store(con, meeting: MeetingSpec, options: PipelineOptions, computed: ComputedMeeting):
-    """What the store registers the tags under: the tagger's record; or, for a meeting with
-    transcript corrections to replay, the loaded tagger (cached, so free where the meeting was
-    computed here), which re-tags the utterances the replay changes."""
-    from dialogic.store.corrections import prepare_replay
+def _tagger_loader(options: PipelineOptions) -> Callable[[str], object]:
+    """For the store's change rule: loads the run's tagger when utterances of a meeting whose tags
+    arrived as a record (a staged set) must be tagged again (a replayed correction, a role mapped
+    since the meeting was computed). It must be the version that predicted the stored tags."""
 
-    if prepare_replay(con, meeting.id) is None:
-        return computed.tagger
-    from dialogic.tagging.tagger import load_tagger
+    def load(model_version: str):
+        from dialogic.tagging.tagger import load_tagger
 
-    tagger = load_tagger(options.tagger)
-    if tagger.model_version != computed.tagger.model_version:
-        raise DialogicError(f"tags predicted by {computed.tagger.model_version}, but {tagger.model_version} is loaded")
-    return tagger
+        tagger = load_tagger(options.tagger)
+        if tagger.model_version != model_version:
+            raise DialogicError(f"tags predicted by {model_version}, but {tagger.model_version} is loaded")
+        return tagger
+
+    return load
 
 
 def _settle(
@@ -484,17 +471,19 @@ def stored_language(con: duckdb.DuckDBPyConnection, meeting_id: str) -> str | No
 
 
 def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, only_if_missing: bool) -> int:
-    """Tag a stored meeting with the options' tagger; with ``only_if_missing``, only when that
-    tagger version has no rows for it yet (checked without loading the tagger). Returns the tag
-    rows written."""
+    """Tag a stored meeting with the options' tagger; with ``only_if_missing``, only when an
+    utterance has no rows of that tagger version yet (checked without loading the tagger): a
+    meeting never tagged by it, or one whose changed utterances could not be tagged again when
+    they changed. Returns the tag rows written."""
     from dialogic.tagging.artifacts import tagger_version
 
     if only_if_missing:
-        done = con.execute(
-            "select count(*) from tags where meeting_id = ? and model_version = ?",
+        missing = con.execute(
+            "select count(*) from utterances as u where u.meeting_id = ? and not exists "
+            "(select 1 from tags as t where t.utterance_id = u.utterance_id and t.model_version = ?)",
             [meeting.id, tagger_version(options.tagger)],
         ).fetchone()[0]
-        if done:
+        if not missing:
             return 0
     # a meeting without speech (a silent recording) has nothing to tag: the tagger is not loaded
     if not con.execute("select count(*) from utterances where meeting_id = ?", [meeting.id]).fetchone()[0]:

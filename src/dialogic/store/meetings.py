@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -26,10 +27,11 @@ from dialogic.records import (
     ImportedUtterance,
     MappingChange,
     SpeakerTurn,
+    TaggerRecord,
     Utterance,
 )
 from dialogic.store.corrections import prepare_replay, replay_corrections
-from dialogic.store.derived import Change, TaggerInputs, propagate, tagger_inputs
+from dialogic.store.derived import Change, Propagated, TaggerInputs, propagate, tagger_inputs
 from dialogic.voices import StoredSpeaker, carry_mappings, doubtful_speakers, longest_turn_s, shared_speech_s
 
 _DERIVED = ("words", "utterances", "turns")
@@ -38,16 +40,26 @@ _MACHINE = ("machine_words", "machine_utterances")
 
 @dataclass(frozen=True)
 class StoredMeeting:
-    """What storing a meeting changed beyond its rows: mappings carried to other labels, and the
-    transcript corrections replayed onto the new transcript (None: the meeting had none)."""
+    """What storing a meeting changed beyond its rows: mappings carried to other labels, the
+    transcript corrections replayed onto the new transcript (None: the meeting had none), and
+    what the change rule tagged again or left untagged (`dialogic.store.derived.propagate`)."""
 
     mapping_changes: list[MappingChange]
     replay: ReplayResult | None = None
+    propagated: Propagated | None = None
 
     @property
     def replay_note(self) -> str | None:
         """A line for the run's reason when corrections could not be replayed."""
         return _replay_note(self.replay)
+
+    @property
+    def tag_failure(self) -> str | None:
+        """The run's reason when utterances that had to be tagged again could not be: the run
+        is recorded as failed, and the next run tags what is missing."""
+        if self.propagated is None or not self.propagated.untagged:
+            return None
+        return f"tag: {self.propagated.note} (re-run to tag)"
 
 
 def _replay_note(replay: ReplayResult | None) -> str | None:
@@ -177,6 +189,8 @@ def store_meeting(
     language: str | None = None,
     language_probability: float | None = None,
     warnings: list[str] | None = None,
+    tag_roles: list[str | None] | None = None,
+    load_tagger: Callable[[str], object] | None = None,
 ) -> StoredMeeting:
     """Replace the meeting's derived rows atomically, with its analytics facts refreshed once.
 
@@ -193,6 +207,13 @@ def store_meeting(
     corrections did not fit.
     ``audio``: only its ``sha256`` and ``duration_s`` are stored (a worker's staged meeting carries
     no samples).
+
+    ``tag_roles``: the speaker role each utterance's tags were read with, in order (a meeting
+    computed before its speakers' stored mappings changed was tagged with the roles of then); where
+    it differs from the role stored now, the change rule tags the utterance again, as for any
+    other change. ``load_tagger``: loads the tags' version when something must be tagged again and
+    ``tags`` holds only the tagger's record (None: such utterances are left untagged, and the
+    run's reason says so).
     """
     mid = meeting.id
     # build_utterances keeps every word, in order, so utterance ids line up with the word list.
@@ -240,15 +261,24 @@ def store_meeting(
             ],
         )
         _write_tags(con, mid, tags)
-        before = tagger_inputs(con, mid)  # what the new tags were computed on
+        before = _tagged_with(tagger_inputs(con, mid), tag_roles)  # what the new tags were computed on
         replay = None
         if prepared is not None:
             run_id = (run or {}).get("run_id", "manual")
             replay = replay_corrections(con, mid, prepared, diarisation.turns, set(diarisation.speakers), run_id=run_id)
             if _replay_note(replay) and run is not None:
                 run = run | {"reason": "; ".join(filter(None, [run.get("reason"), _replay_note(replay)]))}
-        _propagate_and_record(con, mid, before, tags, run)
-    return StoredMeeting(changes, replay)
+        propagated = _propagate_and_record(con, mid, before, tags, run, load_tagger)
+    return StoredMeeting(changes, replay, propagated)
+
+
+def _tagged_with(stored: TaggerInputs, roles: list[str | None] | None) -> TaggerInputs:
+    """The stored inputs with each utterance's role replaced by the one its tags were read with."""
+    if roles is None:
+        return stored
+    if len(roles) != len(stored):
+        raise ValueError(f"{len(roles)} tag roles for {len(stored)} utterances")
+    return {uid: (text, speaker, role) for (uid, (text, speaker, _)), role in zip(stored.items(), roles)}
 
 
 @dataclass(frozen=True)
@@ -313,13 +343,22 @@ def _write_tags(con, mid: str, tags: tuple | None) -> None:
         write_tag_rows(con, mid, tagger, tag_rows)
 
 
-def _propagate_and_record(con, mid: str, before: TaggerInputs, tags: tuple | None, run: dict | None) -> None:
+def _propagate_and_record(
+    con, mid: str, before: TaggerInputs, tags: tuple | None, run: dict | None, load_tagger=None
+) -> Propagated:
     """The end of a store, inside its transaction: what follows the change (facts; tags of what a
-    replay changed), then the run record. The run's own tags are all it tags: nothing is loaded."""
+    replay or a role changed since tagging changed), then the run record, whose reason says what
+    could not be tagged again. A tagger's record (a staged meeting's) cannot tag: ``load_tagger``
+    loads its version if something must be tagged (None: nothing is loaded)."""
     change = Change(mid, "stored", before, tagger_registered=tags is not None)
-    propagate(con, change, tagger=tags[0] if tags is not None else None, load_tagger=None)
+    loaded = tags[0] if tags is not None and not isinstance(tags[0], TaggerRecord) else None
+    propagated = propagate(con, change, tagger=loaded, load_tagger=load_tagger)
     if run is not None:
+        failure = StoredMeeting([], None, propagated).tag_failure
+        if failure:  # a failed run: the next run of the batch tags what is missing
+            run = run | {"status": "failed", "reason": "; ".join(filter(None, [run.get("reason"), failure]))}
         record_run(con, **run)
+    return propagated
 
 
 def _words_table(mid: str, words: list[AttributedWord], word_utterance: list[str]) -> pa.Table:

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import duckdb
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -54,6 +55,27 @@ def test_process_export_and_map_from_the_command_line(processed_sample, tmp_path
     out = tmp_path / "sample.rttm"
     result = runner.invoke(app, ["export", "sample", "--format", "rttm", "--output", str(out), "--db", str(db)])
     assert result.exit_code == 0 and out.read_text().startswith("SPEAKER sample 1 ")
+
+
+def test_process_tags_a_stored_meeting_with_the_tagger_named(processed_sample, tmp_path):
+    # The held-back, role-blind v5 is chosen by version: the stored meeting is not computed again,
+    # only tagged, and its views read v5 from then on; v3's rows are kept for comparison.
+    db = tmp_path / "tagger.duckdb"
+    shutil.copyfile(processed_sample[0], db)
+    manifest = processed_sample[0].parent / "manifest.yaml"
+    result = runner.invoke(app, ["process", str(manifest), "--db", str(db), "--tagger", "dialogic-tagger-v5"])
+    assert result.exit_code == 0, result.output
+    assert "unchanged" in result.output and "0 failed" in result.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        versions = con.execute("select model_version, count(*) from tags group by all order by all").fetchall()
+        current = con.execute("select model_version from stg_current_tagger").fetchall()
+        utterances = con.execute("select count(*) from utterances").fetchone()[0]
+    finally:
+        con.close()
+    assert [v for v, _ in versions] == ["dialogic-tagger-v3", "dialogic-tagger-v5"]
+    assert dict(versions)["dialogic-tagger-v5"] == 4 * utterances
+    assert current == [("dialogic-tagger-v5",)]
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,12 @@ def process(
         "audio. An imported transcript's language is not detected: without one it is not tagged.",
     ),
     tag: bool = typer.Option(True, "--tag/--no-tag", help="Tag utterances after storing them."),
+    tagger: str = typer.Option(
+        None,
+        "--tagger",
+        help="Tagger version (<name>-v<N>) or folder. Default: the newest shipped one not held back "
+        "(dialogic-tagger-v3); a stored meeting that version has not tagged is tagged on a re-run.",
+    ),
     allow_outside: bool = typer.Option(
         False, "--allow-outside", help="Accept audio files outside the manifest's folder (refused by default)."
     ),
@@ -119,6 +125,7 @@ def process(
         diarisation=DiarisationOptions(pipeline=diarisation),
         speaker_hint=speaker_hint,
         tag=tag,
+        tagger=tagger,
         purge_withdrawn=purge_withdrawn,
         cpu_cores=cpu_cores,
     )
@@ -279,6 +286,7 @@ def demo(
         speaker_hint="max",
         language=None,
         tag=True,
+        tagger=None,
         allow_outside=False,
         purge_withdrawn=False,
         dask_workers=None,

@@ -48,7 +48,7 @@ per_hit as (
         count(*) filter (where role = 'service_user') as by_service_user_count,
         count(*) filter (where role = 'network') as by_network_count,
         min(start_s) as first_s,
-        arg_min(role, start_s) as first_role,
+        (list(role order by start_s, utterance_id))[1] as first_role,  -- ties by utterance id
         list(distinct role order by role) as hit_roles,
         list(start_s order by start_s, utterance_id) as hit_start_s,
         list(utterance_id order by start_s, utterance_id) as evidence_utterance_ids

@@ -253,16 +253,18 @@ def _store(
         stored = engine.call(
             meeting.id, "store", store_computed, con, meeting, options, key, computed, run, manifest_path
         )
-        changes, note = stored.mapping_changes, stored.replay_note
-        if stored.tag_failure:  # recorded so by the store: the next run tags what is missing
-            run = run.ended("failed", "; ".join(filter(None, [run.reason, stored.tag_failure])))
     except Exception as exc:
         failed = run.ended("failed", stage_failure("store", meeting, exc), computed.timings_s)
         return _settle(con, meeting, options, key, failed, manifest_path, warnings=computed.warnings)
     engine.release(meeting, key)
+    # as the store recorded it: the run's reason, corrections not replayed, then what was not tagged
+    # (a failed run: the next run tags what is missing)
     run = run.ended(
-        run.status, "; ".join(filter(None, [run.reason, note])) or None, {"store": time.perf_counter() - started}
+        "failed" if stored.tag_failure else run.status,
+        "; ".join(filter(None, [run.reason, stored.replay_note, stored.tag_failure])) or None,
+        {"store": time.perf_counter() - started},
     )
+    changes = stored.mapping_changes
     if computed.imported is not None:  # words of the transcript's text; speakers are its names
         words, speakers = sum(len(u.text.split()) for u in computed.utterances), len(computed.imported.speakers)
         warnings = [*computed.warnings, *computed.imported.transcript_warnings]
@@ -344,7 +346,7 @@ def store_computed(
         language=computed.transcript.language,
         language_probability=computed.transcript.language_probability,
         tag_roles=computed.tag_roles if tags is not None else None,
-        load_tagger=_tagger_loader(options),
+        load_tagger=_tagger_loader(options) if tags is not None else None,  # a run that tags nothing loads none
     )
 
 
@@ -471,19 +473,24 @@ def stored_language(con: duckdb.DuckDBPyConnection, meeting_id: str) -> str | No
 
 
 def tag_stored_meeting(con, meeting: MeetingSpec, options: PipelineOptions, *, only_if_missing: bool) -> int:
-    """Tag a stored meeting with the options' tagger; with ``only_if_missing``, only when an
-    utterance has no rows of that tagger version yet (checked without loading the tagger): a
-    meeting never tagged by it, or one whose changed utterances could not be tagged again when
-    they changed. Returns the tag rows written."""
+    """Tag a stored meeting with the options' tagger; with ``only_if_missing``, only when that
+    version has no rows for it yet, or is the meeting's current version and some utterance lacks
+    its rows (changed utterances that could not be tagged again when they changed); checked
+    without loading the tagger. Returns the tag rows written."""
+    from dialogic.store.derived import current_tagger_version
     from dialogic.tagging.artifacts import tagger_version
 
     if only_if_missing:
-        missing = con.execute(
-            "select count(*) from utterances as u where u.meeting_id = ? and not exists "
-            "(select 1 from tags as t where t.utterance_id = u.utterance_id and t.model_version = ?)",
-            [meeting.id, tagger_version(options.tagger)],
-        ).fetchone()[0]
-        if not missing:
+        version = tagger_version(options.tagger)
+        has_rows, missing = con.execute(
+            "select (select count(*) from tags where meeting_id = $m and model_version = $v), "
+            "(select count(*) from utterances as u where u.meeting_id = $m and not exists "
+            "(select 1 from tags as t where t.utterance_id = u.utterance_id and t.model_version = $v))",
+            {"m": meeting.id, "v": version},
+        ).fetchone()
+        # a version with rows that is no longer the meeting's current one is left as it is: tagging
+        # it again would make it current and switch the meeting's views back to it
+        if has_rows and (not missing or current_tagger_version(con, meeting.id) != version):
             return 0
     # a meeting without speech (a silent recording) has nothing to tag: the tagger is not loaded
     if not con.execute("select count(*) from utterances where meeting_id = ?", [meeting.id]).fetchone()[0]:

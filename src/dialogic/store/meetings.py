@@ -47,6 +47,7 @@ class StoredMeeting:
     mapping_changes: list[MappingChange]
     replay: ReplayResult | None = None
     propagated: Propagated | None = None
+    tagged: bool = False  # the store wrote the run's own tags
 
     @property
     def replay_note(self) -> str | None:
@@ -56,8 +57,10 @@ class StoredMeeting:
     @property
     def tag_failure(self) -> str | None:
         """The run's reason when utterances that had to be tagged again could not be: the run
-        is recorded as failed, and the next run tags what is missing."""
-        if self.propagated is None or not self.propagated.untagged:
+        is recorded as failed, and the next run tags what is missing. A run that wrote no tags
+        of its own is not failed by it (its changed utterances are left untagged, as a mapping
+        leaves them when the tagger cannot be loaded)."""
+        if self.propagated is None or not self.propagated.untagged or not self.tagged:
             return None
         return f"tag: {self.propagated.note} (re-run to tag)"
 
@@ -269,7 +272,7 @@ def store_meeting(
             if _replay_note(replay) and run is not None:
                 run = run | {"reason": "; ".join(filter(None, [run.get("reason"), _replay_note(replay)]))}
         propagated = _propagate_and_record(con, mid, before, tags, run, load_tagger)
-    return StoredMeeting(changes, replay, propagated)
+    return StoredMeeting(changes, replay, propagated, tagged=tags is not None)
 
 
 def _tagged_with(stored: TaggerInputs, roles: list[str | None] | None) -> TaggerInputs:
@@ -354,7 +357,7 @@ def _propagate_and_record(
     loaded = tags[0] if tags is not None and not isinstance(tags[0], TaggerRecord) else None
     propagated = propagate(con, change, tagger=loaded, load_tagger=load_tagger)
     if run is not None:
-        failure = StoredMeeting([], None, propagated).tag_failure
+        failure = StoredMeeting([], None, propagated, tagged=tags is not None).tag_failure
         if failure:  # a failed run: the next run of the batch tags what is missing
             run = run | {"status": "failed", "reason": "; ".join(filter(None, [run.get("reason"), failure]))}
         record_run(con, **run)

@@ -77,6 +77,20 @@ def test_process_tags_a_stored_meeting_with_the_tagger_named(processed_sample, t
     assert dict(versions)["dialogic-tagger-v5"] == 4 * utterances
     assert current == [("dialogic-tagger-v5",)]
 
+    # A change re-tags with the current version only (an utterance loses its v3 rows); a plain
+    # re-run must not tag it with v3 again, which would make v3 current and switch the views back.
+    con = duckdb.connect(str(db))
+    con.execute("delete from tags where model_version = 'dialogic-tagger-v3' and utterance_id like '%u00000'")
+    con.close()
+    result = runner.invoke(app, ["process", str(manifest), "--db", str(db)])
+    assert result.exit_code == 0 and "unchanged" in result.output, result.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select model_version from stg_current_tagger").fetchall() == [("dialogic-tagger-v5",)]
+        assert con.execute("select count(*) from tags where utterance_id like '%u00000'").fetchone() == (4,)
+    finally:
+        con.close()
+
 
 @pytest.mark.parametrize(
     "args, message",
@@ -85,12 +99,14 @@ def test_process_tags_a_stored_meeting_with_the_tagger_named(processed_sample, t
         (["speakers", "map", "sample", "SPEAKER_00=p7"], "no participant 'p7'"),
         (["speakers", "map", "sample", "SPEAKER_00"], "expected SPEAKER=PARTICIPANT"),
         (["export", "nope"], "no meeting 'nope'"),
+        (["process", "MANIFEST", "--tagger", "no-such-tagger-v9"], "no tagger model 'no-such-tagger-v9'"),
     ],
 )
 def test_user_errors_are_one_clear_line(processed_sample, tmp_path, args, message):
     db = tmp_path / "err.duckdb"
     shutil.copyfile(processed_sample[0], db)
-    result = runner.invoke(app, [*args, "--db", str(db)])
+    manifest = str(processed_sample[0].parent / "manifest.yaml")
+    result = runner.invoke(app, [manifest if a == "MANIFEST" else a for a in args] + ["--db", str(db)])
     assert result.exit_code == 1
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output  # one line, no traceback

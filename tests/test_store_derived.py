@@ -12,14 +12,16 @@ import dataclasses
 import pytest
 from test_view_snapshots import relations
 
-from dialogic.compute import compute_meeting, tagger_record
+from dialogic.compute import compute_meeting
 from dialogic.db import connect
 from dialogic.keys import meeting_key
 from dialogic.manifest import load_manifest
 from dialogic.options import PipelineOptions
 from dialogic.pipeline import MeetingRun, process_manifest, read_prior, store_computed
+from dialogic.records import TaggerRecord
 from dialogic.store.derived import Change, propagate, tagger_inputs
 from dialogic.store.speakers import map_speakers
+from dialogic.tagging.tagger import load_tagger
 
 MAPPING = {"SPEAKER_00": "p1", "SPEAKER_01": "p2"}
 TAGS = "select utterance_id, tag, round(probability, 6), label, model_version from tags order by all"
@@ -80,8 +82,9 @@ def test_mapping_before_or_after_tagging_gives_the_same_tags_and_views(processed
         con = connect(computed_first)
         computed = compute_meeting(meeting, tagged, read_prior(con, meeting.id), meeting_key(meeting, tagged))
         assert set(computed.tag_roles) == {None}
-        if tagger_arrives_as == "record":
-            computed = dataclasses.replace(computed, tagger=tagger_record(computed.tagger))
+        if tagger_arrives_as == "loaded":  # computed here: compute_meeting itself returns the record
+            computed = dataclasses.replace(computed, tagger=load_tagger(computed.tagger.model_version))
+        assert isinstance(computed.tagger, TaggerRecord) == (tagger_arrives_as == "record")
         map_speakers(con, "sample", MAPPING, mapped_by="test")
         key = meeting_key(meeting, tagged)
         stored = store_computed(

@@ -118,6 +118,15 @@ def process(
 
     if speaker_hint not in SPEAKER_HINTS:
         fail(DialogicError(f"--speaker-hint must be one of: {', '.join(SPEAKER_HINTS)}"))
+    if tagger is not None and tag:
+        from dialogic.tagging.artifacts import tagger_version
+
+        try:  # before any meeting is computed; a folder as an absolute path, the same for every worker
+            tagger_version(tagger)
+        except DialogicError as exc:
+            fail(exc)
+        if Path(tagger).is_dir():
+            tagger = str(Path(tagger).resolve())
     chosen = PipelineOptions(
         transcription=TranscriptionOptions(
             model=asr_model, language=language, beam_size=asr_beam_size, batch_size=asr_batch_size

@@ -60,9 +60,13 @@ class StoredMeeting:
         is recorded as failed, and the next run tags what is missing. A run that wrote no tags
         of its own is not failed by it (its changed utterances are left untagged, as a mapping
         leaves them when the tagger cannot be loaded)."""
-        if self.propagated is None or not self.propagated.untagged or not self.tagged:
-            return None
-        return f"tag: {self.propagated.note} (re-run to tag)"
+        return _tag_failure(self.propagated, self.tagged)
+
+
+def _tag_failure(propagated: Propagated | None, tagged: bool) -> str | None:
+    if propagated is None or not propagated.untagged or not tagged:
+        return None
+    return f"tag: {propagated.note} (re-run to tag)"
 
 
 def _replay_note(replay: ReplayResult | None) -> str | None:
@@ -357,7 +361,7 @@ def _propagate_and_record(
     loaded = tags[0] if tags is not None and not isinstance(tags[0], TaggerRecord) else None
     propagated = propagate(con, change, tagger=loaded, load_tagger=load_tagger)
     if run is not None:
-        failure = StoredMeeting([], None, propagated, tagged=tags is not None).tag_failure
+        failure = _tag_failure(propagated, tagged=tags is not None)
         if failure:  # a failed run: the next run of the batch tags what is missing
             run = run | {"status": "failed", "reason": "; ".join(filter(None, [run.get("reason"), failure]))}
         record_run(con, **run)

@@ -49,10 +49,19 @@ def test_training_corpus_reads_every_file_with_unique_ids_and_sources():
         "boundary.jsonl",
         "boundary_asr.jsonl",
         "rules.jsonl",
+        "own_voice.jsonl",
     }
     rows = load_training_corpus()
     assert len({r.utterance_id for r in rows}) == len(rows)
-    assert {r.source for r in rows} == {"seed", "realistic", "spoken_asr", "boundary", "boundary_asr", "rules"}
+    assert {r.source for r in rows} == {
+        "seed",
+        "realistic",
+        "spoken_asr",
+        "boundary",
+        "boundary_asr",
+        "rules",
+        "own_voice",
+    }
     assert all(r.split in ("train", "dev") for r in rows if r.source in ("spoken_asr", "boundary_asr"))
 
 

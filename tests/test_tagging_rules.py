@@ -38,6 +38,40 @@ def test_training_rules_cover_every_persuasion_subtype_in_three_forms_with_conte
     assert resisted and all(r["prev_same"] is False for r in resisted)
 
 
+def test_own_voice_corpus_holds_the_speakers_own_refusals_as_negatives_beside_others_pushing():
+    rows = _rows(ROOT / "data/seed/own_voice.jsonl")
+    negatives = [r for r in rows if r["rule"].startswith("persuasion-")]
+    assert {r["rule"] for r in negatives} >= {"persuasion-own_refusal", "persuasion-own_plea"}
+    assert all(r["persuasion"] == 0 for r in negatives) and all(
+        r["persuasion"] == 1 for r in rows if r not in negatives
+    )
+    assert {r["speaker_role"] for r in rows if r["rule"] == "persuasion-own_refusal"} == {"service_user"}
+    # the same pushes stand before refusals and before others joining in, so the context gives nothing away
+    leads = {
+        rule: {r["prev_text"] for r in rows if r["rule"] == rule and r["prev_text"]}
+        for rule in {r["rule"] for r in rows}
+    }
+    assert leads["persuasion-own_refusal"] & leads["persuasion+join_push"]
+    assert {r["form"] for r in rows} == {"written", "spoken", "asr_noisy"}
+    split_of_frame: dict[str, set[str]] = {}
+    for r in rows:
+        split_of_frame.setdefault(r["frame"], set()).add(r["split"])
+    assert all(len(s) == 1 for s in split_of_frame.values())
+    # text-level, not role-level: a report of pressure leaves self-disclosure unjudged
+    assert all("peer_self_disclosure" not in r for r in rows if r["rule"] == "persuasion-pressure_reported")
+
+
+def test_corpus_fingerprint_names_every_training_file_by_its_sha256():
+    import hashlib
+
+    from dialogic.tagging.corpus import corpus_fingerprint, training_corpus_paths
+
+    fingerprint = corpus_fingerprint()
+    assert set(fingerprint) == {p.name for p in training_corpus_paths()}
+    own = ROOT / "data/seed/own_voice.jsonl"
+    assert fingerprint["own_voice.jsonl"] == hashlib.sha256(own.read_bytes()).hexdigest()
+
+
 def test_the_rules_set_shares_no_utterance_with_training_and_covers_the_same_rules():
     held = _rows(ROOT / "data/heldout/rules.jsonl")
     training = {normalise_text(r["text"]) for p in (ROOT / "data/seed").glob("*.jsonl") for r in _rows(p)}

@@ -36,7 +36,7 @@ def train(
     Example: dialogic train --db dialogic.duckdb --recipe both
     """
     from dialogic.db import connect
-    from dialogic.tagging.corpus import load_rater_labels, load_training_corpus
+    from dialogic.tagging.corpus import corpus_fingerprint, load_rater_labels, load_training_corpus
     from dialogic.tagging.publish import write_artifact
     from dialogic.tagging.train import TrainOptions, train_tagger
 
@@ -61,6 +61,7 @@ def train(
                 last["step"] = step
 
         report = train_tagger(rows, options, progress=progress)
+        report.data["corpus_files"] = corpus_fingerprint(corpus or None)
         target = write_artifact(report, options, output_dir, overwrite=overwrite)
     except DialogicError as exc:
         fail(exc)

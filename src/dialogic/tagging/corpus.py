@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,14 +82,28 @@ def load_seed_corpus(path: Path | None = None) -> list[LabelledUtterance]:
 
 def training_corpus_paths() -> list[Path]:
     """The corpus files `dialogic train` reads by default: the templated seed corpus, the
-    realistic-talk corpus, the codebook-boundary corpus and the ASR transcripts of parts of them
-    (see data/seed/DATA_CARD.md); all but the first only when present."""
+    realistic-talk corpus, the codebook-boundary corpus, the ASR transcripts of parts of them, the
+    rules corpus and the own-voice corpus (see data/seed/DATA_CARD.md); all but the first only
+    when present."""
     seed = _REPO_DIR / "data" / "seed"
     extra = [
         seed / name
-        for name in ("realistic.jsonl", "spoken_asr.jsonl", "boundary.jsonl", "boundary_asr.jsonl", "rules.jsonl")
+        for name in (
+            "realistic.jsonl",
+            "spoken_asr.jsonl",
+            "boundary.jsonl",
+            "boundary_asr.jsonl",
+            "rules.jsonl",
+            "own_voice.jsonl",
+        )
     ]
     return [seed_corpus_path()] + [p for p in extra if p.is_file()]
+
+
+def corpus_fingerprint(paths: list[Path] | None = None) -> dict[str, str]:
+    """The sha256 of every corpus file a training run read, by file name, for its model card:
+    which data a version was trained on, so that a later change to a corpus file shows."""
+    return {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths or training_corpus_paths()}
 
 
 def load_training_corpus(paths: list[Path] | None = None) -> list[LabelledUtterance]:

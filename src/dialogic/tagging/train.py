@@ -547,7 +547,7 @@ def main() -> None:
     ``python -m dialogic.tagging.train --version 4 --epochs 3 --frozen-layers 3``."""
     import argparse
 
-    from dialogic.tagging.corpus import load_training_corpus
+    from dialogic.tagging.corpus import corpus_fingerprint, load_training_corpus
     from dialogic.tagging.publish import write_artifact
 
     parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
@@ -579,6 +579,7 @@ def main() -> None:
             print(f"[{time.perf_counter() - started:7.0f} s] {step} {done}/{total}", flush=True)
 
     report = train_tagger(load_training_corpus(), options, progress=progress)
+    report.data["corpus_files"] = corpus_fingerprint()
     path = write_artifact(report, options, overwrite=args.overwrite)
     best = report.best
     print(f"wrote {path}: dev macro-F1 {best.dev.macro_f1:.4f}, thresholds {best.thresholds}", flush=True)

@@ -1,5 +1,6 @@
 """Training on a tiny corpus runs end to end, and artifacts refuse to load when altered."""
 
+import hashlib
 import json
 import random
 import shutil
@@ -100,3 +101,8 @@ def test_train_command_on_a_tiny_corpus(tmp_path):
     assert "head (kept)" in result.output
     assert (tmp_path / "m" / "tiny-tagger-v1" / "MODEL_CARD.md").is_file()
     assert not (tmp_path / "m" / "tiny-tagger-v1" / "encoder.safetensors").exists()
+    # the card says which corpus file, byte for byte, the version was trained on
+    manifest = json.loads((tmp_path / "m" / "tiny-tagger-v1" / "manifest.json").read_text())
+    digest = hashlib.sha256(corpus.read_bytes()).hexdigest()
+    assert manifest["data"]["corpus_files"] == {"tiny.jsonl": digest}
+    assert f"`tiny.jsonl` {digest[:12]}" in (tmp_path / "m" / "tiny-tagger-v1" / "MODEL_CARD.md").read_text()

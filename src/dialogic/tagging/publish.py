@@ -212,6 +212,16 @@ def _sources_line(data: dict) -> str:
         "\n  By file (train / dev / test): "
         + "; ".join(f"`{name}` {n['train']} / {n['dev']} / {n['test']}" for name, n in sources.items())
         + "."
+        + _corpus_files_line(data)
+    )
+
+
+def _corpus_files_line(data: dict) -> str:
+    files = data.get("corpus_files")  # recorded from dialogic-tagger-v6 on
+    if not files:
+        return ""
+    return (
+        "\n  Corpus files read, sha256 (first 12 hex): " + "; ".join(f"`{n}` {h[:12]}" for n, h in files.items()) + "."
     )
 
 

@@ -558,6 +558,7 @@ def main() -> None:
     parser.add_argument("--context", type=int, default=TrainOptions.context)
     parser.add_argument("--real-talk-negatives", type=int, default=TrainOptions.real_talk_negatives)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=TrainOptions.seed, help="another seed, to see seed-to-seed spread")
     parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--no-bf16-check", action="store_true", help="skip it (run `recheck` later)")
     args = parser.parse_args()
@@ -570,6 +571,7 @@ def main() -> None:
         context=args.context,
         real_talk_negatives=args.real_talk_negatives,
         threads=args.threads,
+        seed=args.seed,
         bf16_check=not args.no_bf16_check,
     )
     started = time.perf_counter()

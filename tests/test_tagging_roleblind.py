@@ -1,5 +1,5 @@
 """Role-blind context taggers (issue #23): what each artifact reads, contexts in the tag store,
-and — on the committed role-blind v5 — identical probabilities whatever the role."""
+and — on the committed role-blind v5 and v6 — identical probabilities whatever the role."""
 
 from dataclasses import dataclass, field
 
@@ -105,14 +105,14 @@ def test_a_correction_retags_the_next_utterance_of_a_context_model(con):
     assert per_version == [("ctx-tagger-v1", 4), ("other-v1", 3)]
 
 
-@pytest.fixture(scope="module")
-def role_blind():
-    """The committed role-blind v5 (held back from being the default, docs/tagger-v5-notes.md):
-    it reads the previous turn and never the role; its weights are checked against their sha256
-    on load."""
+@pytest.fixture(scope="module", params=["dialogic-tagger-v5", "dialogic-tagger-v6"])
+def role_blind(request):
+    """The committed role-blind versions (held back from being the default,
+    docs/tagger-v5-notes.md, docs/tagger-v6-notes.md): they read the previous turn and never the
+    role; their weights are checked against their sha256 on load."""
     from dialogic.tagging.tagger import load_tagger
 
-    tagger = load_tagger("dialogic-tagger-v5")
+    tagger = load_tagger(request.param)
     assert tagger.input_spec == InputSpec(role=False, context=1)
     return tagger
 

@@ -65,6 +65,21 @@ def test_training_corpus_reads_every_file_with_unique_ids_and_sources():
     assert all(r.split in ("train", "dev") for r in rows if r.source in ("spoken_asr", "boundary_asr"))
 
 
+def test_corpus_fingerprint_names_every_training_file_by_its_path_and_sha256(tmp_path):
+    import hashlib
+
+    from dialogic.tagging.corpus import corpus_fingerprint
+
+    fingerprint = corpus_fingerprint()
+    assert set(fingerprint) == {f"data/seed/{p.name}" for p in training_corpus_paths()}
+    # two files of one name in different folders stay apart, and a changed byte shows
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "c.jsonl").write_text(folder)
+    other = corpus_fingerprint([tmp_path / "a" / "c.jsonl", tmp_path / "b" / "c.jsonl"])
+    assert sorted(other.values()) == sorted(hashlib.sha256(x).hexdigest() for x in (b"a", b"b"))
+
+
 def test_realistic_corpus_is_mostly_hard_negatives_with_context_and_spoken_form():
     rows = _jsonl(seed_corpus_path().parent / "realistic.jsonl")
     untagged = [r for r in rows if not any(r[t] for t in TAGS)]

@@ -104,5 +104,5 @@ def test_train_command_on_a_tiny_corpus(tmp_path):
     # the card says which corpus file, byte for byte, the version was trained on
     manifest = json.loads((tmp_path / "m" / "tiny-tagger-v1" / "manifest.json").read_text())
     digest = hashlib.sha256(corpus.read_bytes()).hexdigest()
-    assert manifest["data"]["corpus_files"] == {"tiny.jsonl": digest}
-    assert f"`tiny.jsonl` {digest[:12]}" in (tmp_path / "m" / "tiny-tagger-v1" / "MODEL_CARD.md").read_text()
+    assert manifest["data"]["corpus_files"][str(corpus.resolve())] == digest
+    assert f"`{corpus.resolve()}` {digest[:12]}" in (tmp_path / "m" / "tiny-tagger-v1" / "MODEL_CARD.md").read_text()

@@ -16,7 +16,8 @@ by codebook rule:
 - ``persuasion-own_refusal``: the speaker refuses something for themselves, insistently, often
   after being pushed ("I've told you three times, I'm not taking it");
 - ``persuasion-own_plea``: the speaker begs for what they want for themselves ("please, I just
-  want to go home");
+  want to go home"). For these two `option_discussion` is left unjudged: a refusal may name the
+  course the speaker wants instead;
 - ``persuasion-ask_to_be_heard``: the speaker asks to be listened to or given time, without
   steering anyone's decision;
 - ``persuasion-pressure_reported``: the speaker tells of pressure someone put on them before; a
@@ -29,8 +30,9 @@ by codebook rule:
 Forms: family A written (full sentences), family B spoken (rendered by build_realistic.py's
 `spoken`), and a fifth of family A through build_rules.py's `asr_noise`. Split 70/15/15 by frame
 (rule × family × clause) with a stable hash; texts equal to a held-out, codebook or other corpus
-utterance (the rules set data/heldout/rules.jsonl included), or near copies of a held-out or
-codebook one, are dropped (build_rules.py's checks).
+utterance (the rules set data/heldout/rules.jsonl included), near copies of a held-out or
+codebook one (build_rules.py's checks), and rows that share a run of five words with any
+held-out or codebook utterance are dropped.
 Deterministic: ``python data/seed/build_own_voice.py``.
 """
 
@@ -44,8 +46,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from build_realistic import norm, spoken, stable_split  # noqa: E402  (same folder, scripts)
-from build_rules import _checks, _known_texts, _too_close, asr_noise  # noqa: E402
+from build_realistic import norm, spoken  # noqa: E402  (same folder, scripts)
+from build_rules import _checks, _known_texts, asr_noise, keep_new, write_rows  # noqa: E402
 
 OUT = HERE / "own_voice.jsonl"
 SEED = 20261207
@@ -107,7 +109,7 @@ RULES: dict[str, dict] = {
             "no i said no i'm not taking {treatment} and that's it",
             "i'm not going to {setting} i'm not i'm just not",
             "i don't want it i've said it like a hundred times",
-            "look i'm not doing {thing} i've made my mind up",
+            "look i'm not doing {thing} i've decided and that's that",
             "no way am i going back in {setting} no way",
             "i'm not having the jab end of",
             "i've decided i'm coming off {treatment} whatever anyone says",
@@ -123,7 +125,7 @@ RULES: dict[str, dict] = {
             "I'm begging you, don't put me back on {treatment}.",
             "Please don't make me go to {setting}, I'll be so much worse there.",
             "I really, really want to try without {treatment}, please.",
-            "All I want is to sleep in my own bed tonight, please.",
+            "All I'm asking is to be back in my own flat by the weekend, please.",
             "Please let me have a go at {thing} on my own terms.",
             "I need to be at home with my kids, please, that's all I'm asking.",
         ],
@@ -179,10 +181,10 @@ RULES: dict[str, dict] = {
         leads=[PUSHES, PUSHES, QUESTIONS],
         roles=["network", "clinician", "other"],
         a=[
-            "Your mum's right, you have to take {treatment}, there's nothing to discuss.",
+            "Your mum's right, you must take {treatment}, there's nothing to discuss.",
             "I agree with {person}, you need to go into {setting} tonight, no arguments.",
             "Please, for me, just take {treatment}, I can't watch you go through that again.",
-            "We all think the same, and you're going to {thing} whether you like it or not.",
+            "We all think the same, so you're going to {thing}, and there's no more to say.",
             "Listen to {person}, if you stop {treatment} you'll lose everything, so don't.",
             "I'm with the doctor on this, {setting} is the only sensible choice and that's that.",
         ],
@@ -190,8 +192,8 @@ RULES: dict[str, dict] = {
             "she's right you've gotta take {treatment} no arguing",
             "please just do it for me i can't go through it again",
             "we all agree you're going in tonight so that's it",
-            "listen to the doctor you stop {treatment} you'll end up back in {setting}",
-            "come on you know you have to go to {thing} stop fighting it",
+            "listen to the doctor you stop {treatment} and it's straight back to {setting}",
+            "come on you know you've got to do {thing} stop fighting it",
         ],
     ),
 }
@@ -245,6 +247,22 @@ def build() -> list[dict]:
     return rows
 
 
+def _ngrams(text: str, n: int = 5) -> set[tuple[str, ...]]:
+    words = norm(text).split()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def _held_out_ngrams() -> set[tuple[str, ...]]:
+    """Five-word runs of the held-out sets and the codebook's worked examples: a generated row
+    that shares one is a paraphrase too close to what the tagger is judged on."""
+    from dialogic.tagging.codebook import load_codebook_examples
+
+    texts = [e.text for e in load_codebook_examples()]
+    for path in sorted((HERE.parent / "heldout").glob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
+    return set().union(*(_ngrams(t) for t in texts))
+
+
 def main() -> None:
     known, checks = _known_texts(), _checks()
     for path in (HERE / "rules.jsonl", HERE.parent / "heldout" / "rules.jsonl"):
@@ -252,24 +270,9 @@ def main() -> None:
         known |= {norm(t) for t in texts}
         if path.parent.name == "heldout":
             checks += [set(norm(t).split()) for t in texts]
-    seen: set[str] = set()
-    out, dropped = [], 0
-    for row in build():
-        key = norm(row["text"])
-        if not key or key in seen:
-            continue
-        if key in known or (len(key.split()) >= 4 and _too_close(row["text"], checks)):
-            dropped += 1
-            continue
-        seen.add(key)
-        out.append(row)
-    keys = ["id", "text", "speaker_role", "split", *TAGS, "rule", "frame", "form", "prev_text", "prev_same"]
-    with open(OUT, "w", encoding="utf-8") as f:
-        for i, row in enumerate(out, start=1):
-            row["id"] = f"own-{i:05d}"
-            row["split"] = stable_split(row["frame"])
-            row.update({t: int(t in row["labels"]) for t in TAGS})
-            f.write(json.dumps({k: row[k] for k in keys if k not in row["unjudged"]}, ensure_ascii=False) + "\n")
+    held_runs = _held_out_ngrams()
+    out, dropped = keep_new(build(), known, checks, also_drop=lambda key: bool(_ngrams(key) & held_runs))
+    write_rows(out, OUT, id_prefix="own", split_prefix="")
     print(
         len(out),
         "rows;",

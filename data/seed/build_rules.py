@@ -796,27 +796,40 @@ def _too_close(text: str, known_words: list[set[str]]) -> bool:
     return any(len(words & k) >= 0.8 * len(words | k) for k in known_words if k)
 
 
-def main() -> None:
-    known, checks = _known_texts(), _checks()
+def keep_new(rows: list[dict], known: set[str], checks: list[set[str]], also_drop=None) -> tuple[list[dict], int]:
+    """``rows`` less empty texts and repeats, and less (near) copies of held-out, codebook or
+    other corpus utterances (and any row ``also_drop`` names); with how many were dropped."""
     seen: set[str] = set()
     out, dropped = [], 0
-    for row in build():
+    for row in rows:
         key = norm(row["text"])
         if not key or key in seen:
             continue
-        if key in known or (len(key.split()) >= 4 and _too_close(row["text"], checks)):
+        close = len(key.split()) >= 4 and _too_close(row["text"], checks)
+        if key in known or close or (also_drop is not None and also_drop(key)):
             dropped += 1
             continue
         seen.add(key)
         out.append(row)
+    return out, dropped
+
+
+def write_rows(rows: list[dict], path: Path, *, id_prefix: str, split_prefix: str) -> None:
+    """Number ``rows``, split them by frame (a stable hash), and write them as JSON lines with
+    one 0/1 column per tag, leaving out the tags a row's rule leaves unjudged."""
     keys = ["id", "text", "speaker_role", "split", *TAGS, "rule", "frame", "form", "prev_text", "prev_same"]
-    with open(OUT, "w", encoding="utf-8") as f:
-        for i, row in enumerate(out, start=1):
-            row["id"] = f"rule-{i:05d}"
-            row["split"] = stable_split("rules:" + row["frame"])
+    with open(path, "w", encoding="utf-8") as f:
+        for i, row in enumerate(rows, start=1):
+            row["id"] = f"{id_prefix}-{i:05d}"
+            row["split"] = stable_split(split_prefix + row["frame"])
             row.update({t: int(t in row["labels"]) for t in TAGS})
             # a tag the rule leaves open (an offer that names two courses?) is not judged
             f.write(json.dumps({k: row[k] for k in keys if k not in row["unjudged"]}, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    out, dropped = keep_new(build(), _known_texts(), _checks())
+    write_rows(out, OUT, id_prefix="rule", split_prefix="rules:")
     print(
         len(out),
         "rows;",

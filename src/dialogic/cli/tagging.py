@@ -23,13 +23,14 @@ def train(
     corpus: list[Path] | None = typer.Option(
         None,
         "--corpus",
-        help="Corpus JSONL, repeatable (default: data/seed/utterances.jsonl, realistic.jsonl and spoken_asr.jsonl).",
+        help="Corpus JSONL, repeatable (default: every corpus file of data/seed/, see data/seed/DATA_CARD.md).",
     ),
     output_dir: Path | None = typer.Option(
         None, "--output-dir", help="Folder that receives <name>-v<N>/ (default models/)."
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing folder of the same version."),
     threads: int = typer.Option(2, "--threads", help="CPU threads for torch."),
+    seed: int = typer.Option(13, "--seed", help="Random seed (another seed shows seed-to-seed spread)."),
 ) -> None:
     """Train a tagger version from the seed corpus (+ rater labels) and write its model card.
 
@@ -42,6 +43,7 @@ def train(
 
     recipes = ("head", "finetune") if recipe == "both" else (recipe,)
     try:
+        fingerprint = corpus_fingerprint(corpus or None)
         rows = load_training_corpus(corpus or None)
         if db is not None:
             con = connect(db, read_only=True)
@@ -51,7 +53,7 @@ def train(
                 con.close()
             typer.echo(f"{len(rated)} rater-confirmed utterances from {db} added to the train split", err=True)
             rows += rated
-        options = TrainOptions(name=name, version=version, recipes=recipes, threads=threads)
+        options = TrainOptions(name=name, version=version, recipes=recipes, threads=threads, seed=seed)
         started = time.perf_counter()
         last = {"step": None}
 
@@ -60,8 +62,7 @@ def train(
                 typer.echo(f"  {step}: {completed}/{total} ({time.perf_counter() - started:.0f} s)", err=True)
                 last["step"] = step
 
-        report = train_tagger(rows, options, progress=progress)
-        report.data["corpus_files"] = corpus_fingerprint(corpus or None)
+        report = train_tagger(rows, options, progress=progress, corpus_files=fingerprint)
         target = write_artifact(report, options, output_dir, overwrite=overwrite)
     except DialogicError as exc:
         fail(exc)

@@ -101,9 +101,15 @@ def training_corpus_paths() -> list[Path]:
 
 
 def corpus_fingerprint(paths: list[Path] | None = None) -> dict[str, str]:
-    """The sha256 of every corpus file a training run read, by file name, for its model card:
-    which data a version was trained on, so that a later change to a corpus file shows."""
-    return {Path(p).name: hashlib.sha256(Path(p).read_bytes()).hexdigest() for p in paths or training_corpus_paths()}
+    """The sha256 of every corpus file a training run reads, by path (relative to the repository
+    where it lies inside it), for its model card: which data a version was trained on, so that a
+    later change to a corpus file shows. Taken before training, from the same list of paths."""
+    out = {}
+    for path in paths or training_corpus_paths():
+        path = Path(path).resolve()
+        name = str(path.relative_to(_REPO_DIR)) if path.is_relative_to(_REPO_DIR) else str(path)
+        out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
 
 
 def load_training_corpus(paths: list[Path] | None = None) -> list[LabelledUtterance]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import math
 import random
 import time
@@ -443,7 +444,7 @@ def _check_bf16(encoder: Encoder, result: RecipeResult, test: list[LabelledUtter
     return bf16_check(result.test_probabilities, bf16, texts, roles, label_matrix(test), result.thresholds)
 
 
-TEXT_LEVEL_SOURCES = ("rules",)  # corpus files labelled by the text alone, whoever speaks
+TEXT_LEVEL_SOURCES = ("rules", "own_voice")  # corpus files labelled by the text alone, whoever speaks
 
 
 def role_blind_labels(rows: list[LabelledUtterance]) -> list[LabelledUtterance]:
@@ -478,6 +479,7 @@ def train_tagger(
     *,
     encoder_directory: Path | None = None,
     progress: Progress = _no_progress,
+    corpus_files: dict[str, str] | None = None,
 ) -> TrainReport:
     """Train every recipe in ``options.recipes`` on the train split of ``rows``, calibrate and
     threshold on dev, score on test, and keep the recipe with the better dev macro-F1."""
@@ -494,7 +496,10 @@ def train_tagger(
             f"training needs utterances in the train and dev splits (got {len(train)} train, {len(dev)} dev)"
         )
     real = None
+    corpus_files = dict(corpus_files or {})
     if options.real_talk_negatives and real_talk.available():
+        path = real_talk.real_talk_path()
+        corpus_files[f"real-talk/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
         raw = real_talk.load_real_talk()
         train = train + real_talk.sample_part(raw, "train", negatives=options.real_talk_negatives, seed=options.seed)
         threshold_rows = real_talk.sample_part(
@@ -539,6 +544,8 @@ def train_tagger(
             for src in sorted({r.source for r in rows})
         },
     }
+    if corpus_files:
+        data["corpus_files"] = corpus_files
     return TrainReport(results=results, chosen=chosen, data=data)
 
 
@@ -580,8 +587,7 @@ def main() -> None:
         if step != "finetune" or done % 50 == 0 or done == total:
             print(f"[{time.perf_counter() - started:7.0f} s] {step} {done}/{total}", flush=True)
 
-    report = train_tagger(load_training_corpus(), options, progress=progress)
-    report.data["corpus_files"] = corpus_fingerprint()
+    report = train_tagger(load_training_corpus(), options, progress=progress, corpus_files=corpus_fingerprint())
     path = write_artifact(report, options, overwrite=args.overwrite)
     best = report.best
     print(f"wrote {path}: dev macro-F1 {best.dev.macro_f1:.4f}, thresholds {best.thresholds}", flush=True)

@@ -2,7 +2,6 @@
 
 import json
 import re
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -40,7 +39,7 @@ def test_training_rules_cover_every_persuasion_subtype_in_three_forms_with_conte
     assert resisted and all(r["prev_same"] is False for r in resisted)
 
 
-def test_own_voice_corpus_holds_the_speakers_own_refusals_as_negatives_beside_others_pushing():
+def test_own_voice_corpus_holds_the_speakers_own_refusals_as_negatives_beside_others_pushing(monkeypatch):
     rows = _rows(ROOT / "data/seed/own_voice.jsonl")
     negatives = [r for r in rows if r["rule"].startswith("persuasion-")]
     assert {r["rule"] for r in negatives} >= {"persuasion-own_refusal", "persuasion-own_plea"}
@@ -50,7 +49,7 @@ def test_own_voice_corpus_holds_the_speakers_own_refusals_as_negatives_beside_ot
     assert {r["speaker_role"] for r in rows if r["rule"] == "persuasion-own_refusal"} == {"service_user"}
     # the same pushes stand before refusals and before others joining in, so the context gives
     # nothing away: in both, most preceding turns are one of the generator's pushes
-    sys.path.insert(0, str(ROOT / "data/seed"))
+    monkeypatch.syspath_prepend(str(ROOT / "data/seed"))
     from build_own_voice import PUSHES
 
     pushes = [re.compile(re.sub(r"\\\{[a-z]+\\\}", ".+", re.escape(p)) + "$") for p in PUSHES]

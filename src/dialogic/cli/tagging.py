@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -30,7 +31,9 @@ def train(
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing folder of the same version."),
     threads: int = typer.Option(2, "--threads", help="CPU threads for torch."),
-    seed: int = typer.Option(13, "--seed", help="Random seed (another seed shows seed-to-seed spread)."),
+    seed: int | None = typer.Option(
+        None, "--seed", help="Random seed (default: the recipe's; another seed shows seed-to-seed spread)."
+    ),
 ) -> None:
     """Train a tagger version from the seed corpus (+ rater labels) and write its model card.
 
@@ -53,7 +56,9 @@ def train(
                 con.close()
             typer.echo(f"{len(rated)} rater-confirmed utterances from {db} added to the train split", err=True)
             rows += rated
-        options = TrainOptions(name=name, version=version, recipes=recipes, threads=threads, seed=seed)
+        options = TrainOptions(name=name, version=version, recipes=recipes, threads=threads)
+        if seed is not None:
+            options = dataclasses.replace(options, seed=seed)
         started = time.perf_counter()
         last = {"step": None}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from dialogic.errors import StoreError
+from dialogic.files import sha256_file
 from dialogic.paths import _REPO_DIR
 from dialogic.tagging.codebook import TAGS
 
@@ -108,7 +108,7 @@ def corpus_fingerprint(paths: list[Path] | None = None) -> dict[str, str]:
     for path in paths or training_corpus_paths():
         path = Path(path).resolve()
         name = str(path.relative_to(_REPO_DIR)) if path.is_relative_to(_REPO_DIR) else str(path)
-        out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        out[name] = sha256_file(path)
     return out
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import math
 import random
 import time
@@ -27,6 +26,7 @@ import numpy as np
 import torch
 
 from dialogic.errors import ModelError
+from dialogic.files import sha256_file
 from dialogic.tagging import real_talk
 from dialogic.tagging.artifacts import ARTIFACT_NAME
 from dialogic.tagging.codebook import ROLE_RULES, TAGS
@@ -499,7 +499,7 @@ def train_tagger(
     corpus_files = dict(corpus_files or {})
     if options.real_talk_negatives and real_talk.available():
         path = real_talk.real_talk_path()
-        corpus_files[f"real-talk/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        corpus_files[f"real-talk/{path.name}"] = sha256_file(path)
         raw = real_talk.load_real_talk()
         train = train + real_talk.sample_part(raw, "train", negatives=options.real_talk_negatives, seed=options.seed)
         threshold_rows = real_talk.sample_part(

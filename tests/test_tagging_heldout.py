@@ -138,6 +138,27 @@ def test_false_fire_counts_only_negatives_by_role():
     assert ff["option_discussion"]["all"]["rate"] == 0.0
 
 
+def test_labels_that_count_follow_the_role_rule_on_both_sides():
+    """A non-peer's own lived experience, labelled yes as words, is no as counted, so a model whose
+    predictions have the role rule applied is not charged a miss it can never avoid."""
+    from dialogic.tagging.evaluate import score_predictions
+    from dialogic.tagging.generalisation import after_role_rule, labels_that_count
+
+    peer = TAGS.index("peer_self_disclosure")
+    roles = ["peer", "network", "service_user", None, "peer"]
+    labels = np.zeros((5, len(TAGS)), dtype=np.int64)
+    labels[:4, peer] = 1  # every one of them shares their own experience
+    labels[4, peer] = -1  # unjudged stays unjudged
+    labels[1, 0] = 1  # persuasion has no role rule: kept
+    counted = labels_that_count(labels, roles)
+    assert counted[:, peer].tolist() == [1, 0, 0, 1, -1]
+    assert counted[1, 0] == 1
+    probs = np.full((5, len(TAGS)), 0.9)
+    scores = score_predictions(counted, after_role_rule(probs, roles), {t: 0.5 for t in TAGS})
+    assert scores.per_tag["peer_self_disclosure"].recall == 1.0  # the peer and the unknown role
+    assert scores.per_tag["peer_self_disclosure"].precision == 1.0
+
+
 @pytest.mark.models
 def test_committed_model_generalises_as_its_card_says():
     """The newest artifact's recorded held-out figures are reproducible, and it meets issue #10's

@@ -79,15 +79,27 @@ def false_fire(rows: list[LabelledUtterance], probs: np.ndarray, thresholds: dic
 def after_role_rule(probs: np.ndarray, roles: list[str | None]) -> np.ndarray:
     """Probabilities as the views count them: 0 for a tag the codebook's role rule rules out for
     the speaker's known role (``peer_self_disclosure`` from anyone but a peer worker); an unknown
-    role keeps the model's probability (a candidate). The held-out sets code those rows no by
-    the same rule, so a role-blind model is scored on what counts, as a rater codes it."""
+    role keeps the model's probability (a candidate)."""
+    return _ruled_out(probs, roles, 0.0)
+
+
+def labels_that_count(labels: np.ndarray, roles: list[str | None]) -> np.ndarray:
+    """Reference labels as the codebook counts them: no (0) for a tag its role rule rules out for
+    the speaker's role, whatever the label says of the words. The written held-out sets code a
+    few non-peers' own lived experience yes (a judgement call of their README); as counted they
+    are no, as a rater following the codebook codes them, and the predictions they are scored
+    against have the same rule applied (`after_role_rule`). Unjudged labels (-1) stay unjudged."""
+    return np.where(labels >= 0, _ruled_out(labels, roles, 0), labels)
+
+
+def _ruled_out(matrix: np.ndarray, roles: list[str | None], value: float) -> np.ndarray:
     from dialogic.tagging.codebook import tag_role_rule
 
-    out = probs.copy()
+    out = matrix.copy()
     for j, tag in enumerate(TAGS):
         for i, role in enumerate(roles):
             if tag_role_rule(tag, role) == "not_applicable":
-                out[i, j] = 0.0
+                out[i, j] = value
     return out
 
 
@@ -100,8 +112,9 @@ def evaluate_generalisation(probabilities: Probabilities, thresholds: dict[str, 
             continue
         probs = probabilities([r.text for r in rows], [r.speaker_role for r in rows], [r.context() for r in rows])
         scores = score_predictions(label_matrix(rows), probs, thresholds)
+        roles = [r.speaker_role for r in rows]
         counted = score_predictions(
-            label_matrix(rows), after_role_rule(probs, [r.speaker_role for r in rows]), thresholds
+            labels_that_count(label_matrix(rows), roles), after_role_rule(probs, roles), thresholds
         )
         result[name] = {
             "n": len(rows),

@@ -28,7 +28,7 @@ from dialogic.tagging import real_talk
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import LabelledUtterance, load_seed_corpus
 from dialogic.tagging.evaluate import _f1, expected_calibration_error, label_matrix, score_predictions
-from dialogic.tagging.generalisation import after_role_rule, evaluation_arguments
+from dialogic.tagging.generalisation import after_role_rule, evaluation_arguments, labels_that_count
 
 Probabilities = Callable[..., np.ndarray]  # (texts, roles, contexts) -> n × tags
 PR_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
@@ -79,7 +79,7 @@ def evaluate_rules(probabilities: Probabilities, thresholds: dict[str, float], *
         return {}
     texts, roles = [r.text for r in rows], [r.speaker_role for r in rows]
     probs = after_role_rule(probabilities(texts, roles, [r.context() for r in rows]), roles)
-    labels = label_matrix(rows)
+    labels = labels_that_count(label_matrix(rows), roles)
     result = {
         "n": len(rows),
         **score_predictions(labels, probs, thresholds).as_dict(),

@@ -77,6 +77,24 @@ def test_a_looser_cap_only_where_the_tighter_one_costs_the_f1_floor():
     assert loose == choose_thresholds(labels, probs, 0.05)
 
 
+def test_a_plateau_takes_the_lowest_cut_dev_cannot_tell_from_the_best():
+    # 20 positives (19 at 0.95, one at 0.4), 20 negatives (one at 0.6, 19 at 0.05). F1 by cut:
+    # (0.05, 0.4] keeps every positive and the 0.6 negative: 40/41 = 0.9756;
+    # (0.4, 0.6] loses the 0.4 positive, keeps the negative: 38/40 = 0.95;
+    # (0.6, 0.95] loses the positive, no false fire: 38/39 = 0.9744.
+    labels = _grid([1] * 20 + [0] * 20)
+    probs = _grid([0.95] * 19 + [0.4] + [0.6] + [0.05] * 19).astype(float)
+    # The argmax is a flat stretch; its tie-break takes the cut nearest 0.5.
+    assert set(choose_thresholds(labels, probs).values()) == {0.4}
+    # Any plateau takes the lowest cut of that stretch instead.
+    assert set(choose_thresholds(labels, probs, plateau=0.001).values()) == {0.06}
+    # Under a cap of no false fire only cuts above 0.6 are allowed, however wide the plateau.
+    assert set(choose_thresholds(labels, probs, 0.0).values()) == {0.61}
+    assert set(choose_thresholds(labels, probs, 0.0, plateau=1.0).values()) == {0.61}
+    # A plateau of 0.02 reaches the lower F1 of (0.6, 0.95] but nothing lower than the best stretch.
+    assert set(choose_thresholds(labels, probs, plateau=0.02).values()) == {0.06}
+
+
 def test_false_fire_is_the_share_of_negatives_tagged():
     labels = _grid([1, 0, 0, 0, -1])
     probs = _grid([0.1, 0.9, 0.2, 0.2, 0.9]).astype(float)

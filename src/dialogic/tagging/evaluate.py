@@ -99,6 +99,7 @@ def choose_thresholds(
     *,
     min_f1: float = 0.0,
     negatives: tuple[np.ndarray, np.ndarray] | None = None,
+    plateau: float = 0.0,
 ) -> dict[str, float]:
     """Per tag, the probability cut that maximises F1 on these (dev) labels; among equal F1s the
     one closest to 0.5, so a flat stretch does not push the cut to an extreme.
@@ -111,7 +112,14 @@ def choose_thresholds(
 
     ``negatives``: (labels, probs) of real talk. Given, a tag's false fires are counted on its
     trusted negatives there (label 0) instead of on these labels' negatives — F1 still comes from
-    these labels — wherever real talk has at least 100 negatives for the tag."""
+    these labels — wherever real talk has at least 100 negatives for the tag.
+
+    ``plateau`` (an F1 difference, e.g. 0.01): instead of the single F1-best cut, the lowest
+    allowed cut whose dev F1 is within ``plateau`` of the best. Dev F1 is often flat over a wide
+    range of cuts, and the argmax then lands anywhere in it from one training run to the next;
+    among cuts dev cannot tell apart, the lowest keeps the most recall on utterances phrased
+    unlike the training generators (which score lower than dev positives), while the false-fire
+    cap still holds. The step to the next cap is decided on the best cut's F1."""
     grid = np.round(np.arange(0.05, 0.96, 0.01), 2)
     caps: list[float | None] = (
         [max_false_fire] if max_false_fire is None or isinstance(max_false_fire, float | int) else list(max_false_fire)
@@ -125,10 +133,11 @@ def choose_thresholds(
             real = negatives[0][:, j] == 0
             ny, np_ = np.zeros(int(real.sum()), dtype=bool), negatives[1][real, j]
         for cap in caps:
-            allowed = [t for t in grid if cap is None or false_fire_rate(ny, np_ >= t) <= cap]
-            best = max(allowed or [grid[-1]], key=lambda t: (round(_f1(y, p >= t)[2], 4), -abs(t - 0.5)))
-            chosen[tag] = float(best)
-            if _f1(y, p >= best)[2] >= min_f1:
+            allowed = [t for t in grid if cap is None or false_fire_rate(ny, np_ >= t) <= cap] or [grid[-1]]
+            f1 = {t: round(_f1(y, p >= t)[2], 4) for t in allowed}
+            best = max(allowed, key=lambda t: (f1[t], -abs(t - 0.5)))
+            chosen[tag] = float(min(t for t in allowed if f1[t] >= f1[best] - plateau) if plateau else best)
+            if f1[best] >= min_f1:
                 break
     return chosen
 

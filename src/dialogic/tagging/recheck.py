@@ -2,6 +2,7 @@
 
     python -m dialogic.tagging.recheck models/dialogic-tagger-v1
     python -m dialogic.tagging.recheck models/dialogic-tagger-v3 --notes docs/tagger-v3-notes.md
+    python -m dialogic.tagging.recheck models/dialogic-tagger-v6 --figures-only
 
 ``--notes`` also stores a markdown file (what was tried for this version) in the manifest, which
 the card shows under "What was tried for this version".
@@ -66,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--notes-only", action="store_true", help="only store --notes and re-render the card (no model run)"
     )
+    parser.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="only measure the held-out, rules and real-talk figures again (as --outside) and re-render the card;"
+        " the recorded bf16 check and throughput are kept",
+    )
     args = parser.parse_args(argv)
     artifact = args.artifact
     if args.notes_only:
@@ -77,10 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
         (artifact / "MODEL_CARD.md").write_text(render_model_card(manifest))
         return 0
-    block = check_artifact(artifact)
+    block = None if args.figures_only else check_artifact(artifact)
     manifest_path = artifact / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    if args.outside:
+    if args.outside or args.figures_only:
         from dialogic.tagging.generalisation import evaluate_generalisation
         from dialogic.tagging.outside import evaluate_outside
 
@@ -94,13 +101,16 @@ def main(argv: list[str] | None = None) -> int:
             **{k: v for k, v in kept.items() if k == "real_talk_threshold_part"},
             **figures,
         }
-    manifest.pop("int8_ffn", None)
-    manifest.setdefault("precision", {})["bf16"] = block
+    if block is not None:
+        manifest.pop("int8_ffn", None)
+        manifest.setdefault("precision", {})["bf16"] = block
     if args.notes:
         manifest["notes"] = args.notes.read_text(encoding="utf-8")
         manifest["notes_source"] = f"{args.notes.as_posix()}, added to the manifest after training"
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     (artifact / "MODEL_CARD.md").write_text(render_model_card(manifest))
+    if block is None:
+        return 0
     print(json.dumps({k: v for k, v in block.items() if k != "codebook"}, indent=2))
     return 0 if block["usable"] else 1
 

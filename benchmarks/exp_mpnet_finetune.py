@@ -105,7 +105,11 @@ class SplitEncoder:
             hidden = self.low_states(batch)
             for k, i in enumerate(idx):
                 n = int(batch["attention_mask"][k].sum())
-                out[i] = (hidden[k, :n].clone(), batch["attention_mask"][k, :n].clone(), batch["pool_mask"][k, :n].clone())
+                out[i] = (
+                    hidden[k, :n].clone(),
+                    batch["attention_mask"][k, :n].clone(),
+                    batch["pool_mask"][k, :n].clone(),
+                )
         return out
 
 
@@ -199,7 +203,10 @@ def main() -> None:
         encoder.top.eval()
         head.eval()
         quality = _dev_quality(
-            y_dev, _cached_logits(encoder, head, dev_cache), options, (y_real, _cached_logits(encoder, head, real_cache))
+            y_dev,
+            _cached_logits(encoder, head, dev_cache),
+            options,
+            (y_real, _cached_logits(encoder, head, real_cache)),
         )
         say(f"epoch {epoch}: dev macro-F1 {quality:.4f}")
         if quality > best[0]:
@@ -254,13 +261,13 @@ def main() -> None:
     say("rules set and real-talk dev scored")
     held = load_heldout("out_of_template")  # throughput on the held-out texts, with their contexts
     h_texts, h_contexts = [r.text for r in held], [r.context() for r in held]
-    shipped = load_tagger_from(
-        Path(__file__).resolve().parents[1] / "models" / args.compare, precision="fp32"
-    )
+    shipped = load_tagger_from(Path(__file__).resolve().parents[1] / "models" / args.compare, precision="fp32")
     rates = {
         "utterances": len(held),
         "threads": options.threads,
-        f"{args.compare}_fp32_per_s": round(measure_rate(lambda: shipped.predict(h_texts, None, h_contexts), len(held))),
+        f"{args.compare}_fp32_per_s": round(
+            measure_rate(lambda: shipped.predict(h_texts, None, h_contexts), len(held))
+        ),
         f"{args.compare}_bf16_per_s": round(
             measure_rate(lambda: shipped.in_precision("bf16").predict(h_texts, None, h_contexts), len(held))
         ),

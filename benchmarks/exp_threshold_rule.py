@@ -63,7 +63,11 @@ def main() -> None:
     options = TrainOptions()
     dev = split_rows(role_blind_labels(load_training_corpus()), "dev")
     threshold_rows = real_talk.sample_part(
-        real_talk.load_real_talk(), "threshold", negatives=options.real_talk_negatives, seed=options.seed, positives=False
+        real_talk.load_real_talk(),
+        "threshold",
+        negatives=options.real_talk_negatives,
+        seed=options.seed,
+        positives=False,
     )
     seed_test = split_rows(load_seed_corpus(), "test")
     y_dev = label_matrix(dev)

@@ -33,7 +33,7 @@ from transformers import AutoModel, AutoTokenizer
 from dialogic.files import sha256_file
 from dialogic.tagging import real_talk
 from dialogic.tagging.codebook import TAGS
-from dialogic.tagging.corpus import load_seed_corpus, load_training_corpus, split_rows
+from dialogic.tagging.corpus import corpus_fingerprint, load_seed_corpus, load_training_corpus, split_rows
 from dialogic.tagging.encoder import format_context, format_input
 from dialogic.tagging.evaluate import (
     apply_platt,
@@ -72,6 +72,9 @@ class SplitEncoder:
             p.requires_grad = False
 
     def tokenize(self, texts: list[str], contexts: list[str]) -> dict[str, torch.Tensor]:
+        """Context / text pairs. MPNet has no segment ids, so the pool mask is the utterance's own
+        tokens by the tokenizer's sequence ids: without the closing ``</s>``, which the shipped
+        MiniLM encoder's mask (its segment ids) includes."""
         batch = self.tokenizer(
             contexts, texts, padding=True, truncation="longest_first", max_length=self.max_length, return_tensors="pt"
         )
@@ -82,10 +85,27 @@ class SplitEncoder:
 
     @torch.inference_mode()
     def low_states(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
-        out = self.model(
-            input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], output_hidden_states=True
-        )
-        return out.hidden_states[self.cut]
+        """The output of the frozen layers: the embeddings and the lowest ``cut`` layers only."""
+        attention = batch["attention_mask"]
+        hidden = self.model.embeddings(input_ids=batch["input_ids"])
+        extended = self.model.get_extended_attention_mask(attention, attention.shape)
+        bias = self.model.encoder.compute_position_bias(hidden)
+        for layer in self.model.encoder.layer[: self.cut]:
+            hidden = layer(hidden, extended, None, bias)[0]
+        return hidden
+
+    @torch.inference_mode()
+    def check_split(self) -> float:
+        """Largest difference between the split path (cached lower layers, then the top copy) and
+        the whole model, pooled, before training; it should be 0 up to float rounding."""
+        texts = ["You really should take them, it's the sensible thing.", "What would you like next?", "ok"]
+        contexts = ["[other] I'm not going in", "", "[same] yeah and then we went home and it was fine"]
+        batch = self.tokenize(texts, contexts)
+        whole = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+        mask = batch["pool_mask"].unsqueeze(-1).float()
+        reference = (whole * mask).sum(1) / mask.sum(1)
+        split = self.top_pooled(*_collate(self.cache(texts, contexts)))
+        return float((reference - split).abs().max())
 
     def top_pooled(self, hidden: torch.Tensor, attention: torch.Tensor, pool: torch.Tensor) -> torch.Tensor:
         extended = self.model.get_extended_attention_mask(attention, attention.shape)
@@ -137,6 +157,45 @@ def _cached_logits(encoder: SplitEncoder, head: TagHead, cached: list[tuple], ba
     return out
 
 
+def _probabilities(encoder: SplitEncoder, head: TagHead, calibration: dict):
+    """Calibrated probabilities as the taggers compute them: context strings, length-sorted batches."""
+
+    def probabilities(texts, roles=None, contexts=None, precision: str = "fp32", batch_size: int = 64) -> np.ndarray:
+        strings = [format_context(contexts[i] if contexts else None, 1) for i in range(len(texts))]
+        plain = [format_input(t, None) for t in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(plain[i]) + len(strings[i]))
+        out = np.zeros((len(texts), len(TAGS)))
+        with torch.inference_mode(), autocast(precision):
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                batch = encoder.tokenize([plain[i] for i in idx], [strings[i] for i in idx])
+                hidden = encoder.low_states(batch)
+                pooled = encoder.top_pooled(hidden, batch["attention_mask"], batch["pool_mask"]).float()
+                out[idx] = head(pooled).double().numpy()
+        return apply_platt(out, calibration)
+
+    return probabilities
+
+
+def _rates(probabilities, compare: str, threads: int) -> dict:
+    """Utterances a second on the held-out written texts with their contexts, fp32 and bf16, for
+    this encoder and for the shipped tagger ``compare``, in the same run."""
+    held = load_heldout("out_of_template")
+    texts, contexts = [r.text for r in held], [r.context() for r in held]
+    shipped = load_tagger_from(Path(__file__).resolve().parents[1] / "models" / compare, precision="fp32")
+    shipped_bf16 = shipped.in_precision("bf16")
+    return {
+        "utterances": len(held),
+        "threads": threads,
+        f"{compare}_fp32_per_s": round(measure_rate(lambda: shipped.predict(texts, None, contexts), len(held))),
+        f"{compare}_bf16_per_s": round(measure_rate(lambda: shipped_bf16.predict(texts, None, contexts), len(held))),
+        "mpnet_fp32_per_s": round(measure_rate(lambda: probabilities(texts, None, contexts), len(held))),
+        "mpnet_bf16_per_s": round(
+            measure_rate(lambda: probabilities(texts, None, contexts, precision="bf16"), len(held))
+        ),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", type=Path, required=True, help="the unpacked all-mpnet-base-v2 folder")
@@ -145,6 +204,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=TrainOptions.seed)
     parser.add_argument("--compare", default="dialogic-tagger-v6", help="the shipped tagger timed beside it")
     parser.add_argument("--out-prefix", required=True)
+    parser.add_argument(
+        "--time-only",
+        action="store_true",
+        help="only time the tagger (untrained top layers and head: the rate does not depend on the weights) beside the shipped one",
+    )
     args = parser.parse_args()
     options = TrainOptions(seed=args.seed, finetune_epochs=args.epochs)
     torch.set_num_threads(options.threads)
@@ -154,6 +218,16 @@ def main() -> None:
         print(f"[{time.perf_counter() - started:6.0f} s] {what}", flush=True)
 
     say(f"encoder {args.encoder}: model.safetensors sha256 {sha256_file(args.encoder / 'model.safetensors')}")
+    _seed_everything(options.seed)  # before loading, as in the run the notes report
+    encoder = SplitEncoder(args.encoder, args.top_layers, options.max_length)
+    say(f"split path against the whole model, largest difference: {encoder.check_split():.2e}")
+    if args.time_only:
+        head = TagHead(dim=encoder.model.config.hidden_size, hidden=options.head_hidden).eval()
+        encoder.top.eval()
+        rates = _rates(_probabilities(encoder, head, {t: (1.0, 0.0) for t in TAGS}), args.compare, options.threads)
+        Path(f"{args.out_prefix}_throughput.json").write_text(json.dumps(rates, indent=2) + "\n")
+        say(f"throughput {rates}")
+        return
     rows = role_blind_labels(load_training_corpus())
     train, dev = split_rows(rows, "train"), split_rows(rows, "dev")
     raw = real_talk.load_real_talk()
@@ -161,8 +235,6 @@ def main() -> None:
     threshold_rows = real_talk.sample_part(
         raw, "threshold", negatives=options.real_talk_negatives, seed=options.seed, positives=False
     )
-    _seed_everything(options.seed)
-    encoder = SplitEncoder(args.encoder, args.top_layers, options.max_length)
     texts, contexts = _inputs(train)
     with_context = encoder.cache(texts, contexts)
     say(f"cached {len(train)} training rows with their context")
@@ -227,19 +299,7 @@ def main() -> None:
     )
     say(f"kept epoch {best[1]} (dev macro-F1 {best[0]:.4f}); thresholds {thresholds}")
 
-    def probabilities(texts, roles=None, contexts=None, precision: str = "fp32", batch_size: int = 64) -> np.ndarray:
-        strings = [format_context(contexts[i] if contexts else None, 1) for i in range(len(texts))]
-        plain = [format_input(t, None) for t in texts]
-        order = sorted(range(len(texts)), key=lambda i: len(plain[i]) + len(strings[i]))
-        out = np.zeros((len(texts), len(TAGS)))
-        with torch.inference_mode(), autocast(precision):
-            for start in range(0, len(order), batch_size):
-                idx = order[start : start + batch_size]
-                batch = encoder.tokenize([plain[i] for i in idx], [strings[i] for i in idx])
-                hidden = encoder.low_states(batch)
-                pooled = encoder.top_pooled(hidden, batch["attention_mask"], batch["pool_mask"]).float()
-                out[idx] = head(pooled).double().numpy()
-        return apply_platt(out, calibration)
+    probabilities = _probabilities(encoder, head, calibration)
 
     seed_test = split_rows(load_seed_corpus(), "test")
     name = f"mpnet-top{args.top_layers}-seed{args.seed}"
@@ -248,6 +308,7 @@ def main() -> None:
         "thresholds": thresholds,
         "best_epoch": best[1],
         "dev_macro_f1": best[0],
+        "corpus_files": corpus_fingerprint(),
         "seed_test": score_predictions(
             label_matrix(seed_test),
             probabilities([r.text for r in seed_test], None, [r.context() for r in seed_test]),
@@ -259,23 +320,7 @@ def main() -> None:
     say("held-out sets scored")
     o = {"model": name, **evaluate_outside(probabilities, thresholds, with_context=True)}
     say("rules set and real-talk dev scored")
-    held = load_heldout("out_of_template")  # throughput on the held-out texts, with their contexts
-    h_texts, h_contexts = [r.text for r in held], [r.context() for r in held]
-    shipped = load_tagger_from(Path(__file__).resolve().parents[1] / "models" / args.compare, precision="fp32")
-    rates = {
-        "utterances": len(held),
-        "threads": options.threads,
-        f"{args.compare}_fp32_per_s": round(
-            measure_rate(lambda: shipped.predict(h_texts, None, h_contexts), len(held))
-        ),
-        f"{args.compare}_bf16_per_s": round(
-            measure_rate(lambda: shipped.in_precision("bf16").predict(h_texts, None, h_contexts), len(held))
-        ),
-        "mpnet_fp32_per_s": round(measure_rate(lambda: probabilities(h_texts, None, h_contexts), len(held))),
-        "mpnet_bf16_per_s": round(
-            measure_rate(lambda: probabilities(h_texts, None, h_contexts, precision="bf16"), len(held))
-        ),
-    }
+    rates = _rates(probabilities, args.compare, options.threads)
     g["throughput"] = rates
     say(f"throughput {rates}")
     Path(f"{args.out_prefix}_G_{name}.json").write_text(json.dumps(g, indent=2) + "\n")

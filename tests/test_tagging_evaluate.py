@@ -78,21 +78,33 @@ def test_a_looser_cap_only_where_the_tighter_one_costs_the_f1_floor():
 
 
 def test_a_plateau_takes_the_lowest_cut_dev_cannot_tell_from_the_best():
-    # 20 positives (19 at 0.95, one at 0.4), 20 negatives (one at 0.6, 19 at 0.05). F1 by cut:
-    # (0.05, 0.4] keeps every positive and the 0.6 negative: 40/41 = 0.9756;
-    # (0.4, 0.6] loses the 0.4 positive, keeps the negative: 38/40 = 0.95;
-    # (0.6, 0.95] loses the positive, no false fire: 38/39 = 0.9744.
+    # 20 positives (19 at 0.95, one at 0.4), 20 negatives (one at 0.3, 19 at 0.05). F1 by cut:
+    # (0.05, 0.3] keeps every positive and the 0.3 negative: 40/41 = 0.9756;
+    # (0.3, 0.4] keeps every positive and no negative: 1.0;
+    # (0.4, 0.95] loses the 0.4 positive: 38/39 = 0.9744.
     labels = _grid([1] * 20 + [0] * 20)
-    probs = _grid([0.95] * 19 + [0.4] + [0.6] + [0.05] * 19).astype(float)
+    probs = _grid([0.95] * 19 + [0.4] + [0.3] + [0.05] * 19).astype(float)
     # The argmax is a flat stretch; its tie-break takes the cut nearest 0.5.
     assert set(choose_thresholds(labels, probs).values()) == {0.4}
-    # Any plateau takes the lowest cut of that stretch instead.
-    assert set(choose_thresholds(labels, probs, plateau=0.001).values()) == {0.06}
-    # Under a cap of no false fire only cuts above 0.6 are allowed, however wide the plateau.
-    assert set(choose_thresholds(labels, probs, 0.0).values()) == {0.61}
-    assert set(choose_thresholds(labels, probs, 0.0, plateau=1.0).values()) == {0.61}
-    # A plateau of 0.02 reaches the lower F1 of (0.6, 0.95] but nothing lower than the best stretch.
-    assert set(choose_thresholds(labels, probs, plateau=0.02).values()) == {0.06}
+    # A plateau takes the lowest cut of that stretch ...
+    assert set(choose_thresholds(labels, probs, plateau=0.01).values()) == {0.31}
+    # ... and, when it is wide enough to take in a stretch 0.0244 below the best, the lowest of that.
+    assert set(choose_thresholds(labels, probs, plateau=0.03).values()) == {0.06}
+    # Under a cap of no false fire, cuts at or under 0.3 are not allowed, however wide the plateau.
+    assert set(choose_thresholds(labels, probs, 0.0, plateau=1.0).values()) == {0.31}
+
+
+def test_with_a_plateau_the_step_to_a_looser_cap_is_decided_on_the_best_cut():
+    # 19 positives at 0.95; 20 negatives: one at 0.5, one at 0.3, 18 at 0.05. Under a 5 % cap (one
+    # false fire) cuts above 0.3 are allowed: F1 1.0 above 0.5, 38/39 = 0.9744 in (0.3, 0.5]. A
+    # 10 % cap would also allow (0.05, 0.3]: F1 38/40 = 0.95.
+    labels = _grid([1] * 19 + [0] * 20)
+    probs = _grid([0.95] * 19 + [0.5, 0.3] + [0.05] * 18).astype(float)
+    # The tighter cap's best cut (F1 1.0) meets the floor of 0.99, so the tighter cap stands, and
+    # the plateau's lowest cut within 0.06 of it is 0.31, though that cut's own F1 is under the floor.
+    chosen = choose_thresholds(labels, probs, (0.05, 0.1), min_f1=0.99, plateau=0.06)
+    assert set(chosen.values()) == {0.31}
+    assert set(choose_thresholds(labels, probs, 0.1, plateau=0.06).values()) == {0.06}  # what the looser cap gives
 
 
 def test_false_fire_is_the_share_of_negatives_tagged():

@@ -137,7 +137,7 @@ def choose_thresholds(
             f1 = {t: round(_f1(y, p >= t)[2], 4) for t in allowed}
             best = max(allowed, key=lambda t: (f1[t], -abs(t - 0.5)))
             chosen[tag] = float(min(t for t in allowed if f1[t] >= f1[best] - plateau) if plateau else best)
-            if f1[best] >= min_f1:
+            if _f1(y, p >= best)[2] >= min_f1:
                 break
     return chosen
 

@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
         (artifact / "MODEL_CARD.md").write_text(render_model_card(manifest))
         return 0
+    torch.set_num_threads(2)  # as `check_artifact` and every figure in the cards
     block = None if args.figures_only else check_artifact(artifact)
     manifest_path = artifact / "manifest.json"
     manifest = json.loads(manifest_path.read_text())

@@ -53,6 +53,7 @@ from dialogic.tagging.train import (
     _length_bucketed_batches,
     _masked_bce,
     _seed_everything,
+    real_talk_threshold_rows,
     role_blind_labels,
 )
 
@@ -232,9 +233,7 @@ def main() -> None:
     train, dev = split_rows(rows, "train"), split_rows(rows, "dev")
     raw = real_talk.load_real_talk()
     train = train + real_talk.sample_part(raw, "train", negatives=options.real_talk_negatives, seed=options.seed)
-    threshold_rows = real_talk.sample_part(
-        raw, "threshold", negatives=options.real_talk_negatives, seed=options.seed, positives=False
-    )
+    threshold_rows = real_talk_threshold_rows(options, raw)
     texts, contexts = _inputs(train)
     with_context = encoder.cache(texts, contexts)
     say(f"cached {len(train)} training rows with their context")

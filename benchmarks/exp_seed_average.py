@@ -21,13 +21,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dialogic.tagging import real_talk
 from dialogic.tagging.corpus import load_seed_corpus, load_training_corpus, split_rows
 from dialogic.tagging.evaluate import choose_thresholds, codebook_check, label_matrix, score_predictions
 from dialogic.tagging.generalisation import evaluate_generalisation
 from dialogic.tagging.outside import evaluate_outside
 from dialogic.tagging.tagger import load_tagger_from
-from dialogic.tagging.train import TrainOptions, role_blind_labels
+from dialogic.tagging.train import TrainOptions, real_talk_threshold_rows, role_blind_labels
 
 
 def _probabilities(taggers):
@@ -76,13 +75,7 @@ def main() -> None:
         raise SystemExit("the artifacts differ in input spec or tags; average only seeds of one recipe")
     options = TrainOptions()
     dev = split_rows(role_blind_labels(load_training_corpus()), "dev")
-    threshold_rows = real_talk.sample_part(
-        real_talk.load_real_talk(),
-        "threshold",
-        negatives=options.real_talk_negatives,
-        seed=options.seed,
-        positives=False,
-    )
+    threshold_rows = real_talk_threshold_rows(options)
     arms = [[t] for t in taggers] + [taggers]
     for k, arm in enumerate(arms):
         g, o, thresholds = measure(arm, dev, threshold_rows, options)

@@ -24,14 +24,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dialogic.tagging import real_talk
 from dialogic.tagging.codebook import TAGS
 from dialogic.tagging.corpus import load_seed_corpus, load_training_corpus, split_rows
 from dialogic.tagging.evaluate import choose_thresholds, codebook_check, label_matrix, score_predictions
 from dialogic.tagging.generalisation import evaluate_generalisation
 from dialogic.tagging.outside import evaluate_outside
 from dialogic.tagging.tagger import load_tagger_from
-from dialogic.tagging.train import TrainOptions, role_blind_labels
+from dialogic.tagging.train import TrainOptions, real_talk_threshold_rows, role_blind_labels
 
 
 def _memoised(tagger):
@@ -62,13 +61,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     options = TrainOptions()
     dev = split_rows(role_blind_labels(load_training_corpus()), "dev")
-    threshold_rows = real_talk.sample_part(
-        real_talk.load_real_talk(),
-        "threshold",
-        negatives=options.real_talk_negatives,
-        seed=options.seed,
-        positives=False,
-    )
+    threshold_rows = real_talk_threshold_rows(options)
     seed_test = split_rows(load_seed_corpus(), "test")
     y_dev = label_matrix(dev)
     for path in args.artifacts:

@@ -168,6 +168,18 @@ class RealNegatives:
     labels: np.ndarray
 
 
+def real_talk_threshold_rows(options: TrainOptions, raw: list[dict] | None = None) -> list[LabelledUtterance]:
+    """The real-talk threshold part's rows that `train_tagger` counts false fires on when it
+    chooses thresholds and epochs: the same draw for the same options (``raw``: the loaded set)."""
+    return real_talk.sample_part(
+        real_talk.load_real_talk() if raw is None else raw,
+        "threshold",
+        negatives=options.real_talk_negatives,
+        seed=options.seed,
+        positives=False,
+    )
+
+
 def _dev_thresholds(
     labels: np.ndarray,
     probs: np.ndarray,
@@ -502,9 +514,7 @@ def train_tagger(
         corpus_files[f"real-talk/{path.name}"] = sha256_file(path)
         raw = real_talk.load_real_talk()
         train = train + real_talk.sample_part(raw, "train", negatives=options.real_talk_negatives, seed=options.seed)
-        threshold_rows = real_talk.sample_part(
-            raw, "threshold", negatives=options.real_talk_negatives, seed=options.seed, positives=False
-        )
+        threshold_rows = real_talk_threshold_rows(options, raw)
         real = RealNegatives(rows=threshold_rows, labels=label_matrix(threshold_rows))
         rows = rows + [r for r in train if r.source.startswith("real_talk")] + threshold_rows
     encoder = load_encoder(encoder_directory, max_length=options.max_length)
